@@ -1,0 +1,58 @@
+"""What a module does, computed once and shared by all rules.
+
+`Analysis` bundles the per-module model with the derived models, each built on first
+use: a run that selects only the secrets rules never builds the retry model.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from binlint.analysis.module import ModuleModel
+from binlint.config import Config
+
+if TYPE_CHECKING:
+    from binlint.analysis.sdk import SdkModel
+
+
+class Analysis:
+    """The model of one module plus its lazily built views."""
+
+    def __init__(self, model: ModuleModel, config: Config) -> None:
+        self.model = model
+        self.config = config
+
+    @property
+    def is_binance(self) -> bool:
+        return self.model.is_binance
+
+    @cached_property
+    def sdk(self) -> "SdkModel":
+        from binlint.analysis.sdk import SdkModel
+
+        return SdkModel(self.model)
+
+    @cached_property
+    def secrets(self) -> Any:
+        from binlint.analysis.secrets import SecretModel
+
+        return SecretModel(self)
+
+    @cached_property
+    def requests(self) -> Any:
+        from binlint.analysis.requests import RequestModel
+
+        return RequestModel(self)
+
+    @cached_property
+    def signing(self) -> Any:
+        from binlint.analysis.signing import SigningModel
+
+        return SigningModel(self)
+
+    @cached_property
+    def retries(self) -> Any:
+        from binlint.analysis.retries import RetryModel
+
+        return RetryModel(self)

@@ -1,0 +1,381 @@
+"""The per-module model every rule reads: imports, bindings, names resolved, Binance evidence.
+
+Built once per parsed module. Resolution follows imports, not variable names:
+`post` is `requests.post` because of `from requests import post`; `client` is a
+python-binance client because it was assigned `Client(...)` (or annotated so).
+Positions are computed only when a finding needs one.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from binlint.analysis import binance
+from binlint.analysis.walk import TreeIndex
+
+Scope = cst.Module | cst.FunctionDef | cst.Lambda
+_BUILTINS = frozenset(dir(builtins))
+_MAX_DEPTH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """`name = value` (or `self.name = value`) at one place."""
+
+    value: cst.BaseExpression | None  # None: bound by for/except/import/del, value unknown
+    statement: cst.CSTNode
+    order: int
+
+
+class ModuleModel:
+    """What one Python module does, computed once and shared by every rule."""
+
+    def __init__(self, module: cst.Module, path: str, source: str) -> None:
+        self.module = module
+        self.path = path
+        self.source = source
+        self.tree = TreeIndex(module)
+        self.imports: dict[str, str] = {}
+        self._scope_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
+        self._self_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
+        self._param_annotations: dict[int, cst.BaseExpression] = {}
+        self._positions: dict[cst.CSTNode, CodeRange] | None = None
+        self._collect_imports()
+        self._collect_bindings()
+
+    # --- positions ------------------------------------------------------------
+
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)  # type: ignore[assignment]
+        return self._positions[node]  # type: ignore[index]
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.position(node).start.line
+
+    def code(self, node: cst.CSTNode) -> str:
+        """The source text of `node`."""
+        return self.module.code_for_node(node)
+
+    # --- structure --------------------------------------------------------------
+
+    def scope_of(self, node: cst.CSTNode) -> Scope:
+        """The function (or lambda) a node runs in, else the module."""
+        found = self.tree.nearest(node, cst.FunctionDef, cst.Lambda)
+        return found if found is not None else self.module
+
+    def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
+        return self.tree.nearest(node, cst.FunctionDef)
+
+    def class_of(self, node: cst.CSTNode) -> cst.ClassDef | None:
+        """The class whose method (or body) holds `node`."""
+        return self.tree.nearest(node, cst.ClassDef)
+
+    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The simple or compound statement that holds `node`."""
+        for ancestor in (node, *self.tree.ancestors(node)):
+            if isinstance(ancestor, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                return ancestor
+        return node
+
+    def functions(self) -> list[cst.FunctionDef]:
+        return self.tree.of_type(cst.FunctionDef)
+
+    def calls(self) -> list[cst.Call]:
+        return self.tree.of_type(cst.Call)
+
+    # --- imports ------------------------------------------------------------------
+
+    def _collect_imports(self) -> None:
+        for node in self.tree.of_type(cst.Import, cst.ImportFrom):
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    full = _dotted(alias.name)
+                    if full is None:
+                        continue
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        self.imports[alias.asname.name.value] = full
+                    else:
+                        top = full.split(".", 1)[0]
+                        self.imports.setdefault(top, top)
+            else:
+                base = _dotted(node.module) if node.module is not None else ""
+                if base is None or isinstance(node.names, cst.ImportStar):
+                    continue
+                prefix = "." * len(node.relative) + base
+                for alias in node.names:
+                    name = _dotted(alias.name)
+                    if name is None:
+                        continue
+                    local = name
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                        local = alias.asname.name.value
+                    self.imports[local] = f"{prefix}.{name}" if prefix else name
+
+    def imported_modules(self) -> set[str]:
+        return set(self.imports.values())
+
+    # --- bindings -------------------------------------------------------------------
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None, statement: cst.CSTNode) -> None:
+        order = self.tree.order(statement)
+        if isinstance(target, cst.Name):
+            scope = self.scope_of(statement)
+            self._scope_bindings[id(scope)][target.value].append(Binding(value, statement, order))
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            function = self.function_of(statement)
+            klass = self.class_of(statement)
+            if function is not None and klass is not None and _first_param(function) == target.value.value:
+                self._self_bindings[id(klass)][target.attr.value].append(Binding(value, statement, order))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                inner = element.value
+                if isinstance(inner, cst.StarredElement):
+                    inner = inner.value
+                self._bind(inner, None, statement)
+
+    def _collect_bindings(self) -> None:
+        for node in self.tree.of_type(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.WithItem, cst.For, cst.Param,
+                                      cst.NamedExpr):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._bind(target.target, node.value, node)
+            elif isinstance(node, cst.AnnAssign):
+                if node.value is not None:
+                    self._bind(node.target, node.value, node)
+            elif isinstance(node, cst.AugAssign):
+                self._bind(node.target, None, node)
+            elif isinstance(node, cst.WithItem):
+                if node.asname is not None:
+                    self._bind(node.asname.name, node.item, node)  # type: ignore[arg-type]
+            elif isinstance(node, cst.For):
+                self._bind(node.target, None, node)
+            elif isinstance(node, cst.NamedExpr):
+                self._bind(node.target, node.value, node)
+            elif isinstance(node, cst.Param) and node.annotation is not None:
+                self._param_annotations[id(node)] = node.annotation.annotation
+        # Class-level assignments are attributes reachable through self.
+        for klass in self.tree.of_type(cst.ClassDef):
+            for statement in klass.body.body:
+                if isinstance(statement, cst.SimpleStatementLine):
+                    for small in statement.body:
+                        if isinstance(small, cst.Assign):
+                            for target in small.targets:
+                                if isinstance(target.target, cst.Name):
+                                    self._self_bindings[id(klass)][target.target.value].append(
+                                        Binding(small.value, small, self.tree.order(small))
+                                    )
+                        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                            if isinstance(small.target, cst.Name):
+                                self._self_bindings[id(klass)][small.target.value].append(
+                                    Binding(small.value, small, self.tree.order(small))
+                                )
+
+    def bindings(self, expr: cst.BaseExpression) -> list[Binding]:
+        """Every assignment that can give `expr` (a name or `self.attr`) its value."""
+        if isinstance(expr, cst.Name):
+            scope = self.scope_of(expr)
+            while True:
+                found = self._scope_bindings.get(id(scope), {}).get(expr.value)
+                if found:
+                    return found
+                if isinstance(scope, cst.FunctionDef) and expr.value in _param_names(scope):
+                    return []
+                if scope is self.module:
+                    return []
+                scope = self.scope_of(scope)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            function = self.function_of(expr)
+            klass = self.class_of(expr)
+            if klass is not None and function is not None and _first_param(function) == expr.value.value:
+                return self._self_bindings.get(id(klass), {}).get(expr.attr.value, [])
+        return []
+
+    def scope_bindings(self, scope: Scope, name: str) -> list[Binding]:
+        return self._scope_bindings.get(id(scope), {}).get(name, [])
+
+    def value_of(self, expr: cst.BaseExpression, depth: int = 0) -> cst.BaseExpression:
+        """Follow a name or `self.attr` with exactly one known assignment to its value."""
+        current = expr
+        for _ in range(_MAX_DEPTH):
+            found = self.bindings(current) if isinstance(current, (cst.Name, cst.Attribute)) else []
+            values = [b.value for b in found]
+            if len(values) != 1 or values[0] is None:
+                return current
+            current = values[0]
+        return current
+
+    def param_annotation(self, name: cst.Name) -> cst.BaseExpression | None:
+        """The annotation of the parameter a bare name refers to, if any."""
+        function = self.function_of(name)
+        if function is None:
+            return None
+        for param in (*function.params.params, *function.params.kwonly_params, *function.params.posonly_params):
+            if param.name.value == name.value and param.annotation is not None:
+                return param.annotation.annotation
+        return None
+
+    # --- names -----------------------------------------------------------------------
+
+    def qualname(self, expr: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The qualified name an expression denotes: an import path, or the class of an instance.
+
+        `requests.post` -> "requests.post"; `client.create_order` where
+        `client = Client(...)` -> "binance.client.Client.create_order";
+        `getattr(ccxt, "binance")` -> "ccxt.binance".
+        """
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Name):
+            name = expr.value
+            if name in self.imports:
+                return self.imports[name]
+            found = self.bindings(expr)
+            if found:
+                for binding in reversed(found):
+                    if binding.value is not None:
+                        resolved = self._qualname_of_value(binding.value, depth + 1)
+                        if resolved:
+                            return resolved
+                return None
+            annotation = self.param_annotation(expr)
+            if annotation is not None:
+                return self.qualname(_unwrap_optional(annotation), depth + 1)
+            if name in _BUILTINS:
+                return f"builtins.{name}"
+            return None
+        if isinstance(expr, cst.Attribute):
+            if isinstance(expr.value, cst.Name) and self.bindings(expr):
+                for binding in reversed(self.bindings(expr)):
+                    if binding.value is not None:
+                        resolved = self._qualname_of_value(binding.value, depth + 1)
+                        if resolved:
+                            return resolved
+            base = self.qualname(expr.value, depth + 1)
+            return f"{base}.{expr.attr.value}" if base else None
+        if isinstance(expr, cst.Call):
+            return self._getattr_name(expr, depth)
+        if isinstance(expr, cst.Await):
+            return self.qualname(expr.expression, depth + 1)
+        return None
+
+    def _qualname_of_value(self, value: cst.BaseExpression, depth: int) -> str | None:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            by_getattr = self._getattr_name(value, depth)
+            if by_getattr:
+                return by_getattr
+            return self.instance_type(value, depth)
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            return self.qualname(value, depth)
+        return None
+
+    def _getattr_name(self, call: cst.Call, depth: int) -> str | None:
+        if isinstance(call.func, cst.Name) and call.func.value == "getattr" and len(call.args) >= 2:
+            from binlint.analysis.values import string_value
+
+            base = self.qualname(call.args[0].value, depth + 1)
+            attr = string_value(self, call.args[1].value)
+            if base and attr is not None and attr.exact:
+                return f"{base}.{attr.text}"
+        return None
+
+    def instance_type(self, call: cst.Call, depth: int = 0) -> str | None:
+        """The class a call constructs, as a qualified name (`Client(...)` -> its class)."""
+        name = self.qualname(call.func, depth + 1)
+        if name is None:
+            return None
+        # `await AsyncClient.create(...)` builds an AsyncClient.
+        if name.endswith(".create") and binance.sdk_class(name) is not None:
+            return name[: -len(".create")]
+        return name
+
+    def call_name(self, call: cst.Call) -> str | None:
+        """The qualified name of what a call calls."""
+        return self.qualname(call.func)
+
+    # --- evidence ----------------------------------------------------------------------
+
+    @cached_property
+    def binance_evidence(self) -> tuple[str, ...]:
+        """Why this module counts as Binance code (empty when it does not)."""
+        reasons: list[str] = []
+        for module in self.imports.values():
+            if binance.is_sdk_module(module):
+                reasons.append(f"imports {module}")
+                break
+        for text in self.string_literals():
+            lower = text.lower()
+            if binance.API_KEY_HEADER in lower:
+                reasons.append("sends the X-MBX-APIKEY header")
+                break
+        for text in self.string_literals():
+            host = binance.binance_host(text)
+            if host:
+                reasons.append(f"talks to {host}")
+                break
+        if not reasons:
+            for call in self.calls():
+                cls = binance.sdk_class(self.call_name(call))
+                if cls is not None:
+                    reasons.append(f"uses {cls.sdk}")
+                    break
+        return tuple(reasons)
+
+    @property
+    def is_binance(self) -> bool:
+        return bool(self.binance_evidence)
+
+    def string_literals(self) -> Iterator[str]:
+        """The raw text of every string literal and f-string part (quotes included)."""
+        for node in self.tree.of_type(cst.SimpleString):
+            yield node.value
+        for node in self.tree.of_type(cst.FormattedStringText):
+            yield node.value
+
+
+def _dotted(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _param_names(function: cst.FunctionDef) -> set[str]:
+    params = function.params
+    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    return names
+
+
+def _first_param(function: cst.FunctionDef) -> str | None:
+    params: Sequence[cst.Param] = (*function.params.posonly_params, *function.params.params)
+    return params[0].name.value if params else None
+
+
+def _unwrap_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
+    """`Client | None` and `Optional[Client]` -> `Client`."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        left = annotation.left
+        return left if not (isinstance(left, cst.Name) and left.value == "None") else annotation.right
+    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        element = annotation.slice[0].slice
+        if isinstance(element, cst.Index):
+            return element.value
+    if isinstance(annotation, cst.SimpleString):
+        return annotation
+    return annotation

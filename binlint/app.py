@@ -1,0 +1,209 @@
+"""`binlint check` from options to exit status: config, discovery, run, fixes, baseline, report."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from binlint import config as config_module
+from binlint.config import Config, ConfigError
+from binlint.discover import discover
+from binlint.engine import FileResult, RunSettings, check_stdin, run
+from binlint.model import Finding, Severity
+from binlint.report import Summary, renderer
+
+
+class UsageError(Exception):
+    """Options that cannot work together; exit status 2."""
+
+
+@dataclass
+class CheckOptions:
+    paths: tuple[str, ...] = (".",)
+    format: str = "text"
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    severity: Severity = Severity.WARNING
+    exit_zero: bool = False
+    config_file: str | None = None
+    stdin_filename: str | None = None
+    jobs: int | None = None
+    quiet: bool = False
+    statistics: bool = False
+    no_cache: bool = False
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    baseline: str | None = None
+    update_baseline: str | None = None
+    since: str | None = None
+    warn_unused_ignores: bool = False
+    color: bool = False
+    output: TextIO = field(default_factory=lambda: sys.stdout)
+    errors: TextIO = field(default_factory=lambda: sys.stderr)
+
+
+def load_config(options: CheckOptions) -> Config:
+    if options.config_file:
+        config = config_module.load_file(Path(options.config_file))
+    else:
+        real = [p for p in options.paths if p != "-"]
+        start = Path(os.path.commonpath([os.path.abspath(p) for p in real])) if real else Path.cwd()
+        if options.stdin_filename and not real:
+            start = Path(os.path.abspath(options.stdin_filename)).parent
+        config = config_module.discover(start)
+    select = options.select if options.select is not None else config.select
+    return config_module.with_overrides(
+        config,
+        select=select,
+        ignore=tuple(config.ignore) + tuple(options.ignore),
+        warn_unused_ignores=options.warn_unused_ignores or config.warn_unused_ignores,
+    )
+
+
+def _validate_codes(codes: tuple[str, ...], flag: str) -> tuple[str, ...]:
+    cleaned = tuple(c.strip().upper() for c in codes if c.strip())
+    for code in cleaned:
+        if not config_module.CODE_PREFIX.match(code):
+            raise UsageError(f"{flag}: {code!r} is not a binlint code or prefix (like BL1 or BL302)")
+    return cleaned
+
+
+def run_check(options: CheckOptions) -> int:
+    """Run `binlint check`; return the exit status."""
+    try:
+        options.select = _validate_codes(options.select, "--select") if options.select is not None else None
+        options.ignore = _validate_codes(options.ignore, "--ignore")
+        config = load_config(options)
+    except (ConfigError, UsageError) as exc:
+        print(f"binlint: error: {exc}", file=options.errors)
+        return 2
+    settings = RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores)
+    summary = Summary(color=options.color)
+
+    reading_stdin = list(options.paths) == ["-"]
+    stdin_data: bytes | None = None
+    if reading_stdin:
+        stdin_data = sys.stdin.buffer.read()
+        results = [check_stdin(stdin_data, options.stdin_filename, settings)]
+        summary.files = 1
+    else:
+        if "-" in options.paths:
+            print("binlint: error: `-` (stdin) cannot be mixed with other paths", file=options.errors)
+            return 2
+        targets, skipped = discover(list(options.paths), config)
+        summary.skipped.extend((s.path, s.reason) for s in skipped)
+        summary.files = len(targets)
+        results = list(_run(targets, settings, options))
+
+    for result in results:
+        if result.parsed:
+            summary.parsed += 1
+        if result.skipped:
+            summary.skipped.append((result.path, result.skipped))
+        summary.errors.extend(result.errors)
+
+    if options.fix or options.unsafe_fixes or options.diff:
+        from binlint import fix
+
+        outcome = fix.apply_to_results(
+            results, settings, unsafe=options.unsafe_fixes, diff_only=options.diff,
+            stdin_data=stdin_data, stdin_name=options.stdin_filename if reading_stdin else None,
+        )
+        results = outcome.results
+        summary.fixed = outcome.fixed
+        summary.errors.extend(outcome.errors)
+        if options.diff:
+            options.output.write(outcome.diff)
+            _print_notes(summary, options)
+            return 2 if summary.errors else (1 if outcome.diff else 0)
+        if reading_stdin and outcome.stdin_source is not None:
+            sys.stdout.buffer.write(outcome.stdin_source)
+            sys.stdout.buffer.flush()
+            options.output = sys.stderr
+
+    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
+
+    if options.since:
+        from binlint import since
+
+        try:
+            findings = since.only_changed(findings, options.since)
+        except since.SinceError as exc:
+            print(f"binlint: error: {exc}", file=options.errors)
+            return 2
+
+    if options.update_baseline:
+        from binlint import baseline
+
+        baseline.write(Path(options.update_baseline), findings)
+    if options.baseline:
+        from binlint import baseline
+
+        try:
+            findings, hidden, stale = baseline.filter_findings(Path(options.baseline), findings)
+        except baseline.BaselineError as exc:
+            print(f"binlint: error: {exc}", file=options.errors)
+            return 2
+        summary.baseline_hidden = hidden
+        summary.baseline_stale = stale
+
+    _report(findings, summary, options)
+    _print_notes(summary, options)
+    if summary.errors:
+        return 2
+    if options.exit_zero:
+        return 0
+    return 1 if any(f.severity >= options.severity for f in findings) else 0
+
+
+def _run(targets: list, settings: RunSettings, options: CheckOptions) -> list[FileResult]:
+    if options.no_cache:
+        return list(run(targets, settings, options.jobs))
+    try:
+        from binlint import cache
+    except ImportError:
+        return list(run(targets, settings, options.jobs))
+    return list(cache.run_cached(targets, settings, options.jobs))
+
+
+def _report(findings: list[Finding], summary: Summary, options: CheckOptions) -> None:
+    if options.statistics and options.format in ("text", "concise"):
+        options.output.write(statistics(findings, summary))
+        return
+    if options.quiet and options.format == "text":
+        from binlint.report.text_format import render_finding
+
+        options.output.write("".join(render_finding(f, summary.color) for f in findings))
+        return
+    options.output.write(renderer(options.format)(findings, summary))
+
+
+def statistics(findings: list[Finding], summary: Summary) -> str:
+    """A count per code, most frequent first (like ruff --statistics)."""
+    from binlint.rules import get_rule
+
+    counts = summary.by_code(findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(n)) for _, n in rows), default=1)
+    lines = []
+    for code, count in rows:
+        rule = get_rule(code)
+        fixable = any(f.fix.edits for f in findings if f.code == code)
+        name = rule.name if rule else ""
+        lines.append(f"{count:>{width}}  {code}  {'[*] ' if fixable else '    '}{name}")
+    if summary.baseline_stale:
+        lines.append(f"{summary.baseline_stale} baseline entr{'y' if summary.baseline_stale == 1 else 'ies'} "
+                     "no longer match any finding")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _print_notes(summary: Summary, options: CheckOptions) -> None:
+    if not options.quiet:
+        for path, why in summary.skipped:
+            print(f"binlint: skipped {path}: {why}", file=options.errors)
+    for error in summary.errors:
+        print(f"binlint: error: {error}", file=options.errors)

@@ -1,0 +1,110 @@
+"""The command line: `binlint check`, `rules`, `explain`, `lsp`. Argument parsing only."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from binlint import __version__
+from binlint.model import Severity
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(part for part in value.replace(" ", ",").split(",") if part)
+
+
+def _use_color(no_color: bool) -> bool:
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="binlint")
+def main() -> None:
+    """binlint: keeps Binance trading code from leaking keys and from sending requests
+    that fail, get the IP banned, or place an order twice."""
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "concise"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="Apply safe and unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the patch --fix would apply; write nothing.")
+@click.option("--select", help="Codes or prefixes to check (BL1,BL30); replaces the config's select.")
+@click.option("--ignore", help="Codes or prefixes to leave out.")
+@click.option("--severity", type=click.Choice(["error", "warning", "info"]), default="warning",
+              show_default=True, help="Lowest severity that makes the exit status 1.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the findings recorded in this baseline.")
+@click.option("--update-baseline", type=click.Path(dir_okay=False), help="Write the current findings to a baseline.")
+@click.option("--since", metavar="REF", help="Report only findings on lines changed since a git ref.")
+@click.option("--stdin-filename", metavar="NAME", help="The name of the source read from stdin (PATH `-`).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A pyproject.toml or binlint.toml.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="Processes to use (default: all cores; 0 = all).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print a count per code instead of each finding.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no skip lines.")
+@click.option("--warn-unused-ignores", is_flag=True, help="Report suppression comments that suppress nothing (BL002).")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+def check(paths: tuple[str, ...], output_format: str, fix: bool, unsafe_fixes: bool, diff: bool,
+          select: str | None, ignore: str | None, severity: str, baseline: str | None,
+          update_baseline: str | None, since: str | None, stdin_filename: str | None,
+          config_file: str | None, no_cache: bool, jobs: int | None, exit_zero: bool, statistics: bool,
+          quiet: bool, warn_unused_ignores: bool, no_color: bool) -> None:
+    """Check PATHS (default "."): folders are walked, .gitignore is respected; `-` reads stdin."""
+    from binlint.app import CheckOptions, run_check
+
+    options = CheckOptions(
+        paths=paths or (".",), format=output_format, select=_codes(select), ignore=_codes(ignore) or (),
+        severity=Severity.parse(severity), exit_zero=exit_zero, config_file=config_file,
+        stdin_filename=stdin_filename, jobs=jobs, quiet=quiet, statistics=statistics, no_cache=no_cache,
+        fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, baseline=baseline, update_baseline=update_baseline,
+        since=since, warn_unused_ignores=warn_unused_ignores, color=_use_color(no_color) and output_format == "text",
+    )
+    sys.exit(run_check(options))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """List every rule: code, name, severity, fix."""
+    from binlint.explain import rules_json, rules_table
+
+    click.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print a rule's documentation, with a wrong and a right example."""
+    from binlint.explain import explain_rule
+
+    text = explain_rule(code)
+    if text is None:
+        click.echo(f"binlint: error: no rule {code!r} (see `binlint rules`)", err=True)
+        sys.exit(2)
+    click.echo(text, nl=False)
+
+
+@main.command(context_settings=CONTEXT)
+def lsp() -> None:
+    """Run the language server on stdio."""
+    from binlint.lsp import serve
+
+    serve()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,178 @@
+"""Find the files to check: walk folders, honour .gitignore and excludes, name each file's kind."""
+
+from __future__ import annotations
+
+import enum
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pathspec
+
+from binlint.config import Config
+
+
+class FileKind(enum.Enum):
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    TEXT = "text"
+
+
+TEXT_SUFFIXES = frozenset(
+    {".env", ".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".txt", ".sh"}
+)
+
+
+def kind_of(name: str, *, explicit: bool = False) -> FileKind | None:
+    """The kind of a file by its name; None when a folder walk should pass it by.
+
+    A file named on the command line is always checked: what is not Python or a
+    notebook gets the text-level secret scan.
+    """
+    base = os.path.basename(name)
+    lower = base.lower()
+    suffix = os.path.splitext(lower)[1]
+    if suffix in (".py", ".pyi", ".pyw"):
+        return FileKind.PYTHON
+    if suffix == ".ipynb":
+        return FileKind.NOTEBOOK
+    if suffix in TEXT_SUFFIXES or lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return FileKind.TEXT
+    return FileKind.TEXT if explicit else None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A file to check: its path as the user will see it, and its kind."""
+
+    path: str
+    kind: FileKind
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A path that was named but cannot be checked, and why."""
+
+    path: str
+    reason: str
+
+
+def _compile(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+class _Ignores:
+    """The .gitignore files and exclude patterns in force while walking."""
+
+    def __init__(self, config: Config) -> None:
+        self.root = config.root.resolve()
+        self.excludes = _compile(tuple(config.exclude) + tuple(config.extend_exclude))
+        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+
+    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+        if folder not in self._gitignores:
+            spec = None
+            try:
+                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+            except OSError:
+                pass
+            self._gitignores[folder] = spec
+        return self._gitignores[folder]
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        """Whether a path met during a walk is excluded by config or a .gitignore."""
+        suffix = "/" if is_dir else ""
+        try:
+            relative = path.relative_to(self.root).as_posix()
+        except ValueError:
+            relative = path.name
+        if self.excludes.match_file(relative + suffix) or self.excludes.match_file(path.name + suffix):
+            return True
+        for folder in path.parents:
+            spec = self._gitignore(folder)
+            if spec is not None and spec.match_file(path.relative_to(folder).as_posix() + suffix):
+                return True
+            if (folder / ".git").exists():
+                break
+        return False
+
+
+def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipped]]:
+    """The files below `paths` to check, in a stable order, and the paths skipped."""
+    ignores = _Ignores(config)
+    targets: list[Target] = []
+    skipped: list[Skipped] = []
+    seen: set[str] = set()
+
+    def add(target: Target) -> None:
+        if target.path not in seen:
+            seen.add(target.path)
+            targets.append(target)
+
+    for given in paths:
+        try:
+            info = os.stat(given)
+        except OSError as exc:
+            if os.path.islink(given):
+                skipped.append(Skipped(given, "dangling symlink"))
+            else:
+                skipped.append(Skipped(given, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            for target in _walk(given, ignores, skipped):
+                add(target)
+        elif stat.S_ISREG(info.st_mode):
+            kind = kind_of(given, explicit=True)
+            if kind is not None:
+                add(Target(given, kind))
+        else:
+            skipped.append(Skipped(given, "not a regular file"))
+    return targets, skipped
+
+
+def _walk(top: str, ignores: _Ignores, skipped: list[Skipped]) -> Iterator[Target]:
+    """Depth-first, sorted, following symlinked folders once (no loops)."""
+    visited: set[tuple[int, int]] = set()
+
+    def visit(folder: str) -> Iterator[Target]:
+        try:
+            info = os.stat(folder)
+        except OSError as exc:
+            skipped.append(Skipped(folder, f"cannot read: {exc.strerror or exc}"))
+            return
+        identity = (info.st_dev, info.st_ino)
+        if identity in visited:
+            return
+        visited.add(identity)
+        try:
+            with os.scandir(folder) as entries:
+                children = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(folder, f"cannot read: {exc.strerror or exc}"))
+            return
+        for entry in children:
+            path = os.path.join(folder, entry.name) if folder != "." else entry.name
+            try:
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                if not ignores.excluded(Path(os.path.abspath(path)), True):
+                    yield from visit(path)
+                continue
+            kind = kind_of(entry.name)
+            if kind is None:
+                continue
+            if not is_file:
+                if entry.is_symlink() and not os.path.exists(path):
+                    continue  # dangling links met in a walk are passed over quietly
+                skipped.append(Skipped(path, "not a regular file"))
+                continue
+            if not ignores.excluded(Path(os.path.abspath(path)), False):
+                yield Target(path, kind)
+
+    yield from visit(top)

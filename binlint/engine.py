@@ -1,0 +1,409 @@
+"""The per-file pipeline (read, gate, parse, understand, check, suppress) and the runner.
+
+Nothing a file holds can crash a run: a file that cannot be read, decoded or parsed
+becomes a skip line or a BL001 finding, and a rule that fails on a file is reported
+as an internal error for that file while the others still run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import sys
+import tokenize
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator, Protocol
+
+from binlint import gate, suppress
+from binlint.config import Config
+from binlint.discover import FileKind, Target, kind_of
+from binlint.model import Applicability, Edit, Finding, Fix, Severity
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from binlint.rules.base import Report, Rule
+
+# Below this many files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 16
+
+
+class ResultCache(Protocol):
+    """Where results are kept between runs (see binlint.cache)."""
+
+    def get(self, key: str) -> "FileResult | None": ...
+
+    def put(self, key: str, result: "FileResult") -> None: ...
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a worker needs to check a file; picklable."""
+
+    config: Config
+    select: tuple[str, ...] = ("BL",)
+    ignore: tuple[str, ...] = ()
+    warn_unused_ignores: bool = False
+
+    def enabled_codes(self, path: str) -> frozenset[str]:
+        from binlint.rules import all_rules, is_selected
+
+        ignore = self.ignore + self._per_file_ignores(path)
+        return frozenset(rule.code for rule in all_rules() if is_selected(rule.code, self.select, ignore))
+
+    def code_enabled(self, code: str, path: str) -> bool:
+        from binlint.rules import is_selected
+
+        return is_selected(code, self.select, self.ignore + self._per_file_ignores(path))
+
+    def _per_file_ignores(self, path: str) -> tuple[str, ...]:
+        if not self.config.per_file_ignores:
+            return ()
+        absolute = Path(os.path.abspath(path))
+        try:
+            relative = absolute.relative_to(self.config.root.resolve()).as_posix()
+        except ValueError:
+            relative = path
+        codes: list[str] = []
+        for pattern, ignored in self.config.per_file_ignores:
+            if fnmatch(relative, pattern) or fnmatch(os.path.basename(path), pattern) or fnmatch(path, pattern):
+                codes.extend(ignored)
+        return tuple(codes)
+
+    def cache_key(self) -> str:
+        from binlint import __version__
+
+        return f"{__version__}|{self.config.cache_key()}|{self.select}|{self.ignore}|{self.warn_unused_ignores}"
+
+
+@dataclass
+class FileResult:
+    """What checking one file gave."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    parsed: bool = False
+    skipped: str | None = None  # why the file was not checked
+    errors: list[str] = field(default_factory=list)  # internal errors (exit status 2)
+
+
+# --- the pipeline -------------------------------------------------------------------
+
+
+def check_target(target: Target, settings: RunSettings) -> FileResult:
+    """Read and check one file; every failure becomes part of the result."""
+    path = target.path
+    try:
+        size = os.path.getsize(path)
+        if size > settings.config.max_file_size:
+            limit = settings.config.max_file_size
+            return FileResult(path, skipped=f"larger than max-file-size ({size:,} > {limit:,} bytes)")
+        with open(path, "rb") as handle:
+            data = handle.read(settings.config.max_file_size + 1)
+    except FileNotFoundError:
+        return FileResult(path, skipped="vanished before it could be read")
+    except IsADirectoryError:
+        return FileResult(path, skipped="is a directory")
+    except OSError as exc:
+        return FileResult(path, skipped=f"cannot read: {exc.strerror or exc}")
+    if len(data) > settings.config.max_file_size:
+        return FileResult(path, skipped="grew past max-file-size while being read")
+    return check_bytes(data, path, target.kind, settings)
+
+
+def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings) -> FileResult:
+    """Check the content of one file (or of stdin, named `path`)."""
+    if not gate.worth_parsing(data):
+        return FileResult(path)
+    if suppress.skips_file(data):
+        return FileResult(path, skipped="`# binlint: skip-file`")
+    try:
+        if kind is FileKind.PYTHON:
+            if b"\x00" in data:
+                return FileResult(path, skipped="binary content (NUL bytes) in a Python file")
+            return _check_python(data, path, settings)
+        if kind is FileKind.NOTEBOOK:
+            return _check_notebook(data, path, settings)
+        return _check_text(data, path, settings)
+    except RecursionError:
+        return FileResult(path, skipped="nested too deeply to analyse")
+    except MemoryError:
+        return FileResult(path, skipped="too large to analyse in memory")
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    """The text of a Python file per its coding cookie or BOM, or None and why not."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        return None, f"cannot decode: {exc.msg if hasattr(exc, 'msg') else exc}"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        return None, f"cannot decode as {encoding}: {type(exc).__name__}"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, encoding
+
+
+def _parse(source: str) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
+    """The module, or (line, column, message) of the syntax error."""
+    import libcst as cst
+
+    try:
+        return cst.parse_module(source), None
+    except cst.ParserSyntaxError as exc:
+        return None, _syntax_error_position(source, str(exc.message))
+    except RecursionError:
+        return None, (1, 1, "nested too deeply to parse")
+    except Exception as exc:  # libcst raises a few other types on odd input
+        return None, (1, 1, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "))
+
+
+def _syntax_error_position(source: str, libcst_message: str) -> tuple[int, int, str]:
+    """Where the syntax error is: Python's own parser places it better than libcst's."""
+    import ast
+    import re
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except SyntaxError as exc:
+        return max(exc.lineno or 1, 1), max(exc.offset or 1, 1), exc.msg
+    except (RecursionError, MemoryError, ValueError):
+        pass
+    match = re.search(r"error at (\d+):(\d+): (.*)", libcst_message)
+    if match:
+        return int(match.group(1)) or 1, int(match.group(2)) + 1, match.group(3).splitlines()[0]
+    return 1, 1, libcst_message.splitlines()[0] if libcst_message else "syntax error"
+
+
+def _check_python(data: bytes, path: str, settings: RunSettings) -> FileResult:
+    text, why = _decode(data)
+    if text is None:
+        return _unparsable(data.decode("utf-8", errors="replace"), path, settings, 1, 1, why)
+    module, error = _parse(text)
+    if module is None:
+        assert error is not None
+        line, column, message = error
+        return _unparsable(text, path, settings, line, column, f"not valid Python 3: {message}")
+    findings, errors = _run_rules(module, text, path, settings)
+    return FileResult(path, _suppressed(findings, text, settings, path, python=True), parsed=True, errors=errors)
+
+
+def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult:
+    from binlint import notebook
+
+    try:
+        cells = notebook.load_cells(data)
+    except notebook.NotebookError as exc:
+        return _unparsable(data.decode("utf-8", errors="replace"), path, settings, 1, 1, str(exc))
+    joined = notebook.join(cells)
+    findings: list[Finding] = []
+    errors: list[str] = []
+    module, error = _parse(joined.source)
+    if module is not None:
+        found, errors = _run_rules(module, joined.source, path, settings)
+        findings.extend(found)
+    else:
+        assert error is not None
+        line, column, message = error
+        cell, cell_line = joined.locate(line)
+        bl001 = _bl001(path, settings, line, column, f"cell {cell} is not valid Python 3: {message}")
+        findings.extend(bl001)
+        findings.extend(_text_findings(joined.source, path, settings))
+    # Non-Python cells (%%bash, ...) still get the secret scan.
+    other = "\n".join(c.source for c in cells if not c.python)
+    findings = _suppressed(findings, joined.source, settings, path, python=True)
+    located = [_in_cell(f, joined) for f in findings]
+    if other.strip():
+        located.extend(_suppressed(_text_findings(other, path, settings), other, settings, path, python=False))
+    return FileResult(path, located, parsed=module is not None, errors=errors)
+
+
+def _in_cell(finding: Finding, joined: "object") -> Finding:
+    from binlint.notebook import JoinedCells
+
+    assert isinstance(joined, JoinedCells)
+    cell, line = joined.locate(finding.line)
+    shift = finding.line - line
+    edits = tuple(
+        Edit(e.line - shift, e.column, e.end_line - shift, e.end_column, e.content) for e in finding.fix.edits
+    )
+    fix = Fix(finding.fix.text, finding.fix.applicability, edits)
+    return finding.with_changes(line=line, end_line=finding.end_line - shift, cell=cell, fix=fix)
+
+
+def _check_text(data: bytes, path: str, settings: RunSettings) -> FileResult:
+    text = data.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    findings = _text_findings(text, path, settings)
+    return FileResult(path, _suppressed(findings, text, settings, path, python=False))
+
+
+def _unparsable(text: str, path: str, settings: RunSettings, line: int, column: int, why: str) -> FileResult:
+    findings = _bl001(path, settings, line, column, why) + _text_findings(text, path, settings)
+    return FileResult(path, _suppressed(findings, text, settings, path, python=False))
+
+
+def _bl001(path: str, settings: RunSettings, line: int, column: int, why: str) -> list[Finding]:
+    if not settings.code_enabled("BL001", path):
+        return []
+    from binlint.rules import get_rule
+
+    rule = get_rule("BL001")
+    assert rule is not None
+    fix_text = "Fix the syntax error or exclude the file; binlint still scanned its text for keys."
+    return [
+        Finding(
+            path, line, column, line, column, rule.code, rule.name,
+            settings.config.severity_of(rule.code, rule.severity),
+            f"{why}; only the text-level secret scan ran on this file",
+            Fix(fix_text, Applicability.ADVICE), fingerprint=_fingerprint(rule.code, why),
+        )
+    ]
+
+
+def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]:
+    from binlint import textscan
+    from binlint.rules import get_rule
+
+    lines = text.splitlines()
+    findings = []
+    for code, report in textscan.scan_text(text, settings.config):
+        rule = get_rule(code)
+        if rule is None or not settings.code_enabled(code, path):
+            continue
+        findings.append(_finding(rule, report, path, settings, lines, None))
+    return findings
+
+
+def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings) -> tuple[list[Finding], list[str]]:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
+    from binlint.rules import all_rules
+
+    enabled = settings.enabled_codes(path)
+    analysis = Analysis(ModuleModel(module, path, text), settings.config)
+    lines = text.splitlines()
+    findings: list[Finding] = []
+    errors: list[str] = []
+    for rule in all_rules():
+        if rule.code not in enabled:
+            continue
+        try:
+            if rule.binance_only and not analysis.is_binance:
+                continue
+            for report in rule().check(analysis):
+                findings.append(_finding(rule, report, path, settings, lines, analysis))
+        except RecursionError:
+            errors.append(f"{path}: {rule.code} gave up: the code is nested too deeply")
+        except Exception as exc:  # a rule bug must not stop the run
+            errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+    return findings, errors
+
+
+def _finding(
+    rule: "type[Rule]", report: "Report", path: str, settings: RunSettings, lines: list[str], analysis: object
+) -> Finding:
+    if report.span is not None:
+        line, column, end_line, end_column = report.span
+    else:
+        assert analysis is not None and report.node is not None
+        position = analysis.model.position(report.node)  # type: ignore[attr-defined]
+        line, column = position.start.line, position.start.column + 1
+        end_line, end_column = position.end.line, position.end.column + 1
+    default = report.severity if report.severity is not None else rule.severity
+    severity = settings.config.severity_of(rule.code, default)
+    snippet = " ".join(" ".join(lines[max(line - 1, 0): min(end_line, line + 4)]).split())
+    return Finding(
+        path, line, column, end_line, end_column, rule.code, rule.name, severity, report.message,
+        Fix(report.fix_text, report.applicability, report.edits),
+        fingerprint=_fingerprint(rule.code, snippet), secrets=report.secrets,
+    )
+
+
+def _fingerprint(code: str, snippet: str) -> str:
+    return hashlib.sha256(f"{code}\0{snippet}".encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def _suppressed(findings: list[Finding], text: str, settings: RunSettings, path: str, *, python: bool) -> list[Finding]:
+    if not findings and not settings.warn_unused_ignores:
+        return findings
+    suppressions = suppress.parse(text, python=python)
+    kept = suppress.apply(findings, suppressions)
+    if settings.warn_unused_ignores and settings.code_enabled("BL002", path):
+        kept.extend(_unused_findings(suppress.unused(suppressions), path, settings))
+    return sorted(kept, key=lambda f: f.sort_key)
+
+
+def _unused_findings(unused: list[suppress.Suppression], path: str, settings: RunSettings) -> list[Finding]:
+    from binlint.rules import get_rule
+
+    rule = get_rule("BL002")
+    if rule is None:
+        return []
+    return [
+        Finding(
+            path, s.line, 1, s.line, 1, rule.code, rule.name, settings.config.severity_of(rule.code, rule.severity),
+            f"`{s.text}` suppresses nothing on this line",
+            Fix("Remove the suppression comment, or name the code it is meant to silence.", Applicability.ADVICE),
+            fingerprint=_fingerprint(rule.code, s.text),
+        )
+        for s in unused
+    ]
+
+
+# --- the runner -----------------------------------------------------------------------
+
+_WORKER_SETTINGS: RunSettings | None = None
+
+
+def _init_worker(settings: RunSettings) -> None:
+    global _WORKER_SETTINGS
+    _WORKER_SETTINGS = settings
+
+
+def _check_in_worker(target: Target) -> FileResult:
+    assert _WORKER_SETTINGS is not None
+    return check_target(target, _WORKER_SETTINGS)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run(targets: list[Target], settings: RunSettings, jobs: int | None = None) -> Iterator[FileResult]:
+    """Check every target, in order, on up to `jobs` processes."""
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    if jobs == 1 or len(targets) < PARALLEL_THRESHOLD:
+        for target in targets:
+            yield check_target(target, settings)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    chunk = max(1, min(32, len(targets) // (jobs * 8)))
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
+        yield from pool.map(_check_in_worker, targets, chunksize=chunk)
+
+
+def check_stdin(data: bytes, name: str | None, settings: RunSettings) -> FileResult:
+    """Check source given on stdin; `name` (from --stdin-filename) sets its kind and path."""
+    path = name or "-"
+    kind = kind_of(name, explicit=True) if name else FileKind.PYTHON
+    return check_bytes(data, path, kind or FileKind.PYTHON, settings)
+
+
+def all_findings(results: Iterable[FileResult]) -> list[Finding]:
+    return [finding for result in results for finding in result.findings]

@@ -1,0 +1,41 @@
+"""Reporters: each is a pure function from a run's findings to text."""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from binlint.model import Finding
+
+FORMATS = ("text", "concise", "json", "sarif", "github")
+
+
+@dataclass
+class Summary:
+    """Counts and notes of a run, beside its findings."""
+
+    files: int = 0
+    parsed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    errors: list[str] = field(default_factory=list)
+    fixed: int = 0  # fixes applied (--fix)
+    baseline_hidden: int = 0
+    baseline_stale: int = 0
+    color: bool = False  # presentation: ANSI colours for a terminal
+    show_fixes: bool = True  # presentation: the "N fixable with --fix" hint
+
+    def by_code(self, findings: list[Finding]) -> dict[str, int]:
+        return dict(sorted(Counter(f.code for f in findings).items()))
+
+
+Renderer = Callable[[list[Finding], Summary], str]
+
+
+def renderer(name: str) -> Renderer:
+    """The render function of the output format `name`."""
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}")
+    module = importlib.import_module(f"binlint.report.{name}_format")
+    return module.render  # type: ignore[no-any-return]

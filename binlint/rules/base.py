@@ -1,0 +1,163 @@
+"""What a rule is: a code, a name, its docs and examples, and a `check` that reads the model.
+
+A rule module holds one `Rule` subclass. Its module docstring is its documentation
+(`binlint explain` prints it) with the headings What it does / Why is this bad? /
+Example / Use instead / Fix safety. Its `VALID` and `INVALID` examples are run as
+tests, so the docs and the tests cannot drift apart.
+
+Examples may hold the markers `@KEY@`, `@SECRET@`, `@KEY2@`, `@SECRET2@`, `@PEM@` and
+`@DOCKEY@`: the test harness puts freshly generated fake credentials there, so no
+key-shaped literal is ever committed, and `explain` shows them redacted.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+import libcst as cst
+
+from binlint.model import Applicability, Edit, Severity
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must stay silent on."""
+
+    code: str
+    filename: str = "bot.py"
+
+    @property
+    def source(self) -> str:
+        return textwrap.dedent(self.code).lstrip("\n")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must fire on, at `line` (1-based; in notebooks, the cell's line).
+
+    `fixed` is the source after applying the rule's fixes (safe and unsafe), when it
+    has edits; None means the rule offers advice only.
+    """
+
+    code: str
+    line: int
+    filename: str = "bot.py"
+    fixed: str | None = None
+    severity: Severity | None = None  # when this case reports at another severity
+    count: int = 1  # how many findings of this rule the case must give
+
+    @property
+    def source(self) -> str:
+        return textwrap.dedent(self.code).lstrip("\n")
+
+    @property
+    def fixed_source(self) -> str | None:
+        return None if self.fixed is None else textwrap.dedent(self.fixed).lstrip("\n")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule says about one place; the engine turns it into a Finding."""
+
+    node: cst.CSTNode | None
+    message: str
+    fix_text: str
+    applicability: Applicability = Applicability.ADVICE
+    edits: tuple[Edit, ...] = ()
+    severity: Severity | None = None  # overrides the rule's default for this report
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    # 1-based (line, column, end_line, end_column) when there is no node (text scans).
+    span: tuple[int, int, int, int] | None = None
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and `check`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    fix: ClassVar[str]  # "safe", "unsafe", "advice", or "safe where exact"
+    # Whether the rule only looks at modules that are Binance code.
+    binance_only: ClassVar[bool] = True
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def check(self, analysis: "Analysis") -> Iterable[Report]:
+        """Yield a Report for each problem in the module `analysis` describes."""
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        import sys
+
+        return textwrap.dedent(sys.modules[cls.__module__].__doc__ or "").strip()
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the rule's docs."""
+        return cls.doc().splitlines()[0].strip() if cls.doc() else cls.name
+
+
+# --- edit helpers rules share ------------------------------------------------------
+
+
+def replace_node(analysis: "Analysis", node: cst.CSTNode, content: str | cst.CSTNode) -> Edit:
+    """An edit that replaces `node`'s text with `content` (code, or a node rendered)."""
+    position = analysis.model.position(node)
+    text = content if isinstance(content, str) else analysis.model.module.code_for_node(content)
+    return Edit(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1, text)
+
+
+def insert_import(analysis: "Analysis", module: str) -> tuple[Edit, ...]:
+    """An edit adding `import <module>` in the right place, or nothing when it is imported.
+
+    It goes after the module docstring and `from __future__` imports, before the first
+    other statement.
+    """
+    model = analysis.model
+    if model.imports.get(module) == module:
+        return ()
+    body = model.module.body
+    index = 0
+    if body and _is_docstring(body[0]):
+        index = 1
+    while index < len(body) and _is_future_import(body[index]):
+        index += 1
+    if index < len(body):
+        statement = body[index]
+        # Insert before the statement's own leading comments/blank lines stay with it.
+        line = model.position(statement).start.line
+        leading = getattr(statement, "leading_lines", ())
+        line -= len(leading)
+        return (Edit(line, 1, line, 1, f"import {module}\n"),)
+    # The module holds only a docstring/future imports (or nothing): append at the end.
+    lines = model.source.splitlines(keepends=True)
+    last = len(lines) + 1
+    prefix = "" if not lines or lines[-1].endswith(("\n", "\r")) else "\n"
+    return (Edit(last, 1, last, 1, f"{prefix}import {module}\n"),)
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _is_future_import(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and any(
+            isinstance(small, cst.ImportFrom)
+            and isinstance(small.module, cst.Name)
+            and small.module.value == "__future__"
+            for small in statement.body
+        )
+    )
