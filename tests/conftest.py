@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -31,15 +32,18 @@ def sdk_site_packages() -> Path:
     root = _sdk_venv_dir()
     marker = root / ".complete"
     python = root / "bin" / "python"
-    if not marker.exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(root)
-        done = subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *SDK_PACKAGES],
-            capture_output=True, text=True, timeout=900,
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot install the Binance SDKs from the package index: {done.stderr.strip()[-300:]}")
-        marker.write_text("\n".join(SDK_PACKAGES))
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / "sdk-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one installer at a time, across processes
+        if not marker.exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(root)
+            done = subprocess.run(
+                [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *SDK_PACKAGES],
+                capture_output=True, text=True, timeout=900,
+            )
+            if done.returncode != 0:
+                pytest.skip(f"cannot install the Binance SDKs from the package index: {done.stderr.strip()[-300:]}")
+            marker.write_text("\n".join(SDK_PACKAGES))
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True, text=True, check=True,
