@@ -116,8 +116,12 @@ def run_check(options: CheckOptions) -> int:
         results = outcome.results
         summary.fixed = outcome.fixed
         summary.errors.extend(outcome.errors)
+        for warning in outcome.warnings:  # fixes left out, and why; the exit status is as usual
+            print(f"binlint: warning: {warning}", file=options.errors)
         if options.diff:
             options.output.write(outcome.diff)
+            if outcome.fixed and not options.quiet:
+                print(f"Would fix {outcome.fixed} finding{'' if outcome.fixed == 1 else 's'}.", file=options.errors)
             _print_notes(summary, options)
             return 2 if summary.errors else (1 if outcome.diff else 0)
         if reading_stdin and outcome.stdin_source is not None:
@@ -139,8 +143,14 @@ def run_check(options: CheckOptions) -> int:
     if options.update_baseline:
         from binlint import baseline
 
-        baseline.write(Path(options.update_baseline), findings)
-    if options.baseline:
+        try:
+            baseline.write(Path(options.update_baseline), findings)
+        except baseline.BaselineError as exc:
+            print(f"binlint: error: {exc}", file=options.errors)
+            return 2
+        # What the baseline now records is hidden, as the next run with --baseline hides it.
+        summary.baseline_hidden, findings = len(findings), []
+    elif options.baseline:
         from binlint import baseline
 
         try:

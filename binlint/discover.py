@@ -59,50 +59,67 @@ class Skipped:
     reason: str
 
 
-def _compile(patterns: tuple[str, ...]) -> pathspec.PathSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
-
-
 class _Ignores:
-    """The .gitignore files and exclude patterns in force while walking."""
+    """The .gitignore files and exclude patterns in force while walking one folder.
 
-    def __init__(self, config: Config) -> None:
-        self.root = config.root.resolve()
-        self.excludes = _compile(tuple(config.exclude) + tuple(config.extend_exclude))
+    A pattern that excludes the folder the user named (or one of its parents) is not
+    applied below it: `binlint check .venv/lib/python3.11/site-packages/binance` checks
+    that folder even though `site-packages/` is excluded by default and a parent
+    .gitignore may ignore `.venv`. Inside the folder, every pattern applies.
+    """
+
+    def __init__(self, config: Config, top: Path) -> None:
+        self.top = top.resolve()
+        root = config.root.resolve()
+        self.base = root if self.top == root or root in self.top.parents else self.top
+        self.excludes = self._filtered(tuple(config.exclude) + tuple(config.extend_exclude), self.base)
         self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._repo_root: dict[Path, bool] = {}
+
+    def _filtered(self, lines: tuple[str, ...] | list[str], base: Path) -> pathspec.PathSpec | None:
+        relative_top = self.top.relative_to(base).as_posix() if self.top != base else ""
+        kept = []
+        for line in lines:
+            if relative_top and line.strip() and not line.lstrip().startswith(("#", "!")):
+                if pathspec.GitIgnoreSpec.from_lines([line]).match_file(relative_top + "/"):
+                    continue
+            kept.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(kept) if any(l.strip() for l in kept) else None
 
     def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
         if folder not in self._gitignores:
             spec = None
             try:
                 lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
-            except OSError:
+                spec = self._filtered(lines, folder) if folder in self.top.parents else (
+                    pathspec.GitIgnoreSpec.from_lines(lines))
+            except (OSError, ValueError):
                 pass
             self._gitignores[folder] = spec
         return self._gitignores[folder]
 
+    def _is_repo_root(self, folder: Path) -> bool:
+        if folder not in self._repo_root:
+            self._repo_root[folder] = (folder / ".git").exists()
+        return self._repo_root[folder]
+
     def excluded(self, path: Path, is_dir: bool) -> bool:
-        """Whether a path met during a walk is excluded by config or a .gitignore."""
+        """Whether a path met during the walk is excluded by config or a .gitignore."""
         suffix = "/" if is_dir else ""
-        try:
-            relative = path.relative_to(self.root).as_posix()
-        except ValueError:
-            relative = path.name
-        if self.excludes.match_file(relative + suffix) or self.excludes.match_file(path.name + suffix):
-            return True
+        if self.excludes is not None:
+            if self.excludes.match_file(path.relative_to(self.base).as_posix() + suffix):
+                return True
         for folder in path.parents:
             spec = self._gitignore(folder)
             if spec is not None and spec.match_file(path.relative_to(folder).as_posix() + suffix):
                 return True
-            if (folder / ".git").exists():
+            if self._is_repo_root(folder):
                 break
         return False
 
 
 def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipped]]:
     """The files below `paths` to check, in a stable order, and the paths skipped."""
-    ignores = _Ignores(config)
     targets: list[Target] = []
     skipped: list[Skipped] = []
     seen: set[str] = set()
@@ -122,7 +139,7 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipp
                 skipped.append(Skipped(given, f"cannot read: {exc.strerror or exc}"))
             continue
         if stat.S_ISDIR(info.st_mode):
-            for target in _walk(given, ignores, skipped):
+            for target in _walk(given, _Ignores(config, Path(given)), skipped):
                 add(target)
         elif stat.S_ISREG(info.st_mode):
             kind = kind_of(given, explicit=True)

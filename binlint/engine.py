@@ -12,11 +12,10 @@ import io
 import os
 import sys
 import tokenize
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from binlint import gate, suppress
 from binlint.config import Config
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from binlint.rules.base import Report, Rule
+
+R = TypeVar("R")
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
@@ -96,6 +97,12 @@ class FileResult:
 
 def check_target(target: Target, settings: RunSettings) -> FileResult:
     """Read and check one file; every failure becomes part of the result."""
+    loaded = read_target(target, settings)
+    return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
+
+
+def read_target(target: Target, settings: RunSettings) -> "bytes | FileResult":
+    """The bytes of one file, or the result that says why it cannot be checked."""
     path = target.path
     try:
         size = os.path.getsize(path)
@@ -112,13 +119,19 @@ def check_target(target: Target, settings: RunSettings) -> FileResult:
         return FileResult(path, skipped=f"cannot read: {exc.strerror or exc}")
     if len(data) > settings.config.max_file_size:
         return FileResult(path, skipped="grew past max-file-size while being read")
-    return check_bytes(data, path, target.kind, settings)
+    return data
+
+
+def quick_result(data: bytes, path: str) -> FileResult | None:
+    """The result of a file the gate rejects (no rule can fire on it); None when it needs checking."""
+    return None if gate.worth_parsing(data) else FileResult(path)
 
 
 def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings) -> FileResult:
     """Check the content of one file (or of stdin, named `path`)."""
-    if not gate.worth_parsing(data):
-        return FileResult(path)
+    quick = quick_result(data, path)
+    if quick is not None:
+        return quick
     if suppress.skips_file(data):
         return FileResult(path, skipped="`# binlint: skip-file`")
     try:
@@ -218,12 +231,13 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
         bl001 = _bl001(path, settings, line, column, f"cell {cell} is not valid Python 3: {message}")
         findings.extend(bl001)
         findings.extend(_text_findings(joined.source, path, settings))
-    # Non-Python cells (%%bash, ...) still get the secret scan.
-    other = "\n".join(c.source for c in cells if not c.python)
     findings = _suppressed(findings, joined.source, settings, path, python=True)
     located = [_in_cell(f, joined) for f in findings]
-    if other.strip():
-        located.extend(_suppressed(_text_findings(other, path, settings), other, settings, path, python=False))
+    # Non-Python cells (%%bash, ...) still get the secret scan, each located in its cell.
+    for cell in cells:
+        if not cell.python and cell.source.strip():
+            found = _suppressed(_text_findings(cell.source, path, settings), cell.source, settings, path, python=False)
+            located.extend(f.with_changes(cell=cell.index) for f in found)
     return FileResult(path, located, parsed=module is not None, errors=errors)
 
 
@@ -364,16 +378,18 @@ def _unused_findings(unused: list[suppress.Suppression], path: str, settings: Ru
 # --- the runner -----------------------------------------------------------------------
 
 _WORKER_SETTINGS: RunSettings | None = None
+_WORKER_CHECK: "Callable[[Target, RunSettings], Any]" = check_target
 
 
-def _init_worker(settings: RunSettings) -> None:
-    global _WORKER_SETTINGS
+def _init_worker(settings: RunSettings, check: "Callable[[Target, RunSettings], Any]" = check_target) -> None:
+    global _WORKER_SETTINGS, _WORKER_CHECK
     _WORKER_SETTINGS = settings
+    _WORKER_CHECK = check
 
 
-def _check_in_worker(target: Target) -> FileResult:
+def _check_in_worker(target: Target) -> Any:
     assert _WORKER_SETTINGS is not None
-    return check_target(target, _WORKER_SETTINGS)
+    return _WORKER_CHECK(target, _WORKER_SETTINGS)
 
 
 def default_jobs() -> int:
@@ -383,19 +399,53 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run(targets: list[Target], settings: RunSettings, jobs: int | None = None) -> Iterator[FileResult]:
-    """Check every target, in order, on up to `jobs` processes."""
+def map_targets(check: "Callable[[Target, RunSettings], R]", targets: list[Target], settings: RunSettings,
+                jobs: int | None = None) -> Iterator[R]:
+    """`check(target, settings)` for every target, in order, on up to `jobs` processes.
+
+    `check` must be a module-level function (workers are handed it by name). The
+    largest files go out first, one at a time, so one big file does not hold up a
+    worker's whole batch at the end of the run.
+    """
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
     if jobs == 1 or len(targets) < PARALLEL_THRESHOLD:
         for target in targets:
-            yield check_target(target, settings)
+            yield check(target, settings)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
+    def size(index: int) -> int:
+        try:
+            return os.path.getsize(targets[index].path)
+        except OSError:
+            return 0
+
+    order = sorted(range(len(targets)), key=size, reverse=True)
+    results: list[Any] = [None] * len(targets)
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    chunk = max(1, min(32, len(targets) // (jobs * 8)))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(settings,)) as pool:
-        yield from pool.map(_check_in_worker, targets, chunksize=chunk)
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(settings, check)) as pool:
+        for index, result in zip(order, pool.map(_check_in_worker, [targets[i] for i in order])):
+            results[index] = result
+    yield from results
+
+
+def run(targets: list[Target], settings: RunSettings, jobs: int | None = None) -> Iterator[FileResult]:
+    """Check every target, in order: files the gate rejects right here, the rest on up to `jobs` processes."""
+    if jobs == 1 or len(targets) < PARALLEL_THRESHOLD:
+        yield from map_targets(check_target, targets, settings, 1)
+        return
+    quick: list[FileResult | None] = []
+    heavy: list[Target] = []
+    for target in targets:
+        loaded = read_target(target, settings)
+        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path)
+        quick.append(result)
+        if result is None:
+            heavy.append(target)
+    checked = map_targets(check_target, heavy, settings, jobs)
+    for result in quick:
+        yield result if result is not None else next(checked)
 
 
 def check_stdin(data: bytes, name: str | None, settings: RunSettings) -> FileResult:

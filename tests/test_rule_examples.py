@@ -32,7 +32,7 @@ def test_invalid_example_fires(rule, index, case):
     fired = [f for f in result.findings if f.code == rule.code]
     assert len(fired) == case.count, f"{rule.code} INVALID {index}: expected {case.count}, got {fired}"
     assert fired[0].line == case.line, f"{rule.code} INVALID {index}: at line {fired[0].line}, not {case.line}"
-    expected = case.severity or rule.severity
+    expected = case.severity if case.severity is not None else rule.severity  # INFO is 0, falsy
     assert fired[0].severity == expected
     assert fired[0].fix.text.strip(), "every finding carries a fix text"
 

@@ -56,3 +56,9 @@ class Analysis:
         from binlint.analysis.retries import RetryModel
 
         return RetryModel(self)
+
+    @cached_property
+    def orders(self) -> Any:
+        from binlint.analysis.orders import OrderModel
+
+        return OrderModel(self)

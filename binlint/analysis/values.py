@@ -8,6 +8,8 @@ cannot be known become holes, so `f"{BASE}/api/v3/order?{query}"` resolves to
 
 from __future__ import annotations
 
+import re
+import weakref
 from dataclasses import dataclass
 
 import libcst as cst
@@ -51,8 +53,27 @@ def literal_text(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0) -> StrValue | None:
-    """The text `expr` evaluates to, with holes; None when it is not a string at all."""
+@dataclass(frozen=True, slots=True)
+class Env:
+    """Arguments a call passes to a helper: inside `function`, a parameter name stands for
+    the expression the caller passed (evaluated where the caller is, with `parent`)."""
+
+    function: cst.FunctionDef
+    arguments: dict[str, cst.BaseExpression]
+    parent: "Env | None" = None
+
+    def lookup(self, model: ModuleModel, name: cst.Name) -> tuple[cst.BaseExpression, "Env | None"] | None:
+        if name.value in self.arguments and not model.bindings(name) and model.function_of(name) is self.function:
+            return self.arguments[name.value], self.parent
+        return None
+
+
+def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
+                 env: Env | None = None) -> StrValue | None:
+    """The text `expr` evaluates to, with holes; None when it is not a string at all.
+
+    With `env`, a parameter of `env.function` evaluates to what the caller passed.
+    """
     if depth > _MAX_DEPTH:
         return _UNKNOWN
     text = literal_text(expr)
@@ -61,34 +82,42 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0) -
     if isinstance(expr, cst.SimpleString):
         return None  # bytes literal
     if isinstance(expr, cst.FormattedString):
-        return _fstring(model, expr, depth)
+        return _fstring(model, expr, depth, env)
     if isinstance(expr, cst.ConcatenatedString):
-        left = string_value(model, expr.left, depth + 1)  # type: ignore[arg-type]
-        right = string_value(model, expr.right, depth + 1)  # type: ignore[arg-type]
+        left = string_value(model, expr.left, depth + 1, env)  # type: ignore[arg-type]
+        right = string_value(model, expr.right, depth + 1, env)  # type: ignore[arg-type]
         return (left or _UNKNOWN) + (right or _UNKNOWN)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         resolved = model.value_of(expr)
+        if env is not None and isinstance(resolved, cst.Name):
+            passed = env.lookup(model, resolved)
+            if passed is not None:
+                return string_value(model, passed[0], depth + 1, passed[1])
         if resolved is not expr:
-            return string_value(model, resolved, depth + 1)
+            return string_value(model, resolved, depth + 1, env)
+        fallback = param_default(model, expr) or class_constant(model, expr)
+        if fallback is not None:
+            found = string_value(model, fallback, depth + 1, env)
+            return None if found is None else StrValue(found.text, False)
         return None
     if isinstance(expr, cst.BinaryOperation):
         if isinstance(expr.operator, cst.Add):
-            left = string_value(model, expr.left, depth + 1)
-            right = string_value(model, expr.right, depth + 1)
+            left = string_value(model, expr.left, depth + 1, env)
+            right = string_value(model, expr.right, depth + 1, env)
             if left is None and right is None:
                 return None
             return (left or _UNKNOWN) + (right or _UNKNOWN)
         if isinstance(expr.operator, cst.Modulo):
-            template = string_value(model, expr.left, depth + 1)
+            template = string_value(model, expr.left, depth + 1, env)
             if template is not None:
-                return _percent(template)
+                return _percent(model, template, expr.right, depth, env)
         return None
     if isinstance(expr, cst.Call):
-        return _call(model, expr, depth)
+        return _call(model, expr, depth, env)
     return None
 
 
-def _fstring(model: ModuleModel, node: cst.FormattedString, depth: int) -> StrValue:
+def _fstring(model: ModuleModel, node: cst.FormattedString, depth: int, env: Env | None) -> StrValue:
     result = StrValue("", True)
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
@@ -96,31 +125,84 @@ def _fstring(model: ModuleModel, node: cst.FormattedString, depth: int) -> StrVa
         elif isinstance(part, cst.FormattedStringExpression):
             inner = None
             if part.format_spec is None and part.conversion is None:
-                inner = string_value(model, part.expression, depth + 1)
+                inner = string_value(model, part.expression, depth + 1, env)
             result = result + (inner or _UNKNOWN)
     return result
 
 
-def _percent(template: StrValue) -> StrValue:
-    import re
-
-    return StrValue(re.sub(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc]", HOLE, template.text), False)
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
+_BRACES = re.compile(r"\{([^{}]*)\}")
 
 
-def _call(model: ModuleModel, call: cst.Call, depth: int) -> StrValue | None:
+def _percent(model: ModuleModel, template: StrValue, right: cst.BaseExpression, depth: int,
+             env: Env | None) -> StrValue:
+    """`"%s/api/v3/order" % BASE`: `%s` of known strings filled in, the rest holes."""
+    values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+    queue = list(values)
+    exact = template.exact
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal exact
+        spec = match.group(0)
+        if spec == "%%":
+            return "%"
+        value = queue.pop(0) if queue else None
+        if spec.endswith("s") and "(" not in spec and value is not None:
+            found = string_value(model, value, depth + 1, env)
+            if found is not None:
+                exact = exact and found.exact
+                return found.text
+        exact = False
+        return HOLE
+
+    return StrValue(_PERCENT.sub(fill, template.text), exact)
+
+
+def _format(model: ModuleModel, template: StrValue, call: cst.Call, depth: int, env: Env | None) -> StrValue:
+    """`"{}/api/v3/{path}".format(BASE, path="order")` with the known arguments filled in."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    named = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    counter = 0
+    exact = template.exact
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal counter, exact
+        field_name = match.group(1).split("!", 1)[0].split(":", 1)[0]
+        has_spec = ":" in match.group(1) or "!" in match.group(1)
+        value: cst.BaseExpression | None = None
+        if field_name == "":
+            value = positional[counter] if counter < len(positional) else None
+            counter += 1
+        elif field_name.isdigit():
+            index = int(field_name)
+            value = positional[index] if index < len(positional) else None
+        else:
+            value = named.get(field_name)
+        if value is not None and not has_spec:
+            found = string_value(model, value, depth + 1, env)
+            if found is not None:
+                exact = exact and found.exact
+                return found.text
+        exact = False
+        return HOLE
+
+    text = template.text.replace("{{", "\x00").replace("}}", "\x01")
+    text = _BRACES.sub(fill, text).replace("\x00", "{").replace("\x01", "}")
+    return StrValue(text, exact)
+
+
+def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> StrValue | None:
     func = call.func
     # "...".format(...)
     if isinstance(func, cst.Attribute) and func.attr.value == "format":
-        template = string_value(model, func.value, depth + 1)
+        template = string_value(model, func.value, depth + 1, env)
         if template is not None:
-            import re
-
-            return StrValue(re.sub(r"\{[^{}]*\}", HOLE, template.text), False)
+            return _format(model, template, call, depth, env)
         return None
     name = model.call_name(call)
     if name in ("urllib.parse.urljoin", "urlparse.urljoin", "requests.compat.urljoin") and len(call.args) >= 2:
-        base = string_value(model, call.args[0].value, depth + 1) or _UNKNOWN
-        tail = string_value(model, call.args[1].value, depth + 1) or _UNKNOWN
+        base = string_value(model, call.args[0].value, depth + 1, env) or _UNKNOWN
+        tail = string_value(model, call.args[1].value, depth + 1, env) or _UNKNOWN
         if tail.text.startswith(("http://", "https://")):
             return tail
         if tail.text.startswith("/") and base.exact:
@@ -129,12 +211,288 @@ def _call(model: ModuleModel, call: cst.Call, depth: int) -> StrValue | None:
             parts = urlsplit(base.text)
             return StrValue(f"{parts.scheme}://{parts.netloc}{tail.text}", tail.exact)
         return base + tail
+    if name in ("os.getenv", "os.environ.get") and len(call.args) >= 2:
+        default = string_value(model, call.args[1].value, depth + 1, env)
+        return None if default is None else StrValue(default.text, False)
     if name == "builtins.str" and len(call.args) == 1:
-        return string_value(model, call.args[0].value, depth + 1)
+        return string_value(model, call.args[0].value, depth + 1, env)
     if isinstance(func, cst.Attribute) and func.attr.value in ("strip", "rstrip", "lstrip", "lower", "upper"):
-        inner = string_value(model, func.value, depth + 1)
+        inner = string_value(model, func.value, depth + 1, env)
         if inner is not None and not call.args:
             method = getattr(str, func.attr.value)
             return StrValue(method(inner.text), inner.exact)
         return inner
     return None
+
+
+# --- names without an assignment: parameter defaults, class constants -----------------
+
+
+def param_default(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The default of the parameter a bare name refers to (`def f(base=URL)`), if any."""
+    if not isinstance(expr, cst.Name) or model.bindings(expr):
+        return None
+    function = model.function_of(expr)
+    if function is None:
+        return None
+    params = function.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == expr.value:
+            return param.default
+    return None
+
+
+def class_constant(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`Api.BASE` where `class Api: BASE = "..."` is in this module."""
+    if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+        return None
+    klass = module_index(model).classes.get(expr.value.value)
+    if klass is None:
+        return None
+    for statement in klass.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == expr.attr.value for t in small.targets
+                ):
+                    return small.value
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
+                        and small.target.value == expr.attr.value:
+                    return small.value
+    return None
+
+
+# --- dicts --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DictItem:
+    """One entry of a dict expression: its key text (None when not a literal) and value."""
+
+    key: str | None
+    value: cst.BaseExpression
+    node: cst.CSTNode  # the DictElement or keyword Arg
+
+
+@dataclass(frozen=True, slots=True)
+class DictShape:
+    """The entries of a dict built in one expression, and whether that is all of them."""
+
+    node: cst.BaseExpression  # the dict literal or `dict(...)` call
+    items: tuple[DictItem, ...]
+    complete: bool  # False when `**other` or a positional mapping could add more
+
+    def keys(self) -> set[str]:
+        return {item.key for item in self.items if item.key is not None}
+
+    def get(self, key: str) -> DictItem | None:
+        for item in reversed(self.items):
+            if item.key == key:
+                return item
+        return None
+
+
+def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int = 0) -> DictShape | None:
+    """What a dict literal, `dict(...)` call or a name bound to one holds; None otherwise."""
+    if expr is None or depth > _MAX_DEPTH:
+        return None
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        resolved = model.value_of(expr)
+        return None if resolved is expr else dict_shape(model, resolved, depth + 1)
+    if isinstance(expr, cst.Dict):
+        items: list[DictItem] = []
+        complete = True
+        for element in expr.elements:
+            if isinstance(element, cst.DictElement):
+                items.append(DictItem(literal_text(element.key), element.value, element))
+            elif isinstance(element, cst.StarredDictElement):
+                inner = dict_shape(model, element.value, depth + 1)
+                if inner is None:
+                    complete = False
+                else:
+                    items.extend(inner.items)
+                    complete = complete and inner.complete
+        return DictShape(expr, tuple(items), complete)
+    if isinstance(expr, cst.Call) and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict"):
+        items = []
+        complete = True
+        for arg in expr.args:
+            if arg.keyword is not None:
+                items.append(DictItem(arg.keyword.value, arg.value, arg))
+            else:
+                inner = dict_shape(model, arg.value, depth + 1) if not arg.star else None
+                if inner is None:
+                    complete = False
+                else:
+                    items.extend(inner.items)
+                    complete = complete and inner.complete
+        return DictShape(expr, tuple(items), complete)
+    return None
+
+
+# --- helpers in the same module ---------------------------------------------------------
+
+
+def called_function(model: ModuleModel, call: cst.Call) -> cst.FunctionDef | None:
+    """The function of this module a call runs: `helper(...)` or `self.helper(...)`."""
+    func = call.func
+    index = module_index(model)
+    if isinstance(func, cst.Name) and func.value not in model.imports and not model.bindings(func):
+        return index.module_functions.get(func.value)
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+        klass = model.class_of(call)
+        if klass is not None:
+            return index.methods.get((id(klass), func.attr.value))
+    return None
+
+
+def returned_values(model: ModuleModel, function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    """The expressions `function` returns (not those of functions nested in it)."""
+    return [
+        node.value
+        for node in module_index(model).returns.get(id(function), ())
+        if node.value is not None
+    ]
+
+
+# --- changes made to containers -----------------------------------------------------------
+
+MUTATING_METHODS = frozenset(
+    {"update", "setdefault", "pop", "popitem", "append", "extend", "insert", "clear", "sort", "remove", "reverse"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    """A change to a container in place: `params["timestamp"] = t`, `params.update(...)`."""
+
+    target: str  # the container as written: "params", "self.params", "session.headers"
+    kind: str  # "setitem", "delitem", "augassign", or the method name ("update", "pop", ...)
+    key: str | None  # the literal key set or removed, when there is one
+    value: cst.BaseExpression | None  # the value set (setitem/augassign/setdefault), or the call's first argument
+    node: cst.CSTNode  # the statement or call that makes the change
+    order: int  # pre-order number of `node`
+
+    def keys(self, model: ModuleModel) -> set[str]:
+        """The literal keys this change sets (`update({...})` included)."""
+        if self.key is not None:
+            return {self.key}
+        if self.kind == "update" and self.value is not None:
+            shape = dict_shape(model, self.value)
+            if shape is not None:
+                return shape.keys()
+        if self.kind == "update" and isinstance(self.node, cst.Call):
+            return {a.keyword.value for a in self.node.args if a.keyword is not None}
+        return set()
+
+
+class ModuleIndex:
+    """Per-module lookups built once from the TreeIndex lists."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.classes: dict[str, cst.ClassDef] = {}
+        self.module_functions: dict[str, cst.FunctionDef] = {}
+        self.methods: dict[tuple[int, str], cst.FunctionDef] = {}
+        self.returns: dict[int, list[cst.Return]] = {}
+        self._mutations: dict[tuple[int, str], list[Mutation]] | None = None
+        tree = model.tree
+        for klass in tree.of_type(cst.ClassDef):
+            self.classes.setdefault(klass.name.value, klass)
+        for function in tree.of_type(cst.FunctionDef):
+            parent = tree.parent(tree.parent(function) or function)
+            if isinstance(parent, cst.ClassDef):
+                self.methods[(id(parent), function.name.value)] = function
+            elif tree.parent(function) is model.module:
+                self.module_functions[function.name.value] = function
+        for node in tree.of_type(cst.Return):
+            function = model.function_of(node)
+            if function is not None:
+                self.returns.setdefault(id(function), []).append(node)
+
+    def owner(self, node: cst.CSTNode, target: str) -> int:
+        """Where a container name lives: its class for `self.x`, else its scope."""
+        if target.startswith("self."):
+            klass = self.model.class_of(node)
+            if klass is not None:
+                return id(klass)
+        return id(self.model.scope_of(node))
+
+    def mutations(self) -> dict[tuple[int, str], list[Mutation]]:
+        if self._mutations is not None:
+            return self._mutations
+        model = self.model
+        found: dict[tuple[int, str], list[Mutation]] = {}
+
+        def add(target_node: cst.BaseExpression, kind: str, key: str | None, value: cst.BaseExpression | None,
+                node: cst.CSTNode) -> None:
+            text = _dotted_text(target_node)
+            if text is None:
+                return
+            found.setdefault((self.owner(node, text), text), []).append(
+                Mutation(text, kind, key, value, node, model.tree.order(node))
+            )
+
+        for node in model.tree.of_type(cst.Assign, cst.AugAssign, cst.Del):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if isinstance(target.target, cst.Subscript):
+                        add(target.target.value, "setitem", _subscript_key(target.target), node.value, node)
+            elif isinstance(node, cst.AugAssign):
+                if isinstance(node.target, cst.Subscript):
+                    add(node.target.value, "setitem", _subscript_key(node.target), node.value, node)
+                else:
+                    add(node.target, "augassign", None, node.value, node)
+            elif isinstance(node.target, cst.Subscript):
+                add(node.target.value, "delitem", _subscript_key(node.target), None, node)
+        for call in model.calls():
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS:
+                first = call.args[0].value if call.args and not call.args[0].star else None
+                key = literal_text(first) if first is not None and func.attr.value in ("setdefault", "pop") else None
+                value = first
+                if func.attr.value == "setdefault" and len(call.args) >= 2:
+                    value = call.args[1].value
+                add(func.value, func.attr.value, key, value, call)
+        self._mutations = found
+        return found
+
+
+def _subscript_key(node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return literal_text(node.slice[0].slice.value)
+    return None
+
+
+def _dotted_text(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted_text(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def dotted_text(node: cst.BaseExpression) -> str | None:
+    """`self.session.headers` as text, for names and attribute chains only."""
+    return _dotted_text(node)
+
+
+def mutations_of(model: ModuleModel, container: cst.BaseExpression) -> list[Mutation]:
+    """Every in-place change to the container `container` names, where that name lives."""
+    text = _dotted_text(container)
+    if text is None:
+        return []
+    index = module_index(model)
+    return list(index.mutations().get((index.owner(container, text), text), ()))
+
+
+_INDEXES: "weakref.WeakKeyDictionary[ModuleModel, ModuleIndex]" = weakref.WeakKeyDictionary()
+
+
+def module_index(model: ModuleModel) -> ModuleIndex:
+    """The per-module lookups (classes, helpers, returns, container changes), built once."""
+    found = _INDEXES.get(model)
+    if found is None:
+        found = _INDEXES[model] = ModuleIndex(model)
+    return found

@@ -12,6 +12,7 @@ key-shaped literal is ever committed, and `explain` shows them redacted.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable
@@ -120,26 +121,51 @@ def insert_import(analysis: "Analysis", module: str) -> tuple[Edit, ...]:
     other statement.
     """
     model = analysis.model
-    if model.imports.get(module) == module:
-        return ()
     body = model.module.body
+    # Only a module-level import binds the name everywhere (not one inside a function).
+    if any(_imports_module(statement, module) for statement in body):
+        return ()
     index = 0
     if body and _is_docstring(body[0]):
         index = 1
     while index < len(body) and _is_future_import(body[index]):
         index += 1
     if index < len(body):
-        statement = body[index]
-        # Insert before the statement's own leading comments/blank lines stay with it.
-        line = model.position(statement).start.line
-        leading = getattr(statement, "leading_lines", ())
-        line -= len(leading)
+        # Right before the statement, past the blank lines above it but before the comments
+        # that belong to it; counted on the rendered text (decorators, long statements).
+        head = "".join(model.module.code_for_node(node) for node in (*model.module.header, *body[:index]))
+        line = len(_NEWLINE.findall(head)) + 1
+        for leading in getattr(body[index], "leading_lines", ()):
+            if leading.comment is not None:
+                break
+            line += 1
         return (Edit(line, 1, line, 1, f"import {module}\n"),)
     # The module holds only a docstring/future imports (or nothing): append at the end.
-    lines = model.source.splitlines(keepends=True)
-    last = len(lines) + 1
-    prefix = "" if not lines or lines[-1].endswith(("\n", "\r")) else "\n"
-    return (Edit(last, 1, last, 1, f"{prefix}import {module}\n"),)
+    breaks = list(_NEWLINE.finditer(model.source))
+    tail = model.source[breaks[-1].end():] if breaks else model.source
+    line, column = len(breaks) + 1, len(tail) + 1
+    prefix = "\n" if tail else ""
+    return (Edit(line, column, line, column, f"{prefix}import {module}\n"),)
+
+
+# Line breaks as libcst (and Edit positions) count them.
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _imports_module(statement: cst.BaseStatement, module: str) -> bool:
+    """Whether `statement` is `import module` (or `import module.sub`, which binds it too)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                name = cst.helpers.get_full_name_for_node(alias.name) or ""
+                bound = alias.asname.name if alias.asname is not None else None
+                if bound is None and (name == module or name.startswith(module + ".")):
+                    return True
+                if isinstance(bound, cst.Name) and bound.value == module == name:
+                    return True
+    return False
 
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:

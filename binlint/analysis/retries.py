@@ -1,0 +1,938 @@
+"""Retry and backoff constructs: what each runs again, whether it waits, grows, stops.
+
+`RetryModel(analysis)` (as `analysis.retries`) finds, resolved through imports:
+
+- retry loops: `for attempt in range(n)` / `itertools.count()` and `while` loops that go
+  round again after a failed call (an `except` that lets the loop continue, or a
+  checked result with `continue`) and leave on success (`break`, `return`, a flag in
+  the `while` test);
+- recursion: a function that calls itself from an `except` or after a status check;
+- tenacity (`@retry`, `Retrying`/`AsyncRetrying` incl. `for attempt in Retrying(...):
+  with attempt:`, `Retrying(...)(fn)`), backoff (`@on_exception`, `@on_predicate`),
+  retrying (`@retry(stop_max_attempt_number=...)`);
+- urllib3 `Retry` mounted on a session (`HTTPAdapter(max_retries=Retry(...))` +
+  `session.mount(...)`), kept apart as `HttpRetry`: it retries by HTTP method.
+
+For each `RetryConstruct`: the subtrees it runs again (`roots`), the same-module
+functions those call (followed a few levels), whether it waits, whether the wait grows
+(`2 ** attempt`, `delay *= 2`, `wait_exponential`, `backoff.expo`), whether attempts are
+bounded, whether it reads `Retry-After`, and where it handles 429/418. `enclosing(node)`
+gives the constructs that run a call again; `created_inside(construct, expr)` says
+whether a value (a client order id) is made anew on every attempt.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+import libcst as cst
+
+from binlint.analysis.values import called_function, dotted_text, literal_text, module_index
+from binlint.analysis.walk import children
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
+
+SLEEPS = frozenset(
+    {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep", "eventlet.sleep",
+     "eventlet.greenthread.sleep"}
+)
+TENACITY_DECORATORS = frozenset({"tenacity.retry"})
+TENACITY_RETRYING = frozenset(
+    {"tenacity.Retrying", "tenacity.AsyncRetrying", "tenacity.asyncio.AsyncRetrying", "tenacity.TornadoRetrying"}
+)
+BACKOFF_DECORATORS = frozenset({"backoff.on_exception", "backoff.on_predicate"})
+RETRYING_DECORATORS = frozenset({"retrying.retry"})
+URLLIB3_RETRY = frozenset(
+    {"urllib3.Retry", "urllib3.util.Retry", "urllib3.util.retry.Retry", "requests.adapters.Retry",
+     "requests.packages.urllib3.util.retry.Retry", "requests.packages.urllib3.Retry",
+     "requests.packages.urllib3.util.Retry"}
+)
+HTTP_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
+
+# tenacity wait strategies, by name.
+GROWING_WAITS = frozenset(
+    {"wait_exponential", "wait_random_exponential", "wait_full_jitter", "wait_exponential_jitter",
+     "wait_incrementing", "wait_chain"}
+)
+CONSTANT_WAITS = frozenset({"wait_fixed", "wait_random", "wait_none", "wait_combine"})
+# backoff wait generators.
+BACKOFF_GROWING = frozenset({"backoff.expo", "backoff.fibo"})
+BACKOFF_CONSTANT = frozenset({"backoff.constant"})
+BACKOFF_RUNTIME = frozenset({"backoff.runtime"})
+# retrying's keyword arguments.
+RETRYING_WAITS = frozenset(
+    {"wait_fixed", "wait_random_min", "wait_random_max", "wait_exponential_multiplier", "wait_exponential_max",
+     "wait_incrementing_start", "wait_incrementing_increment", "wait_func"}
+)
+RETRYING_GROWING = frozenset(
+    {"wait_exponential_multiplier", "wait_exponential_max", "wait_incrementing_increment", "wait_func"}
+)
+RETRYING_STOPS = frozenset({"stop_max_attempt_number", "stop_max_delay", "stop_func"})
+
+# What tells a rate-limit answer apart: status codes, and the SDKs' exception classes.
+RATE_LIMIT_STATUS = frozenset({"429", "418"})
+RATE_LIMIT_NAMES = frozenset(
+    {"TooManyRequestsError", "RateLimitBanError", "DDoSProtection", "RateLimitExceeded", "TOO_MANY_REQUESTS",
+     "TooManyRequests"}
+)
+RETRY_AFTER_NAMES = frozenset({"retry_after", "retryAfter", "RETRY_AFTER"})
+_TIME_CALLS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now"})
+_LOOPS = (cst.For, cst.While)
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_MAX_REACH = 4
+
+
+@dataclass(eq=False)
+class RetryConstruct:
+    """One way the code runs something again after a failure."""
+
+    kind: str  # "loop", "recursion", "tenacity", "retrying", "backoff"
+    node: cst.CSTNode  # where findings point: the loop, the decorator, the Retrying call, the recursive call
+    label: str  # how messages name it: "the `while True` loop", "`@retry(...)` on `place`"
+    roots: tuple[cst.CSTNode, ...]  # the code that runs again on each attempt
+    function: cst.FunctionDef | None  # the function called again (decorators, recursion)
+    waits: bool
+    grows: bool
+    bounded: bool
+    reads_retry_after: bool
+    rate_limit: cst.CSTNode | None  # where it handles 429/418 and goes round again
+    wait: cst.CSTNode | None  # the sleep call or `wait=` argument
+
+    @property
+    def backs_off(self) -> bool:
+        """A bounded retry that waits a growing delay or the server's Retry-After."""
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        """What keeps this construct from being a backoff, in words for messages."""
+        found = []
+        if not self.waits:
+            found.append("retries at once, with no delay")
+        elif not (self.grows or self.reads_retry_after):
+            found.append("waits the same delay on every attempt")
+        if not self.bounded:
+            found.append("has no bound on attempts")
+        if self.rate_limit is not None and not self.reads_retry_after:
+            found.append("handles 429/418 without waiting for the `Retry-After` header")
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class HttpRetry:
+    """A urllib3 `Retry(...)`, and the session it is mounted on (when it is)."""
+
+    retry: cst.Call
+    allows_post: bool  # `allowed_methods` holds POST or is None, or `method_whitelist=False`
+    methods_arg: cst.Arg | None
+    backoff: bool  # `backoff_factor` > 0
+    adapter: cst.Call | None
+    mount: cst.Call | None
+    session: cst.BaseExpression | None
+    prefix: str | None  # the URL prefix it is mounted for
+
+
+class RetryModel:
+    """The retry constructs of one module."""
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+        self.model: ModuleModel = analysis.model
+        self.tree = analysis.model.tree
+
+    # --- public API --------------------------------------------------------------------
+
+    @cached_property
+    def constructs(self) -> list[RetryConstruct]:
+        """Every retry construct, in source order."""
+        found: list[RetryConstruct] = []
+        found.extend(self._loops())
+        found.extend(self._decorated())
+        found.extend(self._retrying_loops())
+        found.extend(self._retrying_calls())
+        found.extend(self._recursions())
+        found.sort(key=lambda k: self.tree.order(k.node))
+        return found
+
+    def enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
+        """The constructs that run `node` again when an attempt fails."""
+        return [k for k in self.constructs if self._retries(k, node)]
+
+    def created_inside(self, construct: RetryConstruct, value: cst.BaseExpression | None,
+                       depth: int = 0) -> cst.CSTNode | None:
+        """Where `value` is made anew on each attempt of `construct` (None: made once, or unknown)."""
+        if value is None or depth > 4:
+            return None
+        model = self.model
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Name):
+            bindings = model.bindings(value)
+            if bindings:
+                for binding in bindings:
+                    if self._in_scope(construct, binding.statement):
+                        return binding.statement
+                return None
+            function = model.function_of(value)
+            if function is None or function is construct.function:
+                return None  # a parameter of the retried function: the caller made it once
+            for site in self._sites_of(construct, function):
+                passed = _bound_arguments(site, function).get(value.value)
+                found = self.created_inside(construct, passed, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        if isinstance(value, (cst.Attribute, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+            return None
+        for sub in _subtree(value):
+            if isinstance(sub, cst.Call) and model.call_name(sub) not in _CONVERSIONS:
+                return value if self._in_scope(construct, value) else None
+            if isinstance(sub, cst.Name) and sub is not value:
+                found = self.created_inside(construct, sub, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
+    @cached_property
+    def http_retries(self) -> list[HttpRetry]:
+        """urllib3 `Retry` objects, with the adapter and session they are mounted on."""
+        model = self.model
+        found = []
+        calls = model.calls()
+        adapters = [c for c in calls if model.call_name(c) in HTTP_ADAPTERS]
+        mounts = [c for c in calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "mount"
+                  and len(c.args) >= 2]
+        for call in calls:
+            if model.call_name(call) not in URLLIB3_RETRY:
+                continue
+            methods = _keyword(call, "allowed_methods") or _keyword(call, "method_whitelist")
+            factor = _keyword(call, "backoff_factor")
+            adapter = next((a for a in adapters if self._is(_max_retries(a), call)), None)
+            mount = next((m for m in mounts if adapter is not None and self._is(m.args[1].value, adapter)), None)
+            prefix = literal_text(mount.args[0].value) if mount is not None else None
+            session = mount.func.value if mount is not None else None  # type: ignore[attr-defined]
+            found.append(HttpRetry(
+                call, self._allows_post(methods), methods, factor is not None and _positive(model, factor.value),
+                adapter, mount, session, prefix,
+            ))
+        return found
+
+    def same_object(self, a: cst.BaseExpression | None, b: cst.BaseExpression | None) -> bool:
+        """Whether two expressions name the same session or client (`s` and `s`, `self.s` and `self.s`)."""
+        if a is None or b is None:
+            return False
+        if a is b:
+            return True
+        text = dotted_text(a)
+        if text is None or text != dotted_text(b):
+            return False
+        if isinstance(a, cst.Name) and isinstance(b, cst.Name):
+            found_a, found_b = self.model.bindings(a), self.model.bindings(b)
+            if found_a or found_b:
+                return found_a is found_b
+            return self.model.scope_of(a) is self.model.scope_of(b)
+        index = module_index(self.model)
+        return index.owner(a, text) == index.owner(b, text)
+
+    # --- what a construct runs again -----------------------------------------------------
+
+    def _retries(self, construct: RetryConstruct, node: cst.CSTNode) -> bool:
+        if any(self.tree.contains(root, node) for root in construct.roots):
+            if construct.kind == "loop":
+                return self._loop_retries(construct.node, node)  # type: ignore[arg-type]
+            if construct.kind == "recursion":
+                return not self.tree.contains(construct.node, node)
+            return True
+        return any(self.tree.contains(f, node) for f in self._reach(construct))
+
+    def _in_scope(self, construct: RetryConstruct, node: cst.CSTNode) -> bool:
+        """Whether `node` runs on every attempt (anywhere in the retried code)."""
+        return any(self.tree.contains(root, node) for root in construct.roots) or any(
+            self.tree.contains(f.body, node) for f in self._reach(construct)
+        )
+
+    def _reach(self, construct: RetryConstruct) -> list[cst.FunctionDef]:
+        """Functions of this module the retried code calls, a few levels deep."""
+        cache = self.__dict__.setdefault("_reach_cache", {})
+        key = id(construct)
+        if key in cache:
+            return cache[key]
+        reached: dict[int, cst.FunctionDef] = {}
+        sites: dict[int, list[cst.Call]] = {}
+        frontier: list[cst.CSTNode] = list(construct.roots)
+        for _ in range(_MAX_REACH):
+            next_frontier: list[cst.CSTNode] = []
+            for region in frontier:
+                for call in self._inside(region, cst.Call):
+                    if construct.kind == "loop" and region is construct.node \
+                            and not self._loop_retries(construct.node, call):  # type: ignore[arg-type]
+                        continue
+                    function = called_function(self.model, call)
+                    if function is None or function is construct.function:
+                        continue
+                    sites.setdefault(id(function), []).append(call)
+                    if id(function) not in reached and not any(self.tree.contains(r, function) for r in construct.roots):
+                        reached[id(function)] = function
+                        next_frontier.append(function.body)
+            frontier = next_frontier
+            if not frontier:
+                break
+        cache[key] = list(reached.values())
+        self.__dict__.setdefault("_site_cache", {})[key] = sites
+        return cache[key]
+
+    def _sites_of(self, construct: RetryConstruct, function: cst.FunctionDef) -> list[cst.Call]:
+        self._reach(construct)
+        return self.__dict__["_site_cache"][id(construct)].get(id(function), [])
+
+    # --- node lists -------------------------------------------------------------------------
+
+    def _inside(self, root: cst.CSTNode, node_type: type) -> list:
+        """The nodes of one type within `root`, in source order (a slice of the tree's list)."""
+        nodes, orders = self._sorted(node_type)
+        index = bisect_left(orders, self.tree.order(root))
+        found = []
+        while index < len(nodes) and self.tree.contains(root, nodes[index]):
+            found.append(nodes[index])
+            index += 1
+        return found
+
+    def _sorted(self, node_type: type) -> tuple[list, list[int]]:
+        cache = self.__dict__.setdefault("_sorted_cache", {})
+        if node_type not in cache:
+            nodes = self.tree.of_type(node_type)
+            cache[node_type] = (nodes, [self.tree.order(n) for n in nodes])
+        return cache[node_type]
+
+    def _any_inside(self, roots: Sequence[cst.CSTNode], nodes: list[cst.CSTNode]) -> cst.CSTNode | None:
+        for node in nodes:
+            if any(self.tree.contains(root, node) for root in roots):
+                return node
+        return None
+
+    @cached_property
+    def _retry_after_nodes(self) -> list[cst.CSTNode]:
+        """Places that read Retry-After: the header name, or a `retry_after` value."""
+        found: list[cst.CSTNode] = []
+        for node in self.tree.of_type(cst.SimpleString, cst.FormattedStringText, cst.Name, cst.Attribute):
+            if isinstance(node, cst.SimpleString) or isinstance(node, cst.FormattedStringText):
+                if "retry-after" in node.value.lower() or "retry_after" in node.value.lower():
+                    found.append(node)
+            elif isinstance(node, cst.Name) and node.value in RETRY_AFTER_NAMES:
+                found.append(node)
+            elif isinstance(node, cst.Attribute) and node.attr.value in RETRY_AFTER_NAMES:
+                found.append(node)
+        return found
+
+    @cached_property
+    def _rate_limit_nodes(self) -> list[cst.CSTNode]:
+        """Places that tell a 429/418 apart: the status codes compared, the SDKs' exception classes."""
+        found: list[cst.CSTNode] = []
+        for node in self.tree.of_type(cst.Integer, cst.Name, cst.Attribute):
+            if isinstance(node, cst.Integer):
+                if node.value in RATE_LIMIT_STATUS and self.tree.nearest(node, cst.Comparison) is not None:
+                    found.append(node)
+            elif isinstance(node, cst.Name) and node.value in RATE_LIMIT_NAMES:
+                if not isinstance(self.tree.parent(node), cst.Attribute):
+                    found.append(node)
+            elif isinstance(node, cst.Attribute) and node.attr.value in RATE_LIMIT_NAMES:
+                found.append(node)
+        return found
+
+    def _sleeps_in(self, root: cst.CSTNode) -> list[cst.Call]:
+        return [c for c in self._inside(root, cst.Call) if self.model.call_name(c) in SLEEPS]
+
+    # --- loops -----------------------------------------------------------------------------
+
+    def _loops(self) -> Iterator[RetryConstruct]:
+        model = self.model
+        for loop in self.tree.of_type(cst.For, cst.While):
+            if isinstance(loop, cst.For):
+                iterator = model.value_of(loop.iter)
+                name = model.call_name(iterator) if isinstance(iterator, cst.Call) else None
+                if name not in ("builtins.range", "itertools.count", "itertools.repeat"):
+                    continue
+            if not self._exits(loop) or not self._inside(loop, cst.Call):
+                continue
+            counters = self._counters(loop)
+            sleeps = self._loop_sleeps(loop)
+            reads = self._any_inside((loop, *self._loop_functions(loop)), self._retry_after_nodes) is not None
+            yield RetryConstruct(
+                kind="loop", node=loop, label=self._loop_label(loop), roots=(loop,), function=None,
+                waits=bool(sleeps), grows=any(self._sleep_grows(s, loop, counters) for s in sleeps),
+                bounded=self._loop_bounded(loop, counters), reads_retry_after=reads,
+                rate_limit=self._rate_limit_retried((loop, *self._loop_functions(loop)), loop),
+                wait=sleeps[0] if sleeps else None,
+            )
+
+    def _loop_label(self, loop: cst.For | cst.While) -> str:
+        line = self.model.line(loop)
+        if isinstance(loop, cst.For):
+            head = f"for {self.model.code(loop.target)} in {self.model.code(loop.iter)}"
+        else:
+            head = f"while {self.model.code(loop.test)}"
+        if len(head) > 50:
+            head = head[:47] + "..."
+        return f"the `{head}` loop on line {line}"
+
+    def _exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
+        """Where the loop stops on success: its `break`s, `return`s, and flags its `while` test reads."""
+        found: list[cst.CSTNode] = []
+        for node in self._inside(loop, cst.Break):
+            if self._owner_loop(node) is loop:
+                found.append(node)
+        function = self.model.function_of(loop)
+        for node in self._inside(loop, cst.Return):
+            if self.model.function_of(node) is function:
+                found.append(node)
+        if isinstance(loop, cst.While) and not _always_true(loop.test):
+            flags = {n.value for n in _subtree(loop.test) if isinstance(n, cst.Name)}
+            for node in self._inside(loop, cst.Assign):
+                if any(isinstance(t.target, cst.Name) and t.target.value in flags for t in node.targets):
+                    found.append(node)
+        return found
+
+    def _owner_loop(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        for ancestor in self.tree.ancestors(node):
+            if isinstance(ancestor, _LOOPS):
+                return ancestor
+            if isinstance(ancestor, _SCOPES):
+                return None
+        return None
+
+    def _loop_retries(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
+        """Whether the loop runs `node` again after it failed: raised, or answered with an error."""
+        if isinstance(loop, cst.For) and self._uses_target(loop, node):
+            return False  # `for i in range(n): place(orders[i])` walks a list, it does not retry
+        if self.model.function_of(node) is not self.model.function_of(loop):
+            return False  # defined in the loop, not run by it
+        exits = self._exits(loop)
+        after = [e for e in exits if self.tree.order(e) > self.tree.order(node) or self.tree.contains(e, node)]
+        # An exception: an `except` that lets the loop go round, and a way out on success.
+        for ancestor in self.tree.ancestors(node):
+            if ancestor is loop:
+                break
+            if not isinstance(ancestor, (cst.Try, cst.TryStar)) or not self.tree.contains(ancestor.body, node):
+                continue
+            handlers = [h for h in ancestor.handlers if not _ends_in_exit(h.body)]
+            if not handlers:
+                continue
+            goes_on = any(_ends_in_continue(h.body) for h in handlers)
+            for exit_node in after:
+                if self.tree.contains(ancestor.body, exit_node) or (
+                        ancestor.orelse is not None and self.tree.contains(ancestor.orelse, exit_node)):
+                    return True
+                if not self.tree.contains(ancestor, exit_node) and (goes_on or isinstance(loop, cst.For)):
+                    return True
+        # An answer: the result is checked, and the loop goes round unless it leaves.
+        if not after or self._exits_right_after(node, loop):
+            return False
+        return self._result_checked(node, loop)
+
+    def _uses_target(self, loop: cst.For, node: cst.CSTNode) -> bool:
+        names = {n.value for n in _subtree(loop.target) if isinstance(n, cst.Name)}
+        if not names or not isinstance(node, cst.Call):
+            return False
+        return any(isinstance(n, cst.Name) and n.value in names for arg in node.args for n in _subtree(arg.value))
+
+    def _exits_right_after(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
+        """Whether every normal path from `node` leaves the loop (`place(); break`)."""
+        child: cst.CSTNode = node
+        for ancestor in self.tree.ancestors(node):
+            if ancestor is loop:
+                return False
+            if isinstance(ancestor, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
+                body = list(ancestor.body)
+                if child in body:
+                    for statement in body[body.index(child) + 1:]:
+                        if any(self._owner_loop(c) is loop for c in self._inside(statement, cst.Continue)):
+                            return False  # `if r.status_code == 429: continue`: it may go round
+                        if _is_exit(statement):
+                            return True
+            child = ancestor
+        return False
+
+    def _result_checked(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
+        """Whether the call's result is tested in the loop after it (`if r.status_code == 429: continue`)."""
+        tests = [n.test for n in self._inside(loop, cst.If)]
+        if isinstance(loop, cst.While):
+            tests.append(loop.test)
+        if any(self.tree.contains(test, node) for test in tests):
+            return True
+        parent = self.tree.parent(node)
+        if isinstance(parent, cst.Await):
+            parent = self.tree.parent(parent)
+        target: cst.BaseExpression | None = None
+        if isinstance(parent, (cst.Assign,)) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+        elif isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
+            target = parent.target
+        if not isinstance(target, cst.Name):
+            return False
+        order = self.tree.order(node)
+        return any(
+            self.tree.order(test) > order
+            and any(isinstance(n, cst.Name) and n.value == target.value for n in _subtree(test))
+            for test in tests
+        )
+
+    def _counters(self, loop: cst.For | cst.While) -> set[str]:
+        """Names that change on every attempt: the `for` target, `n += 1`, `delay = delay * 2`."""
+        names: set[str] = set()
+        if isinstance(loop, cst.For):
+            names.update(n.value for n in _subtree(loop.target) if isinstance(n, cst.Name))
+        for node in self._inside(loop, cst.AugAssign):
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+        for node in self._inside(loop, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and any(
+                    isinstance(n, cst.Name) and n.value == target.target.value for n in _subtree(node.value)
+                ):
+                    names.add(target.target.value)
+        return names
+
+    def _loop_bounded(self, loop: cst.For | cst.While, counters: set[str]) -> bool:
+        if isinstance(loop, cst.For):
+            iterator = self.model.value_of(loop.iter)
+            return isinstance(iterator, cst.Call) and self.model.call_name(iterator) == "builtins.range"
+        for comparison in self._inside(loop, cst.Comparison):
+            for sub in _subtree(comparison):
+                if isinstance(sub, cst.Name) and sub.value in counters:
+                    return True
+                if isinstance(sub, cst.Call) and self.model.call_name(sub) in _TIME_CALLS:
+                    return True
+        return False
+
+    def _loop_functions(self, loop: cst.CSTNode) -> list[cst.FunctionDef]:
+        """Same-module functions the loop calls (any call, retried or not)."""
+        found = []
+        for call in self._inside(loop, cst.Call):
+            function = called_function(self.model, call)
+            if function is not None and function not in found:
+                found.append(function)
+        return found
+
+    def _loop_sleeps(self, loop: cst.CSTNode) -> list[cst.Call]:
+        sleeps = self._sleeps_in(loop)
+        for function in self._loop_functions(loop):
+            sleeps.extend(self._sleeps_in(function.body))
+        return sleeps
+
+    def _sleep_grows(self, sleep: cst.Call, loop: cst.CSTNode, counters: set[str]) -> bool:
+        if not sleep.args:
+            return False
+        if not self.tree.contains(loop, sleep):  # in a helper the loop calls: follow its parameters
+            function = self.model.function_of(sleep)
+            if function is None:
+                return False
+            params = _param_names(function)
+            for sub in _subtree(sleep.args[0].value):
+                if isinstance(sub, cst.BinaryOperation) and isinstance(sub.operator, (cst.Power, cst.LeftShift)):
+                    return True
+                if isinstance(sub, cst.Name) and sub.value in params:
+                    for call in self._inside(loop, cst.Call):
+                        if called_function(self.model, call) is function:
+                            passed = _bound_arguments(call, function).get(sub.value)
+                            if passed is not None and self._grows(passed, loop, counters, 0):
+                                return True
+            return False
+        return self._grows(sleep.args[0].value, loop, counters, 0)
+
+    def _grows(self, expr: cst.BaseExpression, region: cst.CSTNode, counters: set[str], depth: int) -> bool:
+        """Whether an expression grows from one attempt to the next."""
+        if depth > 3:
+            return False
+        for sub in _subtree(expr):
+            if isinstance(sub, cst.BinaryOperation) and isinstance(sub.operator, (cst.Power, cst.LeftShift)):
+                return True
+            if isinstance(sub, cst.Name):
+                if sub.value in counters:
+                    return True
+                for binding in self.model.bindings(sub):
+                    if binding.value is not None and self.tree.contains(region, binding.statement) \
+                            and self._grows(binding.value, region, counters, depth + 1):
+                        return True
+            if isinstance(sub, cst.Call):
+                function = called_function(self.model, sub)
+                if function is not None and any(
+                    isinstance(n, cst.BinaryOperation) and isinstance(n.operator, cst.Power)
+                    for n in self._inside(function, cst.BinaryOperation)
+                ):
+                    return True
+        return False
+
+    def _rate_limit_retried(self, roots: Sequence[cst.CSTNode], loop: cst.CSTNode | None) -> cst.CSTNode | None:
+        """A 429/418 check after which the code goes round again (not one that gives up)."""
+        for node in self._rate_limit_nodes:
+            if not any(self.tree.contains(root, node) for root in roots):
+                continue
+            branch = self._branch_of(node)
+            if branch is None:
+                continue
+            if loop is None or not _ends_in_exit(branch):
+                return node
+        return None
+
+    def _branch_of(self, node: cst.CSTNode) -> cst.BaseSuite | None:
+        """The body run when the 429/418 check holds: an `if`'s body or an `except`'s body."""
+        for ancestor in self.tree.ancestors(node):
+            if isinstance(ancestor, cst.If) and self.tree.contains(ancestor.test, node):
+                return ancestor.body
+            if isinstance(ancestor, cst.ExceptHandler) and ancestor.type is not None \
+                    and self.tree.contains(ancestor.type, node):
+                return ancestor.body
+            if isinstance(ancestor, cst.BaseStatement):
+                return None
+        return None
+
+    # --- decorators: tenacity, backoff, retrying ---------------------------------------------
+
+    def _decorated(self) -> Iterator[RetryConstruct]:
+        model = self.model
+        for function in self.tree.of_type(cst.FunctionDef):
+            for decorator in function.decorators:
+                expr = decorator.decorator
+                call = expr if isinstance(expr, cst.Call) else None
+                name = model.qualname(call.func if call is not None else expr)
+                construct = self._library_construct(name, call, decorator, function,
+                                                    f"`@{_short(model.code(expr))}` on `{function.name.value}`")
+                if construct is not None:
+                    yield construct
+
+    def _library_construct(self, name: str | None, call: cst.Call | None, node: cst.CSTNode,
+                           function: cst.FunctionDef | None, label: str,
+                           roots: tuple[cst.CSTNode, ...] | None = None) -> RetryConstruct | None:
+        """A tenacity / backoff / retrying construct from its call (None for a bare `@retry`)."""
+        if name in TENACITY_DECORATORS or name in TENACITY_RETRYING:
+            kind = "tenacity"
+            waits, grows, bounded, wait = self._tenacity(call)
+        elif name in BACKOFF_DECORATORS:
+            kind = "backoff"
+            waits, grows, bounded, wait = self._backoff(call)
+        elif name in RETRYING_DECORATORS:
+            kind = "retrying"
+            waits, grows, bounded, wait = self._retrying(call)
+        else:
+            return None
+        if roots is None:
+            assert function is not None
+            roots = (function.body,)
+        scanned = (*roots, *((call,) if call is not None else ()))
+        custom = self._custom_wait_functions(call)
+        reads = self._any_inside((*scanned, *custom), self._retry_after_nodes) is not None
+        if function is not None:
+            reads = reads or self._any_inside(
+                [f.body for f in self._functions_called_from(function)], self._retry_after_nodes) is not None
+        return RetryConstruct(
+            kind=kind, node=node, label=label, roots=roots, function=function, waits=waits, grows=grows,
+            bounded=bounded, reads_retry_after=reads, rate_limit=self._rate_limit_retried(scanned, None),
+            wait=wait,
+        )
+
+    def _tenacity(self, call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
+        wait = _keyword(call, "wait") if call is not None else None
+        stop = _keyword(call, "stop") if call is not None else None
+        bounded = stop is not None and not self._only(stop.value, {"stop_never"})
+        if wait is None:
+            return False, False, bounded, None
+        names = self._strategy_names(wait.value)
+        if names & GROWING_WAITS:
+            return True, True, bounded, wait
+        if names and names <= CONSTANT_WAITS:
+            return not names <= {"wait_none"}, False, bounded, wait
+        return True, True, bounded, wait  # a custom strategy: given the benefit of the doubt
+
+    def _backoff(self, call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
+        if call is None:
+            return False, False, False, None
+        wait = _keyword(call, "wait_gen")
+        wait_expr = wait.value if wait is not None else (call.args[0].value if call.args and not call.args[0].keyword
+                                                          else None)
+        limits = [a for a in (_keyword(call, "max_tries"), _keyword(call, "max_time"))
+                  if a is not None and not (isinstance(a.value, cst.Name) and a.value.value == "None")]
+        bounded = bool(limits)
+        if wait_expr is None:
+            return False, False, bounded, None
+        name = self.model.qualname(wait_expr)
+        if name in BACKOFF_CONSTANT or name in BACKOFF_RUNTIME:
+            return True, False, bounded, wait_expr
+        return True, True, bounded, wait_expr  # expo, fibo, or a custom generator
+
+    def _retrying(self, call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
+        keywords = {a.keyword.value: a for a in (call.args if call is not None else ()) if a.keyword is not None}
+        waits = [keywords[k] for k in keywords if k in RETRYING_WAITS]
+        grows = any(k in RETRYING_GROWING for k in keywords)
+        bounded = any(k in RETRYING_STOPS for k in keywords)
+        return bool(waits), grows, bounded, waits[0] if waits else None
+
+    def _strategy_names(self, expr: cst.BaseExpression) -> set[str]:
+        """The tenacity strategy names an expression uses (`wait_fixed(1) + wait_random(0, 1)`)."""
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            return {self._strategy_name(self.model.qualname(expr))}
+        names = set()
+        for sub in _subtree(expr):
+            if isinstance(sub, cst.Call):
+                qualified = self.model.call_name(sub)
+                if qualified is None or not qualified.startswith("builtins."):
+                    names.add(self._strategy_name(qualified))
+        return names
+
+    @staticmethod
+    def _strategy_name(qualified: str | None) -> str:
+        if qualified is not None and qualified.startswith("tenacity."):
+            return qualified.rsplit(".", 1)[1]
+        return "<custom>"
+
+    def _only(self, expr: cst.BaseExpression, allowed: set[str]) -> bool:
+        names = self._strategy_names(expr)
+        return bool(names) and names <= allowed
+
+    def _custom_wait_functions(self, call: cst.Call | None) -> list[cst.CSTNode]:
+        """Same-module functions named in a construct's arguments (a custom `wait` or `value`)."""
+        if call is None:
+            return []
+        index = module_index(self.model)
+        found: list[cst.CSTNode] = []
+        for arg in call.args:
+            for sub in _subtree(arg.value):
+                if isinstance(sub, cst.Name) and sub.value in index.module_functions:
+                    found.append(index.module_functions[sub.value])
+        return found
+
+    def _functions_called_from(self, function: cst.FunctionDef) -> list[cst.FunctionDef]:
+        found = []
+        for call in self._inside(function.body, cst.Call):
+            callee = called_function(self.model, call)
+            if callee is not None and callee is not function and callee not in found:
+                found.append(callee)
+        return found
+
+    # --- tenacity's Retrying objects ---------------------------------------------------------
+
+    def _retrying_object(self, expr: cst.BaseExpression) -> tuple[str, cst.Call] | None:
+        """`Retrying(...)`, `tenacity.retry(...)` or `backoff.on_exception(...)`, directly or by name."""
+        value = self.model.value_of(expr)
+        if isinstance(value, cst.Call):
+            name = self.model.call_name(value)
+            if name in TENACITY_RETRYING or name in TENACITY_DECORATORS or name in BACKOFF_DECORATORS \
+                    or name in RETRYING_DECORATORS:
+                return name, value  # type: ignore[return-value]
+        return None
+
+    def _retrying_loops(self) -> Iterator[RetryConstruct]:
+        """`for attempt in Retrying(...): with attempt: ...` (and `async for` with AsyncRetrying)."""
+        for loop in self.tree.of_type(cst.For):
+            found = self._retrying_object(loop.iter)
+            if found is None or found[0] not in TENACITY_RETRYING:
+                continue
+            name, call = found
+            label = f"`for {self.model.code(loop.target)} in {_short(self.model.code(loop.iter))}`"
+            construct = self._library_construct(name, call, loop, self.model.function_of(loop), label,
+                                                 roots=(loop.body,))
+            if construct is not None:
+                construct.function = None
+                yield construct
+
+    def _retrying_calls(self) -> Iterator[RetryConstruct]:
+        """`Retrying(...)(place, ...)`, `retryer(place)`, `retry(...)(place)`: the function passed."""
+        for call in self.model.calls():
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("call", "__call__"):
+                func = func.value
+            found = self._retrying_object(func)
+            if found is None or found[1] is call or not call.args:
+                continue
+            target = call.args[0].value
+            function = module_index(self.model).module_functions.get(target.value) \
+                if isinstance(target, cst.Name) else None
+            if function is None and isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                    and target.value.value == "self":
+                klass = self.model.class_of(call)
+                function = module_index(self.model).methods.get((id(klass), target.attr.value)) if klass else None
+            if function is None:
+                continue
+            label = f"`{_short(self.model.code(call))}`"
+            construct = self._library_construct(found[0], found[1], call, function, label)
+            if construct is not None:
+                yield construct
+
+    # --- recursion -----------------------------------------------------------------------------
+
+    def _recursions(self) -> Iterator[RetryConstruct]:
+        for call in self.model.calls():
+            function = called_function(self.model, call)
+            if function is None or not self.tree.contains(function, call):
+                continue
+            if not self._retry_branch(call, function):
+                continue
+            counters = self._recursion_counters(call, function)
+            sleeps = self._sleeps_in(function.body)
+            bounded = any(
+                isinstance(sub, cst.Name) and sub.value in counters
+                for comparison in self._inside(function.body, cst.Comparison) for sub in _subtree(comparison)
+            )
+            yield RetryConstruct(
+                kind="recursion", node=call, label=f"the recursive call `{_short(self.model.code(call))}` on line "
+                f"{self.model.line(call)}", roots=(function.body,), function=function, waits=bool(sleeps),
+                grows=any(s.args and self._grows(s.args[0].value, function, counters, 0) for s in sleeps),
+                bounded=bounded,
+                reads_retry_after=self._any_inside((function.body,), self._retry_after_nodes) is not None,
+                rate_limit=self._rate_limit_retried((function.body,), function), wait=sleeps[0] if sleeps else None,
+            )
+
+    def _retry_branch(self, call: cst.Call, function: cst.FunctionDef) -> bool:
+        """Whether a recursive call retries: from an `except`, or after a status or rate-limit check."""
+        for ancestor in self.tree.ancestors(call):
+            if ancestor is function:
+                return False
+            if isinstance(ancestor, cst.ExceptHandler):
+                return True
+            if isinstance(ancestor, cst.If):
+                for sub in _subtree(ancestor.test):
+                    if isinstance(sub, cst.Attribute) and sub.attr.value in ("status_code", "status", "code"):
+                        return True
+                    if sub in self._rate_limit_nodes:
+                        return True
+        return False
+
+    def _recursion_counters(self, call: cst.Call, function: cst.FunctionDef) -> set[str]:
+        """Parameters the recursive call passes changed (`attempt + 1`, `retries - 1`, `delay * 2`)."""
+        found = set()
+        for name, passed in _bound_arguments(call, function).items():
+            if isinstance(passed, cst.BinaryOperation) and any(
+                isinstance(n, cst.Name) and n.value == name for n in _subtree(passed)
+            ):
+                found.add(name)
+        return found
+
+    # --- urllib3 ---------------------------------------------------------------------------------
+
+    def _is(self, expr: cst.BaseExpression | None, call: cst.Call) -> bool:
+        return expr is not None and (expr is call or self.model.value_of(expr) is call)
+
+    def _allows_post(self, arg: cst.Arg | None) -> bool:
+        if arg is None:
+            return False
+        value = self.model.value_of(arg.value)
+        if isinstance(value, cst.Name) and value.value in ("None", "False"):
+            return True
+        return any(
+            (literal_text(sub) or "").strip().upper() == "POST"
+            for sub in _subtree(value) if isinstance(sub, (cst.SimpleString, cst.ConcatenatedString))
+        )
+
+
+# --- small pure helpers ---------------------------------------------------------------------------
+
+_CONVERSIONS = frozenset({"builtins.str", "builtins.int", "builtins.format", "builtins.repr"})
+
+
+def _subtree(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and everything under it (for small expressions; regions use the tree index)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(children(current))
+
+
+def _keyword(call: cst.Call | None, name: str) -> cst.Arg | None:
+    if call is None:
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _max_retries(adapter: cst.Call) -> cst.BaseExpression | None:
+    arg = _keyword(adapter, "max_retries")
+    if arg is not None:
+        return arg.value
+    positional = [a for a in adapter.args if a.keyword is None and not a.star]
+    return positional[2].value if len(positional) > 2 else None
+
+
+def _positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
+    value = model.value_of(expr)
+    if isinstance(value, (cst.Integer, cst.Float)):
+        try:
+            return float(value.value) > 0
+        except ValueError:
+            return True
+    return True
+
+
+def _always_true(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Name):
+        return test.value == "True"
+    if isinstance(test, cst.Integer):
+        return test.value not in ("0", "0x0")
+    return False
+
+
+def _last_statement(block: cst.BaseSuite) -> cst.CSTNode | None:
+    body = list(block.body)
+    return body[-1] if body else None
+
+
+def _is_exit(statement: cst.CSTNode) -> bool:
+    """A statement that always leaves: `break`, `return`, `raise` (also `if ...: return / else: raise`)."""
+    if isinstance(statement, (cst.Break, cst.Return, cst.Raise)):
+        return True
+    if isinstance(statement, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Break, cst.Return, cst.Raise)) for s in statement.body)
+    if isinstance(statement, cst.If) and isinstance(statement.orelse, (cst.Else, cst.If)):
+        other = statement.orelse.body if isinstance(statement.orelse, cst.Else) else None
+        if other is None:
+            return _ends_in_exit(statement.body) and _is_exit(statement.orelse)
+        return _ends_in_exit(statement.body) and _ends_in_exit(other)
+    return False
+
+
+def _ends_in_exit(block: cst.BaseSuite) -> bool:
+    last = _last_statement(block)
+    return last is not None and _is_exit(last)
+
+
+def _ends_in_continue(block: cst.BaseSuite) -> bool:
+    last = _last_statement(block)
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, cst.Continue) for s in last.body)
+    return isinstance(last, cst.Continue)
+
+
+def _param_names(function: cst.FunctionDef) -> set[str]:
+    params = function.params
+    return {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+
+
+def _bound_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+    """Parameter name -> the expression `call` passes for it (`self` skipped for methods)."""
+    params = function.params
+    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if positional and positional[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
+        positional = positional[1:]
+    names = set(positional) | {p.name.value for p in params.kwonly_params}
+    bound: dict[str, cst.BaseExpression] = {}
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            break
+        if arg.keyword is not None:
+            if arg.keyword.value in names:
+                bound[arg.keyword.value] = arg.value
+        elif index < len(positional):
+            bound[positional[index]] = arg.value
+            index += 1
+    return bound
+
+
+def _short(code: str, limit: int = 60) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= limit else code[: limit - 3] + "..."

@@ -1,0 +1,1279 @@
+"""How requests are signed: payload -> signature -> sent bytes, within a function and its helpers.
+
+`SigningModel(analysis)` (as `analysis.signing`) starts from every place a `signature`
+joins a request (an *attachment*: `params["signature"] = sig`, `{"signature": sig}`,
+`f"{query}&signature={sig}"`, `query += "&signature=" + sig`, `("signature", sig)`)
+and follows it back:
+
+- the **digest** that made the value (`Digest`): `hmac.new(key, msg, digestmod)` with its
+  output (`.hexdigest()`, `.digest()`, base64), a plain `hashlib.sha256(...)`, or an
+  RSA/Ed25519 `.sign(...)`; through names, `quote(...)`, `.decode()`, and helpers of the
+  same module (`def sign(query): return hmac.new(...).hexdigest()`, `self._sign(q)`) whose
+  parameters are bound to the caller's arguments (`values.Env`);
+- the **payload** the digest signs (`Payload`): `urlencode(params)`, `"&".join(...)`,
+  an f-string or `+` chain of `k=v`, `json.dumps(params)`, `str(params)`, or bare
+  values; with the container it was built from (`params`), whether it was sorted,
+  whether its values are percent-encoded, and its parameter names (`KeySet`);
+- the **request** that sends it (`RequestSite`, also through a helper), and where the
+  signature travels (`sent_as`: "url", "params", "data" or "json").
+
+Each flow is a `Signing`. `SigningModel.signings` lists them; `SigningModel.digests` lists
+every signature computation in the module (attached or not); `changes_after(signing)`
+lists the changes made to the signed container after signing; `sent_keys(...)` says
+which parameters a request sends; `parameter_values(name)` finds every value given to a
+request parameter (`timestamp`, `recvWindow`) in dicts, query strings and SDK calls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+import libcst as cst
+
+from binlint.analysis.requests import HelperCall, RequestSite, _bind_arguments
+from binlint.analysis.values import (
+    HOLE, Env, Mutation, called_function, dict_shape, dotted_text, literal_text, module_index, returned_values,
+    string_value,
+)
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
+
+_MAX_DEPTH = 8
+_KEY_IN_TEXT = re.compile(r"(?:^|[&?])([A-Za-z_][A-Za-z0-9_.\[\]]*)=")
+_URLENCODE = frozenset({"urllib.parse.urlencode", "urllib.urlencode", "requests.compat.urlencode",
+                        "six.moves.urllib.parse.urlencode"})
+_QUOTE = frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.quote", "urllib.quote_plus",
+                    "requests.utils.quote", "six.moves.urllib.parse.quote", "six.moves.urllib.parse.quote_plus"})
+_B64 = frozenset({"base64.b64encode", "base64.standard_b64encode", "base64.urlsafe_b64encode",
+                  "base64.encodebytes", "base64.b64encode"})
+_HMAC = frozenset({"hmac.new", "hmac.HMAC"})
+_HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b",
+                     "blake2s", "new"})
+_JSON = frozenset({"json.dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
+
+
+# --- small value types ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeySet:
+    """Parameter names a payload or request holds; `complete` when no unknown part can add more."""
+
+    keys: frozenset[str] = frozenset()
+    complete: bool = True
+
+    def __or__(self, other: "KeySet") -> "KeySet":
+        return KeySet(self.keys | other.keys, self.complete and other.complete)
+
+    def lacks(self, key: str) -> bool:
+        """Known not to hold `key`."""
+        return self.complete and key not in self.keys
+
+    def has(self, key: str) -> bool:
+        return key in self.keys
+
+
+UNKNOWN_KEYS = KeySet(frozenset(), False)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A piece of a string being built: literal `text`, or an expression (`expr`, under `env`)."""
+
+    text: str | None = None
+    expr: cst.BaseExpression | None = None
+    env: Env | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One signature computation."""
+
+    node: cst.BaseExpression  # the whole expression that yields the signature value
+    kind: str  # "hmac", "hash" (plain hashlib), "asymmetric" (RSA/Ed25519 .sign)
+    call: cst.Call  # hmac.new(...), hashlib.sha256(...), key.sign(...)
+    key: cst.BaseExpression | None
+    message: cst.BaseExpression | None
+    digestmod: cst.BaseExpression | None
+    output: str  # "hex", "digest", "base64", "base64-bytes", "object"
+    function: cst.FunctionDef | None
+    env: Env | None = None  # bindings of the helper's parameters, when reached through a caller
+
+    @property
+    def algorithm(self) -> str | None:
+        """`sha256`, `md5`, ... as named by the digestmod (or the hashlib function for "hash")."""
+        if self.kind == "hash":
+            func = self.call.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else None
+            if name == "new" and self.call.args:
+                return literal_text(self.call.args[0].value)
+            return name
+        return _algorithm_name(self.digestmod)
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """What a digest signs."""
+
+    expr: cst.BaseExpression  # the message with `.encode()`/`bytes(...)` taken off
+    kind: str  # "urlencode", "join", "format", "json", "repr", "values", "unknown"
+    container: cst.BaseExpression | None  # the dict/list the payload is built from
+    container_env: Env | None
+    sorted: bool  # built from a sorted copy of the container
+    encoded: bool  # its values are percent-encoded
+    keys: KeySet
+    unencoded_values: tuple[cst.BaseExpression, ...] = ()  # values joined in without percent-encoding
+    is_str: bool = True  # the message passed to the digest is a str, not bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Where `signature` joins a request."""
+
+    node: cst.CSTNode  # dict element, assignment, call or string that adds it
+    value: cst.BaseExpression  # the expression sent as the signature
+    container: cst.BaseExpression | None  # the dict it goes into (as written), for dict attachments
+    string: cst.BaseExpression | None  # the string being built, for text attachments
+    function: cst.FunctionDef | None
+    trailing_keys: tuple[str, ...] = ()  # parameters written after `signature` in the same string/dict
+    raw_in_text: bool = False  # the value is pasted into a query/body text as it is
+
+
+@dataclass(frozen=True, slots=True)
+class Signing:
+    """One signature: how it is computed, from what, and how it is sent."""
+
+    attachment: Attachment
+    digest: Digest | None
+    payload: Payload | None
+    point: cst.CSTNode  # where the signature is computed, in the function that attaches it
+    quoted: bool  # the signature value went through quote()/urlencode once before attaching
+    site: RequestSite | None = None
+    helper: HelperCall | None = None
+    sent_as: str | None = None  # "url", "params", "data", "json"
+    sent_expr: cst.BaseExpression | None = None  # the argument that carries the signature
+    site_env: Env | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParamValue:
+    """A value given to a request parameter (`timestamp`, `recvWindow`)."""
+
+    key: str
+    value: cst.BaseExpression
+    node: cst.CSTNode
+    context: str  # "dict", "setitem", "update", "query", "keyword", "constant"
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+class SigningModel:
+    """Signature computations and the flows from payload to sent request, for one module."""
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+        self.model: ModuleModel = analysis.model
+
+    # --- digests ------------------------------------------------------------------------
+
+    @cached_property
+    def digests(self) -> list[Digest]:
+        """Every signature computation in the module, as written (no caller bindings)."""
+        found: list[Digest] = []
+        seen: set[int] = set()
+        for call in self.model.calls():
+            name = self.model.call_name(call)
+            if name in _HMAC:
+                digest = self._hmac_digest(call)
+            elif name and name.startswith("hashlib.") and name.split(".", 1)[1] in _HASHES:
+                digest = self._hash_digest(call)
+            else:
+                continue
+            if digest is not None and id(digest.node) not in seen:
+                seen.add(id(digest.node))
+                found.append(digest)
+        return found
+
+    @cached_property
+    def _digest_by_node(self) -> dict[int, Digest]:
+        return {id(d.node): d for d in self.digests}
+
+    def _hmac_digest(self, call: cst.Call) -> Digest | None:
+        from binlint.analysis.sdk import argument
+
+        key = argument(call, ("key",), 0)
+        message = argument(call, ("msg",), 1)
+        digestmod = argument(call, ("digestmod",), 2)
+        node, output = self._output(call)
+        if message is None:  # h = hmac.new(key, digestmod=...); h.update(msg)
+            message = self._updated_message(call)
+        return Digest(node, "hmac", call, key, message, digestmod, output, self.model.function_of(call))
+
+    def _hash_digest(self, call: cst.Call) -> Digest | None:
+        node, output = self._output(call)
+        if output == "object":
+            return None
+        message = call.args[0].value if call.args and call.func and not _is_new(call) else (
+            call.args[1].value if len(call.args) > 1 else None)
+        return Digest(node, "hash", call, None, message, None, output, self.model.function_of(call))
+
+    def _output(self, call: cst.Call) -> tuple[cst.BaseExpression, str]:
+        """The expression that turns a hash object into the signature, and its form."""
+        tree = self.model.tree
+        node: cst.BaseExpression = call
+        parent = tree.parent(call)
+        target = None
+        if isinstance(parent, cst.Attribute) and parent.value is call:
+            outer = tree.parent(parent)
+            if isinstance(outer, cst.Call) and outer.func is parent:
+                target = (outer, parent.attr.value)
+        elif isinstance(parent, (cst.Assign,)) and len(parent.targets) == 1 \
+                and isinstance(parent.targets[0].target, cst.Name):
+            target = self._method_on_name(parent.targets[0].target, ("hexdigest", "digest"))
+        if target is None:
+            return node, "object"
+        node, method = target
+        output = {"hexdigest": "hex", "digest": "digest"}.get(method, "object")
+        if output == "digest":
+            # `.digest().hex()` is the hex digest too.
+            up = tree.parent(node)
+            if isinstance(up, cst.Attribute) and up.attr.value == "hex":
+                outer = tree.parent(up)
+                if isinstance(outer, cst.Call):
+                    return outer, "hex"
+        return node, output
+
+    def _method_on_name(self, name: cst.Name, methods: tuple[str, ...]) -> tuple[cst.Call, str] | None:
+        scope = self.model.scope_of(name)
+        for call in self.model.calls():
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in methods and isinstance(func.value, cst.Name) \
+                    and func.value.value == name.value and self.model.scope_of(call) is scope:
+                return call, func.attr.value
+        return None
+
+    def _updated_message(self, call: cst.Call) -> cst.BaseExpression | None:
+        parent = self.model.tree.parent(call)
+        if isinstance(parent, cst.Assign) and isinstance(parent.targets[0].target, cst.Name):
+            found = self._method_on_name(parent.targets[0].target, ("update",))
+            if found is not None and found[0].args:
+                return found[0].args[0].value
+        return None
+
+    # --- attachments ----------------------------------------------------------------------
+
+    @cached_property
+    def attachments(self) -> list[Attachment]:
+        """Every place `signature` is added to a dict, list or string."""
+        model = self.model
+        found: list[Attachment] = []
+        for node in model.tree.of_type(cst.DictElement):
+            if literal_text(node.key) == "signature":
+                parent = model.tree.parent(node)
+                trailing = ()
+                if isinstance(parent, cst.Dict):
+                    index = list(parent.elements).index(node)
+                    trailing = tuple(
+                        k for e in parent.elements[index + 1:]
+                        if isinstance(e, cst.DictElement) and (k := literal_text(e.key)) is not None
+                    )
+                found.append(Attachment(node, node.value, parent if isinstance(parent, cst.Dict) else None, None,
+                                        model.function_of(node), trailing))
+        index = module_index(model)
+        for mutations in index.mutations().values():
+            for mutation in mutations:
+                attach = self._mutation_attachment(mutation)
+                if attach is not None:
+                    found.append(attach)
+        for tuple_node in model.tree.of_type(cst.Tuple):
+            elements = tuple_node.elements
+            if len(elements) == 2 and literal_text(elements[0].value) == "signature":
+                container = self._list_owner(tuple_node)
+                found.append(Attachment(tuple_node, elements[1].value, container, None, model.function_of(tuple_node)))
+        for call in model.calls():
+            if model.call_name(call) == "builtins.dict":
+                for arg in call.args:
+                    if arg.keyword is not None and arg.keyword.value == "signature":
+                        found.append(Attachment(arg, arg.value, call, None, model.function_of(call)))
+        found.extend(self._text_attachments())
+        found.sort(key=lambda a: model.tree.order(a.node))
+        return found
+
+    def _mutation_attachment(self, mutation: Mutation) -> Attachment | None:
+        model = self.model
+        node = mutation.node
+        target = _target_expr(node)
+        if mutation.kind == "setitem" and mutation.key == "signature" and mutation.value is not None:
+            return Attachment(node, mutation.value, target, None, model.function_of(node))
+        if mutation.kind == "update" and isinstance(node, cst.Call):
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == "signature":
+                    return Attachment(node, arg.value, target, None, model.function_of(node))
+        if mutation.kind in ("append", "insert") and isinstance(node, cst.Call):
+            # lists of pairs: `params.append(("signature", sig))` is found with the tuples.
+            return None
+        return None
+
+    def _list_owner(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        parent = self.model.tree.parent(node)
+        if isinstance(parent, cst.Arg):
+            call = self.model.tree.parent(parent)
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+                return call.func.value
+        return None
+
+    def _text_attachments(self) -> Iterator[Attachment]:
+        """`f"{q}&signature={sig}"`, `q + "&signature=" + sig`, `"...&signature=%s" % (...)`."""
+        model = self.model
+        for fstring in model.tree.of_type(cst.FormattedString):
+            parts = list(fstring.parts)
+            for index, part in enumerate(parts):
+                if isinstance(part, cst.FormattedStringText) and part.value.endswith("signature=") \
+                        and index + 1 < len(parts) and isinstance(parts[index + 1], cst.FormattedStringExpression):
+                    after = "".join(p.value if isinstance(p, cst.FormattedStringText) else HOLE
+                                    for p in parts[index + 2:])
+                    yield Attachment(fstring, parts[index + 1].expression, None, fstring,  # type: ignore[union-attr]
+                                     model.function_of(fstring), _keys_in_text(after), True)
+        for binop in model.tree.of_type(cst.BinaryOperation):
+            if isinstance(binop.operator, cst.Add):
+                text = self._tail_text(binop.left)
+                if text is not None and text.endswith("signature="):
+                    outer = self._outermost_add(binop)
+                    holder = model.tree.parent(outer)
+                    node: cst.CSTNode = outer
+                    string: cst.BaseExpression = outer
+                    if isinstance(holder, cst.AugAssign) and holder.value is outer:
+                        node, string = holder, holder.target  # `query += "&signature=" + sig`
+                    yield Attachment(node, binop.right, None, string, model.function_of(binop),
+                                     self._keys_after(outer, binop), True)
+            elif isinstance(binop.operator, cst.Modulo):
+                template = literal_text(binop.left)
+                if template and "signature=%s" in template:
+                    values = [e.value for e in binop.right.elements] if isinstance(binop.right, cst.Tuple) \
+                        else [binop.right]
+                    position = template[: template.index("signature=%s")].count("%s")
+                    if position < len(values):
+                        after = template[template.index("signature=%s") + len("signature=%s"):]
+                        yield Attachment(binop, values[position], None, binop, model.function_of(binop),
+                                         _keys_in_text(after), True)
+
+    def _tail_text(self, expr: cst.BaseExpression) -> str | None:
+        """The literal text a `+` chain ends with."""
+        text = literal_text(expr)
+        if text is not None:
+            return text
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            return self._tail_text(expr.right)
+        if isinstance(expr, cst.FormattedString) and expr.parts and isinstance(expr.parts[-1], cst.FormattedStringText):
+            return expr.parts[-1].value
+        return None
+
+    def _leading_text(self, expr: cst.BaseExpression) -> str | None:
+        text = literal_text(expr)
+        if text is not None:
+            return text
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            return self._leading_text(expr.left)
+        return None
+
+    def _outermost_add(self, node: cst.BinaryOperation) -> cst.BaseExpression:
+        current: cst.BaseExpression = node
+        while True:
+            parent = self.model.tree.parent(current)
+            if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add):
+                current = parent
+            else:
+                return current
+
+    def _keys_after(self, outer: cst.BaseExpression, inner: cst.BinaryOperation) -> tuple[str, ...]:
+        """Parameter names a `+` chain writes after the signature value."""
+        texts: list[str] = []
+        current: cst.BaseExpression = inner
+        while current is not outer:
+            parent = self.model.tree.parent(current)
+            if not isinstance(parent, cst.BinaryOperation):
+                break
+            if parent.left is current:
+                text = literal_text(parent.right)
+                texts.append(text if text is not None else HOLE)
+            current = parent
+        return _keys_in_text("".join(texts))
+
+    # --- following a value back -------------------------------------------------------------
+
+    def trace(self, expr: cst.BaseExpression, env: Env | None = None, depth: int = 0
+              ) -> tuple[Digest | None, bool, cst.CSTNode | None]:
+        """The digest an expression's value comes from, whether it was percent-quoted on the
+        way, and where (in the expression's own function) it was computed."""
+        model = self.model
+        if depth > _MAX_DEPTH:
+            return None, False, None
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(model, expr)
+            if passed is not None:
+                digest, quoted, _ = self.trace(passed[0], passed[1], depth + 1)
+                return digest, quoted, passed[0]
+        found = self._digest_by_node.get(id(expr))
+        if found is not None:
+            return _with_env(found, env), False, expr
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = model.value_of(expr)
+            if resolved is not expr:
+                digest, quoted, point = self.trace(resolved, env, depth + 1)
+                return digest, quoted, point if digest is None else _binding_statement(model, expr) or point
+            return None, False, None
+        if isinstance(expr, cst.Await):
+            return self.trace(expr.expression, env, depth + 1)
+        if isinstance(expr, cst.Call):
+            name = model.call_name(expr)
+            func = expr.func
+            if name in _QUOTE and expr.args:
+                digest, _, point = self.trace(expr.args[0].value, env, depth + 1)
+                return digest, True, point
+            if isinstance(func, cst.Attribute) and func.attr.value in ("decode", "lower", "upper", "strip"):
+                return self.trace(func.value, env, depth + 1)
+            if name == "builtins.str" and expr.args:
+                return self.trace(expr.args[0].value, env, depth + 1)
+            if name in _B64 and expr.args:
+                inner, quoted, point = self.trace(expr.args[0].value, env, depth + 1)
+                if inner is not None:
+                    output = "base64-bytes" if inner.output != "asymmetric" else "base64-bytes"
+                    decoded = isinstance(model.tree.parent(expr), cst.Attribute)
+                    return _replace_output(inner, expr, "base64" if decoded else output), quoted, point
+                asym = self._asymmetric(expr.args[0].value, env)
+                if asym is not None:
+                    decoded = isinstance(model.tree.parent(expr), cst.Attribute)
+                    return _replace_output(asym, expr, "base64" if decoded else "base64-bytes"), quoted, expr
+                return None, quoted, point
+            helper = called_function(model, expr)
+            if helper is not None:
+                arguments = _bind_arguments(expr, helper)
+                inner_env = Env(helper, arguments, env)
+                for value in returned_values(model, helper):
+                    digest, quoted, _ = self.trace(value, inner_env, depth + 1)
+                    if digest is not None:
+                        return digest, quoted, expr
+                return None, False, None
+        return None, False, None
+
+    def _asymmetric(self, expr: cst.BaseExpression, env: Env | None) -> Digest | None:
+        """`private_key.sign(payload, ...)`, `signer.sign(...)` -> an RSA/Ed25519 digest."""
+        value = self.model.value_of(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else expr
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "sign":
+            message = value.args[0].value if value.args else None
+            if isinstance(message, cst.Call) and isinstance(message.func, cst.Attribute) \
+                    and message.func.attr.value == "new" and message.args:  # PKCS1_v1_5: sign(SHA256.new(m))
+                message = message.args[0].value
+            return Digest(value, "asymmetric", value, value.func.value, message, None, "object",
+                          self.model.function_of(value), env)
+        return None
+
+    # --- payloads ---------------------------------------------------------------------------
+
+    def payload(self, digest: Digest) -> Payload | None:
+        """What `digest` signs, classified."""
+        if digest.message is None:
+            return None
+        message, is_str = self._strip_encode(digest.message, digest.env)
+        return self._classify(message, digest.env, is_str, 0)
+
+    def _strip_encode(self, expr: cst.BaseExpression, env: Env | None) -> tuple[cst.BaseExpression, bool]:
+        """`x.encode()` -> (x, False); `bytes(x, "utf-8")` -> (x, False); else (x, whether it is a str)."""
+        model = self.model
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+                return func.value, False
+            if model.call_name(expr) in ("builtins.bytes", "builtins.bytearray") and expr.args:
+                return expr.args[0].value, False
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            if env is not None and isinstance(expr, cst.Name):
+                passed = env.lookup(model, expr)
+                if passed is not None:
+                    inner, is_str = self._strip_encode(passed[0], passed[1])
+                    return (inner if inner is not passed[0] else expr), is_str
+            resolved = model.value_of(expr)
+            if resolved is not expr:
+                inner, is_str = self._strip_encode(resolved, env)
+                if not is_str:
+                    return inner, False
+                return expr, self._is_str(resolved, env)
+            return expr, self._is_str(expr, env)
+        return expr, self._is_str(expr, env)
+
+    def _is_str(self, expr: cst.BaseExpression, env: Env | None) -> bool:
+        """Known to be a str (not bytes): text literals, f-strings, urlencode, join, json.dumps."""
+        model = self.model
+        if literal_text(expr) is not None or isinstance(expr, cst.FormattedString):
+            return True
+        if isinstance(expr, cst.Call):
+            name = model.call_name(expr)
+            if name in _URLENCODE or name in _JSON and name != "orjson.dumps" or name == "builtins.str":
+                return True
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("join", "format") and literal_text(
+                    func.value) is not None:
+                return True
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+            return self._is_str(expr.left, env)
+        if isinstance(expr, cst.Subscript) and model.qualname(expr.value) == "os.environ":
+            return True
+        if isinstance(expr, cst.Call) and model.call_name(expr) in ("os.getenv", "os.environ.get"):
+            return True
+        return False
+
+    def is_str(self, expr: cst.BaseExpression, env: Env | None = None) -> bool:
+        """Whether `expr` is known to hold a str where bytes are needed (no `.encode()` on the way)."""
+        return self._strip_encode(expr, env)[1]
+
+    def _classify(self, expr: cst.BaseExpression, env: Env | None, is_str: bool, depth: int) -> Payload:
+        model = self.model
+        unknown = Payload(expr, "unknown", None, env, False, False, UNKNOWN_KEYS, (), is_str)
+        if depth > _MAX_DEPTH:
+            return unknown
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(model, expr)
+            if passed is not None:
+                return self._classify(passed[0], passed[1], is_str, depth + 1)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = self._string_value_expr(expr)
+            if resolved is not expr:
+                inner = self._classify(resolved, env, is_str, depth + 1)
+                return inner
+            return unknown
+        if isinstance(expr, cst.Call):
+            name = model.call_name(expr)
+            func = expr.func
+            if name in _URLENCODE and expr.args:
+                container, was_sorted, cenv = self._container(expr.args[0].value, env)
+                keys = self.dict_keys(container, cenv, before=expr) if container is not None else UNKNOWN_KEYS
+                return Payload(expr, "urlencode", container, cenv, was_sorted, True, keys, (), is_str)
+            if name in _JSON and expr.args:
+                container, was_sorted, cenv = self._container(expr.args[0].value, env)
+                return Payload(expr, "json", container, cenv, was_sorted, False, UNKNOWN_KEYS, (), is_str)
+            if name in ("builtins.str", "builtins.repr") and expr.args:
+                container, was_sorted, cenv = self._container(expr.args[0].value, env)
+                return Payload(expr, "repr", container, cenv, was_sorted, False, UNKNOWN_KEYS, (), is_str)
+            if isinstance(func, cst.Attribute) and func.attr.value == "join" and expr.args:
+                return self._join_payload(expr, env, is_str)
+            helper = called_function(model, expr)
+            if helper is not None:
+                inner_env = Env(helper, _bind_arguments(expr, helper), env)
+                for value in returned_values(model, helper):
+                    payload = self._classify(value, inner_env, is_str, depth + 1)
+                    if payload.kind != "unknown":
+                        return payload
+            return unknown
+        if isinstance(expr, (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)):
+            parts = self.string_parts(expr, env)
+            return self._text_payload(expr, parts, env, is_str)
+        return unknown
+
+    def _string_value_expr(self, expr: cst.BaseExpression) -> cst.BaseExpression:
+        """Follow a name to its value, joining `q = ...; q += ...` chains into one `+`."""
+        model = self.model
+        resolved = model.value_of(expr)
+        if resolved is not expr:
+            return resolved
+        if isinstance(expr, cst.Name):
+            bindings = [b for b in model.bindings(expr)
+                        if b.order < model.tree.order(expr) and not model.tree.contains(b.statement, expr)]
+            if len(bindings) == 1 and bindings[0].value is not None:
+                return bindings[0].value
+            if len(bindings) >= 2 and bindings[0].value is not None and all(
+                    isinstance(b.statement, cst.AugAssign) and isinstance(b.statement.operator, cst.AddAssign)
+                    for b in bindings[1:]):
+                joined: cst.BaseExpression = bindings[0].value
+                for binding in bindings[1:]:
+                    joined = cst.BinaryOperation(joined, cst.Add(), binding.statement.value)  # type: ignore[union-attr]
+                return joined
+        return expr
+
+    def _container(self, expr: cst.BaseExpression, env: Env | None
+                   ) -> tuple[cst.BaseExpression | None, bool, Env | None]:
+        """The dict behind `params`, `sorted(params.items())`, `params.items()`, `list(params.items())`."""
+        model = self.model
+        was_sorted = False
+        for _ in range(4):
+            if isinstance(expr, cst.Call):
+                name = model.call_name(expr)
+                func = expr.func
+                if name == "builtins.sorted" and expr.args:
+                    was_sorted = True
+                    expr = expr.args[0].value
+                    continue
+                if name in ("builtins.list", "builtins.tuple", "builtins.dict", "collections.OrderedDict") \
+                        and len(expr.args) == 1:
+                    expr = expr.args[0].value
+                    continue
+                if isinstance(func, cst.Attribute) and func.attr.value == "items":
+                    expr = func.value
+                    continue
+            if isinstance(expr, cst.Name):
+                resolved = model.value_of(expr)
+                if isinstance(resolved, cst.Call) and model.call_name(resolved) == "builtins.sorted":
+                    expr = resolved
+                    continue
+            break
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(model, expr)
+            if passed is not None:
+                inner, inner_sorted, inner_env = self._container(passed[0], passed[1])
+                return inner, was_sorted or inner_sorted, inner_env
+        return expr, was_sorted, env
+
+    def _join_payload(self, call: cst.Call, env: Env | None, is_str: bool) -> Payload:
+        """`"&".join(f"{k}={v}" for k, v in params.items())` and friends."""
+        model = self.model
+        func = call.func
+        assert isinstance(func, cst.Attribute)
+        separator = literal_text(func.value)
+        argument = call.args[0].value
+        if isinstance(argument, (cst.Name, cst.Attribute)):
+            argument = model.value_of(argument)
+        container: cst.BaseExpression | None = None
+        cenv = env
+        was_sorted = False
+        element: cst.BaseExpression | None = None
+        if isinstance(argument, (cst.GeneratorExp, cst.ListComp)):
+            element = argument.elt
+            container, was_sorted, cenv = self._container(argument.for_in.iter, env)
+        elif isinstance(argument, (cst.List, cst.Tuple)):
+            parts: list[Part] = []
+            for index, item in enumerate(argument.elements):
+                if index and separator:
+                    parts.append(Part(text=separator))
+                parts.extend(self.string_parts(item.value, env))
+            return self._text_payload(call, parts, env, is_str)
+        else:
+            container, was_sorted, cenv = self._container(argument, env)
+        if separator is None or separator not in ("&", ""):
+            return Payload(call, "values", container, cenv, was_sorted, False, UNKNOWN_KEYS, (), is_str)
+        encoded = element is not None and self._element_encoded(element)
+        keys = self.dict_keys(container, cenv, before=call) if container is not None else UNKNOWN_KEYS
+        if element is not None and not self._element_is_pair(element):
+            return Payload(call, "values", container, cenv, was_sorted, False, keys, (), is_str)
+        unencoded = () if encoded else ((element,) if element is not None else ())
+        return Payload(call, "join", container, cenv, was_sorted, encoded, keys, unencoded, is_str)
+
+    def _element_is_pair(self, element: cst.BaseExpression) -> bool:
+        """`f"{k}={v}"`, `k + "=" + v`, `"%s=%s" % (k, v)`, `"{}={}".format(k, v)`."""
+        text = self.model.code(element) if not isinstance(element, cst.Tuple) else ""
+        return "=" in text
+
+    def _element_encoded(self, element: cst.BaseExpression) -> bool:
+        for node in _walk_calls(element):
+            if self.model.call_name(node) in _QUOTE or self.model.call_name(node) in _URLENCODE:
+                return True
+        return False
+
+    def _text_payload(self, expr: cst.BaseExpression, parts: list[Part], env: Env | None, is_str: bool) -> Payload:
+        """A payload written as text: `f"symbol={s}&timestamp={ts}"`, `query + "&recvWindow=5000"`."""
+        keys = set()
+        complete = True
+        unencoded: list[cst.BaseExpression] = []
+        containers: list[tuple[cst.BaseExpression, bool, Env | None]] = []
+        any_pair = False
+        encoded_sections = 0
+        previous = ""
+        for part in parts:
+            if part.text is not None:
+                keys.update(_keys_in_text(part.text))
+                any_pair = any_pair or "=" in part.text
+                previous = part.text
+                continue
+            assert part.expr is not None
+            if previous.endswith("="):
+                if not self._safe_value(part.expr, part.env):
+                    unencoded.append(part.expr)
+            else:
+                inner = self._classify(part.expr, part.env, True, 1)
+                if inner.kind == "urlencode":
+                    keys.update(inner.keys.keys)
+                    complete = complete and inner.keys.complete
+                    if inner.container is not None:
+                        containers.append((inner.container, inner.sorted, inner.container_env))
+                    encoded_sections += 1
+                    any_pair = True
+                elif inner.kind in ("join", "format"):
+                    keys.update(inner.keys.keys)
+                    complete = complete and inner.keys.complete
+                    unencoded.extend(inner.unencoded_values)
+                    if inner.container is not None:
+                        containers.append((inner.container, inner.sorted, inner.container_env))
+                    any_pair = True
+                else:
+                    complete = False
+            previous = ""
+        if not any_pair:
+            return Payload(expr, "values", None, env, False, False, KeySet(frozenset(keys), complete), (), is_str)
+        container, was_sorted, cenv = containers[0] if len(containers) == 1 else (None, False, env)
+        return Payload(expr, "format" if unencoded or not encoded_sections else "urlencode", container, cenv,
+                       was_sorted, not unencoded, KeySet(frozenset(keys), complete), tuple(unencoded), is_str)
+
+    def _safe_value(self, expr: cst.BaseExpression, env: Env | None, depth: int = 0) -> bool:
+        """A value that never needs percent-encoding: numbers, quoted text, known ASCII words."""
+        model = self.model
+        if depth > 4:
+            return False
+        if isinstance(expr, (cst.Integer, cst.Float)):
+            return True
+        text = literal_text(expr)
+        if text is not None:
+            return re.fullmatch(r"[A-Za-z0-9._~-]*", text) is not None
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(model, expr)
+            if passed is not None:
+                return self._safe_value(passed[0], passed[1], depth + 1)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = model.value_of(expr)
+            return resolved is not expr and self._safe_value(resolved, env, depth + 1)
+        if isinstance(expr, cst.Call):
+            name = model.call_name(expr) or ""
+            if name in _QUOTE or name in _URLENCODE or name in ("builtins.int", "builtins.round", "builtins.len"):
+                return True
+            if name.startswith("time.") or name in ("builtins.float",):
+                return True
+            helper = called_function(model, expr)
+            if helper is not None:
+                values = returned_values(model, helper)
+                return bool(values) and all(self._safe_value(v, None, depth + 1) for v in values)
+        if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
+            return True  # arithmetic
+        return False
+
+    # --- strings as parts ---------------------------------------------------------------------
+
+    def string_parts(self, expr: cst.BaseExpression, env: Env | None, depth: int = 0) -> list[Part]:
+        """`expr` as a list of literal texts and embedded expressions."""
+        model = self.model
+        if depth > _MAX_DEPTH:
+            return [Part(expr=expr, env=env)]
+        text = literal_text(expr)
+        if text is not None:
+            return [Part(text=text)]
+        if isinstance(expr, cst.FormattedString):
+            parts: list[Part] = []
+            for part in expr.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(Part(text=part.value))
+                elif isinstance(part, cst.FormattedStringExpression):
+                    if part.format_spec is None and part.conversion is None:
+                        parts.extend(self.string_parts(part.expression, env, depth + 1))
+                    else:
+                        parts.append(Part(expr=part.expression, env=env))
+            return parts
+        if isinstance(expr, cst.ConcatenatedString):
+            return self.string_parts(expr.left, env, depth + 1) + self.string_parts(expr.right, env, depth + 1)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            return self.string_parts(expr.left, env, depth + 1) + self.string_parts(expr.right, env, depth + 1)
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(model, expr)
+            if passed is not None:
+                return self.string_parts(passed[0], passed[1], depth + 1)
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = self._string_value_expr(expr)
+            if resolved is not expr and isinstance(resolved, (cst.FormattedString, cst.BinaryOperation,
+                                                              cst.ConcatenatedString, cst.SimpleString)):
+                return self.string_parts(resolved, env, depth + 1)
+        return [Part(expr=expr, env=env)]
+
+    # --- keys of dicts ----------------------------------------------------------------------
+
+    def dict_keys(self, expr: cst.BaseExpression | None, env: Env | None, before: cst.CSTNode | None = None,
+                  depth: int = 0) -> KeySet:
+        """The parameters a dict holds when `before` runs: its literal, then changes made to it."""
+        model = self.model
+        if expr is None or depth > _MAX_DEPTH:
+            return UNKNOWN_KEYS
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(model, expr)
+            if passed is not None:
+                outer = self.dict_keys(passed[0], passed[1], _call_of_env(model, passed[0]), depth + 1)
+                return outer | self._changes_keys(expr, before, helper_only=True)
+        if isinstance(expr, (cst.Dict, cst.Call)) and not isinstance(expr, cst.Call) or (
+                isinstance(expr, cst.Call) and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict")):
+            shape = dict_shape(model, expr)
+            if shape is None:
+                return UNKNOWN_KEYS
+            keys = KeySet(frozenset(shape.keys()), shape.complete and all(i.key is not None for i in shape.items))
+            if isinstance(expr, cst.Dict):
+                keys = keys | self._starred_env_keys(expr, env, depth)
+            return keys
+        if isinstance(expr, cst.Call):
+            helper = called_function(model, expr)
+            if helper is not None:
+                inner_env = Env(helper, _bind_arguments(expr, helper), env)
+                values = returned_values(model, helper)
+                if len(values) == 1:
+                    return self.dict_keys(values[0], inner_env, None, depth + 1)
+            return UNKNOWN_KEYS
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = model.value_of(expr)
+            if resolved is expr:
+                if isinstance(expr, cst.Name):
+                    bindings = model.bindings(expr)
+                    if bindings and bindings[0].value is not None and all(
+                            b.value is not None for b in bindings):
+                        # `params = {...}` then `params = {k: v ... if v is not None}`: the first literal
+                        base = self.dict_keys(bindings[0].value, env, None, depth + 1)
+                        return KeySet(base.keys, base.complete and _derived_only(model, expr, bindings)) | \
+                            self._changes_keys(expr, before)
+                return UNKNOWN_KEYS
+            base = self.dict_keys(resolved, env, None, depth + 1)
+            return base | self._changes_keys(expr, before)
+        if isinstance(expr, (cst.DictComp,)):
+            return UNKNOWN_KEYS
+        return UNKNOWN_KEYS
+
+    def _starred_env_keys(self, node: cst.Dict, env: Env | None, depth: int) -> KeySet:
+        """`{**params, ...}` where `params` is a helper parameter bound by the caller."""
+        result = KeySet()
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement) and env is not None and isinstance(element.value, cst.Name):
+                passed = env.lookup(self.model, element.value)
+                if passed is not None:
+                    result = result | self.dict_keys(passed[0], passed[1], None, depth + 1)
+        return result
+
+    def _changes_keys(self, container: cst.BaseExpression, before: cst.CSTNode | None,
+                      helper_only: bool = False) -> KeySet:
+        """Keys set on `container` before `before` (in its scope, and in helpers it is passed to)."""
+        model = self.model
+        limit = model.tree.order(before) if before is not None else None
+        keys: set[str] = set()
+        complete = True
+        for mutation in self.mutations(container):
+            if limit is not None and limit >= 0 and mutation.order >= limit:
+                continue
+            if mutation.kind in ("pop", "delitem", "popitem", "clear", "sort", "reverse", "remove"):
+                continue
+            found = mutation.keys(model)
+            if found:
+                keys.update(found)
+            elif mutation.kind in ("update", "setitem", "setdefault", "append", "extend", "insert"):
+                if mutation.kind in ("append", "insert") and self._pair_key(mutation) is not None:
+                    keys.add(self._pair_key(mutation))  # type: ignore[arg-type]
+                else:
+                    complete = False
+        return KeySet(frozenset(keys), complete)
+
+    def _pair_key(self, mutation: Mutation) -> str | None:
+        node = mutation.node
+        if isinstance(node, cst.Call) and node.args:
+            value = node.args[-1].value
+            if isinstance(value, cst.Tuple) and len(value.elements) == 2:
+                return literal_text(value.elements[0].value)
+        return None
+
+    def mutations(self, container: cst.BaseExpression) -> list[Mutation]:
+        """In-place changes to `container`, including inside same-module helpers it is passed to."""
+        from binlint.analysis.values import mutations_of
+
+        model = self.model
+        found = list(mutations_of(model, container))
+        text = dotted_text(container)
+        if text is None:
+            return found
+        for call, helper, param in self._passed_to_helpers(container):
+            order = model.tree.order(call)
+            for mutation in self._param_mutations(helper, param):
+                found.append(Mutation(mutation.target, mutation.kind, mutation.key, mutation.value, mutation.node,
+                                      order))
+        found.sort(key=lambda m: m.order)
+        return found
+
+    def _param_mutations(self, helper: cst.FunctionDef, param: str) -> list[Mutation]:
+        index = module_index(self.model)
+        return list(index.mutations().get((id(helper), param), ()))
+
+    def _passed_to_helpers(self, container: cst.BaseExpression) -> Iterator[tuple[cst.Call, cst.FunctionDef, str]]:
+        """Calls in the container's scope that pass it to a same-module helper, with the parameter name."""
+        model = self.model
+        text = dotted_text(container)
+        scope_key = module_index(model).owner(container, text or "")
+        for call in self._helper_calls_by_arg.get(text or "", ()):
+            if module_index(model).owner(call, text or "") != scope_key:
+                continue
+            helper = called_function(model, call)
+            if helper is None:
+                continue
+            for name, value in _bind_arguments(call, helper).items():
+                if dotted_text(value) == text:
+                    yield call, helper, name
+
+    @cached_property
+    def _helper_calls_by_arg(self) -> dict[str, list[cst.Call]]:
+        found: dict[str, list[cst.Call]] = {}
+        for call in self.model.calls():
+            if not call.args:
+                continue
+            texts = {dotted_text(arg.value) for arg in call.args}
+            texts.discard(None)
+            if not texts or called_function(self.model, call) is None:
+                continue
+            for text in texts:
+                found.setdefault(text, []).append(call)  # type: ignore[arg-type]
+        return found
+
+    # --- flows --------------------------------------------------------------------------------
+
+    @cached_property
+    def signings(self) -> list[Signing]:
+        """Every attachment of a signature, followed back to its digest and on to its request."""
+        found: list[Signing] = []
+        for attachment in self.attachments:
+            digest, quoted, point = self.trace(attachment.value)
+            payload = self.payload(digest) if digest is not None else None
+            signing = Signing(attachment, digest, payload, point or attachment.node, quoted)
+            found.append(self._with_request(signing))
+        return found
+
+    def _with_request(self, signing: Signing) -> Signing:
+        """Find the request the attachment ends up in."""
+        from dataclasses import replace
+
+        attachment = signing.attachment
+        carrier = attachment.container if attachment.container is not None else attachment.string
+        if carrier is None:
+            return signing
+        requests = self.analysis.requests
+        for site in requests.sites:
+            if site.function is not attachment.function:
+                continue
+            where = self._carries(site, carrier, attachment.node)
+            if where is not None:
+                return replace(signing, site=site, sent_as=where[0], sent_expr=where[1])
+        # Built in a helper that returns it: `params=self._sign(params)`.
+        function = attachment.function
+        if function is not None and any(dotted_text(v) == dotted_text(carrier) for v in returned_values(
+                self.model, function)) and dotted_text(carrier) is not None:
+            for call in requests._calls_of(function):
+                for site in requests.sites:
+                    if site.function is not self.model.function_of(call):
+                        continue
+                    where = self._carries(site, call, call)
+                    if where is not None:
+                        return replace(signing, site=site, sent_as=where[0], sent_expr=where[1])
+        # Passed to a same-module helper that sends it.
+        for helper_call in requests.helper_calls:
+            if helper_call.function is not attachment.function:
+                continue
+            for name, value in helper_call.env.arguments.items() if helper_call.env.parent is None else ():
+                if self._refers(value, carrier, attachment.node):
+                    site = helper_call.site
+                    where = self._carries(site, cst.Name(name), None, helper_call.env.function)
+                    if where is not None:
+                        return replace(signing, site=site, helper=helper_call, sent_as=where[0], sent_expr=where[1],
+                                       site_env=helper_call.env)
+        return signing
+
+    def _carries(self, site: RequestSite, carrier: cst.BaseExpression, node: cst.CSTNode | None,
+                 function: cst.FunctionDef | None = None) -> tuple[str, cst.BaseExpression] | None:
+        for role, expr in (("url", site.url_expr), ("params", site.params), ("data", site.data),
+                           ("json", site.json)):
+            if expr is not None and self._refers(expr, carrier, node):
+                return role, expr
+        return None
+
+    def _refers(self, expr: cst.BaseExpression, carrier: cst.BaseExpression, node: cst.CSTNode | None,
+                depth: int = 0) -> bool:
+        """Whether `expr` is, holds, or is built from `carrier` (the container or string with the signature)."""
+        model = self.model
+        tree = model.tree
+        if depth > 3:
+            return False
+        if node is not None and (tree.contains(expr, node) or expr is carrier):
+            return True
+        text = dotted_text(carrier)
+        for name in _names_in(expr):
+            if text is not None and dotted_text(name) == text:
+                return True
+            if isinstance(name, cst.Name):
+                for binding in model.bindings(name):
+                    if binding.value is not None and binding.value is not expr and self._refers(
+                            binding.value, carrier, node, depth + 1):
+                        return True
+        return False
+
+    # --- questions rules ask --------------------------------------------------------------------
+
+    def changes_after(self, signing: Signing) -> list[Mutation]:
+        """Changes made to the signed container (or signed query string) after the signature was
+        computed; adding `signature` itself is not one."""
+        payload = signing.payload
+        digest = signing.digest
+        if payload is None or digest is None:
+            return []
+        model = self.model
+        point_order = model.tree.order(_statement(model, signing.point))
+        attached = {id(a.node) for a in self.attachments}
+        candidates: list[Mutation] = []
+        if payload.container is not None and payload.container_env is None:
+            candidates.extend(self.mutations(payload.container))
+        message = digest.message
+        if message is not None and digest.env is None:
+            stripped, _ = self._strip_encode(message, None)
+            if isinstance(stripped, cst.Name):
+                candidates.extend(m for m in self.mutations(stripped) if m.kind == "augassign")
+        found = []
+        for mutation in candidates:
+            if mutation.order <= point_order or id(mutation.node) in attached:
+                continue
+            if mutation.key == "signature" or "signature" in mutation.keys(model):
+                continue
+            if mutation.kind in ("append", "insert") and self._pair_key(mutation) == "signature":
+                continue
+            if mutation.kind in ("sort", "reverse"):
+                continue
+            if signing.site is not None and mutation.order > model.tree.order(signing.site.call) \
+                    and model.function_of(mutation.node) is model.function_of(signing.site.call):
+                continue  # changed after the request went out
+            found.append(mutation)
+        return found
+
+    def rebinding_after(self, signing: Signing) -> cst.Assign | None:
+        """`params = {k: v for k, v in params.items() if v is not None}` after the signature."""
+        payload = signing.payload
+        if payload is None or not isinstance(payload.container, cst.Name):
+            return None
+        model = self.model
+        point_order = model.tree.order(_statement(model, signing.point))
+        container = payload.container
+        for binding in model.bindings(container):
+            if binding.order > point_order and isinstance(binding.statement, cst.Assign) and \
+                    binding.value is not None and any(dotted_text(n) == container.value for n in _names_in(binding.value)):
+                if signing.site is None or binding.order < model.tree.order(signing.site.call):
+                    return binding.statement
+        return None
+
+    def sent_keys(self, site: RequestSite, env: Env | None = None) -> KeySet:
+        """The parameters a request sends: URL query, params, and a form body."""
+        result = KeySet()
+        if site.url_expr is not None and site.query is not None:
+            parts = self.string_parts(site.url_expr, env)
+            query_parts = _after_question_mark(parts)
+            result = result | self._text_keys(query_parts)
+        for expr in (site.params, site.data):
+            if expr is None:
+                continue
+            if self._is_textual(expr, env):
+                result = result | self._text_keys(self.string_parts(expr, env))
+            else:
+                result = result | self.dict_keys(expr, env, before=site.call)
+        return result
+
+    def _is_textual(self, expr: cst.BaseExpression, env: Env | None) -> bool:
+        if isinstance(expr, cst.Name) and env is not None:
+            passed = env.lookup(self.model, expr)
+            if passed is not None:
+                return self._is_textual(passed[0], passed[1])
+        value = self._string_value_expr(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else expr
+        if isinstance(value, cst.Call):
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+                return self._is_textual(func.value, env)
+        return self._is_str(value, env)
+
+    def _text_keys(self, parts: list[Part]) -> KeySet:
+        keys: set[str] = set()
+        complete = True
+        previous = ""
+        for part in parts:
+            if part.text is not None:
+                keys.update(_keys_in_text(part.text))
+                previous = part.text
+                continue
+            if not previous.endswith("="):
+                assert part.expr is not None
+                inner = self._classify(part.expr, part.env, True, 1)
+                keys.update(inner.keys.keys)
+                complete = complete and inner.keys.complete and inner.kind != "unknown"
+            previous = ""
+        return KeySet(frozenset(keys), complete)
+
+    def signings_for(self, site: RequestSite) -> list[Signing]:
+        return [s for s in self.signings if s.site is site]
+
+    # --- parameter values -------------------------------------------------------------------
+
+    def parameter_values(self, *names: str) -> list[ParamValue]:
+        """Every value given to a request parameter named one of `names`, where it is written."""
+        wanted = set(names)
+        found: list[ParamValue] = []
+        model = self.model
+        for element in model.tree.of_type(cst.DictElement):
+            key = literal_text(element.key)
+            if key in wanted:
+                found.append(ParamValue(key, element.value, element, "dict"))  # type: ignore[arg-type]
+        for mutations in module_index(model).mutations().values():
+            for mutation in mutations:
+                if mutation.kind == "setitem" and mutation.key in wanted and mutation.value is not None:
+                    found.append(ParamValue(mutation.key, mutation.value, mutation.node, "setitem"))  # type: ignore
+        for call in model.calls():
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in wanted:
+                    found.append(ParamValue(arg.keyword.value, arg.value, arg, "keyword"))
+        for fstring in model.tree.of_type(cst.FormattedString):
+            parts = list(fstring.parts)
+            for index, part in enumerate(parts[:-1]):
+                if isinstance(part, cst.FormattedStringText):
+                    match = re.search(r"(?:^|[&?])([A-Za-z_]\w*)=$", part.value)
+                    following = parts[index + 1]
+                    if match and match.group(1) in wanted and isinstance(following, cst.FormattedStringExpression):
+                        found.append(ParamValue(match.group(1), following.expression, fstring, "query"))
+        for binop in model.tree.of_type(cst.BinaryOperation):
+            if isinstance(binop.operator, cst.Add):
+                text = self._tail_text(binop.left)
+                if text:
+                    match = re.search(r"(?:^|[&?])([A-Za-z_]\w*)=$", text)
+                    if match and match.group(1) in wanted:
+                        found.append(ParamValue(match.group(1), binop.right, binop, "query"))
+        found.sort(key=lambda p: model.tree.order(p.node))
+        return found
+
+    def signed_functions(self) -> set[int]:
+        """ids of functions that attach a signature (directly)."""
+        return {id(s.attachment.function) for s in self.signings if s.attachment.function is not None}
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _keys_in_text(text: str) -> tuple[str, ...]:
+    return tuple(match.group(1) for match in _KEY_IN_TEXT.finditer(text.replace(HOLE, "&")))
+
+
+def _after_question_mark(parts: list[Part]) -> list[Part]:
+    for index, part in enumerate(parts):
+        if part.text is not None and "?" in part.text:
+            rest = part.text.split("?", 1)[1]
+            return [Part(text="&" + rest), *parts[index + 1:]]
+    return []
+
+
+def _names_in(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
+    """Names and attribute chains inside an expression (outermost chains only)."""
+    stack: list[cst.CSTNode] = [expr]
+    from binlint.analysis.walk import children
+
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            yield node  # type: ignore[misc]
+            if isinstance(node, cst.Attribute):
+                continue
+        stack.extend(children(node))
+
+
+def _walk_calls(expr: cst.CSTNode) -> Iterator[cst.Call]:
+    from binlint.analysis.walk import children
+
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            yield node
+        stack.extend(children(node))
+
+
+def _target_expr(node: cst.CSTNode) -> cst.BaseExpression | None:
+    if isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Subscript):
+        return node.targets[0].target.value
+    if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript):
+        return node.target.value
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.value
+    return None
+
+
+def _statement(model: "ModuleModel", node: cst.CSTNode) -> cst.CSTNode:
+    return model.statement_of(node)
+
+
+def _binding_statement(model: "ModuleModel", expr: cst.BaseExpression) -> cst.CSTNode | None:
+    bindings = model.bindings(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else []
+    return bindings[-1].statement if bindings else None
+
+
+def _with_env(digest: Digest, env: Env | None) -> Digest:
+    if env is None or digest.env is env:
+        return digest
+    from dataclasses import replace
+
+    return replace(digest, env=env)
+
+
+def _replace_output(digest: Digest, node: cst.BaseExpression, output: str) -> Digest:
+    from dataclasses import replace
+
+    if digest.kind == "asymmetric" or digest.output in ("digest", "object"):
+        return replace(digest, node=node, output=output if digest.kind == "asymmetric" else
+                       ("base64" if output == "base64" else "base64-bytes"))
+    return replace(digest, node=node, output="base64-of-hex")
+
+
+def _is_new(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "new"
+
+
+def _algorithm_name(expr: cst.BaseExpression | None) -> str | None:
+    if expr is None:
+        return None
+    text = literal_text(expr)
+    if text is not None:
+        return text.lower()
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return None
+
+
+def _call_of_env(model: "ModuleModel", argument: cst.BaseExpression) -> cst.CSTNode | None:
+    """The call an argument expression is passed in."""
+    parent = model.tree.parent(argument)
+    if isinstance(parent, cst.Arg):
+        return model.tree.parent(parent)
+    return None
+
+
+def _derived_only(model: "ModuleModel", name: cst.Name, bindings: list) -> bool:
+    """Later bindings only filter the first (`params = {k: v for k, v in params.items() if ...}`)."""
+    for binding in bindings[1:]:
+        value = binding.value
+        if not isinstance(value, cst.DictComp):
+            return False
+        if not any(dotted_text(n) == name.value for n in _names_in(value.for_in.iter)):
+            return False
+    return True
+
+
+__all__ = [
+    "Attachment", "Digest", "KeySet", "ParamValue", "Part", "Payload", "Signing", "SigningModel", "UNKNOWN_KEYS",
+]
+
+
+# --- wording shared by the rules --------------------------------------------------------------
+
+
+def short(model: "ModuleModel", node: cst.CSTNode, limit: int = 48) -> str:
+    """The source of `node` on one line, cut to `limit` characters."""
+    text = " ".join(model.code(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def endpoint_label(method: str | None, path: str | None) -> str:
+    """`POST /api/v3/order`."""
+    return f"{method or 'a request to'} {path or 'this URL'}".strip()
+
+
+def key_list(keys: Iterable[str]) -> str:
+    names = sorted(keys)
+    return ", ".join(f"`{k}`" for k in names) if names else "no parameters"

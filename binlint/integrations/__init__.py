@@ -1,0 +1,1 @@
+"""Ways to use binlint's knowledge from other tools (detect-secrets)."""

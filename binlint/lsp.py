@@ -1,0 +1,447 @@
+"""`binlint lsp`: a language server on stdio (pygls 2).
+
+Diagnostics come on open and save at once, and on change after a short pause in
+typing (per document). Each check runs the engine on the editor's text, not on the
+file: `engine.check_bytes` with the config found from the document's folder, so
+select/ignore, per-file-ignores, severity overrides and inline suppressions work as
+on the command line. A baseline (initializationOptions `{"baseline": "path"}`)
+hides the findings it records.
+
+Code actions: each finding's fix (preferred when safe), "ignore this line" (adds or
+extends `# binlint: ignore[CODE]`), and `source.fixAll.binlint` for every safe fix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import os
+import re
+import tokenize
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from binlint import __version__
+from binlint import baseline as baseline_module
+from binlint import config as config_module
+from binlint.discover import FileKind, kind_of
+from binlint.engine import RunSettings, check_bytes
+from binlint.model import Applicability, Edit, Finding, Severity, scrub
+from binlint.report.sarif_format import printable_edits
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_SECONDS = 0.3
+SOURCE = "binlint"
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.binlint"
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_IGNORE_LIST = re.compile(r"#\s*binlint\s*:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+
+
+# --- checking a document ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The findings of one version of a document, with the text they refer to."""
+
+    version: int | None
+    text: str
+    python: bool
+    findings: tuple[Finding, ...]
+
+
+def document_kind(path: str, language_id: str | None) -> FileKind | None:
+    """How to check a document; None for documents binlint does not check (notebook JSON)."""
+    kind = kind_of(path)
+    if kind is None:
+        kind = FileKind.PYTHON if language_id == "python" else kind_of(path, explicit=True)
+    return None if kind is FileKind.NOTEBOOK else kind
+
+
+def settings_for(path: str) -> tuple[RunSettings, str | None]:
+    """The run settings for a document at `path`, and a config error to show, if any."""
+    folder = Path(path).parent
+    try:
+        config = config_module.discover(folder if folder.is_dir() else Path.cwd())
+        problem = None
+    except config_module.ConfigError as exc:
+        config, problem = config_module.Config(root=folder if folder.is_dir() else Path.cwd()), str(exc)
+    return RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores), problem
+
+
+def check_text(text: str, path: str, kind: FileKind, baseline: baseline_module.Baseline | None = None
+               ) -> tuple[list[Finding], str | None, list[str]]:
+    """(findings, config error, internal errors) for the text of a document at `path`."""
+    settings, problem = settings_for(path)
+    result = check_bytes(text.encode("utf-8", "surrogatepass"), path, kind, settings)
+    findings = list(result.findings)
+    if baseline is not None:
+        findings = baseline.filter(findings)[0]
+    return findings, problem, [scrub(error) for error in result.errors]
+
+
+# --- positions --------------------------------------------------------------------
+
+
+class Positions:
+    """Turns binlint's 1-based code-point positions into LSP positions in the client's units."""
+
+    def __init__(self, text: str, encoding: str | None) -> None:
+        self.lines = _LINE_BREAK.split(text)
+        self.encoding = encoding or types.PositionEncodingKind.Utf16.value
+
+    def _units(self, text: str) -> int:
+        if self.encoding == types.PositionEncodingKind.Utf8.value:
+            return len(text.encode("utf-8", "surrogatepass"))
+        if self.encoding == types.PositionEncodingKind.Utf32.value:
+            return len(text)
+        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+    def position(self, line: int, column: int) -> types.Position:
+        index = max(line - 1, 0)
+        if index >= len(self.lines):
+            return types.Position(line=len(self.lines), character=0)
+        text = self.lines[index]
+        return types.Position(line=index, character=self._units(text[: max(column - 1, 0)]))
+
+    def range(self, line: int, column: int, end_line: int, end_column: int) -> types.Range:
+        start = self.position(line, column)
+        end = self.position(end_line, end_column)
+        if (end.line, end.character) < (start.line, start.character):
+            end = start
+        return types.Range(start=start, end=end)
+
+    def edit(self, edit: Edit) -> types.TextEdit:
+        return types.TextEdit(range=self.range(edit.line, edit.column, edit.end_line, edit.end_column),
+                              new_text=edit.content)
+
+
+def diagnostic(finding: Finding, positions: Positions) -> types.Diagnostic:
+    where = positions.range(finding.line, finding.column, finding.end_line, finding.end_column)
+    if where.start == where.end and where.start.line < len(positions.lines):  # a point: mark the rest of the line
+        line = positions.lines[where.start.line]
+        where = positions.range(finding.line, finding.column, finding.line, len(line) + 1)
+    return types.Diagnostic(
+        range=where,
+        severity=_SEVERITIES[finding.severity],
+        code=finding.code,
+        source=SOURCE,
+        message=f"{finding.message}\nHelp: {finding.fix.text}",
+        data={"name": finding.name, "fix": finding.fix.text, "applicability": finding.fix.applicability.value,
+              "fixable": bool(printable_edits(finding))},
+    )
+
+
+# --- "ignore this line" -----------------------------------------------------------
+
+
+def _python_line_facts(text: str) -> tuple[set[int], dict[int, tuple[int, str]]]:
+    """(lines whose end lies inside a string or a `\\` continuation, comment per line)."""
+    open_ends: set[int] = set()
+    comments: dict[int, tuple[int, str]] = {}
+    fstring_starts: list[int] = []
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        kind = token.type
+        if kind == tokenize.COMMENT:
+            comments[token.start[0]] = (token.start[1], token.string)
+        elif kind == tokenize.STRING and token.end[0] > token.start[0]:
+            open_ends.update(range(token.start[0], token.end[0]))
+        elif token.type == getattr(tokenize, "FSTRING_START", -1):
+            fstring_starts.append(token.start[0])
+        elif token.type == getattr(tokenize, "FSTRING_END", -1) and fstring_starts:
+            open_ends.update(range(fstring_starts.pop(), token.end[0]))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.endswith("\\") and number not in comments:
+            open_ends.add(number)
+    return open_ends, comments
+
+
+def ignore_edit(text: str, finding: Finding, python: bool) -> Edit | None:
+    """The edit that silences `finding` with a `# binlint: ignore[CODE]` comment, if one can."""
+    lines = _LINE_BREAK.split(text)
+    code = finding.code
+    if not python:
+        if finding.path.lower().endswith(".json"):
+            return None  # JSON has no comments
+        # Inline comments are not comments in every format (INI values keep them): use the line above.
+        line = lines[finding.line - 1] if finding.line - 1 < len(lines) else ""
+        indent = line[: len(line) - len(line.lstrip())]
+        return Edit(finding.line, 1, finding.line, 1, f"{indent}# binlint: ignore[{code}]\n")
+    try:
+        open_ends, comments = _python_line_facts(text)
+    except (tokenize.TokenError, SyntaxError, IndentationError, ValueError):
+        open_ends, comments = {n for n, line in enumerate(lines, 1) if line.endswith("\\")}, {}
+    for number in dict.fromkeys((finding.line, finding.end_line)):
+        if number in open_ends or number - 1 >= len(lines):
+            continue
+        line = lines[number - 1]
+        if number in comments:
+            column, comment = comments[number]
+            match = _IGNORE_LIST.search(comment)
+            if match:
+                codes = [c.strip() for c in match.group("codes").split(",") if c.strip()]
+                if code in codes:
+                    return None
+                at = column + match.end("codes")
+                return Edit(number, at + 1, number, at + 1, f",{code}" if codes else code)
+        body = line.rstrip()  # trailing blanks give way to the comment
+        return Edit(number, len(body) + 1, number, len(line) + 1, f"  # binlint: ignore[{code}]")
+    if finding.line - 1 in open_ends or finding.line > len(lines):
+        return None
+    line = lines[finding.line - 1]
+    indent = line[: len(line) - len(line.lstrip())]
+    return Edit(finding.line, 1, finding.line, 1, f"{indent}# binlint: ignore[{code}]\n")
+
+
+# --- code actions -----------------------------------------------------------------
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def code_actions(uri: str, checked: Checked, positions: Positions, first_line: int, last_line: int,
+                 only: Iterable[str] | None = None) -> list[types.CodeAction]:
+    """The quick fixes for findings on lines first_line..last_line (1-based), and fix-all."""
+    kinds = list(only) if only else None
+
+    def wanted(kind: str) -> bool:
+        return kinds is None or any(kind == k or kind.startswith(k + ".") for k in kinds)
+
+    actions: list[types.CodeAction] = []
+    if wanted(types.CodeActionKind.QuickFix.value):
+        for finding in checked.findings:
+            if finding.end_line < first_line or finding.line > last_line:
+                continue
+            diag = diagnostic(finding, positions)
+            edits = printable_edits(finding)
+            if edits:
+                unsafe = finding.fix.applicability is not Applicability.SAFE
+                actions.append(types.CodeAction(
+                    title=_short(f"{finding.code}: {finding.fix.text}") + (" (unsafe fix)" if unsafe else ""),
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    is_preferred=not unsafe,
+                    edit=types.WorkspaceEdit(changes={uri: [positions.edit(e) for e in edits]}),
+                ))
+            ignore = ignore_edit(checked.text, finding, checked.python)
+            if ignore is not None:
+                actions.append(types.CodeAction(
+                    title=f"Ignore {finding.code} on this line",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diag],
+                    edit=types.WorkspaceEdit(changes={uri: [positions.edit(ignore)]}),
+                ))
+    if kinds is not None and wanted(FIX_ALL):
+        safe = _non_overlapping(
+            e for f in checked.findings if f.fix.applicability is Applicability.SAFE for e in printable_edits(f)
+        )
+        if safe:
+            actions.append(types.CodeAction(
+                title="binlint: fix all safely fixable problems",
+                kind=FIX_ALL,
+                edit=types.WorkspaceEdit(changes={uri: [positions.edit(e) for e in safe]}),
+            ))
+    return actions
+
+
+def _non_overlapping(edits: Iterable[Edit]) -> list[Edit]:
+    chosen: list[Edit] = []
+    for edit in sorted(set(edits), key=lambda e: (e.line, e.column, e.end_line, e.end_column)):
+        if chosen and (edit.line, edit.column) < (chosen[-1].end_line, chosen[-1].end_column):
+            continue
+        if chosen and (edit.line, edit.column) == (chosen[-1].line, chosen[-1].column) \
+                and (edit.end_line, edit.end_column) == (edit.line, edit.column) == \
+                (chosen[-1].end_line, chosen[-1].end_column):
+            continue  # two insertions at one point: their order would be ambiguous
+        chosen.append(edit)
+    return chosen
+
+
+# --- the server -------------------------------------------------------------------
+
+
+class BinlintServer(LanguageServer):
+    """Keeps the last check of each open document and the debounce timers."""
+
+    def __init__(self) -> None:
+        super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.debounce = DEBOUNCE_SECONDS
+        self.baseline_path: Path | None = None
+        self._baseline: tuple[float, baseline_module.Baseline] | None = None
+        self.checked: dict[str, Checked] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="binlint-check")
+        self._shown: set[str] = set()
+
+    def configure(self, options: Any) -> None:
+        """Read initializationOptions: {"baseline": "path", "debounce": seconds}."""
+        if not isinstance(options, dict):
+            return
+        baseline = options.get("baseline")
+        if isinstance(baseline, str) and baseline:
+            path = Path(os.path.expanduser(baseline))
+            if not path.is_absolute():
+                root = self.workspace.root_path if self.workspace else None
+                path = Path(root or os.getcwd()) / path
+            self.baseline_path = path
+        debounce = options.get("debounce")
+        if isinstance(debounce, (int, float)) and not isinstance(debounce, bool) and 0 <= debounce <= 10:
+            self.debounce = float(debounce)
+
+    def show_once(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        if message not in self._shown:
+            self._shown.add(message)
+            self.window_show_message(types.ShowMessageParams(type=kind, message=f"binlint: {message}"))
+
+    def baseline(self) -> baseline_module.Baseline | None:
+        """The baseline, re-read when its file changes."""
+        if self.baseline_path is None:
+            return None
+        try:
+            stamp = self.baseline_path.stat().st_mtime
+            if self._baseline is None or self._baseline[0] != stamp:
+                self._baseline = (stamp, baseline_module.load(self.baseline_path))
+        except (OSError, baseline_module.BaselineError) as exc:
+            self.show_once(str(exc) if isinstance(exc, baseline_module.BaselineError)
+                           else f"cannot read baseline {self.baseline_path}: {exc}")
+            return None
+        return self._baseline[1]
+
+    def snapshot(self, uri: str) -> tuple[str, int | None, str, FileKind] | None:
+        """(text, version, path, kind) of an open document binlint checks."""
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        path = to_fs_path(uri) or document.filename or "untitled.py"
+        kind = document_kind(path, document.language_id)
+        if kind is None:
+            return None
+        return document.source, document.version, path, kind
+
+    async def check_and_publish(self, uri: str, delay: float = 0.0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        snapshot = self.snapshot(uri)
+        if snapshot is None:
+            return
+        text, version, path, kind = snapshot
+        loop = asyncio.get_running_loop()
+        findings, problem, errors = await loop.run_in_executor(
+            self.worker, check_text, text, path, kind, self.baseline())
+        if problem:
+            self.show_once(problem)
+        for error in errors:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=error))
+        current = self.workspace.text_documents.get(uri)
+        if current is None or current.version != version:
+            return  # closed or edited meanwhile: a newer check will publish
+        checked = Checked(version, text, kind is FileKind.PYTHON, tuple(findings))
+        self.checked[uri] = checked
+        positions = Positions(text, self.workspace.position_encoding)
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+            uri=uri, version=version, diagnostics=[diagnostic(f, positions) for f in findings],
+        ))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Check `uri` after `delay` seconds, replacing a check already waiting."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.ensure_future(self.check_and_publish(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda done, uri=uri: self._finished(uri, done))
+
+    def _finished(self, uri: str, task: asyncio.Task[None]) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            self.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Error, message=scrub(f"binlint check failed: {type(error).__name__}: {error}"),
+            ))
+
+    def current(self, uri: str) -> Checked | None:
+        """The check of the document as it is now (checking it now if the last one is stale)."""
+        document = self.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        checked = self.checked.get(uri)
+        if checked is not None and checked.version == document.version and checked.text == document.source:
+            return checked
+        snapshot = self.snapshot(uri)
+        if snapshot is None:
+            return None
+        text, version, path, kind = snapshot
+        findings, _, _ = check_text(text, path, kind, self.baseline())
+        checked = Checked(version, text, kind is FileKind.PYTHON, tuple(findings))
+        self.checked[uri] = checked
+        return checked
+
+
+def create_server() -> BinlintServer:
+    server = BinlintServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: BinlintServer, params: types.InitializeParams) -> None:
+        ls.configure(params.initialization_options)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: BinlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: BinlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, ls.debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: BinlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: BinlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.checked.pop(uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+    )
+    def code_action(ls: BinlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        checked = ls.current(uri)
+        if checked is None:
+            return []
+        positions = Positions(checked.text, ls.workspace.position_encoding)
+        return code_actions(uri, checked, positions, params.range.start.line + 1, params.range.end.line + 1,
+                            params.context.only)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: BinlintServer, params: Any = None) -> None:
+        for task in ls.pending.values():
+            task.cancel()
+        ls.worker.shutdown(wait=False, cancel_futures=True)
+
+    return server
+
+
+def serve() -> None:
+    """Run the language server on stdin/stdout until the client says exit."""
+    create_server().start_io()

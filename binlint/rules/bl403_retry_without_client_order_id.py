@@ -1,0 +1,219 @@
+"""An order call that is retried without a client order id fixed before the first attempt.
+
+## What it does
+Reports an order-placing call (or a withdrawal) that a retry construct runs again
+(a loop, `tenacity`, `backoff`, `Retrying`, recursion) when the call sends no client
+order id (`newClientOrderId`, `new_client_order_id`, ccxt `params={"clientOrderId": ...}`,
+`withdrawOrderId` for withdrawals), or sends one that is made inside the retried code,
+so every attempt carries a new one.
+
+## Why is this bad?
+A timeout, a 5xx or `-1007` does not mean the order failed: Binance says the status is
+unknown and the order may have been placed. python-binance and ccxt fill in a fresh
+client order id on every call, and Binance assigns one when none is sent, so the retry
+is a new order and the position is doubled. With one id made before the first attempt,
+Binance rejects the resend (`-2010 Duplicate order sent.`, futures `-4116`) and you can
+look the order up by `origClientOrderId`.
+
+## Example
+```python
+from binance.client import Client
+from tenacity import retry, stop_after_attempt, wait_exponential
+
+client = Client(api_key, api_secret)
+
+
+@retry(stop=stop_after_attempt(5), wait=wait_exponential())
+def buy(quantity):
+    return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity)
+```
+
+## Use instead
+```python
+import uuid
+
+from binance.client import Client
+from tenacity import retry, stop_after_attempt, wait_exponential
+
+client = Client(api_key, api_secret)
+
+
+@retry(stop=stop_after_attempt(5), wait=wait_exponential())
+def buy(quantity, cid):
+    return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,
+                               newClientOrderId=cid)
+
+
+buy(0.01, f"bot-{uuid.uuid4().hex[:20]}")
+```
+
+## Fix safety
+Advice only: where the id is made, and how to reconcile an order whose status is unknown
+(query it by `origClientOrderId` before resending), depend on your code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from binlint.analysis.orders import id_hint, id_minter, what_it_places
+from binlint.model import Severity
+from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+
+
+class RetryWithoutClientOrderId(Rule):
+    code = "BL403"
+    name = "retry-without-client-order-id"
+    severity = Severity.ERROR
+    fix = "advice"
+    VALID: ClassVar[tuple[Valid, ...]] = (
+        # The id is made once, outside the retried function.
+        Valid(
+            """
+            import uuid
+            from binance.client import Client
+            from tenacity import retry, stop_after_attempt, wait_exponential
+
+            client = Client(api_key, api_secret)
+
+            @retry(stop=stop_after_attempt(5), wait=wait_exponential())
+            def buy(quantity, cid):
+                return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,
+                                           newClientOrderId=cid)
+
+            cid = f"bot-{uuid.uuid4().hex[:20]}"
+            buy(1, cid)
+            """
+        ),
+        Valid(
+            """
+            import time, uuid
+            import ccxt
+
+            exchange = ccxt.binance()
+
+            def buy(amount):
+                params = {"clientOrderId": uuid.uuid4().hex}
+                for attempt in range(5):
+                    try:
+                        return exchange.create_order("BTC/USDT", "market", "buy", amount, None, params)
+                    except ccxt.NetworkError:
+                        time.sleep(2 ** attempt)
+            """
+        ),
+        # A test order places nothing.
+        Valid(
+            """
+            from binance.client import Client
+            from tenacity import retry, stop_after_attempt, wait_exponential
+
+            client = Client(api_key, api_secret)
+
+            @retry(stop=stop_after_attempt(3), wait=wait_exponential())
+            def check_order():
+                client.create_test_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1)
+            """
+        ),
+    )
+    INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(
+            """
+            from binance.client import Client
+            from tenacity import retry, stop_after_attempt, wait_exponential
+
+            client = Client(api_key, api_secret)
+
+            @retry(stop=stop_after_attempt(5), wait=wait_exponential())
+            def buy(quantity):
+                return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity)
+            """,
+            line=8,
+        ),
+        # The id is made inside the retried function: a new one on every attempt.
+        Invalid(
+            """
+            import uuid
+            from binance.client import Client
+            from tenacity import retry, stop_after_attempt, wait_exponential
+
+            client = Client(api_key, api_secret)
+
+            @retry(stop=stop_after_attempt(5), wait=wait_exponential())
+            def buy(quantity):
+                cid = uuid.uuid4().hex
+                return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,
+                                           newClientOrderId=cid)
+            """,
+            line=10,
+        ),
+        Invalid(
+            """
+            import time
+            import ccxt
+
+            exchange = ccxt.binanceusdm()
+
+            def short(amount, attempt=0):
+                try:
+                    return exchange.create_market_sell_order("BTC/USDT:USDT", amount)
+                except ccxt.NetworkError:
+                    if attempt >= 3:
+                        raise
+                    time.sleep(2 ** attempt)
+                    return short(amount, attempt + 1)
+            """,
+            line=8,
+        ),
+    )
+
+    def check(self, analysis: "Analysis") -> Iterable[Report]:
+        orders = analysis.orders.calls
+        if not orders:
+            return
+        retries = analysis.retries
+        model = analysis.model
+        for order in orders:
+            if order.kind == "test":
+                continue
+            constructs = retries.enclosing(order.call)
+            if not constructs:
+                continue
+            found = analysis.orders.client_order_id(order)
+            line = model.line(order.call)
+            what = what_it_places(order)
+            if found.state == "absent":
+                construct = constructs[-1]
+                yield Report(
+                    order.call,
+                    f"`{order.label}` on line {line} is retried by {construct.label} without a client order id: "
+                    f"{id_minter(order)}, so an attempt that failed after reaching Binance becomes a second "
+                    f"{what.split(' ', 1)[1]}.",
+                    f"Create the id once before the first attempt (e.g. `cid = f\"bot-{{uuid.uuid4().hex[:20]}}\"`) "
+                    f"and pass {id_hint(order)} on every attempt.",
+                )
+                continue
+            if found.state != "present":
+                continue
+            for construct in constructs:
+                made = retries.created_inside(construct, found.value)
+                if made is None:
+                    continue
+                name = model.code(found.value) if found.value is not None else found.name
+                yield Report(
+                    order.call,
+                    f"`{order.label}` on line {line} is retried by {construct.label}, but its client order id "
+                    f"`{_short(name or '')}` is made on line {model.line(made)} inside the retried code: every "
+                    f"attempt sends a new id, so Binance cannot reject a resend of {what} that already went "
+                    "through.",
+                    f"Make the id once before the first attempt (outside {construct.label}) and pass it in "
+                    "unchanged.",
+                )
+                break
+
+
+def _short(code: str) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= 40 else code[:37] + "..."
