@@ -22,6 +22,7 @@ class Sample:
     """One run of one command."""
 
     seconds: float
+    cpu_seconds: float  # user + system time of the command and the children it waited for
     max_rss_kb: int  # the largest single process (the command or any of its children)
     tree_rss_kb: int  # the largest sampled sum over the command's process tree
     returncode: int
@@ -36,6 +37,10 @@ class Timing:
     @property
     def median(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
 
     @property
     def max_rss_kb(self) -> int:
@@ -105,7 +110,8 @@ def run_once(command: Sequence[str], cwd: str | None = None, env: dict[str, str]
     if thread is not None:
         thread.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return Sample(seconds, int(usage.ru_maxrss), peak[0], process.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, cpu, int(usage.ru_maxrss), peak[0], process.returncode)
 
 
 def run_many(command: Sequence[str], runs: int, cwd: str | None = None, env: dict[str, str] | None = None,

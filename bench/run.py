@@ -140,11 +140,12 @@ class Bench:
 
 
 def _table(rows: list[Row], baseline: dict[str, float]) -> str:
-    lines = ["| tree | tool | median s | runs | × binlint |", "|---|---|---:|---:|---:|"]
+    lines = ["| tree | tool | median s | CPU s | runs | × binlint |", "|---|---|---:|---:|---:|---:|"]
     for row in rows:
         base = baseline.get(row.tree)
         ratio = f"{row.median / base:.1f}" if base else ""
-        lines.append(f"| {row.tree} | {row.tool} | {row.median:.3f} | {len(row.timing.samples)} | {ratio} |")
+        lines.append(f"| {row.tree} | {row.tool} | {row.median:.3f} | {row.timing.cpu_median:.2f} "
+                     f"| {len(row.timing.samples)} | {ratio} |")
     return "\n".join(lines)
 
 

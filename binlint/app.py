@@ -112,6 +112,7 @@ def run_check(options: CheckOptions) -> int:
         outcome = fix.apply_to_results(
             results, settings, unsafe=options.unsafe_fixes, diff_only=options.diff,
             stdin_data=stdin_data, stdin_name=options.stdin_filename if reading_stdin else None,
+            jobs=options.jobs,
         )
         results = outcome.results
         summary.fixed = outcome.fixed

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import codecs
 import difflib
+import functools
 import io
 import json
 import os
@@ -37,8 +38,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from binlint.discover import FileKind, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes
+from binlint.discover import FileKind, Target, kind_of
+from binlint.engine import FileResult, RunSettings, check_bytes, map_targets
 from binlint.model import Applicability, Finding, scrub
 
 MAX_ROUNDS = 10
@@ -84,7 +85,7 @@ class Lines:
         return self.text[self.starts[line - 1]: self.ends[line - 1]] if line <= len(self.starts) else ""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Placed:
     """An edit resolved to character offsets in one text unit (a file, or a notebook cell)."""
 
@@ -134,8 +135,13 @@ class Document:
         """Why `data` (this document after edits) must not be written, or None."""
         raise NotImplementedError
 
-    def headers(self, unit: int, path: str) -> str:
+    def label(self, unit: int, path: str) -> str:
+        """How the diff names a text unit."""
         return path
+
+    def reopen(self, data: bytes) -> "Document":
+        """The same kind of document over new content."""
+        raise NotImplementedError
 
 
 def _convert_newlines(content: str, newline: str) -> str:
@@ -189,6 +195,9 @@ class SourceFile(Document):
             return "it would change the file's encoding declaration"
         text = data[len(self.bom):].decode(self.encoding)
         return _parse_problem(text, self._ast_ok)
+
+    def reopen(self, data: bytes) -> "SourceFile":
+        return SourceFile(data, self.python)
 
 
 class NotebookFile(Document):
@@ -252,10 +261,10 @@ class NotebookFile(Document):
             if span is None:
                 raise Unfixable(f"cell {index} has no `source` to rewrite")
             start, end = span
-            text = text[:start] + self._source_json(text[start:end], self.units[index], units[index]) + text[end:]
+            text = text[:start] + self._source_json(text[start:end], units[index]) + text[end:]
         return self.bom + text.encode("utf-8")
 
-    def _source_json(self, raw: str, old: str, new: str) -> str:
+    def _source_json(self, raw: str, new: str) -> str:
         """The JSON for a cell's new source, in the form and layout of the old one."""
         if not raw.startswith("["):
             return json.dumps(new, ensure_ascii=self.ascii)
@@ -286,32 +295,44 @@ class NotebookFile(Document):
             return f"it would not be a valid notebook ({exc})"
         return _parse_problem(notebook.join(cells).source, False)
 
-    def headers(self, unit: int, path: str) -> str:
+    def label(self, unit: int, path: str) -> str:
         return f"{path}:cell {unit}"
+
+    def reopen(self, data: bytes) -> "NotebookFile":
+        return NotebookFile(data)
 
 
 def _ast_parses(text: str) -> bool:
+    return _syntax_error(text) is None
+
+
+def _syntax_error(text: str) -> tuple[int, str] | None:
+    """(line, message) of Python's own verdict on `text`, or None when it parses."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ast.parse(text)
-        return True
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
+    except SyntaxError as exc:
+        return exc.lineno or 1, exc.msg or "syntax error"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return 1, type(exc).__name__
+    return None
 
 
 def _parse_problem(text: str, check_ast: bool) -> str | None:
+    """Why `text` must not be written (it does not parse), or None."""
     import libcst as cst
 
     try:
         cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        message = scrub(exc.message.splitlines()[0] if exc.message else "syntax error")
-        return f"it would leave the file unparsable (line {exc.raw_line}: {message})"
-    except Exception as exc:  # libcst raises a few other types on odd input
-        return f"it would leave the file unparsable ({type(exc).__name__})"
-    if check_ast and not _ast_parses(text):
-        return "it would leave the file unparsable (Python rejects it)"
+    except Exception as exc:  # ParserSyntaxError, and a few other types on odd input
+        # Python places the error better than libcst (tokenizer errors all say line 1).
+        line, message = _syntax_error(text) or (
+            getattr(exc, "raw_line", 1), (getattr(exc, "message", "") or type(exc).__name__).splitlines()[0])
+        return f"it would leave the file unparsable (line {line}: {scrub(message)})"
+    error = _syntax_error(text) if check_ast else None
+    if error is not None:
+        return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
     return None
 
 
@@ -410,17 +431,12 @@ class SourceFix:
         """The unified diff from the original to the fixed content, with keys scrubbed."""
         if not self.changed or self.document is None:
             return ""
-        after = _units_of(self.document, self.data)
+        before, after = self.document.units, self.document.reopen(self.data).units
         return "".join(
-            _unified(self.document.units[unit], after.get(unit, ""), self.document.headers(unit, self.path), self.secrets)
-            for unit in sorted(self.document.units)
-            if after.get(unit, "") != self.document.units[unit]
+            _unified(before[unit], after.get(unit, ""), self.document.label(unit, self.path), self.secrets)
+            for unit in sorted(before)
+            if after.get(unit, "") != before[unit]
         )
-
-
-def _units_of(document: Document, data: bytes) -> dict[int, str]:
-    return (NotebookFile(data) if isinstance(document, NotebookFile) else
-            SourceFile(data, document.python if isinstance(document, SourceFile) else True)).units
 
 
 def wanted(finding: Finding, unsafe: bool) -> bool:
@@ -480,7 +496,7 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         outcome.data = new_data
         result = recheck(new_data)
         outcome.secrets.update(s for f in result.findings for s in f.secrets)
-        current = open_document(new_data, kind)
+        current = current.reopen(new_data)
     else:
         settled = not any(wanted(f, unsafe) and _key(f) not in refused for f in result.findings)
     if not settled:
@@ -592,67 +608,91 @@ class FixOutcome:
     stdin_source: bytes | None = None  # the fixed stdin content (for --fix with PATH `-`)
 
 
+@dataclass
+class FileFix:
+    """What fixing one file on disk gave (small and picklable: it comes back from a worker)."""
+
+    result: FileResult | None  # the findings that remain; None: keep the result of the check
+    fixed: int = 0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    diff: str = ""
+
+
 def apply_to_results(results: list[FileResult], settings: RunSettings, *, unsafe: bool = False,
                      diff_only: bool = False, stdin_data: bytes | None = None,
-                     stdin_name: str | None = None) -> FixOutcome:
-    """Fix the files behind `results` (or print the patch with `diff_only`), and re-check them."""
-    outcome = FixOutcome()
-    diffs: list[str] = []
-    for result in results:
-        try:
-            if stdin_data is not None:
-                kind = (kind_of(stdin_name, explicit=True) if stdin_name else None) or FileKind.PYTHON
-                fixed = fix_bytes(stdin_data, result.path, kind, settings, unsafe=unsafe, before=result)
-                if not diff_only:
-                    outcome.stdin_source = fixed.data
-            elif not any(wanted(f, unsafe) for f in result.findings):
-                outcome.results.append(result)
-                continue
-            else:
-                fixed = _fix_file(result, settings, unsafe, diff_only, outcome)
-                if fixed is None:
-                    outcome.results.append(result)
-                    continue
-        except Exception as exc:  # a bug here must not lose the other files
-            outcome.errors.append(f"{result.path}: internal error while fixing ({type(exc).__name__})")
-            outcome.results.append(result)
-            continue
-        outcome.warnings.extend(fixed.warnings)
-        outcome.errors.extend(e for e in fixed.result.errors if e not in result.errors)
-        if fixed.changed:
-            outcome.fixed += fixed.fixed
-            if diff_only:
-                diffs.append(fixed.diff())
-        outcome.results.append(fixed.result)
+                     stdin_name: str | None = None, jobs: int | None = None) -> FixOutcome:
+    """Fix the files behind `results` (or only diff them with `diff_only`), and re-check them.
+
+    Only files whose findings offer a fix the flags allow are read again; they are fixed
+    on up to `jobs` processes. A file that cannot be fixed keeps its findings and gets a
+    warning; the others are fixed all the same.
+    """
+    outcome = FixOutcome(results=list(results))
+    if stdin_data is not None:
+        todo = list(range(len(results)))
+        kind = (kind_of(stdin_name, explicit=True) if stdin_name else None) or FileKind.PYTHON
+        done: Iterable[FileFix] = (_fix_stdin(stdin_data, r, kind, settings, unsafe, diff_only, outcome)
+                                   for r in results)
+    else:
+        todo = [i for i, r in enumerate(results) if any(wanted(f, unsafe) for f in r.findings)]
+        targets = [Target(results[i].path, kind_of(results[i].path, explicit=True) or FileKind.TEXT) for i in todo]
+        done = map_targets(functools.partial(fix_target, unsafe=unsafe, diff_only=diff_only), targets, settings, jobs)
+    diffs = []
+    for index, file_fix in zip(todo, done):
+        original = results[index]
+        outcome.warnings.extend(file_fix.warnings)
+        outcome.errors.extend(file_fix.errors)
+        outcome.fixed += file_fix.fixed
+        diffs.append(file_fix.diff)
+        if file_fix.result is not None:
+            outcome.errors.extend(e for e in file_fix.result.errors if e not in original.errors)
+            outcome.results[index] = file_fix.result
     outcome.diff = "".join(diffs)
     return outcome
 
 
-def _fix_file(result: FileResult, settings: RunSettings, unsafe: bool, diff_only: bool,
-              outcome: FixOutcome) -> SourceFix | None:
-    """Fix one file on disk (or only compute the fix with `diff_only`); None when it cannot be read."""
-    path = result.path
-    kind = kind_of(path, explicit=True) or FileKind.TEXT
+def _fix_stdin(data: bytes, result: FileResult, kind: FileKind, settings: RunSettings, unsafe: bool,
+               diff_only: bool, outcome: FixOutcome) -> FileFix:
+    try:
+        fixed = fix_bytes(data, result.path, kind, settings, unsafe=unsafe, before=result)
+    except Exception as exc:  # a bug here must not lose the source
+        outcome.stdin_source = None if diff_only else data
+        return FileFix(None, errors=[f"{result.path}: internal error while fixing ({type(exc).__name__})"])
+    outcome.stdin_source = None if diff_only else fixed.data
+    return FileFix(fixed.result, fixed.fixed if fixed.changed else 0, fixed.warnings,
+                   diff=fixed.diff() if diff_only else "")
+
+
+def fix_target(target: Target, settings: RunSettings, *, unsafe: bool = False, diff_only: bool = False) -> FileFix:
+    """Fix one file on disk (with `diff_only`, only compute its diff); never raises."""
+    try:
+        return _fix_file(target, settings, unsafe, diff_only)
+    except Exception as exc:  # a bug here must not lose the other files
+        return FileFix(None, errors=[f"{target.path}: internal error while fixing ({type(exc).__name__})"])
+
+
+def _fix_file(target: Target, settings: RunSettings, unsafe: bool, diff_only: bool) -> FileFix:
+    path = target.path
     real = os.path.realpath(path)
     try:
         with open(real, "rb") as handle:
             info = os.fstat(handle.fileno())
             data = handle.read()
     except FileNotFoundError:
-        outcome.warnings.append(f"{path}: not fixed: it vanished before it could be fixed")
-        return None
+        return FileFix(None, warnings=[f"{path}: not fixed: it vanished before it could be fixed"])
     except OSError as exc:
-        outcome.warnings.append(f"{path}: not fixed: cannot read it ({exc.strerror or type(exc).__name__})")
-        return None
-    fixed = fix_bytes(data, path, kind, settings, unsafe=unsafe)
-    if not fixed.changed or diff_only:
-        return fixed
+        return FileFix(None, warnings=[f"{path}: not fixed: cannot read it ({exc.strerror or type(exc).__name__})"])
+    fixed = fix_bytes(data, path, target.kind, settings, unsafe=unsafe)
+    if not fixed.changed:
+        return FileFix(fixed.result, 0, fixed.warnings)
+    if diff_only:
+        return FileFix(fixed.result, fixed.fixed, fixed.warnings, diff=fixed.diff())
     try:
         write_atomic(real, fixed.data, info)
     except Unfixable as exc:
-        fixed.warnings.append(f"{path}: not fixed: {exc}")
-        fixed.data, fixed.fixed, fixed.result = data, 0, fixed.before
-    return fixed
+        return FileFix(fixed.before, 0, [*fixed.warnings, f"{path}: not fixed: {exc}"])
+    return FileFix(fixed.result, fixed.fixed, fixed.warnings)
 
 
 def write_atomic(path: str, data: bytes, expected: os.stat_result | None = None) -> None:

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 _CODES: dict[str, str] = {"key": "BL101", "secret": "BL102", "private_key": "BL103", "passphrase": "BL103"}
 # The name in front of a value: `NAME=`, `name: `, `"name": "`, `name = '`, `--name `.
 _NAME_BEFORE = re.compile(
-    r"""(?:(?P<name>[A-Za-z_][\w.-]*)["'\]]?\s*(?:=>|:=|=|:)|(?P<flag>--?[A-Za-z][\w-]*)\s)\s*(?:[rRbBuU]?["'])?\s*$"""
+    r"""(?:(?P<name>[A-Za-z_][\w.-]*)["'\]]?\s*(?:=>|:=|=|:)|(?P<flag>--?[A-Za-z][\w-]*)\s|^\s*(?P<bare>[A-Za-z_][\w.-]*)\s)"""
+    r"""\s*(?:[rRbBuU]?["'])?\s*$"""
 )
 # Names of 64-character values that are no credential (`listenKey`, `clientOrderId`, ...).
 _NOT_CREDENTIAL_TOKENS = frozenset({
@@ -119,11 +120,12 @@ def _passphrases(text: str, config: Config, seen: set[str]) -> list[tuple[int, s
 
 
 def _name_before(text: str, start: int) -> str | None:
-    line_start = text.rfind("\n", 0, start) + 1
-    match = _NAME_BEFORE.search(text, line_start, start)
-    if match is None or match.end() != start:
+    """The name a value at `start` is given on its line (`NAME=`, `name: `, `--name `, `Name `)."""
+    prefix = text[text.rfind("\n", 0, start) + 1: start]
+    match = _NAME_BEFORE.search(prefix[-200:])
+    if match is None:
         return None
-    return match.group("name") or (match.group("flag") or "").lstrip("-") or None
+    return match.group("name") or match.group("bare") or (match.group("flag") or "").lstrip("-") or None
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -135,17 +137,17 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def _report(text: str, start: int, end: int, value: str, kind: Kind, name: str | None, config: Config) -> Report:
     line, column = _position(text, start)
     end_line, end_column = _position(text, end)
-    label = "private key (PEM)" if kind == "private_key" else KIND_LABELS[kind]
-    shown = redact_value(value)
+    label = "private key (a PEM block)" if kind == "private_key" else KIND_LABELS[kind]
+    shown = "" if kind == "private_key" else f" `{redact_value(value)}`"
     holder = f"`{name}` holds" if name else "This file holds"
     sample = kind in ("key", "secret") and doc_sample(value)
     var = config.env_var(ENV_KINDS[kind])
     if sample:
-        message = (f"{holder} Binance's documentation sample {label} `{shown}`: a public example, not a live key, "
+        message = (f"{holder} Binance's documentation sample {label}{shown}: a public example, not a live key, "
                    "but real credentials will follow it here.")
     else:
         pair = " next to its other half" if name is None and kind in ("key", "secret") else ""
-        message = (f"{holder} a Binance {label} `{shown}` in plain text{pair}. If this file was ever committed, the "
+        message = (f"{holder} a Binance {label}{shown} in plain text{pair}. If this file was ever committed, the "
                    "key is in version-control history: revoke it on Binance and create a new one.")
     fix_text = (f"Keep the file out of git (list it in `.gitignore`; commit a `.env.example` with empty values) "
                 f"and supply the value at run time as {var}.")

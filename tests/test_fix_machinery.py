@@ -136,20 +136,20 @@ def test_advice_findings_are_never_applied():
 # --- never write code that does not parse ----------------------------------------------
 
 
-def test_a_conflicting_pair_of_edits_is_refused_and_the_file_untouched(tmp_path):
+def test_a_conflicting_pair_of_edits_is_refused_and_the_file_untouched(fixture_rule, tmp_path):
     path = tmp_path / "bot.py"
-    original = b"# binance\nvalues = [1, 2]\n"
+    original = b"# binance\nvalues = pairbreak(1, 2)\n"
     path.write_bytes(original)
-    # One finding, two edits: `[` -> `(` but `]` left alone: `(1, 2]` does not parse.
-    pair = finding(Edit(2, 10, 2, 11, "("), Edit(2, 15, 2, 15, " "), line=2)
-    result = FileResult(str(path), [pair], parsed=True)
-    out = fix.fix_bytes(original, str(path), FileKind.PYTHON, settings(), check=only_once([pair]))
-    assert not out.changed and out.fixed == 0
-    assert len(out.warnings) == 1
-    assert out.warnings[0].startswith(f"{path}:2:1: BL991 fix not applied: it would leave the file unparsable")
-    assert [f.code for f in out.result.findings] == ["BL991"]  # the finding stays
+    before = path.stat()
+    outcome = fix.apply_to_results([check_file(path)], settings())
     assert path.read_bytes() == original
-    assert result.findings == [pair]
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert outcome.fixed == 0 and outcome.errors == []
+    assert outcome.warnings == [
+        f"{path}:2:10: BL990 fix not applied: it would leave the file unparsable (line 2: "
+        "closing parenthesis ']' does not match opening parenthesis '(')"
+    ]
+    assert [(f.code, f.line) for f in outcome.results[0].findings] == [("BL990", 2)]  # the finding stays
 
 
 def test_fix_that_breaks_the_file_is_refused_and_others_still_apply(fixture_rule, tmp_path):
@@ -190,7 +190,9 @@ def test_text_that_the_encoding_cannot_hold_is_refused():
     data = "# -*- coding: latin-1 -*-\n# binance\nx = 'e'\n".encode("latin-1")
     snowman = finding(Edit(3, 6, 3, 7, "\u2603"), line=3)
     out = fix.fix_bytes(data, "bot.py", FileKind.PYTHON, settings(), check=only_once([snowman]))
-    assert not out.changed and "latin-1" in out.warnings[0] or "iso-8859-1" in out.warnings[0]
+    assert not out.changed
+    assert out.warnings == ["bot.py:3:1: BL991 fix not applied: the fixed text cannot be written in the file's "
+                            "encoding (iso-8859-1)"]
 
 
 # --- byte for byte outside the edited spans ---------------------------------------------
@@ -465,7 +467,7 @@ def test_exit_status_after_a_refused_write_is_as_usual(fixture_rule, tmp_path):
     good, read_only, _ = _three_files(tmp_path)
     read_only.chmod(0o444)
     out, err = io.StringIO(), io.StringIO()
-    status = run_check(CheckOptions(paths=(str(good), str(read_only)), fix=True, no_cache=True, format="json",
+    status = run_check(CheckOptions(paths=(str(good), str(read_only)), fix=True, no_cache=True, select=("BL990",), format="json",
                                     output=out, errors=err))
     assert status == 1  # the read-only file still has its finding
     report = json.loads(out.getvalue())
@@ -478,7 +480,7 @@ def test_text_summary_after_fix(fixture_rule, tmp_path):
     good, other, _ = _three_files(tmp_path)
     other.write_text(f"# binance\nU = {URL}\nK = 'KEYHERE'\n")
     out, err = io.StringIO(), io.StringIO()
-    status = run_check(CheckOptions(paths=(str(good), str(other)), fix=True, no_cache=True, output=out, errors=err))
+    status = run_check(CheckOptions(paths=(str(good), str(other)), fix=True, no_cache=True, select=("BL990",), output=out, errors=err))
     assert status == 1
     text = out.getvalue()
     assert "Fixed 2 findings (1 remaining)." in text
@@ -534,13 +536,13 @@ def test_diff_exit_status_and_note(fixture_rule, tmp_path):
     path = tmp_path / "bot.py"
     path.write_text(f"# binance\nU = {URL}\n")
     out, err = io.StringIO(), io.StringIO()
-    assert run_check(CheckOptions(paths=(str(path),), diff=True, no_cache=True, output=out, errors=err)) == 1
+    assert run_check(CheckOptions(paths=(str(path),), diff=True, no_cache=True, select=("BL990",), output=out, errors=err)) == 1
     assert out.getvalue() == (f"--- {path}\n+++ {path}\n@@ -1,2 +1,2 @@\n # binance\n-U = {URL}\n+U = {FIXED_URL}\n")
     assert err.getvalue() == "Would fix 1 finding.\n"
     assert path.read_text() == f"# binance\nU = {URL}\n"
     fix.apply_to_results([check_file(path)], settings())
     out = io.StringIO()
-    assert run_check(CheckOptions(paths=(str(path),), diff=True, no_cache=True, output=out, errors=err)) == 0
+    assert run_check(CheckOptions(paths=(str(path),), diff=True, no_cache=True, select=("BL990",), output=out, errors=err)) == 0
     assert out.getvalue() == ""
 
 

@@ -10,6 +10,7 @@ fixture; its behaviour is chosen by what the source holds:
 - the name `grow`                  -> safe: `grow + 1` (never settles)
 - the names `ping` / `pong`        -> safe: swap them (the fixes undo each other)
 - `breakme()`                      -> safe: `breakme(` (would not parse)
+- `pairbreak(a, b)`                -> safe: two edits, `(a` and `b]`: together they do not parse
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class FixtureRule(Rule):
                 arguments = ", ".join(model.code(arg.value) for arg in call.args)
                 yield Report(call, "wrap", "Call wrapped().", Applicability.SAFE,
                              (replace_node(analysis, call, f"wrapped({arguments})"),))
+            if isinstance(call.func, cst.Name) and call.func.value == "pairbreak" and len(call.args) == 2:
+                first, last = call.args[0].value, call.args[1].value
+                yield Report(call, "pairbreak", "Bracket it.", Applicability.SAFE,
+                             (replace_node(analysis, first, f"({model.code(first)}"),
+                              replace_node(analysis, last, f"{model.code(last)}]")))
             if isinstance(call.func, cst.Name) and call.func.value == "breakme":
                 yield Report(call, "breakme", "Break it.", Applicability.SAFE, (replace_node(analysis, call, "breakme("),))
         for name in model.tree.of_type(cst.Name):
@@ -78,7 +84,8 @@ def fixture_rule(monkeypatch: pytest.MonkeyPatch) -> type[Rule]:
 
 
 def settings(*select: str) -> RunSettings:
-    return RunSettings(Config(root=Path.cwd()), select or ("BL",))
+    """Run settings for the machinery tests: only BL990 unless told otherwise."""
+    return RunSettings(Config(root=Path.cwd()), select or ("BL990",))
 
 
 def check_file(path: str | os.PathLike[str], run: RunSettings | None = None) -> FileResult:

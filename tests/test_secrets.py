@@ -170,7 +170,7 @@ KEY2, SECRET2 = "{fake_key(4)}", "{fake_key(5)}"
 """
     found = bl1(source)
     assert sorted((f.code, f.line) for f in found) == [
-        ("BL101", 3), ("BL101", 6), ("BL102", 4)]  # KEY2/SECRET2 say nothing
+        ("BL101", 3), ("BL101", 6), ("BL102", 4), ("BL102", 7)]  # `KEY2` says nothing, `SECRET2` does
 
 
 def test_names_that_are_about_a_key_rather_than_a_key_are_silent():
@@ -280,6 +280,7 @@ def test_pem_reaching_private_key_through_a_constant():
     found = bl1(source)
     assert [(f.code, f.line) for f in found] == [("BL103", 2)]
     assert "private key" in found[0].message and "BEGIN" not in found[0].message
+    assert fake_pem(1).split("\\n")[1] not in found[0].message + found[0].fix.text
 
 
 def test_pem_in_non_binance_module_and_public_key_are_silent():
@@ -305,7 +306,7 @@ def bl104(source: str) -> list[int]:
 
 
 def test_bl104_print_log_raise_write_and_send():
-    head = 'import logging, os, requests\nfrom binance.client import Client\nlogger = logging.getLogger("x")\n'
+    head = 'import json, logging, os, requests\nfrom binance.client import Client\nlogger = logging.getLogger("x")\n'
     head += 'secret = os.environ["BINANCE_API_SECRET"]\nkey = os.environ["BINANCE_API_KEY"]\n'
     exposed = [
         'print("secret:", secret)',
@@ -326,7 +327,7 @@ def test_bl104_print_log_raise_write_and_send():
 
 
 def test_bl104_correct_use_is_silent():
-    head = 'import hashlib, hmac, logging, os, requests, ccxt\nfrom binance.client import Client\n'
+    head = 'import hashlib, hmac, json, logging, os, requests, ccxt\nfrom binance.client import Client\n'
     head += 'log = logging.getLogger("x")\nsecret = os.environ["BINANCE_API_SECRET"]\n'
     head += 'key = os.environ["BINANCE_API_KEY"]\n'
     silent = [

@@ -186,8 +186,10 @@ class RetryModel:
                 if found is not None:
                     return found
             return None
-        if isinstance(value, (cst.Attribute, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+        if isinstance(value, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
             return None
+        if isinstance(value, cst.Attribute) and dotted_text(value) is not None:
+            return None  # `self.cid`, `config.cid`: set elsewhere
         for sub in _subtree(value):
             if isinstance(sub, cst.Call) and model.call_name(sub) not in _CONVERSIONS:
                 return value if self._in_scope(construct, value) else None
@@ -457,9 +459,13 @@ class RetryModel:
         return False
 
     def _result_checked(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
-        """Whether the call's result is tested in the loop after it (`if r.status_code == 429: continue`)."""
-        tests = [n.test for n in self._inside(loop, cst.If)]
-        if isinstance(loop, cst.While):
+        """Whether the loop tests the call's result for an error (`if r.status_code == 429: continue`).
+
+        Only error checks count: a loop that polls until a value changes
+        (`if order["status"] == "FILLED": break`) repeats on purpose, it does not retry.
+        """
+        tests = [n.test for n in self._inside(loop, cst.If) if self._error_check(n.test)]
+        if isinstance(loop, cst.While) and self._error_check(loop.test):
             tests.append(loop.test)
         if any(self.tree.contains(test, node) for test in tests):
             return True
@@ -479,6 +485,17 @@ class RetryModel:
             and any(isinstance(n, cst.Name) and n.value == target.value for n in _subtree(test))
             for test in tests
         )
+
+    def _error_check(self, test: cst.BaseExpression) -> bool:
+        """Whether a test looks at an error: a status code, `ok`, an error code, a 429/418."""
+        for sub in _subtree(test):
+            if isinstance(sub, cst.Attribute) and sub.attr.value in _ERROR_ATTRIBUTES:
+                return True
+            if isinstance(sub, (cst.SimpleString,)) and (literal_text(sub) or "") in _ERROR_KEYS:
+                return True
+            if isinstance(sub, cst.Integer) and sub.value.isdigit() and 400 <= int(sub.value) < 600:
+                return True
+        return False
 
     def _counters(self, loop: cst.For | cst.While) -> set[str]:
         """Names that change on every attempt: the `for` target, `n += 1`, `delay = delay * 2`."""
@@ -571,10 +588,10 @@ class RetryModel:
         for node in self._rate_limit_nodes:
             if not any(self.tree.contains(root, node) for root in roots):
                 continue
+            if loop is None:
+                return node  # a library retries on the exception or predicate this check feeds
             branch = self._branch_of(node)
-            if branch is None:
-                continue
-            if loop is None or not _ends_in_exit(branch):
+            if branch is not None and not _ends_in_exit(branch):
                 return node
         return None
 
@@ -829,6 +846,8 @@ class RetryModel:
 
 # --- small pure helpers ---------------------------------------------------------------------------
 
+_ERROR_ATTRIBUTES = frozenset({"status_code", "status", "ok", "code", "error", "is_error", "is_success"})
+_ERROR_KEYS = frozenset({"code", "error", "msg"})
 _CONVERSIONS = frozenset({"builtins.str", "builtins.int", "builtins.format", "builtins.repr"})
 
 

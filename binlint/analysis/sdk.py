@@ -91,6 +91,8 @@ class SdkModel:
                 continue
             receiver = func.value
             receiver_name = self.model.qualname(receiver)
+            if receiver_name is None and isinstance(receiver, cst.Call):  # `Client(k, s).create_order(...)`
+                receiver_name = self.model.instance_type(receiver)
             cls = binance.sdk_class(receiver_name)
             # Modular SDKs: client.rest_api.new_order(...)
             if cls is None and isinstance(receiver, cst.Attribute) and receiver.attr.value in ("rest_api", "websocket_api"):

@@ -358,8 +358,9 @@ class SecretModel:
                 return self._named_holder(expr, literal_text(expr.args[0].value))
             return None
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            found = self._literal_by_node.get(id(expr))
-            if found is not None and found.kind in ("key", "secret"):
+            text = _literal_value(expr)
+            found = self._literal_by_value.get(text[0]) if text is not None else None
+            if found is not None:
                 from binlint.model import redact_value
 
                 return Holder(expr, found.kind, f"the literal `{redact_value(found.value)}`", found.value)
@@ -389,8 +390,9 @@ class SecretModel:
         return Holder(expr, kind, f"`{self.model.code(expr)}`")
 
     @cached_property
-    def _literal_by_node(self) -> dict[int, SecretLiteral]:
-        return {id(lit.node): lit for lit in self.literals}
+    def _literal_by_value(self) -> dict[str, SecretLiteral]:
+        """Key and secret literals by their text: the same key written twice is the same key."""
+        return {lit.value: lit for lit in self.literals if lit.kind in ("key", "secret") and not lit.pem}
 
     def holders_in(self, expr: cst.BaseExpression | None, key: str | None = None, depth: int = 0) -> list[Holder]:
         """The keys and secrets whose text ends up in the value of `expr` (f-strings, dicts, `+`, `%`...)."""

@@ -740,6 +740,8 @@ class SigningModel:
                 return True
             if name.startswith("time.") or name in ("builtins.float",):
                 return True
+            if name == "builtins.str" and len(expr.args) == 1:
+                return self._safe_value(expr.args[0].value, env, depth + 1)
             helper = called_function(model, expr)
             if helper is not None:
                 values = returned_values(model, helper)
@@ -1138,6 +1140,78 @@ class SigningModel:
         found.sort(key=lambda p: model.tree.order(p.node))
         return found
 
+    def request_parameter_values(self, *names: str) -> list[ParamValue]:
+        """`parameter_values` limited to values that go into a request: query texts, arguments of SDK
+        calls and of same-module request helpers, and dicts that reach a request, a signature, an SDK
+        call or a request helper."""
+        model = self.model
+        sdk_calls = {id(c.call) for c in self.analysis.sdk.calls}
+        found = []
+        for value in self.parameter_values(*names):
+            if value.context == "query":
+                found.append(value)
+            elif value.context == "keyword":
+                call = model.tree.parent(value.node)
+                if isinstance(call, cst.Call) and (
+                        id(call) in sdk_calls or id(called_function(model, call)) in self._request_functions
+                        or (model.call_name(call) == "builtins.dict" and self._reaches_request(call, call))):
+                    found.append(value)
+            else:
+                carrier = model.tree.parent(value.node) if value.context == "dict" else _target_expr(value.node)
+                if carrier is not None and (self._in_sdk_call(value.node, sdk_calls)
+                                            or self._reaches_request(carrier, value.node)):  # type: ignore[arg-type]
+                    found.append(value)
+        return found
+
+    @cached_property
+    def _request_functions(self) -> set[int]:
+        """ids of functions that send or sign a request, and of the functions that call those."""
+        direct = {id(s.function) for s in self.analysis.requests.sites if s.function is not None}
+        direct |= {id(a.function) for a in self.attachments if a.function is not None}
+        callers = self.analysis.requests._callers
+        found = set(direct)
+        for function in self.model.functions():
+            if id(function) in direct:
+                for call in callers.get(id(function), ()):
+                    caller = self.model.function_of(call)
+                    if caller is not None:
+                        found.add(id(caller))
+        return found
+
+    def _reaches_request(self, carrier: cst.BaseExpression, node: cst.CSTNode) -> bool:
+        """Whether a dict (or the container `carrier` names) is sent, signed or handed to a request helper."""
+        model = self.model
+        for site in self.analysis.requests.sites:
+            for expr in (site.url_expr, site.params, site.data, site.json):
+                if expr is not None and self._refers(expr, carrier, node):
+                    return True
+        for flow in self.signings:
+            payload = flow.payload
+            if payload is not None and payload.container is not None and model.tree.order(payload.container) >= 0 \
+                    and self._refers(payload.container, carrier, node):
+                return True
+        for digest in self.digests:
+            if digest.message is not None and self._refers(digest.message, carrier, node):
+                return True
+        functions = self._request_functions
+        for call in self._calls_with_args:
+            if id(called_function(model, call)) in functions and any(
+                    self._refers(arg.value, carrier, node) for arg in call.args):
+                return True
+        return False
+
+    @cached_property
+    def _calls_with_args(self) -> list[cst.Call]:
+        return [call for call in self.model.calls() if call.args and called_function(self.model, call) is not None]
+
+    def _in_sdk_call(self, node: cst.CSTNode, sdk_calls: set[int]) -> bool:
+        for ancestor in self.model.tree.ancestors(node):
+            if isinstance(ancestor, cst.Call) and id(ancestor) in sdk_calls:
+                return True
+            if isinstance(ancestor, cst.BaseStatement):
+                return False
+        return False
+
     def signed_functions(self) -> set[int]:
         """ids of functions that attach a signature (directly)."""
         return {id(s.attachment.function) for s in self.signings if s.attachment.function is not None}
@@ -1159,7 +1233,7 @@ def _after_question_mark(parts: list[Part]) -> list[Part]:
 
 
 def _names_in(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
-    """Names and attribute chains inside an expression (outermost chains only)."""
+    """Names and attribute chains inside an expression (`a.b.c`, `a.b` and `a` all count)."""
     stack: list[cst.CSTNode] = [expr]
     from binlint.analysis.walk import children
 
@@ -1168,7 +1242,8 @@ def _names_in(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
         if isinstance(node, (cst.Name, cst.Attribute)):
             yield node  # type: ignore[misc]
             if isinstance(node, cst.Attribute):
-                continue
+                stack.append(node.value)
+            continue
         stack.extend(children(node))
 
 
@@ -1277,3 +1352,130 @@ def endpoint_label(method: str | None, path: str | None) -> str:
 def key_list(keys: Iterable[str]) -> str:
     names = sorted(keys)
     return ", ".join(f"`{k}`" for k in names) if names else "no parameters"
+
+
+# --- time values --------------------------------------------------------------------------------
+
+_TIME_WRAPPERS = frozenset({"builtins.int", "builtins.round", "math.floor", "math.ceil", "math.trunc"})
+
+
+@dataclass(frozen=True, slots=True)
+class TimeValue:
+    """What clock value an expression holds: `unit` is "ms" (right), "ms-float", "s", "s-float" or "ns"."""
+
+    unit: str
+    node: cst.BaseExpression  # the expression that makes the value (where a fix goes)
+    clock: cst.BaseExpression  # the clock call itself (`time.time()`)
+
+
+def time_value(model: "ModuleModel", expr: cst.BaseExpression, env: Env | None = None,
+               depth: int = 0) -> TimeValue | None:
+    """The clock value `expr` holds, following names, `str(...)` and same-module helpers; None when it
+    does not come from a clock."""
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(expr, cst.Name) and env is not None:
+        passed = env.lookup(model, expr)
+        if passed is not None:
+            return time_value(model, passed[0], passed[1], depth + 1)
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        resolved = model.value_of(expr)
+        if resolved is not expr:
+            return time_value(model, resolved, env, depth + 1)
+        from binlint.analysis.values import param_default
+
+        default = param_default(model, expr)
+        return time_value(model, default, env, depth + 1) if default is not None else None
+    if isinstance(expr, cst.Call):
+        name = model.call_name(expr) or ""
+        func = expr.func
+        if name == "time.time":
+            return TimeValue("s-float", expr, expr)
+        if name == "time.time_ns":
+            return TimeValue("ns", expr, expr)
+        if isinstance(func, cst.Attribute) and func.attr.value == "timestamp" and not expr.args and (
+                "datetime" in model.code(func.value) or (model.qualname(func.value) or "").startswith("datetime")
+                or isinstance(func.value, cst.Call)):
+            return TimeValue("s-float", expr, expr)
+        if name in _TIME_WRAPPERS and expr.args:
+            inner = time_value(model, expr.args[0].value, env, depth + 1)
+            if inner is None:
+                return None
+            unit = {"s-float": "s", "ms-float": "ms"}.get(inner.unit, inner.unit)
+            if len(expr.args) > 1 and name == "builtins.round":
+                unit = inner.unit  # round(x, 3) keeps the fraction
+            return TimeValue(unit, expr, inner.clock)
+        if name == "builtins.str" and len(expr.args) == 1:
+            return time_value(model, expr.args[0].value, env, depth + 1)
+        helper = called_function(model, expr)
+        if helper is not None:
+            inner_env = Env(helper, _bind_arguments(expr, helper), env)
+            values = returned_values(model, helper)
+            if len(values) == 1:
+                return time_value(model, values[0], inner_env, depth + 1)
+        return None
+    if isinstance(expr, cst.BinaryOperation):
+        left = time_value(model, expr.left, env, depth + 1)
+        right = time_value(model, expr.right, env, depth + 1)
+        inner = left or right
+        if inner is None:
+            return None
+        other = expr.right if left is not None else expr.left
+        factor = _number(other)
+        operator = expr.operator
+        if isinstance(operator, cst.Multiply) and factor is not None:
+            if inner.unit in ("s", "s-float") and factor == 1000:
+                unit = "ms" if inner.unit == "s" and isinstance(factor, int) else "ms-float"
+                return TimeValue(unit, expr, inner.clock)
+            return TimeValue(inner.unit, expr, inner.clock)
+        if isinstance(operator, (cst.FloorDivide, cst.Divide)) and factor is not None and left is not None:
+            if inner.unit == "ns" and factor == 1_000_000:
+                return TimeValue("ms" if isinstance(operator, cst.FloorDivide) else "ms-float", expr, inner.clock)
+            if inner.unit == "ns" and factor == 1_000_000_000:
+                return TimeValue("s" if isinstance(operator, cst.FloorDivide) else "s-float", expr, inner.clock)
+            return TimeValue(inner.unit, expr, inner.clock)
+        if isinstance(operator, (cst.Add, cst.Subtract)):
+            return TimeValue(inner.unit, expr, inner.clock)  # an offset keeps the unit
+        return None
+    return None
+
+
+def _number(expr: cst.BaseExpression) -> float | int | None:
+    """The value of a numeric literal or a product/power of them (`1000`, `1e3`, `10 ** 6`)."""
+    if isinstance(expr, cst.Integer):
+        return int(expr.evaluated_value)
+    if isinstance(expr, cst.Float):
+        value = float(expr.evaluated_value)
+        return int(value) if value.is_integer() else value
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        inner = _number(expr.expression)
+        return -inner if inner is not None else None
+    if isinstance(expr, cst.BinaryOperation):
+        left, right = _number(expr.left), _number(expr.right)
+        if left is None or right is None:
+            return None
+        if isinstance(expr.operator, cst.Multiply):
+            return left * right
+        if isinstance(expr.operator, cst.Power) and abs(right) < 20:
+            return left ** right
+        if isinstance(expr.operator, cst.Add):
+            return left + right
+        if isinstance(expr.operator, cst.Subtract):
+            return left - right
+    return None
+
+
+def number_value(model: "ModuleModel", expr: cst.BaseExpression) -> tuple[float | int, cst.BaseExpression] | None:
+    """A numeric constant and the expression that writes it (through names: `RECV = 70000`)."""
+    for _ in range(_MAX_DEPTH):
+        value = _number(expr)
+        if value is not None:
+            return value, expr
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            resolved = model.value_of(expr)
+            if resolved is expr:
+                return None
+            expr = resolved
+            continue
+        return None
+    return None

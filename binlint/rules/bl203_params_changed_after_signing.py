@@ -115,7 +115,6 @@ def account():
         seen: set[int] = set()
         for flow in signing.signings:
             payload = flow.payload
-            point_line = model.line(flow.point)
             for change in signing.changes_after(flow):
                 if id(change.node) in seen or change.kind in ("pop", "popitem", "delitem", "clear", "remove"):
                     continue
@@ -126,7 +125,7 @@ def account():
                 yield Report(
                     change.node,
                     f"{what} changes `{change.target}` on line {model.line(change.node)}, after the signature was "
-                    f"computed from `{container}` on line {point_line}: the sent payload is not the signed one",
+                    f"computed from `{container}` on line {model.line(flow.point)}: the sent payload is not the signed one",
                     f"Set every parameter of `{change.target}` first and compute the signature last, right before "
                     "appending `signature`.",
                 )

@@ -32,8 +32,8 @@ def literal_reports(analysis: "Analysis", code: str) -> Iterator[Report]:
 
 def literal_report(analysis: "Analysis", literal: "SecretLiteral") -> Report:
     model = analysis.model
-    label = "private key (PEM)" if literal.pem else KIND_LABELS[literal.kind]
-    shown = redact_value(literal.value)
+    label = "private key (a PEM block)" if literal.pem else KIND_LABELS[literal.kind]
+    shown = "" if literal.pem else f" `{redact_value(literal.value)}`"
     line = model.line(literal.node)
     if literal.slot is None:
         where = "sits in this module, which is Binance code"
@@ -46,10 +46,10 @@ def literal_report(analysis: "Analysis", literal: "SecretLiteral") -> Report:
             where += f" through `{model.code(literal.via)}`"
     sample = literal.doc_sample
     if sample:
-        message = (f"Binance's documentation sample {label} `{shown}` {where}. It is the public example from "
+        message = (f"Binance's documentation sample {label}{shown} {where}. It is the public example from "
                    "Binance's API docs, not a live key, but credentials belong in the environment, not the code.")
     else:
-        message = (f"Hard-coded Binance {label} `{shown}` {where}. Once committed it stays in version-control "
+        message = (f"Hard-coded Binance {label}{shown} {where}. Once committed it stays in version-control "
                    f"history: {_ROTATE[literal.kind]}.")
     pair = analysis.secrets.pair_literal(literal)
     if pair is not None and not sample:

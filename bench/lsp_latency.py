@@ -1,0 +1,138 @@
+"""How fast the language server re-checks a 2,000-line Binance module after a keystroke.
+
+    python bench/lsp_latency.py                 # 2,000 lines, 15 runs each
+    python bench/lsp_latency.py --lines 5000 --runs 5 --profile
+
+After libcst is imported and warmed up (the server pays that once, at its first
+check), it times, on the generated bot of `bench/botgen.py` with one character
+changed per run:
+
+- parse: `libcst.parse_module` alone;
+- check: what the server runs per change, `binlint.lsp.check_text` (config discovery,
+  byte gate, parse, analysis, every rule, suppressions);
+- round trip: a real LSP client (pytest-lsp) over stdio, from `didChange` to the
+  `publishDiagnostics` answering it, with the debounce set to 0.
+
+Target: check under 100 ms (median). `--profile` prints where the check spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.botgen import bot_source  # noqa: E402
+
+TARGET_MS = 100.0
+
+
+def variants(source: str, runs: int) -> list[str]:
+    """The source with a different one-character edit per run, as typing makes."""
+    lines = source.splitlines(keepends=True)
+    middle = len(lines) // 2
+    return ["".join(lines[:middle] + [f"# edit {'x' * i}\n"] + lines[middle:]) for i in range(runs)]
+
+
+def timed(function: Callable[[str], object], texts: list[str]) -> list[float]:
+    samples = []
+    for text in texts:
+        start = time.perf_counter()
+        function(text)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(name: str, samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    return (f"{name:<11} median {statistics.median(samples):7.1f} ms   min {ordered[0]:7.1f} ms   "
+            f"p90 {p90:7.1f} ms   ({len(samples)} runs)")
+
+
+async def round_trip(texts: list[str], folder: Path) -> list[float]:
+    from lsprotocol import types
+    from pytest_lsp import client_capabilities, make_test_lsp_client
+
+    binlint = Path(sys.executable).with_name("binlint")
+    command = [str(binlint), "lsp"] if binlint.exists() else [sys.executable, "-m", "binlint", "lsp"]
+    client = make_test_lsp_client()
+    await client.start_io(*command)
+    await client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), initialization_options={"debounce": 0}))
+    uri = (folder / "bot.py").as_uri()
+
+    async def published() -> float:
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 60)
+        return time.perf_counter()
+
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=texts[0])))
+    await published()  # the first check imports libcst
+    samples = []
+    for version, text in enumerate(texts[1:], start=2):
+        start = time.perf_counter()
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+        samples.append((await published() - start) * 1000)
+    await client.shutdown_session()
+    await client.stop()
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--profile", action="store_true", help="print the check's top functions by time")
+    parser.add_argument("--no-round-trip", action="store_true", help="skip the stdio client measurement")
+    options = parser.parse_args()
+
+    import libcst
+
+    from binlint.discover import FileKind
+    from binlint.lsp import check_text
+
+    source = bot_source(options.lines)
+    texts = variants(source, options.runs)
+    with tempfile.TemporaryDirectory(prefix="binlint-lsp-bench-") as scratch:
+        folder = Path(scratch)
+        path = str(folder / "bot.py")
+        findings, problem, errors = check_text(source, path, FileKind.PYTHON)  # warm up: imports, rule registry
+        assert problem is None and not errors, (problem, errors)
+        print(f"{source.count(chr(10))} lines, {len(source):,} bytes, {len(findings)} findings; "
+              f"Python {sys.version.split()[0]}, libcst {libcst.__version__ if hasattr(libcst, '__version__') else ''}"
+              f", {os.cpu_count()} cores")
+        parse = timed(libcst.parse_module, texts)
+        check = timed(lambda text: check_text(text, path, FileKind.PYTHON), texts)
+        print(summary("parse", parse))
+        print(summary("check", check))
+        if not options.no_round_trip:
+            print(summary("round trip", asyncio.run(round_trip(texts, folder))))
+        median = statistics.median(check)
+        verdict = "holds" if median < TARGET_MS else "does NOT hold"
+        print(f"target: check under {TARGET_MS:.0f} ms (median) {verdict}; "
+              f"parsing is {statistics.median(parse) / median:.0%} of it")
+        if options.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for text in texts[:5]:
+                check_text(text, path, FileKind.PYTHON)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        return 0 if median < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

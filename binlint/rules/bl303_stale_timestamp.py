@@ -1,0 +1,210 @@
+"""One `timestamp` is computed once and reused for several signed requests.
+
+## What it does
+Reports a request's `timestamp` whose clock value is read once and then reused: at
+module level, in `__init__` (`self.ts`), as a default argument (evaluated once when the
+function is defined), before a loop that sends on every iteration, or one variable sent
+with several requests. It also reports a request signed once before a loop and resent
+inside it.
+
+## Why is this bad?
+Binance rejects a request when `serverTime - timestamp > recvWindow` (5 s by default):
+a reused timestamp works for the first request and fails with `-1021 Timestamp for this
+request is outside of the recvWindow` as soon as enough time has passed. Retries are hit
+hardest, since they happen exactly when things are slow.
+
+## Example
+```python
+def place(symbol, ts=int(time.time() * 1000)):
+    params = {"symbol": symbol, "timestamp": ts}
+```
+
+## Use instead
+```python
+def place(symbol):
+    params = {"symbol": symbol, "timestamp": int(time.time() * 1000)}
+```
+
+## Fix safety
+Advice only: the timestamp must be read right before each signing, which moves code.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Iterable
+
+import libcst as cst
+
+from binlint.analysis.signing import short, time_value
+from binlint.analysis.values import param_default
+from binlint.model import Severity
+from binlint.rules.base import Invalid, Report, Rule, Valid
+
+_HEAD = """\
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+URL = "https://api.binance.com/api/v3/order"
+"""
+
+_SEND = """
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+"""
+
+FIX = "Read the clock right before signing each request: `\"timestamp\": int(time.time() * 1000)`."
+
+
+class StaleTimestamp(Rule):
+    code = "BL303"
+    name = "stale-timestamp"
+    severity = Severity.WARNING
+    fix = "advice"
+    VALID: ClassVar[tuple[Valid, ...]] = (
+        Valid(_HEAD + """
+def order(symbol):
+    params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
+        Valid(_HEAD + """
+def order(symbol):
+    ts = int(time.time() * 1000)
+    params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}""" + _SEND),
+        Valid(_HEAD + """
+def orders(symbols):
+    for symbol in symbols:
+        ts = int(time.time() * 1000)
+        params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        requests.post(URL, params=params, headers=HEADERS, timeout=10)
+"""),
+    )
+    INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(_HEAD + """
+def order(symbol, ts=int(time.time() * 1000)):
+    params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}""" + _SEND, line=10),
+        Invalid(_HEAD + """
+STARTED = int(time.time() * 1000)
+
+def order(symbol):
+    params = {"symbol": symbol, "timestamp": STARTED, "recvWindow": 5000}""" + _SEND, line=12),
+        Invalid(_HEAD + """
+def orders(symbols):
+    ts = int(time.time() * 1000)
+    for symbol in symbols:
+        params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        requests.post(URL, params=params, headers=HEADERS, timeout=10)
+""", line=12),
+        Invalid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.ts = int(time.time() * 1000)
+
+    def order(self, symbol):
+        params = {"symbol": symbol, "timestamp": self.ts, "recvWindow": 5000}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+""", line=14),
+        Invalid(_HEAD + """
+def order(symbol):
+    params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    for attempt in range(3):
+        response = requests.post(URL, params=params, headers=HEADERS, timeout=10)
+        if response.ok:
+            return response
+        time.sleep(2 ** attempt)
+""", line=13),
+    )
+
+    def check(self, analysis) -> Iterable[Report]:
+        model = analysis.model
+        uses: dict[int, list] = {}
+        reported: set[int] = set()
+        for value in analysis.signing.request_parameter_values("timestamp"):
+            expr = value.value
+            if not isinstance(expr, (cst.Name, cst.Attribute)) or time_value(model, expr) is None:
+                continue
+            why = self._once(analysis, expr)
+            if why is not None and id(expr) not in reported:
+                reported.add(id(expr))
+                yield Report(expr, f"`{short(model, expr)}` sent as `timestamp` {why}", FIX)
+                continue
+            bindings = model.bindings(expr)
+            if len(bindings) == 1:
+                uses.setdefault(id(bindings[0].statement), []).append((value, expr, bindings[0]))
+        for group in uses.values():
+            statements = {id(model.statement_of(v.node)) for v, _, _ in group}
+            if len(statements) > 1:
+                _, expr, binding = group[1]
+                if id(expr) not in reported:
+                    reported.add(id(expr))
+                    yield Report(
+                        expr,
+                        f"`{short(model, expr)}` (read on line {model.line(binding.statement)}) is sent as "
+                        f"`timestamp` with {len(statements)} requests, so the later ones carry an old time",
+                        FIX,
+                    )
+        yield from self._signed_before_loop(analysis)
+
+    def _once(self, analysis, expr: cst.BaseExpression) -> str | None:
+        """Why the value of `expr` is read only once, or None."""
+        model = analysis.model
+        use_function = model.function_of(expr)
+        if use_function is None:
+            return None
+        bindings = model.bindings(expr)
+        if isinstance(expr, cst.Attribute):
+            for binding in bindings:
+                function = model.function_of(binding.statement)
+                if function is None or function.name.value == "__init__":
+                    return f"is read once, on line {model.line(binding.statement)}, when the object is created"
+            return None
+        if not bindings:
+            default = param_default(model, expr)
+            if default is not None and time_value(model, default) is not None:
+                return (f"is a default argument, evaluated once when `{use_function.name.value}` is defined "
+                        f"(line {model.line(default)})")
+            return None
+        if len(bindings) != 1:
+            return None
+        statement = bindings[0].statement
+        if model.function_of(statement) is None:
+            return f"is read once at module level, on line {model.line(statement)}"
+        loop = self._loop(analysis, expr, use_function)
+        if loop is not None and not model.tree.contains(loop, statement) and model.function_of(statement) is \
+                use_function:
+            return (f"is read once on line {model.line(statement)}, before the loop on line {model.line(loop)} "
+                    "that sends on every iteration")
+        return None
+
+    @staticmethod
+    def _loop(analysis, node: cst.CSTNode, function: cst.FunctionDef) -> cst.CSTNode | None:
+        for ancestor in analysis.model.tree.ancestors(node):
+            if ancestor is function:
+                return None
+            if isinstance(ancestor, (cst.For, cst.While)):
+                return ancestor
+        return None
+
+    def _signed_before_loop(self, analysis) -> Iterable[Report]:
+        """A request signed once, then sent again and again inside a loop."""
+        model = analysis.model
+        seen: set[int] = set()
+        for flow in analysis.signing.signings:
+            site = flow.site
+            if site is None or site.function is None or id(site.call) in seen:
+                continue
+            loop = self._loop(analysis, site.call, site.function)
+            if loop is None or model.tree.contains(loop, flow.point) or model.function_of(flow.point) is not \
+                    site.function:
+                continue
+            seen.add(id(site.call))
+            yield Report(
+                site.call,
+                f"this request is signed once on line {model.line(flow.point)}, before the loop on line "
+                f"{model.line(loop)}, and resent with the same `timestamp` and `signature` on every iteration",
+                "Build the parameters, the timestamp and the signature anew inside the loop, for every attempt.",
+            )

@@ -1,0 +1,144 @@
+"""A hand-signed request sets no `recvWindow`.
+
+## What it does
+Reports a payload signed by hand whose parameters, as far as the code shows, hold no
+`recvWindow` (nor does the request send one elsewhere). SDK calls are exempt: the SDKs
+apply their own. When the parameters are a dict literal, the fix adds
+`"recvWindow": 5000` to it.
+
+## Why is this bad?
+Without `recvWindow` Binance applies its default of 5000 ms, which is fine, but the
+request then depends on a default you cannot see in the code. Setting it explicitly
+documents how long a signed request stays valid and keeps it short (Binance recommends
+5000 or less).
+
+## Example
+```python
+params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000)}
+```
+
+## Use instead
+```python
+params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+```
+
+## Fix safety
+Safe: 5000 is the value Binance uses when the parameter is absent, so behaviour does not
+change; the parameter is added before signing, where the dict is built.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Iterable
+
+import libcst as cst
+
+from binlint.analysis.signing import short
+from binlint.analysis.values import dict_shape
+from binlint.model import Applicability, Edit, Severity
+from binlint.rules.base import Invalid, Report, Rule, Valid
+
+_HEAD = """\
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+URL = "https://api.binance.com/api/v3/account"
+"""
+
+_SEND = """
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get(URL, params=params, headers=HEADERS, timeout=10)
+"""
+
+
+class MissingRecvWindow(Rule):
+    code = "BL304"
+    name = "missing-recv-window"
+    severity = Severity.INFO
+    fix = "safe"
+    VALID: ClassVar[tuple[Valid, ...]] = (
+        Valid(_HEAD + """
+def account():
+    params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
+        Valid(_HEAD + """
+def account():
+    params = {"timestamp": int(time.time() * 1000)}
+    params["recvWindow"] = 5000""" + _SEND),
+        Valid("""\
+import os
+from binance.client import Client
+
+client = Client(os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"])
+print(client.get_account())
+"""),
+    )
+    INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(_HEAD + """
+def account():
+    params = {"timestamp": int(time.time() * 1000)}""" + _SEND, line=10, fixed=_HEAD + """
+def account():
+    params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
+        Invalid(_HEAD + """
+def account():
+    params = {
+        "omitZeroBalances": "true",
+        "timestamp": int(time.time() * 1000),
+    }""" + _SEND, line=10, fixed=_HEAD + """
+def account():
+    params = {
+        "omitZeroBalances": "true",
+        "timestamp": int(time.time() * 1000), "recvWindow": 5000,
+    }""" + _SEND),
+        Invalid(_HEAD + """
+def account():
+    query = f"timestamp={int(time.time() * 1000)}"
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"{URL}?{query}&signature={signature}", headers=HEADERS, timeout=10)
+""", line=11),
+    )
+
+    def check(self, analysis) -> Iterable[Report]:
+        model = analysis.model
+        signing = analysis.signing
+        seen: set[int] = set()
+        for flow in signing.signings:
+            payload = flow.payload
+            if payload is None or payload.kind in ("json", "repr", "values") or flow.sent_as == "json":
+                continue
+            keys = payload.keys
+            if not keys.lacks("recvWindow") or "recv_window" in keys.keys:
+                continue
+            if flow.site is not None and not signing.sent_keys(flow.site, flow.site_env).lacks("recvWindow"):
+                continue
+            shape = dict_shape(model, payload.container) if payload.container is not None and \
+                payload.container_env is None else None
+            target = shape.node if shape is not None and isinstance(shape.node, cst.Dict) and \
+                model.tree.order(shape.node) >= 0 else None
+            node = target if target is not None else flow.point
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            edits = _add_recv_window(analysis, target) if target is not None else ()
+            where = f"`{short(model, target)}`" if target is not None else "the payload"
+            yield Report(
+                node,
+                f"{where}, signed on line {model.line(flow.point)}, sets no `recvWindow`, so the request relies on "
+                "Binance's default",
+                "Add `\"recvWindow\": 5000` to the parameters before signing.",
+                Applicability.SAFE if edits else Applicability.ADVICE, edits,
+            )
+
+
+def _add_recv_window(analysis, node: cst.Dict) -> tuple[Edit, ...]:
+    """Insert `"recvWindow": 5000` after the last entry of a dict literal (before its trailing comma)."""
+    model = analysis.model
+    if not node.elements:
+        position = model.position(node)
+        return (Edit(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1,
+                     '{"recvWindow": 5000}'),)
+    last = node.elements[-1]
+    end = model.position(last.value if isinstance(last, cst.DictElement) else last).end
+    return (Edit(end.line, end.column + 1, end.line, end.column + 1, ', "recvWindow": 5000'),)

@@ -1,0 +1,258 @@
+"""A price or quantity sent as `str()` or an f-string of a float, which can come out as `1e-05`.
+
+## What it does
+Reports `price`, `quantity`, `quoteOrderQty` or `stopPrice` (also `quote_order_qty`,
+`stop_price` of the modular SDKs) set to `str(x)`, `repr(x)` or an f-string `f"{x}"` of
+a float: in an SDK call's keyword argument, a parameter dict (`{"quantity": ...}`,
+`params["quantity"] = ...`, `dict(quantity=...)`) or a query string
+(`f"...&quantity={x}"`). A value counts as a float when the code shows it: a float
+literal, `float(...)`, a division, `round(x, n)`, arithmetic with a float, or a `float`
+annotation. Fixed-point formatting (`f"{x:.8f}"`, `format(x, "f")`) and `Decimal` are fine.
+
+## Why is this bad?
+Python prints small and large floats in scientific notation: `str(0.00001) == '1e-05'`,
+`str(1.9e-07) == '1.9e-07'`. Binance accepts only plain decimals
+(`^([0-9]{1,20})(\\.[0-9]{1,20})?$`) and rejects the order with `-1100 Illegal
+characters found in parameter 'quantity'`, typically only for the few symbols or
+balances small enough to trigger it, long after the code shipped.
+
+## Example
+```python
+qty = balance * 0.1
+params = {"symbol": "SHIBUSDT", "side": "SELL", "type": "MARKET", "quantity": str(qty)}
+```
+
+## Use instead
+```python
+qty = balance * 0.1
+params = {"symbol": "SHIBUSDT", "side": "SELL", "type": "MARKET", "quantity": f"{qty:.8f}"}
+```
+
+## Fix safety
+Advice only: the right number of decimals is the symbol's step size (`LOT_SIZE`) or
+tick size (`PRICE_FILTER`), which binlint does not know.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+
+import libcst as cst
+
+from binlint.analysis.values import literal_text
+from binlint.model import Severity
+from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
+
+FIELDS = frozenset({"price", "quantity", "quoteOrderQty", "stopPrice", "quote_order_qty", "stop_price"})
+_QUERY_FIELD = re.compile(r"(?:^|[?&])(price|quantity|quoteOrderQty|stopPrice)=$")
+_TO_TEXT = frozenset({"builtins.str", "builtins.repr"})
+_FLOAT_CALLS = frozenset({"builtins.float", "math.sqrt", "math.fsum", "statistics.mean", "math.log10", "math.pow"})
+_KEEP_TYPE = frozenset({"builtins.abs", "builtins.min", "builtins.max"})
+_MAX_DEPTH = 5
+
+
+class FloatFormattedQuantity(Rule):
+    code = "BL504"
+    name = "float-formatted-quantity"
+    severity = Severity.WARNING
+    fix = "advice"
+    VALID: ClassVar[tuple[Valid, ...]] = (
+        Valid(
+            """
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            qty = free / 3
+            client.order_market_sell(symbol="BTCUSDT", quantity=f"{qty:.8f}")
+            client.order_limit_buy(symbol="BTCUSDT", quantity=format(qty, "f"), price="30000.00")
+            """
+        ),
+        Valid(
+            """
+            from decimal import Decimal
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            qty = Decimal(free) / 3
+            client.order_market_sell(symbol="BTCUSDT", quantity=str(qty))
+            client.order_market_buy(symbol="BTCUSDT", quantity=str(count))
+            """
+        ),
+    )
+    INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(
+            """
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            qty = balance * 0.1
+            client.order_market_sell(symbol="SHIBUSDT", quantity=str(qty))
+            """,
+            line=5,
+        ),
+        Invalid(
+            """
+            import requests
+
+            def sell(amount: float, price: float, sign):
+                params = {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "quantity": f"{amount}"}
+                params["price"] = str(round(price, 2))
+                return requests.post("https://api.binance.com/api/v3/order", data=sign(params), timeout=10)
+            """,
+            line=4,
+            count=2,
+        ),
+        Invalid(
+            """
+            import requests
+
+            def query(symbol, usdt):
+                qty = usdt / 30000
+                return f"symbol={symbol}&side=BUY&type=MARKET&quantity={qty}"
+
+            requests.post("https://api.binance.com/api/v3/order?" + query("BTCUSDT", 50), timeout=10)
+            """,
+            line=5,
+        ),
+    )
+
+    def check(self, analysis: "Analysis") -> Iterable[Report]:
+        model = analysis.model
+        reported: set[int] = set()
+        for field, value in _field_values(analysis):
+            found = _float_text(model, value)
+            if found is None or id(found) in reported:
+                continue
+            reported.add(id(found))
+            shown = model.code(found) if len(model.code(found)) <= 40 else "the value"
+            yield Report(
+                found,
+                f"`{field}` is sent as `{shown}`, text made from a float: small or large values come out in "
+                "scientific notation (`str(0.00001) == '1e-05'`), which Binance rejects with -1100.",
+                f"Format it fixed-point to the symbol's step size, e.g. `f\"{{{_operand(model, found)}:.8f}}\"`, or "
+                "use `Decimal` and `format(value, \"f\")`.",
+            )
+
+
+def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
+    """(field, value expression) pairs for price/quantity fields, wherever they are set."""
+    model = analysis.model
+    for sdk_call in analysis.sdk.calls:
+        if sdk_call.sdk == "ccxt":
+            continue  # ccxt formats amounts itself
+        for arg in sdk_call.call.args:
+            if arg.keyword is not None and arg.keyword.value in FIELDS:
+                yield arg.keyword.value, arg.value
+    for element in model.tree.of_type(cst.DictElement):
+        key = literal_text(element.key)
+        if key in FIELDS:
+            yield key, element.value  # type: ignore[misc]
+    for call in model.calls():
+        if model.call_name(call) == "builtins.dict":
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in FIELDS:
+                    yield arg.keyword.value, arg.value
+    for assign in model.tree.of_type(cst.Assign):
+        for target in assign.targets:
+            sub = target.target
+            if isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
+                key = literal_text(sub.slice[0].slice.value)
+                if key in FIELDS:
+                    yield key, assign.value  # type: ignore[misc]
+    for fstring in model.tree.of_type(cst.FormattedString):
+        parts = fstring.parts
+        for before, part in zip(parts, parts[1:]):
+            if isinstance(before, cst.FormattedStringText) and isinstance(part, cst.FormattedStringExpression):
+                match = _QUERY_FIELD.search(before.value)
+                if match:
+                    yield match.group(1), part
+
+
+def _float_text(model: "ModuleModel", value: cst.CSTNode) -> cst.CSTNode | None:
+    """The node that turns a float into text the wrong way (`str(x)`, `f"{x}"`), if `value` is one."""
+    if isinstance(value, cst.Call) and model.call_name(value) in _TO_TEXT and len(value.args) == 1:
+        return value if _is_float(model, value.args[0].value, 0) else None
+    if isinstance(value, cst.FormattedStringExpression):  # `...&quantity={qty}` in a query string
+        return value if not _fixed_point(value) and _is_float(model, value.expression, 0) else None
+    if isinstance(value, cst.FormattedString):
+        for part in value.parts:
+            if isinstance(part, cst.FormattedStringExpression) and not _fixed_point(part) \
+                    and _is_float(model, part.expression, 0):
+                return value
+    return None
+
+
+def _fixed_point(part: cst.FormattedStringExpression) -> bool:
+    spec = "".join(p.value for p in (part.format_spec or ()) if isinstance(p, cst.FormattedStringText))
+    return part.conversion is None and spec[-1:] in ("f", "F", "d")
+
+
+def _is_float(model: "ModuleModel", expr: cst.BaseExpression, depth: int) -> bool:
+    """Whether the code shows `expr` is a float (never guessed from a name)."""
+    if depth > _MAX_DEPTH or _is_decimal(model, expr):
+        return False
+    if isinstance(expr, cst.Float):
+        return True
+    if isinstance(expr, cst.UnaryOperation):
+        return _is_float(model, expr.expression, depth + 1)
+    if isinstance(expr, cst.IfExp):
+        return _is_float(model, expr.body, depth + 1) or _is_float(model, expr.orelse, depth + 1)
+    if isinstance(expr, cst.BinaryOperation):
+        if _is_decimal(model, expr.left) or _is_decimal(model, expr.right):
+            return False
+        if isinstance(expr.operator, cst.Divide):
+            return True
+        return _is_float(model, expr.left, depth + 1) or _is_float(model, expr.right, depth + 1)
+    if isinstance(expr, cst.Call):
+        name = model.call_name(expr)
+        if name in _FLOAT_CALLS:
+            return True
+        if name == "builtins.round":
+            return len(expr.args) == 2 and _is_float(model, expr.args[0].value, depth + 1)
+        if name in _KEEP_TYPE:
+            return any(_is_float(model, a.value, depth + 1) for a in expr.args)
+        return False
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        if isinstance(expr, cst.Name):
+            annotation = model.param_annotation(expr)
+            if annotation is not None and not model.bindings(expr):
+                return isinstance(annotation, cst.Name) and annotation.value == "float"
+        bindings = model.bindings(expr)
+        for binding in bindings:
+            statement = binding.statement
+            if isinstance(statement, cst.AnnAssign) and isinstance(statement.annotation.annotation, cst.Name) \
+                    and statement.annotation.annotation.value == "float":
+                return True
+        values = [b.value for b in bindings if b.value is not None]
+        if values and not any(_is_decimal(model, v) for v in values):
+            return any(_is_float(model, v, depth + 1) for v in values)
+    return False
+
+
+def _is_decimal(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Call):
+        return model.call_name(expr) in ("decimal.Decimal", "decimal.Decimal.from_float")
+    if isinstance(expr, cst.BinaryOperation):
+        return _is_decimal(model, expr.left) or _is_decimal(model, expr.right)
+    if isinstance(expr, cst.Name):
+        values = [b.value for b in model.bindings(expr) if b.value is not None]
+        return bool(values) and all(isinstance(v, (cst.Call, cst.BinaryOperation)) and _is_decimal(model, v)
+                                    for v in values)
+    return False
+
+
+def _operand(model: "ModuleModel", node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Call) and node.args:
+        return model.code(node.args[0].value)
+    if isinstance(node, cst.FormattedStringExpression):
+        return model.code(node.expression)
+    if isinstance(node, cst.FormattedString):
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                return model.code(part.expression)
+    return "value"

@@ -1,0 +1,72 @@
+"""Every rule's wrong examples, fixed: the rule stops firing, the code parses, a second fix
+changes nothing, and the result is the example's `fixed` text when it gives one.
+
+Generated from `all_rules()`, so a rule picks these tests up as soon as it lands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from binlint import fix
+from binlint.config import Config
+from binlint.discover import FileKind, kind_of
+from binlint.engine import RunSettings, check_bytes
+from binlint.rules import all_rules
+from binlint.testing import fill
+
+CASES = [(rule, index, case) for rule in all_rules() for index, case in enumerate(rule.INVALID)]
+IDS = [f"{rule.code}-{index}" for rule, index, _ in CASES]
+
+
+def _settings(*select: str) -> RunSettings:
+    return RunSettings(Config(root=Path.cwd()), select)
+
+
+def _fix(data: bytes, filename: str, run: RunSettings) -> fix.SourceFix:
+    kind = kind_of(filename, explicit=True) or FileKind.TEXT
+    return fix.fix_bytes(data, filename, kind, run, unsafe=True)
+
+
+def _parses(data: bytes, filename: str) -> bool:
+    kind = kind_of(filename, explicit=True)
+    if kind is FileKind.TEXT:
+        return True
+    return check_bytes(data, filename, kind or FileKind.PYTHON, _settings("BL001")).findings == []
+
+
+@pytest.mark.parametrize("rule, index, case", CASES, ids=IDS)
+def test_fixing_a_wrong_example_removes_the_finding(rule, index, case):
+    data = fill(case.source, index).encode("utf-8")
+    run = _settings(rule.code)
+    out = _fix(data, case.filename, run)
+    fixable = [f for f in out.before.findings if f.code == rule.code and fix.wanted(f, unsafe=True)]
+    if not fixable:
+        assert case.fixed is None, f"{rule.code} INVALID {index} gives `fixed` but its findings carry no edits"
+        pytest.skip("advice only")
+    assert not out.warnings, out.warnings
+    assert out.changed, f"{rule.code} INVALID {index}: the edits changed nothing"
+    assert _parses(out.data, case.filename)
+    remaining = [f for f in out.result.findings if f.code == rule.code]
+    advice = [f for f in out.before.findings if f.code == rule.code and not fix.wanted(f, unsafe=True)]
+    assert len(remaining) <= len(advice), f"{rule.code} still fires after its fix: {remaining}"
+    if case.fixed_source is not None:
+        assert out.data.decode("utf-8") == fill(case.fixed_source, index)
+    again = _fix(out.data, case.filename, run)
+    assert not again.changed, f"{rule.code} INVALID {index}: a second --fix changed the code again"
+
+
+@pytest.mark.parametrize("rule, index, case", CASES, ids=IDS)
+def test_fixing_with_every_rule_keeps_the_example_sound(rule, index, case):
+    data = fill(case.source, index).encode("utf-8")
+    run = _settings("BL")
+    out = _fix(data, case.filename, run)
+    assert not out.warnings, out.warnings
+    assert _parses(out.data, case.filename) or not _parses(data, case.filename)
+    assert not _fix(out.data, case.filename, run).changed
+
+
+def test_the_cases_cover_every_rule():
+    assert {rule.code for rule, _, _ in CASES} == {rule.code for rule in all_rules() if rule.INVALID}
