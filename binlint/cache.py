@@ -70,17 +70,24 @@ def code_fingerprint() -> str:
     even when the version number stays (editable installs, development)."""
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
-        root = Path(__file__).resolve().parent
-        digest = hashlib.blake2b(digest_size=16)
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    info = os.stat(os.path.join(folder, name))
-                    digest.update(f"{os.path.relpath(os.path.join(folder, name), root)}|{info.st_size}|"
-                                  f"{info.st_mtime_ns}\n".encode())
-        _CODE_FINGERPRINT = digest.hexdigest()
+        _CODE_FINGERPRINT = compute_code_fingerprint()
     return _CODE_FINGERPRINT
+
+
+def compute_code_fingerprint() -> str:
+    root = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=16)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(path, root)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def settings_key(settings: RunSettings) -> str:

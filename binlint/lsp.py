@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import os
 import re
 import tokenize
@@ -35,8 +34,7 @@ from binlint.discover import FileKind, kind_of
 from binlint.engine import RunSettings, check_bytes
 from binlint.model import Applicability, Edit, Finding, Severity, scrub
 from binlint.report.sarif_format import printable_edits
-
-log = logging.getLogger(__name__)
+from binlint.suppress import _IGNORE as IGNORE_COMMENT
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "binlint"
@@ -47,7 +45,6 @@ _SEVERITIES = {
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_IGNORE_LIST = re.compile(r"#\s*binlint\s*:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
 
 
 # --- checking a document ----------------------------------------------------------
@@ -190,9 +187,11 @@ def ignore_edit(text: str, finding: Finding, python: bool) -> Edit | None:
         line = lines[number - 1]
         if number in comments:
             column, comment = comments[number]
-            match = _IGNORE_LIST.search(comment)
+            match = IGNORE_COMMENT.search(comment)
             if match:
-                codes = [c.strip() for c in match.group("codes").split(",") if c.strip()]
+                if match.group("codes") is None:
+                    return None  # a bare `# binlint: ignore` silences every code already
+                codes = [c.strip().upper() for c in match.group("codes").split(",") if c.strip()]
                 if code in codes:
                     return None
                 at = column + match.end("codes")
@@ -332,13 +331,16 @@ class BinlintServer(LanguageServer):
             return None
         return document.source, document.version, path, kind
 
-    async def check_and_publish(self, uri: str, delay: float = 0.0) -> None:
-        if delay:
-            await asyncio.sleep(delay)
+    async def checked_now(self, uri: str, force: bool = False) -> Checked | None:
+        """The check of the document as it is now: the last one when the text is the same
+        (unless `force`), else a new one on the worker thread (the server keeps answering)."""
         snapshot = self.snapshot(uri)
         if snapshot is None:
-            return
+            return None
         text, version, path, kind = snapshot
+        last = self.checked.get(uri)
+        if last is not None and last.text == text and not force:
+            return last if last.version == version else Checked(version, text, last.python, last.findings)
         loop = asyncio.get_running_loop()
         findings, problem, errors = await loop.run_in_executor(
             self.worker, check_text, text, path, kind, self.baseline())
@@ -346,22 +348,31 @@ class BinlintServer(LanguageServer):
             self.show_once(problem)
         for error in errors:
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=error))
-        current = self.workspace.text_documents.get(uri)
-        if current is None or current.version != version:
-            return  # closed or edited meanwhile: a newer check will publish
         checked = Checked(version, text, kind is FileKind.PYTHON, tuple(findings))
-        self.checked[uri] = checked
-        positions = Positions(text, self.workspace.position_encoding)
+        current = self.workspace.text_documents.get(uri)
+        if current is not None and current.version == version:
+            self.checked[uri] = checked
+        return checked
+
+    async def check_and_publish(self, uri: str, delay: float = 0.0, force: bool = False) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        checked = await self.checked_now(uri, force)
+        current = self.workspace.text_documents.get(uri)
+        if checked is None or current is None or current.version != checked.version:
+            return  # not checked, closed, or edited meanwhile: a newer check will publish
+        positions = Positions(checked.text, self.workspace.position_encoding)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=uri, version=version, diagnostics=[diagnostic(f, positions) for f in findings],
+            uri=uri, version=checked.version, diagnostics=[diagnostic(f, positions) for f in checked.findings],
         ))
 
-    def schedule(self, uri: str, delay: float) -> None:
-        """Check `uri` after `delay` seconds, replacing a check already waiting."""
+    def schedule(self, uri: str, delay: float, force: bool = False) -> None:
+        """Check `uri` after `delay` seconds, replacing a check already waiting; `force` checks
+        again even when the text is the one checked last (on open and save: config may have changed)."""
         previous = self.pending.pop(uri, None)
         if previous is not None and not previous.done():
             previous.cancel()
-        task = asyncio.ensure_future(self.check_and_publish(uri, delay))
+        task = asyncio.ensure_future(self.check_and_publish(uri, delay, force))
         self.pending[uri] = task
         task.add_done_callback(lambda done, uri=uri: self._finished(uri, done))
 
@@ -374,23 +385,6 @@ class BinlintServer(LanguageServer):
                 type=types.MessageType.Error, message=scrub(f"binlint check failed: {type(error).__name__}: {error}"),
             ))
 
-    def current(self, uri: str) -> Checked | None:
-        """The check of the document as it is now (checking it now if the last one is stale)."""
-        document = self.workspace.text_documents.get(uri)
-        if document is None:
-            return None
-        checked = self.checked.get(uri)
-        if checked is not None and checked.version == document.version and checked.text == document.source:
-            return checked
-        snapshot = self.snapshot(uri)
-        if snapshot is None:
-            return None
-        text, version, path, kind = snapshot
-        findings, _, _ = check_text(text, path, kind, self.baseline())
-        checked = Checked(version, text, kind is FileKind.PYTHON, tuple(findings))
-        self.checked[uri] = checked
-        return checked
-
 
 def create_server() -> BinlintServer:
     server = BinlintServer()
@@ -401,7 +395,7 @@ def create_server() -> BinlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: BinlintServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0.0)
+        ls.schedule(params.text_document.uri, 0.0, force=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: BinlintServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -409,7 +403,7 @@ def create_server() -> BinlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: BinlintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0.0)
+        ls.schedule(params.text_document.uri, 0.0, force=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: BinlintServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -424,9 +418,9 @@ def create_server() -> BinlintServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
-    def code_action(ls: BinlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(ls: BinlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
-        checked = ls.current(uri)
+        checked = await ls.checked_now(uri)
         if checked is None:
             return []
         positions = Positions(checked.text, ls.workspace.position_encoding)

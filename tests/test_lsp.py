@@ -172,6 +172,27 @@ async def test_config_of_the_documents_folder_is_honoured(client: LanguageClient
     uri = open_document(client, tmp_path / "pkg" / "bot.py", text)
     found = await diagnostics(client, uri, lambda d: len(d) > 0)
     assert [d.code for d in found] == ["BL001"]
+    # A config edited while the document is open applies from the next save.
+    (tmp_path / "pyproject.toml").write_text('[tool.binlint]\nignore = ["BL101", "BL001"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    await diagnostics(client, uri, lambda d: len(d) == 0)
+
+
+@pytest.mark.skipif(get_rule("BL501") is None, reason="BL501 (insecure transport) is not written yet")
+@pytest.mark.asyncio(loop_scope="module")
+async def test_fix_all_applies_every_safe_fix(client: LanguageClient, tmp_path: Path) -> None:
+    text = ('import requests\n\nBASE = "http://api.binance.com"\n'
+            'r = requests.get("http://api.binance.com/api/v3/time", timeout=5)\n')
+    uri = open_document(client, tmp_path / "transport.py", text)
+    found = await diagnostics(client, uri, lambda d: len(d) == 2)
+    assert {d.code for d in found} == {"BL501"}
+    actions = await actions_at(client, uri, found[0], only=["source.fixAll"])
+    [fix_all] = actions
+    assert fix_all.edit is not None and fix_all.edit.changes is not None
+    fixed = apply(text, fix_all.edit.changes[uri])
+    assert "http://" not in fixed and fixed.count("https://api.binance.com") == 2
+    replace_text(client, uri, fixed, 2)
+    await diagnostics(client, uri, lambda d: len(d) == 0)
 
 
 @pytest.mark.asyncio(loop_scope="module")

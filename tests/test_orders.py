@@ -21,7 +21,7 @@ def analyse(source: str, config: Config | None = None) -> Analysis:
 
 def orders(source: str, config: Config | None = None) -> list[tuple[int, str, str, str]]:
     analysis = analyse(source, config)
-    return [(analysis.model.line(o.call), o.kind, o.via, o.label) for o in analysis.orders.calls]
+    return [(analysis.model.line(o.call), o.kind, o.via, o.describe(analysis.model)) for o in analysis.orders.calls]
 
 
 # --- the table -------------------------------------------------------------------------
@@ -140,7 +140,7 @@ def test_sdk_order_calls_are_resolved_through_imports():
         (16, "python-binance"), (17, "binance-connector"), (18, "binance-futures-connector"),
         (19, "binance-sdk"), (20, "ccxt"), (21, "unicorn-binance-rest-api"),
     ]
-    assert found[3][3] == "modular.rest_api.new_order(...)"
+    assert found[3][3] == "`modular.rest_api.new_order(...)` on line 19"
 
 
 def test_names_alone_do_not_make_an_order_call():
@@ -201,7 +201,7 @@ def test_raw_order_requests_and_helpers_that_send_them():
         """
     )
     assert [(line, kind) for line, kind, _, _ in found] == [(9, "order"), (15, "withdrawal"), (18, "test")]
-    assert found[0][3] == "signed(...) to POST /api/v3/order"
+    assert found[0][3] == "`signed(...)` on line 9 (`POST /api/v3/order`)"
 
 
 # --- config extension ----------------------------------------------------------------------

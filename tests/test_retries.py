@@ -94,7 +94,7 @@ def test_retry_at_once_has_no_delay():
                     pass
         """
     )
-    assert found["problems"] == ["retries at once, with no delay"]
+    assert found["problems"] == ["retries at once with no delay"]
 
 
 @pytest.mark.parametrize(
@@ -479,7 +479,7 @@ def test_unbounded_recursion_at_once():
                 return buy(qty)
         """
     )
-    assert found["problems"] == ["retries at once, with no delay", "has no bound on attempts"]
+    assert found["problems"] == ["retries at once with no delay", "has no bound on attempts"]
 
 
 def test_recursion_that_is_not_a_retry():

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import libcst as cst
 
 from binlint.analysis import endpoints
-from binlint.analysis.values import dict_shape, mutations_of, string_value
+from binlint.analysis.values import dict_shape, dotted_text, mutations_of, string_value
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -193,10 +193,17 @@ class OrderCall:
     call: cst.Call
     kind: Kind
     via: str  # the SDK name, "config", or the HTTP library of a raw request
-    label: str  # how messages name it: `client.create_order(...)`
+    label: str  # the call as code: `client.create_order(...)`
     id_keywords: tuple[str, ...]  # parameter names of the client order id
     params_dict: bool = False  # the id goes in a params dict (ccxt)
     endpoint: "EndpointCall | None" = None  # a raw request (or a helper that sends one)
+
+    def describe(self, model: "ModuleModel") -> str:
+        """How messages name it: "`client.create_order(...)` on line 9", plus the endpoint of a raw request."""
+        text = f"`{self.label}` on line {model.line(self.call)}"
+        if self.endpoint is not None:
+            text += f" (`{self.endpoint.method or 'POST'} {self.endpoint.path}`)"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +257,8 @@ class OrderModel:
                 withdrawal = endpoints.is_withdrawal(endpoint.path)
                 kind = "withdrawal" if withdrawal else ("test" if endpoint.path.endswith("/test") else "order")
                 keywords = ("withdrawOrderId",) if withdrawal else ("newClientOrderId",)
-                label = f"{self._label(endpoint.call)} to {endpoint.method or 'POST'} {endpoint.path}"
                 found[id(endpoint.call)] = OrderCall(
-                    endpoint.call, kind, endpoint.site.library, label, keywords, endpoint=endpoint
+                    endpoint.call, kind, endpoint.site.library, self._label(endpoint.call), keywords, endpoint=endpoint
                 )
         return sorted(found.values(), key=lambda c: self.model.tree.order(c.call))
 
@@ -363,7 +369,7 @@ class OrderModel:
         return dict_shape(self.model, expr) is not None
 
     def _label(self, call: cst.Call) -> str:
-        return f"{self.model.code(call.func)}(...)"
+        return f"{dotted_text(call.func) or self.model.code(call.func)}(...)"
 
 
 # --- words for messages ------------------------------------------------------------

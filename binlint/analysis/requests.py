@@ -57,6 +57,7 @@ from binlint.analysis.values import (
     HOLE, Env, Mutation, StrValue, called_function, dict_shape, dotted_text, literal_text, module_index,
     mutations_of, returned_values, string_value,
 )
+from binlint.analysis.values import bind_arguments as _bind_arguments
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -80,6 +81,8 @@ _SESSION_CLASSES: dict[str, str] = {
 }
 _URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"})
 _URLLIB_REQUEST = frozenset({"urllib.request.Request", "urllib2.Request", "six.moves.urllib.request.Request"})
+
+_VERBS = frozenset({*HTTP_METHODS, "request", "urlopen"})
 
 # Positional parameters after the URL, per method (requests' signatures).
 _POSITIONAL: dict[str, tuple[str, ...]] = {
@@ -170,6 +173,11 @@ class RequestModel:
     def sites(self) -> list[RequestSite]:
         found = []
         for call in self.model.calls():
+            func = call.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else (
+                func.value if isinstance(func, cst.Name) else None)
+            if last not in _VERBS and not (isinstance(func, cst.Name) and func.value in self.model.imports):
+                continue
             site = self._site(call)
             if site is not None:
                 found.append(site)
@@ -516,27 +524,6 @@ def _method_text(model: "ModuleModel", expr: cst.BaseExpression | None, env: Env
 
 def _is_api_key_name(text: str | None) -> bool:
     return text is not None and text.strip().lower() == binance.API_KEY_HEADER
-
-
-def _bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
-    """Parameter name -> the expression `call` passes for it (`self` skipped for methods)."""
-    params = function.params
-    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
-    if positional and positional[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
-        positional = positional[1:]
-    names = set(positional) | {p.name.value for p in params.kwonly_params}
-    bound: dict[str, cst.BaseExpression] = {}
-    index = 0
-    for arg in call.args:
-        if arg.star:
-            break
-        if arg.keyword is not None:
-            if arg.keyword.value in names:
-                bound[arg.keyword.value] = arg.value
-        elif index < len(positional):
-            bound[positional[index]] = arg.value
-            index += 1
-    return bound
 
 
 def _chain(inner: Env | None, outer: Env) -> Env:

@@ -93,7 +93,6 @@ class RetryConstruct:
 
     kind: str  # "loop", "recursion", "tenacity", "retrying", "backoff"
     node: cst.CSTNode  # where findings point: the loop, the decorator, the Retrying call, the recursive call
-    label: str  # how messages name it: "the `while True` loop", "`@retry(...)` on `place`"
     roots: tuple[cst.CSTNode, ...]  # the code that runs again on each attempt
     function: cst.FunctionDef | None  # the function called again (decorators, recursion)
     waits: bool
@@ -102,6 +101,23 @@ class RetryConstruct:
     reads_retry_after: bool
     rate_limit: cst.CSTNode | None  # where it handles 429/418 and goes round again
     wait: cst.CSTNode | None  # the sleep call or `wait=` argument
+
+    def describe(self, model: "ModuleModel") -> str:
+        """How messages name it: "the `while True` loop on line 7", "`@retry(...)` on `buy`"."""
+        node = self.node
+        if isinstance(node, cst.Decorator):
+            return f"`@{_short(model.code(node.decorator))}` on `{self.function.name.value if self.function else '?'}`"
+        if self.kind == "loop" and isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
+                head = f"for {model.code(node.target)} in {model.code(node.iter)}"
+            else:
+                head = f"while {model.code(node.test)}"
+            return f"the `{_short(head, 50)}` loop on line {model.line(node)}"
+        if isinstance(node, cst.For):
+            return f"`for {model.code(node.target)} in {_short(model.code(node.iter))}` on line {model.line(node)}"
+        if self.kind == "recursion":
+            return f"the recursive call `{_short(model.code(node))}` on line {model.line(node)}"
+        return f"`{_short(model.code(node))}` on line {model.line(node)}"
 
     @property
     def backs_off(self) -> bool:
@@ -112,7 +128,7 @@ class RetryConstruct:
         """What keeps this construct from being a backoff, in words for messages."""
         found = []
         if not self.waits:
-            found.append("retries at once, with no delay")
+            found.append("retries at once with no delay")
         elif not (self.grows or self.reads_retry_after):
             found.append("waits the same delay on every attempt")
         if not self.bounded:
@@ -151,16 +167,45 @@ class RetryModel:
         """Every retry construct, in source order."""
         found: list[RetryConstruct] = []
         found.extend(self._loops())
-        found.extend(self._decorated())
-        found.extend(self._retrying_loops())
-        found.extend(self._retrying_calls())
+        if self._uses_retry_library:
+            found.extend(self._decorated())
+            found.extend(self._retrying_loops())
+            found.extend(self._retrying_calls())
         found.extend(self._recursions())
         found.sort(key=lambda k: self.tree.order(k.node))
         return found
 
+    @cached_property
+    def _uses_retry_library(self) -> bool:
+        return any(name.split(".", 1)[0] in ("tenacity", "backoff", "retrying") for name in self.model.imports.values())
+
     def enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
-        """The constructs that run `node` again when an attempt fails."""
-        return [k for k in self.constructs if self._retries(k, node)]
+        """The constructs that run `node` again when an attempt fails, outermost first."""
+        if not self.constructs:
+            return []
+        by_root, by_function = self._index
+        found: list[RetryConstruct] = []
+        for ancestor in self.tree.ancestors(node):
+            for construct in by_root.get(id(ancestor), ()):
+                if construct not in found and self._retries(construct, node):
+                    found.append(construct)
+            for construct in by_function.get(id(ancestor), ()):
+                if construct not in found:
+                    found.append(construct)
+        found.sort(key=lambda k: self.tree.order(k.node))
+        return found
+
+    @cached_property
+    def _index(self) -> tuple[dict[int, list[RetryConstruct]], dict[int, list[RetryConstruct]]]:
+        """Constructs by the root they run again, and by the same-module functions they reach."""
+        by_root: dict[int, list[RetryConstruct]] = {}
+        by_function: dict[int, list[RetryConstruct]] = {}
+        for construct in self.constructs:
+            for root in construct.roots:
+                by_root.setdefault(id(root), []).append(construct)
+            for function in self._reach(construct):
+                by_function.setdefault(id(function), []).append(construct)
+        return by_root, by_function
 
     def created_inside(self, construct: RetryConstruct, value: cst.BaseExpression | None,
                        depth: int = 0) -> cst.CSTNode | None:
@@ -203,7 +248,9 @@ class RetryModel:
     def http_retries(self) -> list[HttpRetry]:
         """urllib3 `Retry` objects, with the adapter and session they are mounted on."""
         model = self.model
-        found = []
+        found: list[HttpRetry] = []
+        if not any(name.split(".", 1)[0] in ("urllib3", "requests") for name in model.imports.values()):
+            return found
         calls = model.calls()
         adapters = [c for c in calls if model.call_name(c) in HTTP_ADAPTERS]
         mounts = [c for c in calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "mount"
@@ -364,25 +411,21 @@ class RetryModel:
             sleeps = self._loop_sleeps(loop)
             reads = self._any_inside((loop, *self._loop_functions(loop)), self._retry_after_nodes) is not None
             yield RetryConstruct(
-                kind="loop", node=loop, label=self._loop_label(loop), roots=(loop,), function=None,
+                kind="loop", node=loop, roots=(loop,), function=None,
                 waits=bool(sleeps), grows=any(self._sleep_grows(s, loop, counters) for s in sleeps),
                 bounded=self._loop_bounded(loop, counters), reads_retry_after=reads,
                 rate_limit=self._rate_limit_retried((loop, *self._loop_functions(loop)), loop),
                 wait=sleeps[0] if sleeps else None,
             )
 
-    def _loop_label(self, loop: cst.For | cst.While) -> str:
-        line = self.model.line(loop)
-        if isinstance(loop, cst.For):
-            head = f"for {self.model.code(loop.target)} in {self.model.code(loop.iter)}"
-        else:
-            head = f"while {self.model.code(loop.test)}"
-        if len(head) > 50:
-            head = head[:47] + "..."
-        return f"the `{head}` loop on line {line}"
-
     def _exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         """Where the loop stops on success: its `break`s, `return`s, and flags its `while` test reads."""
+        cache = self.__dict__.setdefault("_exits_cache", {})
+        if id(loop) not in cache:
+            cache[id(loop)] = self._find_exits(loop)
+        return cache[id(loop)]
+
+    def _find_exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         found: list[cst.CSTNode] = []
         for node in self._inside(loop, cst.Break):
             if self._owner_loop(node) is loop:
@@ -464,9 +507,13 @@ class RetryModel:
         Only error checks count: a loop that polls until a value changes
         (`if order["status"] == "FILLED": break`) repeats on purpose, it does not retry.
         """
-        tests = [n.test for n in self._inside(loop, cst.If) if self._error_check(n.test)]
-        if isinstance(loop, cst.While) and self._error_check(loop.test):
-            tests.append(loop.test)
+        cache = self.__dict__.setdefault("_tests_cache", {})
+        if id(loop) not in cache:
+            tests = [n.test for n in self._inside(loop, cst.If) if self._error_check(n.test)]
+            if isinstance(loop, cst.While) and self._error_check(loop.test):
+                tests.append(loop.test)
+            cache[id(loop)] = tests
+        tests = cache[id(loop)]
         if any(self.tree.contains(test, node) for test in tests):
             return True
         parent = self.tree.parent(node)
@@ -616,13 +663,12 @@ class RetryModel:
                 expr = decorator.decorator
                 call = expr if isinstance(expr, cst.Call) else None
                 name = model.qualname(call.func if call is not None else expr)
-                construct = self._library_construct(name, call, decorator, function,
-                                                    f"`@{_short(model.code(expr))}` on `{function.name.value}`")
+                construct = self._library_construct(name, call, decorator, function)
                 if construct is not None:
                     yield construct
 
     def _library_construct(self, name: str | None, call: cst.Call | None, node: cst.CSTNode,
-                           function: cst.FunctionDef | None, label: str,
+                           function: cst.FunctionDef | None,
                            roots: tuple[cst.CSTNode, ...] | None = None) -> RetryConstruct | None:
         """A tenacity / backoff / retrying construct from its call (None for a bare `@retry`)."""
         if name in TENACITY_DECORATORS or name in TENACITY_RETRYING:
@@ -646,7 +692,7 @@ class RetryModel:
             reads = reads or self._any_inside(
                 [f.body for f in self._functions_called_from(function)], self._retry_after_nodes) is not None
         return RetryConstruct(
-            kind=kind, node=node, label=label, roots=roots, function=function, waits=waits, grows=grows,
+            kind=kind, node=node, roots=roots, function=function, waits=waits, grows=grows,
             bounded=bounded, reads_retry_after=reads, rate_limit=self._rate_limit_retried(scanned, None),
             wait=wait,
         )
@@ -748,8 +794,7 @@ class RetryModel:
             if found is None or found[0] not in TENACITY_RETRYING:
                 continue
             name, call = found
-            label = f"`for {self.model.code(loop.target)} in {_short(self.model.code(loop.iter))}`"
-            construct = self._library_construct(name, call, loop, self.model.function_of(loop), label,
+            construct = self._library_construct(name, call, loop, self.model.function_of(loop),
                                                  roots=(loop.body,))
             if construct is not None:
                 construct.function = None
@@ -773,8 +818,7 @@ class RetryModel:
                 function = module_index(self.model).methods.get((id(klass), target.attr.value)) if klass else None
             if function is None:
                 continue
-            label = f"`{_short(self.model.code(call))}`"
-            construct = self._library_construct(found[0], found[1], call, function, label)
+            construct = self._library_construct(found[0], found[1], call, function)
             if construct is not None:
                 yield construct
 
@@ -794,8 +838,7 @@ class RetryModel:
                 for comparison in self._inside(function.body, cst.Comparison) for sub in _subtree(comparison)
             )
             yield RetryConstruct(
-                kind="recursion", node=call, label=f"the recursive call `{_short(self.model.code(call))}` on line "
-                f"{self.model.line(call)}", roots=(function.body,), function=function, waits=bool(sleeps),
+                kind="recursion", node=call, roots=(function.body,), function=function, waits=bool(sleeps),
                 grows=any(s.args and self._grows(s.args[0].value, function, counters, 0) for s in sleeps),
                 bounded=bounded,
                 reads_retry_after=self._any_inside((function.body,), self._retry_after_nodes) is not None,

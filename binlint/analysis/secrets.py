@@ -20,9 +20,10 @@ that needs to know whether an expression is the API key or the secret):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import libcst as cst
 
@@ -36,8 +37,12 @@ from binlint.analysis.values import class_constant, dict_shape, dotted_text, lit
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
+    from binlint.analysis.requests import RequestSite
 
 _MAX_DEPTH = 6
+# Cheap pre-checks on raw text, before any name is resolved or any literal evaluated.
+_MAY_HOLD_LITERAL = re.compile(r"(?=[A-Za-z0-9]{0,63}[G-Zg-z])[A-Za-z0-9]{64}|PRIVATE KEY|(?i:key_?pass|passphrase)")
+_CREDENTIAL_WORD = re.compile(r"(?i)key|secret|pass")
 _GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
@@ -127,6 +132,8 @@ class SecretModel:
     @cached_property
     def literals(self) -> list[SecretLiteral]:
         """Every credential literal worth a finding, in source order, once each."""
+        if not _MAY_HOLD_LITERAL.search(self.model.source):
+            return []  # no key-shaped run, no PEM key, no passphrase anywhere in the text
         reached: dict[int, list[tuple[Slot, cst.BaseExpression | None]]] = {}
         nodes: dict[int, cst.BaseExpression] = {}
         for value, slot in self._slots():
@@ -264,23 +271,25 @@ class SecretModel:
         model = self.model
         description = "is sent as the `X-MBX-APIKEY` header"
         for element in model.tree.of_type(cst.DictElement):
-            if _is_api_key_header(literal_text(element.key)):
+            if _mentions_header(element.key) and _is_api_key_header(literal_text(element.key)):
                 yield element.value, Slot("key", description, True, None, element)
         for assign in model.tree.of_type(cst.Assign):
             for target in assign.targets:
-                if isinstance(target.target, cst.Subscript) and _is_api_key_header(_subscript_key(target.target)):
+                if isinstance(target.target, cst.Subscript) and _mentions_header(target.target) \
+                        and _is_api_key_header(_subscript_key(target.target)):
                     yield assign.value, Slot("key", description, True, None, assign)
         for call in model.calls():
             func = call.func
             if isinstance(func, cst.Attribute) and func.attr.value in ("add_header", "putheader", "__setitem__") \
-                    and len(call.args) >= 2 and _is_api_key_header(literal_text(call.args[0].value)):
+                    and len(call.args) >= 2 and _mentions_header(call.args[0].value) \
+                    and _is_api_key_header(literal_text(call.args[0].value)):
                 yield call.args[1].value, Slot("key", description, True, None, call)
 
     def _hmac_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
         if not self.analysis.is_binance:
             return
         for call in self.model.calls():
-            if self.model.call_name(call) in _HMAC:
+            if _last_name(call.func) in ("new", "HMAC") and self.model.call_name(call) in _HMAC:
                 key = argument(call, ("key",), 0)
                 if key is not None:
                     yield key, Slot("secret", f"is the key of `{self.model.code(call.func)}(...)`, so it is the "
@@ -292,7 +301,7 @@ class SecretModel:
 
         def named(name: str | None, value: cst.BaseExpression, description: str, node: cst.CSTNode
                   ) -> Iterator[tuple[cst.BaseExpression, Slot]]:
-            kind = classify_name(name) if name else None
+            kind = classify_name(name) if name and _CREDENTIAL_WORD.search(name) else None
             if kind is not None:
                 yield value, Slot(kind, description, False, name, node)
 
@@ -317,10 +326,11 @@ class SecretModel:
             name = _target_name(walrus.target)
             yield from named(name, walrus.value, f"is assigned to `{name}`", walrus)
         for element in tree.of_type(cst.DictElement):
-            key = literal_text(element.key)
-            yield from named(key, element.value, f"is the value of the `{key}` entry", element)
+            if isinstance(element.key, cst.SimpleString) and _CREDENTIAL_WORD.search(element.key.value):
+                key = literal_text(element.key)
+                yield from named(key, element.value, f"is the value of the `{key}` entry", element)
         for arg in tree.of_type(cst.Arg):
-            if arg.keyword is not None:
+            if arg.keyword is not None and _CREDENTIAL_WORD.search(arg.keyword.value):
                 call = tree.parent(arg)
                 callee = f"`{model.code(call.func)}(...)`" if isinstance(call, cst.Call) else "a call"
                 yield from named(arg.keyword.value, arg.value, f"is passed as `{arg.keyword.value}=` to {callee}", arg)
@@ -329,7 +339,8 @@ class SecretModel:
                 name = param.name.value
                 yield from named(name, param.default, f"is the default of the parameter `{name}`", param)
         for call in model.calls():
-            if model.call_name(call) in _GETENV and call.args:
+            if call.args and _last_name(call.func) in ("getenv", "get", "setdefault") \
+                    and model.call_name(call) in _GETENV:
                 var = literal_text(call.args[0].value)
                 default = argument(call, ("default", "value"), 1)
                 kind = classify_name(var) if var else None
@@ -452,42 +463,40 @@ class SecretModel:
     def _exposure(self, call: cst.Call) -> Exposure | None:
         model = self.model
         func = call.func
-        name = model.call_name(call)
-        callee = f"`{model.code(func)}(...)`"
+        last = _last_name(func)
+        if not call.args or last is None:
+            return None
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if name == "builtins.print":
-            return self._make(call, "print", f"is printed by {callee}", positional)
-        if isinstance(func, cst.Attribute) and func.attr.value in _LOG_METHODS and self._is_logger(func.value):
+        method = isinstance(func, cst.Attribute)
+        receiver = func.value if isinstance(func, cst.Attribute) else None
+        if last == "print" and model.call_name(call) == "builtins.print":
+            return self._make(call, "print", "is printed by", positional)
+        if receiver is not None and last in _LOG_METHODS and self._is_logger(receiver):
             message = [a.value for a in call.args if a.keyword is None or a.keyword.value in ("msg", "message")]
-            return self._make(call, "log", f"is logged by {callee}", message)
-        if name == "warnings.warn":
-            return self._make(call, "log", f"is shown by {callee}", positional[:1])
+            return self._make(call, "log", "is logged by", message)
+        if last == "warn" and model.call_name(call) == "warnings.warn":
+            return self._make(call, "log", "is shown by", positional[:1])
         parent = model.tree.parent(call)
         if isinstance(parent, cst.Raise) and parent.exc is call:
-            return self._make(call, "raise", f"is put into the message of the exception raised by {callee}",
+            return self._make(call, "raise", "is put into the message of the exception raised by",
                               [a.value for a in call.args])
-        if isinstance(func, cst.Attribute) and func.attr.value in _WRITE_METHODS:
-            return self._make(call, "write", f"is written out by {callee}", positional)
-        if name in _DUMP_FUNCTIONS:
-            return self._make(call, "write", f"is written to a file by {callee}", positional[:1])
+        if method and last in _WRITE_METHODS:
+            return self._make(call, "write", "is written out by", positional)
+        if last in ("dump", "safe_dump") and model.call_name(call) in _DUMP_FUNCTIONS:
+            return self._make(call, "write", "is written to a file by", positional[:1])
+        if receiver is not None and last == "update" and (dotted_text(receiver) or "").endswith(".headers"):
+            return self._make(call, "header", "is sent as an HTTP header by", positional[:1],
+                              lambda h: _sent_wrongly(h, True))
+        if method and last in _SEND_METHODS:
+            return self._make(call, "send", "is sent over the connection by", positional, lambda h: h.kind == "secret")
         site = self.analysis.requests.site_for(call)
         if site is not None:
-            return self._request_exposure(call, site, callee)
-        if isinstance(func, cst.Attribute) and func.attr.value == "update" and (
-                dotted_text(func.value) or "").endswith(".headers"):
-            holders = [h for h in self.holders_in(call.args[0].value if call.args else None) if _sent_wrongly(h, True)]
-            return Exposure(call, "header", f"is sent as an HTTP header by {callee}", tuple(holders)) if holders \
-                else None
-        if isinstance(func, cst.Attribute) and func.attr.value in _SEND_METHODS:
-            holders = [h for v in positional for h in self.holders_in(v) if h.kind == "secret"]
-            return Exposure(call, "send", f"is sent over the connection by {callee}", tuple(holders)) if holders \
-                else None
+            return self._request_exposure(call, site)
         return None
 
-    def _request_exposure(self, call: cst.Call, site: object, callee: str) -> Exposure | None:
-        parts = [("params", getattr(site, "params")), ("data", getattr(site, "data")),
-                 ("json", getattr(site, "json")), ("headers", getattr(site, "headers")),
-                 ("URL", getattr(site, "url_expr"))]
+    def _request_exposure(self, call: cst.Call, site: "RequestSite") -> Exposure | None:
+        parts = [("params", site.params), ("data", site.data), ("json", site.json), ("headers", site.headers),
+                 ("URL", site.url_expr)]
         holders: list[Holder] = []
         where: list[str] = []
         for label, expr in parts:
@@ -497,11 +506,15 @@ class SecretModel:
                 where.append(f"`{label}=`" if label != "URL" else "the URL")
         if not holders:
             return None
-        return Exposure(call, "request", f"is sent in {' and '.join(where)} of {callee}", tuple(holders))
+        how = f"is sent in {' and '.join(where)} of `{self.model.code(call.func)}(...)`"
+        return Exposure(call, "request", how, tuple(holders))
 
-    def _make(self, call: cst.Call, channel: str, how: str, values: list[cst.BaseExpression]) -> Exposure | None:
-        holders = [h for value in values for h in self.holders_in(value)]
-        return Exposure(call, channel, how, tuple(holders)) if holders else None
+    def _make(self, call: cst.Call, channel: str, verb: str, values: list[cst.BaseExpression],
+              keep: "Callable[[Holder], bool] | None" = None) -> Exposure | None:
+        holders = [h for value in values for h in self.holders_in(value) if keep is None or keep(h)]
+        if not holders:
+            return None
+        return Exposure(call, channel, f"{verb} `{self.model.code(call.func)}(...)`", tuple(holders))
 
     def _is_logger(self, receiver: cst.BaseExpression) -> bool:
         qualified = self.model.qualname(receiver) or ""
@@ -535,8 +548,13 @@ def _target_name(target: cst.BaseExpression) -> str | None:
     if isinstance(target, cst.Attribute):
         return target.attr.value
     if isinstance(target, cst.Subscript):
-        return _subscript_key(target)
+        return _subscript_key(target) if _CREDENTIAL_WORD.search(_raw_index(target)) else None
     return None
+
+
+def _raw_index(node: cst.Subscript) -> str:
+    return "".join(e.slice.value.value for e in node.slice
+                   if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.SimpleString))
 
 
 def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
@@ -556,3 +574,19 @@ def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
             return None
         return left[0] + right[0], left[1]
     return None
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    """`os.environ.get` -> "get", `getenv` -> "getenv": what a call calls, unresolved."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return None
+
+
+def _mentions_header(node: cst.CSTNode) -> bool:
+    """Whether a subscript or string literal can spell `X-MBX-APIKEY` (checked before evaluating it)."""
+    if isinstance(node, cst.Subscript):
+        return any(isinstance(e.slice, cst.Index) and _mentions_header(e.slice.value) for e in node.slice)
+    return isinstance(node, cst.SimpleString) and "mbx" in node.value.lower()

@@ -33,17 +33,20 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
-from binlint.analysis.requests import HelperCall, RequestSite, _bind_arguments
+from binlint.analysis.requests import HelperCall, RequestSite
 from binlint.analysis.values import (
-    HOLE, Env, Mutation, called_function, dict_shape, dotted_text, literal_text, module_index, returned_values,
-    string_value,
+    HOLE, Env, Mutation, called_function, dict_shape, dotted_text, literal_text, mentions, module_index,
+    returned_values, string_value,
 )
+from binlint.analysis.values import bind_arguments as _bind_arguments
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
 
 _MAX_DEPTH = 8
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
+_BRACES = re.compile(r"\{([^{}]*)\}")
 _KEY_IN_TEXT = re.compile(r"(?:^|[&?])([A-Za-z_][A-Za-z0-9_.\[\]]*)=")
 _URLENCODE = frozenset({"urllib.parse.urlencode", "urllib.urlencode", "requests.compat.urlencode",
                         "six.moves.urllib.parse.urlencode"})
@@ -54,6 +57,8 @@ _B64 = frozenset({"base64.b64encode", "base64.standard_b64encode", "base64.urlsa
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 _HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b",
                      "blake2s", "new"})
+_WS_SEND = frozenset({"send", "send_json", "send_str", "send_text", "send_message", "send_request"})
+_DIGEST_CALLS = frozenset({"new", "HMAC", *_HASHES})
 _JSON = frozenset({"json.dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps", "rapidjson.dumps"})
 
 
@@ -158,6 +163,7 @@ class Signing:
     sent_as: str | None = None  # "url", "params", "data", "json"
     sent_expr: cst.BaseExpression | None = None  # the argument that carries the signature
     site_env: Env | None = None
+    transport: str = "http"  # "websocket" when the signed parameters go into a WebSocket API message
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +194,11 @@ class SigningModel:
         found: list[Digest] = []
         seen: set[int] = set()
         for call in self.model.calls():
+            func = call.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else (
+                func.value if isinstance(func, cst.Name) else None)
+            if last not in _DIGEST_CALLS and not (isinstance(func, cst.Name) and func.value in self.model.imports):
+                continue
             name = self.model.call_name(call)
             if name in _HMAC:
                 digest = self._hmac_digest(call)
@@ -274,8 +285,10 @@ class SigningModel:
         model = self.model
         found: list[Attachment] = []
         for node in model.tree.of_type(cst.DictElement):
-            if literal_text(node.key) == "signature":
+            if mentions(node.key, "signature") and literal_text(node.key) == "signature":
                 parent = model.tree.parent(node)
+                if isinstance(parent, cst.Dict) and self._update_argument(parent):
+                    continue  # `params.update({"signature": sig})` is a change to `params`
                 trailing = ()
                 if isinstance(parent, cst.Dict):
                     index = list(parent.elements).index(node)
@@ -293,17 +306,23 @@ class SigningModel:
                     found.append(attach)
         for tuple_node in model.tree.of_type(cst.Tuple):
             elements = tuple_node.elements
-            if len(elements) == 2 and literal_text(elements[0].value) == "signature":
+            if len(elements) == 2 and mentions(elements[0].value, "signature") \
+                    and literal_text(elements[0].value) == "signature":
                 container = self._list_owner(tuple_node)
                 found.append(Attachment(tuple_node, elements[1].value, container, None, model.function_of(tuple_node)))
         for call in model.calls():
-            if model.call_name(call) == "builtins.dict":
+            if isinstance(call.func, cst.Name) and call.func.value == "dict" and model.call_name(call) == "builtins.dict":
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value == "signature":
                         found.append(Attachment(arg, arg.value, call, None, model.function_of(call)))
         found.extend(self._text_attachments())
         found.sort(key=lambda a: model.tree.order(a.node))
         return found
+
+    def _update_argument(self, node: cst.Dict) -> bool:
+        arg = self.model.tree.parent(node)
+        call = self.model.tree.parent(arg) if isinstance(arg, cst.Arg) else None
+        return isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "update"
 
     def _mutation_attachment(self, mutation: Mutation) -> Attachment | None:
         model = self.model
@@ -315,6 +334,11 @@ class SigningModel:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "signature":
                     return Attachment(node, arg.value, target, None, model.function_of(node))
+                if isinstance(arg.value, cst.Dict):
+                    for element in arg.value.elements:
+                        if isinstance(element, cst.DictElement) and mentions(element.key, "signature") \
+                                and literal_text(element.key) == "signature":
+                            return Attachment(node, element.value, target, None, model.function_of(node))
         if mutation.kind in ("append", "insert") and isinstance(node, cst.Call):
             # lists of pairs: `params.append(("signature", sig))` is found with the tuples.
             return None
@@ -572,7 +596,7 @@ class SigningModel:
             return unknown
         if isinstance(expr, (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)):
             parts = self.string_parts(expr, env)
-            return self._text_payload(expr, parts, env, is_str)
+            return self._text_payload(expr, parts, env, is_str, depth)
         return unknown
 
     def _string_value_expr(self, expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -650,7 +674,7 @@ class SigningModel:
                 if index and separator:
                     parts.append(Part(text=separator))
                 parts.extend(self.string_parts(item.value, env))
-            return self._text_payload(call, parts, env, is_str)
+            return self._text_payload(call, parts, env, is_str, 1)
         else:
             container, was_sorted, cenv = self._container(argument, env)
         if separator is None or separator not in ("&", ""):
@@ -673,7 +697,8 @@ class SigningModel:
                 return True
         return False
 
-    def _text_payload(self, expr: cst.BaseExpression, parts: list[Part], env: Env | None, is_str: bool) -> Payload:
+    def _text_payload(self, expr: cst.BaseExpression, parts: list[Part], env: Env | None, is_str: bool,
+                      depth: int = 0) -> Payload:
         """A payload written as text: `f"symbol={s}&timestamp={ts}"`, `query + "&recvWindow=5000"`."""
         keys = set()
         complete = True
@@ -693,7 +718,8 @@ class SigningModel:
                 if not self._safe_value(part.expr, part.env):
                     unencoded.append(part.expr)
             else:
-                inner = self._classify(part.expr, part.env, True, 1)
+                inner = self._classify(part.expr, part.env, True, depth + 1) if part.expr is not expr else \
+                    Payload(expr, "unknown", None, env, False, False, UNKNOWN_KEYS)
                 if inner.kind == "urlencode":
                     keys.update(inner.keys.keys)
                     complete = complete and inner.keys.complete
@@ -775,6 +801,20 @@ class SigningModel:
             return self.string_parts(expr.left, env, depth + 1) + self.string_parts(expr.right, env, depth + 1)
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
             return self.string_parts(expr.left, env, depth + 1) + self.string_parts(expr.right, env, depth + 1)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+            template = literal_text(expr.left)
+            if template is not None:
+                right = expr.right
+                values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+                return self._template_parts(_PERCENT.split(template), _PERCENT.findall(template), values, {}, env,
+                                            depth)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+            template = literal_text(expr.func.value)
+            if template is not None and "{{" not in template:
+                positional = [a.value for a in expr.args if a.keyword is None and not a.star]
+                named = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
+                return self._template_parts(_BRACES.split(template)[::2], _BRACES.findall(template), positional,
+                                            named, env, depth)
         if isinstance(expr, cst.Name) and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
@@ -785,6 +825,39 @@ class SigningModel:
                                                               cst.ConcatenatedString, cst.SimpleString)):
                 return self.string_parts(resolved, env, depth + 1)
         return [Part(expr=expr, env=env)]
+
+    def _template_parts(self, texts: list[str], fields: list[str], positional: list[cst.BaseExpression],
+                        named: dict[str, cst.BaseExpression], env: Env | None, depth: int) -> list[Part]:
+        """`"%s?%s" % (a, b)` / `"{}?{q}".format(a, q=b)` as parts: texts with the values between."""
+        parts: list[Part] = []
+        counter = 0
+        for index, text in enumerate(texts):
+            if text:
+                parts.append(Part(text=text))
+            if index >= len(fields):
+                continue
+            field_name = fields[index]
+            if field_name == "%%":
+                parts.append(Part(text="%"))
+                continue
+            key = field_name.split("!", 1)[0].split(":", 1)[0]
+            value: cst.BaseExpression | None
+            if key in ("", ) or field_name.startswith("%"):
+                value = positional[counter] if counter < len(positional) else None
+                counter += 1
+            elif key.isdigit():
+                value = positional[int(key)] if int(key) < len(positional) else None
+            else:
+                value = named.get(key)
+            plain = field_name in ("%s", "") or (not field_name.startswith("%") and ":" not in field_name
+                                                  and "!" not in field_name)
+            if value is None:
+                parts.append(Part(expr=cst.Name("_unknown_"), env=env))
+            elif plain:
+                parts.extend(self.string_parts(value, env, depth + 1))
+            else:
+                parts.append(Part(expr=value, env=env))
+        return parts
 
     # --- keys of dicts ----------------------------------------------------------------------
 
@@ -827,7 +900,8 @@ class SigningModel:
                         base = self.dict_keys(bindings[0].value, env, None, depth + 1)
                         return KeySet(base.keys, base.complete and _derived_only(model, expr, bindings)) | \
                             self._changes_keys(expr, before)
-                return UNKNOWN_KEYS
+                # A parameter or an unknown value: what is set on it is known, the rest is not.
+                return KeySet(self._changes_keys(expr, before).keys, False)
             base = self.dict_keys(resolved, env, None, depth + 1)
             return base | self._changes_keys(expr, before)
         if isinstance(expr, (cst.DictComp,)):
@@ -937,6 +1011,17 @@ class SigningModel:
             found.append(self._with_request(signing))
         return found
 
+    @cached_property
+    def binance_signings(self) -> list[Signing]:
+        """The signings that go to Binance: sent to a Binance request, or, when the request is not
+        found, in a module none of whose requests goes to another known host (a multi-exchange
+        bot signs Bybit or Kraken requests its own way)."""
+        requests = self.analysis.requests
+        foreign = any(site.host is not None and not site.is_binance for site in requests.sites)
+        return [s for s in self.signings
+                if (s.site.is_binance or (s.helper is not None and s.helper.is_binance) if s.site is not None
+                    else not foreign)]
+
     def _with_request(self, signing: Signing) -> Signing:
         """Find the request the attachment ends up in."""
         from dataclasses import replace
@@ -974,7 +1059,18 @@ class SigningModel:
                     if where is not None:
                         return replace(signing, site=site, helper=helper_call, sent_as=where[0], sent_expr=where[1],
                                        site_env=helper_call.env)
+        # Sent as a WebSocket API message (`ws.send(json.dumps({"method": ..., "params": params}))`):
+        # another protocol, signed over sorted, unencoded parameters.
+        for call in self._ws_sends:
+            if self.model.function_of(call) is attachment.function and any(
+                    self._refers(arg.value, carrier, attachment.node) for arg in call.args):
+                return replace(signing, transport="websocket")
         return signing
+
+    @cached_property
+    def _ws_sends(self) -> list[cst.Call]:
+        return [call for call in self.model.calls()
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value in _WS_SEND and call.args]
 
     def _carries(self, site: RequestSite, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                  function: cst.FunctionDef | None = None) -> tuple[str, cst.BaseExpression] | None:
@@ -1061,7 +1157,7 @@ class SigningModel:
         if site.url_expr is not None and site.query is not None:
             parts = self.string_parts(site.url_expr, env)
             query_parts = _after_question_mark(parts)
-            result = result | self._text_keys(query_parts)
+            result = result | (self._text_keys(query_parts) if query_parts else UNKNOWN_KEYS)
         for expr in (site.params, site.data):
             if expr is None:
                 continue
@@ -1083,7 +1179,7 @@ class SigningModel:
                 return self._is_textual(func.value, env)
         return self._is_str(value, env)
 
-    def _text_keys(self, parts: list[Part]) -> KeySet:
+    def _text_keys(self, parts: list[Part], depth: int = 1) -> KeySet:
         keys: set[str] = set()
         complete = True
         previous = ""
@@ -1094,7 +1190,7 @@ class SigningModel:
                 continue
             if not previous.endswith("="):
                 assert part.expr is not None
-                inner = self._classify(part.expr, part.env, True, 1)
+                inner = self._classify(part.expr, part.env, True, depth)
                 keys.update(inner.keys.keys)
                 complete = complete and inner.keys.complete and inner.kind != "unknown"
             previous = ""
@@ -1111,6 +1207,8 @@ class SigningModel:
         found: list[ParamValue] = []
         model = self.model
         for element in model.tree.of_type(cst.DictElement):
+            if not mentions(element.key, *wanted):
+                continue
             key = literal_text(element.key)
             if key in wanted:
                 found.append(ParamValue(key, element.value, element, "dict"))  # type: ignore[arg-type]
@@ -1145,7 +1243,7 @@ class SigningModel:
         calls and of same-module request helpers, and dicts that reach a request, a signature, an SDK
         call or a request helper."""
         model = self.model
-        sdk_calls = {id(c.call) for c in self.analysis.sdk.calls}
+        sdk_calls = {id(c.call) for c in self.analysis.sdk.calls} | {id(c.call) for c in self.analysis.sdk.constructions}
         found = []
         for value in self.parameter_values(*names):
             if value.context == "query":
@@ -1181,11 +1279,11 @@ class SigningModel:
     def _reaches_request(self, carrier: cst.BaseExpression, node: cst.CSTNode) -> bool:
         """Whether a dict (or the container `carrier` names) is sent, signed or handed to a request helper."""
         model = self.model
-        for site in self.analysis.requests.sites:
+        for site in self.analysis.requests.binance_sites:
             for expr in (site.url_expr, site.params, site.data, site.json):
                 if expr is not None and self._refers(expr, carrier, node):
                     return True
-        for flow in self.signings:
+        for flow in self.binance_signings:
             payload = flow.payload
             if payload is not None and payload.container is not None and model.tree.order(payload.container) >= 0 \
                     and self._refers(payload.container, carrier, node):

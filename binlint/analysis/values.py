@@ -337,13 +337,55 @@ def called_function(model: ModuleModel, call: cst.Call) -> cst.FunctionDef | Non
     """The function of this module a call runs: `helper(...)` or `self.helper(...)`."""
     func = call.func
     index = module_index(model)
-    if isinstance(func, cst.Name) and func.value not in model.imports and not model.bindings(func):
-        return index.module_functions.get(func.value)
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+    if isinstance(func, cst.Name):
+        found = index.module_functions.get(func.value)
+        if found is not None and func.value not in model.imports and not model.bindings(func):
+            return found
+        return None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls") \
+            and func.attr.value in index.method_names:
         klass = model.class_of(call)
         if klass is not None:
             return index.methods.get((id(klass), func.attr.value))
     return None
+
+
+def mentions(node: cst.BaseExpression, *texts: str) -> bool:
+    """A cheap test before `literal_text`: whether a string literal's source holds one of `texts`."""
+    return isinstance(node, cst.SimpleString) and any(text in node.value for text in texts)
+
+
+def bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+    """Parameter name -> the expression `call` passes for it (`self` skipped for methods).
+
+    Extra keyword arguments caught by `**kwargs` are bound to a dict literal made for the
+    purpose (it is not in the tree: no position), unless the call passes `*args`/`**other`.
+    """
+    params = function.params
+    positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+    if positional and positional[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
+        positional = positional[1:]
+    names = set(positional) | {p.name.value for p in params.kwonly_params}
+    bound: dict[str, cst.BaseExpression] = {}
+    extra: list[cst.DictElement] = []
+    starred = False
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            starred = True
+            continue
+        if arg.keyword is not None:
+            if arg.keyword.value in names:
+                bound[arg.keyword.value] = arg.value
+            else:
+                extra.append(cst.DictElement(cst.SimpleString(repr(arg.keyword.value)), arg.value))
+        elif index < len(positional) and not starred:
+            bound[positional[index]] = arg.value
+            index += 1
+    star_kwarg = params.star_kwarg
+    if isinstance(star_kwarg, cst.Param) and not starred:
+        bound[star_kwarg.name.value] = cst.Dict(extra)
+    return bound
 
 
 def returned_values(model: ModuleModel, function: cst.FunctionDef) -> list[cst.BaseExpression]:
@@ -394,6 +436,7 @@ class ModuleIndex:
         self.classes: dict[str, cst.ClassDef] = {}
         self.module_functions: dict[str, cst.FunctionDef] = {}
         self.methods: dict[tuple[int, str], cst.FunctionDef] = {}
+        self.method_names: set[str] = set()
         self.returns: dict[int, list[cst.Return]] = {}
         self._mutations: dict[tuple[int, str], list[Mutation]] | None = None
         tree = model.tree
@@ -403,6 +446,7 @@ class ModuleIndex:
             parent = tree.parent(tree.parent(function) or function)
             if isinstance(parent, cst.ClassDef):
                 self.methods[(id(parent), function.name.value)] = function
+                self.method_names.add(function.name.value)
             elif tree.parent(function) is model.module:
                 self.module_functions[function.name.value] = function
         for node in tree.of_type(cst.Return):

@@ -12,12 +12,15 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from binlint import __version__
 from binlint.model import Edit, Finding, Severity, scrub
 from binlint.report import Summary
+
+if TYPE_CHECKING:
+    from binlint.rules.base import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/binlint/"
@@ -52,7 +55,7 @@ def _plain(markdown: str) -> str:
     return " ".join(prose.replace("`", "").split())
 
 
-def rule_descriptor(rule: Any) -> dict[str, Any]:
+def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     from binlint.testing import display
 
     doc = display(rule.doc())

@@ -181,12 +181,13 @@ def account(private_key):
         seen: set[tuple[int, str]] = set()
         checked: set[int] = set()
         for flow in signing.signings:
+            if flow.digest is not None:
+                checked.add(id(flow.digest.call))
+        for flow in signing.binance_signings:
             for node, what, report in self._flow_problems(analysis, flow):
                 if (id(node), what) not in seen:
                     seen.add((id(node), what))
                     yield report
-            if flow.digest is not None:
-                checked.add(id(flow.digest.call))
         # Computations not (yet) attached to a request still fail at run time.
         for digest in signing.digests:
             if id(digest.call) in checked or digest.kind != "hmac":

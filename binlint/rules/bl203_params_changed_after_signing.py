@@ -113,7 +113,7 @@ def account():
         model = analysis.model
         signing = analysis.signing
         seen: set[int] = set()
-        for flow in signing.signings:
+        for flow in signing.binance_signings:
             payload = flow.payload
             for change in signing.changes_after(flow):
                 if id(change.node) in seen or change.kind in ("pop", "popitem", "delitem", "clear", "remove"):

@@ -91,7 +91,9 @@ def order(symbol, quantity):
     def check(self, analysis) -> Iterable[Report]:
         model = analysis.model
         seen: set[int] = set()
-        for flow in analysis.signing.signings:
+        for flow in analysis.signing.binance_signings:
+            if flow.transport == "websocket":
+                continue  # the WebSocket API signs sorted, unencoded parameters
             payload = flow.payload
             if payload is None or payload.kind not in ("join", "format") or not payload.unencoded_values:
                 continue

@@ -34,7 +34,7 @@ from typing import ClassVar, Iterable
 import libcst as cst
 
 from binlint.analysis.signing import short
-from binlint.analysis.values import Env, dotted_text, literal_text, module_index
+from binlint.analysis.values import Env, dotted_text, literal_text, mentions, module_index
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -112,8 +112,9 @@ def account():
         signing = analysis.signing
         header_values = self._header_values(analysis)
         seen: set[int] = set()
-        digests = [(f.digest, f.digest.env) for f in signing.signings if f.digest is not None]
-        digests += [(d, None) for d in signing.digests]
+        digests = [(f.digest, f.digest.env) for f in signing.binance_signings if f.digest is not None]
+        traced = {id(f.digest.call) for f in signing.signings if f.digest is not None}
+        digests += [(d, None) for d in signing.digests if id(d.call) not in traced]
         for digest, env in digests:
             if digest.kind != "hmac" or digest.key is None:
                 continue
@@ -210,7 +211,8 @@ def account():
         model = analysis.model
         found: set[str] = set()
         for element in model.tree.of_type(cst.DictElement):
-            if (literal_text(element.key) or "").lower() == "x-mbx-apikey":
+            if mentions(element.key, "X-MBX", "x-mbx", "X-Mbx") and \
+                    (literal_text(element.key) or "").lower() == "x-mbx-apikey":
                 text = dotted_text(element.value)
                 if text:
                     found.add(self._owned(analysis, element.value, text))

@@ -118,7 +118,7 @@ def transfer(url, asset, amount):
                     f"sends no `timestamp` (it sends {key_list(keys.keys)})",
                     FIX,
                 )
-        for flow in signing.signings:
+        for flow in signing.binance_signings:
             payload = flow.payload
             if payload is None or not payload.keys.lacks("timestamp") or flow.sent_as == "json":
                 continue

@@ -193,7 +193,7 @@ def order(symbol):
         """A request signed once, then sent again and again inside a loop."""
         model = analysis.model
         seen: set[int] = set()
-        for flow in analysis.signing.signings:
+        for flow in analysis.signing.binance_signings:
             site = flow.site
             if site is None or site.function is None or id(site.call) in seen:
                 continue

@@ -104,7 +104,9 @@ def account():
         model = analysis.model
         signing = analysis.signing
         seen: set[int] = set()
-        for flow in signing.signings:
+        for flow in signing.binance_signings:
+            if flow.transport == "websocket":
+                continue  # the WebSocket API signs sorted, unencoded parameters
             payload = flow.payload
             if payload is None or payload.kind in ("json", "repr", "values") or flow.sent_as == "json":
                 continue

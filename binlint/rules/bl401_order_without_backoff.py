@@ -63,6 +63,8 @@ class OrderWithoutBackoff(Rule):
     name = "order-without-backoff"
     severity = Severity.WARNING
     fix = "advice"
+    # Binance code, or code that calls an in-house client the config names (`client-classes`).
+    binance_only = False
     VALID: ClassVar[tuple[Valid, ...]] = (
         Valid(
             """
@@ -149,7 +151,7 @@ class OrderWithoutBackoff(Rule):
             what = what_it_places(order)
             yield Report(
                 order.call,
-                f"`{order.label}` on line {model.line(order.call)} sends {what} with no retry and backoff "
+                f"{order.describe(model)} sends {what} with no retry and backoff "
                 "around it, so a 429/418 rate limit, a timeout or a 5xx ends it. A retry needs a client "
                 "order id made once before the first attempt: Binance rejects a resend with the same id, "
                 "so an attempt that reached Binance before failing is not placed twice.",

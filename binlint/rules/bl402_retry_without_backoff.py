@@ -62,11 +62,13 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
+from binlint.analysis.values import dotted_text
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
     from binlint.analysis.retries import RetryConstruct
 
 
@@ -75,6 +77,8 @@ class RetryWithoutBackoff(Rule):
     name = "retry-without-backoff"
     severity = Severity.ERROR
     fix = "advice"
+    # Binance code, or code that calls an in-house client the config names (`client-classes`).
+    binance_only = False
     VALID: ClassVar[tuple[Valid, ...]] = (
         Valid(
             """
@@ -212,31 +216,28 @@ class RetryWithoutBackoff(Rule):
                 reported.add(id(construct))
                 yield Report(
                     construct.node,
-                    f"{_capital(construct.label)} runs `{label}` (line {model.line(call)}) again but "
+                    f"{_capital(construct.describe(model))} runs `{label or _call_text(model, call)}` "
+                    f"(line {model.line(call)}) again but "
                     f"{_join(problems)}: {_consequence(construct)}",
                     _fix_text(construct),
                 )
 
 
-def _binance_calls(analysis: "Analysis") -> Iterator[tuple[cst.Call, str]]:
-    """Every call that talks to Binance: SDK calls, Binance requests, configured order calls."""
-    model = analysis.model
+def _binance_calls(analysis: "Analysis") -> Iterator[tuple[cst.Call, str | None]]:
+    """Every call that talks to Binance (order calls first, so messages name the order a construct retries)."""
     seen: set[int] = set()
-    for sdk_call in analysis.sdk.calls:
-        seen.add(id(sdk_call.call))
-        yield sdk_call.call, f"{model.code(sdk_call.call.func)}(...)"
-    for site in analysis.requests.binance_sites:
-        if id(site.call) not in seen:
-            seen.add(id(site.call))
-            yield site.call, f"{model.code(site.call.func)}(...)"
-    for endpoint in analysis.requests.endpoint_calls():
-        if id(endpoint.call) not in seen:
-            seen.add(id(endpoint.call))
-            yield endpoint.call, f"{model.code(endpoint.call.func)}(...)"
     for order in analysis.orders.calls:
-        if id(order.call) not in seen:
-            seen.add(id(order.call))
-            yield order.call, order.label
+        seen.add(id(order.call))
+        yield order.call, order.label
+    if not analysis.is_binance:
+        return
+    others = [s.call for s in analysis.sdk.calls]
+    others.extend(site.call for site in analysis.requests.binance_sites)
+    others.extend(endpoint.call for endpoint in analysis.requests.endpoint_calls())
+    for call in others:
+        if id(call) not in seen:
+            seen.add(id(call))
+            yield call, None
 
 
 def _consequence(construct: "RetryConstruct") -> str:
@@ -267,6 +268,10 @@ def _fix_text(construct: "RetryConstruct") -> str:
 
 def _join(problems: list[str]) -> str:
     return problems[0] if len(problems) == 1 else ", ".join(problems[:-1]) + " and " + problems[-1]
+
+
+def _call_text(model: "ModuleModel", call: cst.Call) -> str:
+    return f"{dotted_text(call.func) or model.code(call.func)}(...)"
 
 
 def _capital(text: str) -> str:

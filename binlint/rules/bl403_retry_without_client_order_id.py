@@ -69,6 +69,8 @@ class RetryWithoutClientOrderId(Rule):
     name = "retry-without-client-order-id"
     severity = Severity.ERROR
     fix = "advice"
+    # Binance code, or code that calls an in-house client the config names (`client-classes`).
+    binance_only = False
     VALID: ClassVar[tuple[Valid, ...]] = (
         # The id is made once, outside the retried function.
         Valid(
@@ -182,13 +184,12 @@ class RetryWithoutClientOrderId(Rule):
             if not constructs:
                 continue
             found = analysis.orders.client_order_id(order)
-            line = model.line(order.call)
             what = what_it_places(order)
             if found.state == "absent":
                 construct = constructs[-1]
                 yield Report(
                     order.call,
-                    f"`{order.label}` on line {line} is retried by {construct.label} without a client order id: "
+                    f"{order.describe(model)} is retried by {construct.describe(model)} without a client order id: "
                     f"{id_minter(order)}, so an attempt that failed after reaching Binance becomes a second "
                     f"{what.split(' ', 1)[1]}.",
                     f"Create the id once before the first attempt (e.g. `cid = f\"bot-{{uuid.uuid4().hex[:20]}}\"`) "
@@ -204,11 +205,11 @@ class RetryWithoutClientOrderId(Rule):
                 name = model.code(found.value) if found.value is not None else found.name
                 yield Report(
                     order.call,
-                    f"`{order.label}` on line {line} is retried by {construct.label}, but its client order id "
+                    f"{order.describe(model)} is retried by {construct.describe(model)}, but its client order id "
                     f"`{_short(name or '')}` is made on line {model.line(made)} inside the retried code: every "
                     f"attempt sends a new id, so Binance cannot reject a resend of {what} that already went "
                     "through.",
-                    f"Make the id once before the first attempt (outside {construct.label}) and pass it in "
+                    f"Make the id once before the first attempt (outside {construct.describe(model)}) and pass it in "
                     "unchanged.",
                 )
                 break

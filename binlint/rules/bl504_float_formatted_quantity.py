@@ -18,14 +18,20 @@ balances small enough to trigger it, long after the code shipped.
 
 ## Example
 ```python
+from binance.client import Client
+
+client = Client(api_key, api_secret)
 qty = balance * 0.1
-params = {"symbol": "SHIBUSDT", "side": "SELL", "type": "MARKET", "quantity": str(qty)}
+client.order_market_sell(symbol="SHIBUSDT", quantity=str(qty))
 ```
 
 ## Use instead
 ```python
+from binance.client import Client
+
+client = Client(api_key, api_secret)
 qty = balance * 0.1
-params = {"symbol": "SHIBUSDT", "side": "SELL", "type": "MARKET", "quantity": f"{qty:.8f}"}
+client.order_market_sell(symbol="SHIBUSDT", quantity=f"{qty:.8f}")
 ```
 
 ## Fix safety

@@ -98,7 +98,7 @@ class WithdrawalCall(Rule):
                 continue
             yield Report(
                 order.call,
-                f"`{order.label}` on line {model.line(order.call)} withdraws funds: the API key it uses must have "
+                f"{order.describe(model)} withdraws funds: the API key it uses must have "
                 "withdrawal permission, which turns any leak of that key into lost funds.",
                 "Keep withdrawal permission off on trading keys; if this code must withdraw, give it a separate "
                 "key restricted to an IP allow-list and whitelisted addresses.",

@@ -57,7 +57,7 @@ def literal_report(analysis: "Analysis", literal: "SecretLiteral") -> Report:
         message += f" Its {other} is hard-coded too (line {model.line(pair.node)}): the whole key pair leaked."
 
     getenv = literal.slot.getenv if literal.slot is not None and literal.replaced is literal.slot.getenv else None
-    var = literal.slot.env_var if getenv is not None and literal.slot is not None and literal.slot.env_var \
+    var = literal.slot.env_var if literal.slot is not None and literal.slot.env_var \
         else analysis.config.env_var(ENV_KINDS[literal.kind])
     replacement = f'os.environ["{var}"]'
     if literal.is_bytes and getenv is None:
