@@ -182,10 +182,11 @@ class Index:
     def lookup(self, key: str, stat: Stat) -> tuple[Any, bool, str | None]:
         """(encoded result or None, whether the stat alone proves it, the stored content hash)."""
         entry = self.entries.get(key)
-        if not isinstance(entry, list) or len(entry) != 7 or not all(type(n) is int for n in entry[:5]):
+        if (not isinstance(entry, list) or len(entry) != 7 or not all(type(n) is int for n in entry[:5])
+                or not isinstance(entry[5], str)):
             return None, False, None
         trusted = tuple(entry[:4]) == stat and entry[1] + RACY_NS < entry[4]
-        return entry[6], trusted, entry[5] if isinstance(entry[5], str) else None
+        return entry[6], trusted, entry[5]
 
     def put(self, key: str, stat: Stat, taken_ns: int, digest: str, encoded: Any) -> None:
         entry = [*stat, taken_ns, digest, encoded]

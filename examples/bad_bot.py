@@ -35,7 +35,7 @@ def account_balance():
     return response.json()
 
 
-def place_order(symbol, qty):
+def place_order(symbol, qty: float):
     body = {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": str(qty),  # BL504
             "timestamp": int(time.time() * 1000)}
     body["signature"] = hmac.new(API_SECRET.encode(), json.dumps(body).encode(),  # BL204

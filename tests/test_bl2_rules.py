@@ -160,3 +160,85 @@ def account(k, s):
 """
     assert codes(source, select=("BL206",)) == ["BL206"]
     assert codes(source.replace("hmac.new(k.encode()", "hmac.new(s.encode()"), select=("BL206",)) == []
+
+
+def test_websocket_api_signing_is_another_protocol():
+    # The WebSocket API signs sorted parameters without percent-encoding (binance-facts.md §1.3).
+    source = """\
+import hashlib, hmac, json, os, time
+
+async def place(ws, symbol):
+    params = {"apiKey": os.environ["BINANCE_API_KEY"], "symbol": symbol, "side": "BUY", "type": "MARKET",
+              "quantity": "0.01", "timestamp": int(time.time() * 1000)}
+    payload = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    params["signature"] = hmac.new(os.environ["BINANCE_API_SECRET"].encode(), payload.encode(),
+                                   hashlib.sha256).hexdigest()
+    await ws.send(json.dumps({"id": "1", "method": "order.place", "params": params}))
+"""
+    assert codes(source, select=("BL2", "BL3")) == []
+    rest = source.replace('    await ws.send(json.dumps({"id": "1", "method": "order.place", "params": params}))',
+                          '    import requests\n'
+                          '    return requests.post("https://api.binance.com/api/v3/order", params=params, timeout=10)')
+    assert "BL205" in codes(rest, select=("BL2", "BL3"))
+
+
+def test_other_exchanges_in_the_same_module_are_left_alone():
+    source = """\
+import hashlib, hmac, json, os, time
+from urllib.parse import urlencode
+import requests
+
+def bybit_wallet():
+    ts = str(int(time.time() * 1000))
+    body = json.dumps({"accountType": "UNIFIED"})
+    signature = hmac.new(os.environ["BYBIT_SECRET"].encode(), (ts + os.environ["BYBIT_KEY"] + "5000" + body).encode(),
+                         hashlib.sha256).hexdigest()
+    return requests.post("https://api.bybit.com/v5/account/wallet-balance", data=body, timeout=10,
+                         headers={"X-BAPI-SIGN": signature, "X-BAPI-TIMESTAMP": ts, "X-BAPI-RECV-WINDOW": "5000"})
+
+def binance_account():
+    params = {"timestamp": int(time.time()), "recvWindow": 5000}
+    params["signature"] = hmac.new(os.environ["BINANCE_API_SECRET"].encode(), urlencode(params).encode(),
+                                   hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/account", params=params, timeout=10,
+                        headers={"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]})
+"""
+    assert sorted(codes(source, select=("BL2", "BL3"))) == ["BL302"]
+
+
+def test_join_of_safe_values_needs_no_encoding():
+    source = HEAD + """
+def account():
+    params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    query = "&".join([f"{k}={v}" for k, v in params.items()])
+    sig = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"https://api.binance.com/api/v3/account?{query}&signature={sig}", headers=HEADERS,
+                        timeout=10)
+"""
+    assert codes(source, select=("BL2", "BL3")) == []
+    assert codes(source.replace('"recvWindow": 5000}', '"recvWindow": 5000, "symbol": symbol}').replace(
+        "def account():", "def account(symbol):"), select=("BL2", "BL3")) == ["BL205"]
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ('params.setdefault("recvWindow", 5000)', "BL203"),
+        ('params.update({"newOrderRespType": "FULL"})', "BL203"),
+        ('params["quantity"] = "0.02"', "BL203"),
+        ('params.pop("price")', "BL204"),
+        ('del params["price"]', "BL204"),
+    ],
+)
+def test_changes_after_signing(change, code):
+    source = HEAD + f"""
+def order(price):
+    params = {{"symbol": "BTCUSDT", "quantity": "0.01", "price": price, "timestamp": int(time.time() * 1000),
+              "recvWindow": 5000}}
+    signature = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    {change}
+    params["signature"] = signature
+    return requests.post("https://api.binance.com/api/v3/order", params=params, headers=HEADERS, timeout=10)
+"""
+    found = [(f.code, f.line) for f in findings(source, select=("BL2", "BL3"))]
+    assert found == [(code, 12)]

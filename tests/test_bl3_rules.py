@@ -138,3 +138,16 @@ class Client:
 """
     got = [(f.line, "GET /api/v3/" in f.message) for f in findings(source, select=("BL301",))]
     assert got == [(19, True), (22, True)]
+
+
+def test_recv_window_keyword_spellings():
+    source = """\
+from binance_sdk_spot.spot import Spot
+from binance_common.configuration import ConfigurationRestAPI
+from pybit.unified_trading import HTTP
+
+client = Spot(config_rest_api=ConfigurationRestAPI(api_key="", api_secret=""))
+client.rest_api.get_account(recv_window=70000)
+bybit = HTTP(recv_window=70000)
+"""
+    assert [(f.line, f.severity.label) for f in findings(source, select=("BL305",))] == [(6, "error")]

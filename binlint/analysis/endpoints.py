@@ -85,6 +85,7 @@ SIGNED_PATHS: frozenset[str] = frozenset(
 PUBLIC_PATHS: frozenset[str] = frozenset(
     {
         "/sapi/v1/system/status",
+        "/sapi/v1/margin/allAssets", "/sapi/v1/margin/allPairs", "/sapi/v1/margin/priceIndex",
         "/sapi/v1/userDataStream", "/sapi/v1/userDataStream/isolated",
         "/fapi/v1/listenKey", "/dapi/v1/listenKey", "/eapi/v1/listenKey", "/papi/v1/listenKey",
         "/papi/v1/ping",

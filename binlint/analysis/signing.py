@@ -680,11 +680,37 @@ class SigningModel:
         if separator is None or separator not in ("&", ""):
             return Payload(call, "values", container, cenv, was_sorted, False, UNKNOWN_KEYS, (), is_str)
         encoded = element is not None and self._element_encoded(element)
+        if not encoded and container is not None and self._values_safe(container, cenv, call):
+            encoded = True  # numbers and plain ASCII words need no percent-encoding
         keys = self.dict_keys(container, cenv, before=call) if container is not None else UNKNOWN_KEYS
         if element is not None and not self._element_is_pair(element):
             return Payload(call, "values", container, cenv, was_sorted, False, keys, (), is_str)
         unencoded = () if encoded else ((element,) if element is not None else ())
         return Payload(call, "join", container, cenv, was_sorted, encoded, keys, unencoded, is_str)
+
+    def _values_safe(self, container: cst.BaseExpression, env: Env | None, before: cst.CSTNode) -> bool:
+        """Every value the dict can hold at `before` is known to need no percent-encoding."""
+        model = self.model
+        resolved = container
+        if isinstance(container, cst.Name) and env is not None:
+            passed = env.lookup(model, container)
+            if passed is not None:
+                return self._values_safe(passed[0], passed[1], before)
+        shape = dict_shape(model, resolved)
+        if shape is None or not shape.complete:
+            return False
+        if not all(self._safe_value(item.value, env) for item in shape.items):
+            return False
+        limit = model.tree.order(before)
+        for mutation in self.mutations(container) if isinstance(container, (cst.Name, cst.Attribute)) else ():
+            if 0 <= limit <= mutation.order:
+                continue
+            if mutation.kind == "setitem" and mutation.value is not None:
+                if not self._safe_value(mutation.value, env):
+                    return False
+            elif mutation.kind not in ("pop", "delitem", "sort"):
+                return False
+        return True
 
     def _element_is_pair(self, element: cst.BaseExpression) -> bool:
         """`f"{k}={v}"`, `k + "=" + v`, `"%s=%s" % (k, v)`, `"{}={}".format(k, v)`."""
@@ -1049,16 +1075,26 @@ class SigningModel:
                     if where is not None:
                         return replace(signing, site=site, sent_as=where[0], sent_expr=where[1])
         # Passed to a same-module helper that sends it.
-        for helper_call in requests.helper_calls:
-            if helper_call.function is not attachment.function:
+        helpers = {id(h.call): h for h in requests.helper_calls}
+        for call in self._calls_with_args:
+            if self.model.function_of(call) is not attachment.function:
                 continue
-            for name, value in helper_call.env.arguments.items() if helper_call.env.parent is None else ():
-                if self._refers(value, carrier, attachment.node):
-                    site = helper_call.site
-                    where = self._carries(site, cst.Name(name), None, helper_call.env.function)
+            function = called_function(self.model, call)
+            if function is None:
+                continue
+            arguments = _bind_arguments(call, function)
+            for name, value in arguments.items():
+                if not self._refers(value, carrier, attachment.node):
+                    continue
+                for site in requests.sites:
+                    if site.function is not function:
+                        continue
+                    where = self._carries(site, cst.Name(name), None, function)
                     if where is not None:
-                        return replace(signing, site=site, helper=helper_call, sent_as=where[0], sent_expr=where[1],
-                                       site_env=helper_call.env)
+                        helper = helpers.get(id(call))
+                        env = helper.env if helper is not None else Env(function, arguments, None)
+                        return replace(signing, site=site, helper=helper, sent_as=where[0], sent_expr=where[1],
+                                       site_env=env)
         # Sent as a WebSocket API message (`ws.send(json.dumps({"method": ..., "params": params}))`):
         # another protocol, signed over sorted, unencoded parameters.
         for call in self._ws_sends:

@@ -1,9 +1,19 @@
-"""What text an expression evaluates to, as far as the source tells.
+"""What values an expression holds, as far as the source tells, and the lookups that need.
 
-Literals, implicit concatenation, f-strings, `+`, `%`, `.format`, `urljoin`, module
-and class constants and `self.attr` set in `__init__` are followed; the parts that
-cannot be known become holes, so `f"{BASE}/api/v3/order?{query}"` resolves to
-`https://api.binance.com/api/v3/order?` followed by a hole.
+- `string_value`: literals, implicit concatenation, f-strings, `+`, `%`, `.format`,
+  `urljoin`, `os.getenv(name, default)`, module and class constants (`Api.BASE`),
+  `self.attr` set in `__init__` and simple parameter defaults are followed; the parts
+  that cannot be known become holes, so `f"{BASE}/api/v3/order?{query}"` resolves to
+  `https://api.binance.com/api/v3/order?` followed by a hole. With an `Env`, a helper's
+  parameters evaluate to what its caller passed.
+- `dict_shape`: the entries of a dict literal or `dict(...)` call (through names).
+- `called_function`, `bind_arguments`, `returned_values`: same-module helpers
+  (`helper(...)`, `self.helper(...)`), the arguments a call binds to their parameters
+  (`**kwargs` included) and what they return.
+- `mutations_of`: in-place changes to a container (`x[k] = v`, `x.update(...)`, `x.pop(k)`,
+  `q += "..."`), keyed by where the name lives (its function, or its class for `self.x`).
+
+Everything is computed from the `TreeIndex` lists once per module (`module_index`).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 Reports a request's `timestamp` whose clock value is read once and then reused: at
 module level, in `__init__` (`self.ts`), as a default argument (evaluated once when the
 function is defined), before a loop that sends on every iteration, or one variable sent
-with several requests. It also reports a request signed once before a loop and resent
-inside it.
+with several requests. It also reports a request signed once and resent by a loop or by
+a retry decorator (`tenacity`, `backoff`) on the function that sends it.
 
 ## Why is this bad?
 Binance rejects a request when `serverTime - timestamp > recvWindow` (5 s by default):
@@ -81,6 +81,18 @@ def orders(symbols):
 """),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(_HEAD + """
+from tenacity import retry, stop_after_attempt, wait_exponential
+
+@retry(stop=stop_after_attempt(3), wait=wait_exponential())
+def send(params):
+    return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+
+def order(symbol):
+    params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return send(params)
+""", line=13),
         Invalid(_HEAD + """
 def order(symbol, ts=int(time.time() * 1000)):
     params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}""" + _SEND, line=10),
@@ -197,9 +209,18 @@ def order(symbol):
             site = flow.site
             if site is None or site.function is None or id(site.call) in seen:
                 continue
+            signer = model.function_of(flow.point)
+            if signer is not site.function and _retried(analysis, site.function):
+                seen.add(id(site.call))
+                yield Report(
+                    site.call,
+                    f"this request is signed once on line {model.line(flow.point)} and `{site.function.name.value}` "
+                    "resends it with the same `timestamp` and `signature` on every retry",
+                    "Build the parameters, the timestamp and the signature inside the retried function.",
+                )
+                continue
             loop = self._loop(analysis, site.call, site.function)
-            if loop is None or model.tree.contains(loop, flow.point) or model.function_of(flow.point) is not \
-                    site.function:
+            if loop is None or model.tree.contains(loop, flow.point) or signer is not site.function:
                 continue
             seen.add(id(site.call))
             yield Report(
@@ -208,3 +229,19 @@ def order(symbol):
                 f"{model.line(loop)}, and resent with the same `timestamp` and `signature` on every iteration",
                 "Build the parameters, the timestamp and the signature anew inside the loop, for every attempt.",
             )
+
+
+_RETRY_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")
+
+
+def _retried(analysis, function: cst.FunctionDef) -> bool:
+    """Whether a retry decorator (tenacity, backoff, retrying, ...) wraps `function`."""
+    model = analysis.model
+    for decorator in function.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        name = model.qualname(target) or ""
+        if name.split(".", 1)[0] in _RETRY_MODULES:
+            return True
+    return False

@@ -3,8 +3,9 @@
 ## What it does
 Checks every literal or constant value given to `recvWindow` / `recv_window`: in dicts
 that reach a request, a signature or an SDK call, in query strings, as call arguments
-(`client.get_account(recvWindow=...)`, `recv_window=`), in ccxt's `options["recvWindow"]`
-and SDK client configs, and in constants named after it (`RECV_WINDOW = 60000`). Above 60000 ms, or zero and below, is an error; above the
+(`client.get_account(recvWindow=...)`; `recv_window=` on Binance SDK calls), in ccxt's
+`options["recvWindow"]` and SDK client configs, and in constants named after it
+(`RECV_WINDOW = 60000`). Above 60000 ms, or zero and below, is an error; above the
 warning threshold (10000 ms, `recv-window-warn` in the config) is a warning. 10000
 exactly is fine.
 
@@ -120,7 +121,8 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
         sent = {id(v.node) for v in signing.request_parameter_values(*_NAMES)}
         candidates: list[tuple[cst.BaseExpression, str]] = [
             (v.value, v.key) for v in signing.parameter_values(*_NAMES)
-            if v.context == "keyword" or id(v.node) in sent or _ccxt_options(analysis, v.node)
+            if (v.context == "keyword" and v.key == "recvWindow") or id(v.node) in sent
+            or _ccxt_options(analysis, v.node)
         ]
         for assign in model.tree.of_type(cst.Assign, cst.AnnAssign):
             targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
