@@ -247,10 +247,20 @@ def _in_cell(finding: Finding, joined: "object") -> Finding:
     assert isinstance(joined, JoinedCells)
     cell, line = joined.locate(finding.line)
     shift = finding.line - line
-    edits = tuple(
-        Edit(e.line - shift, e.column, e.end_line - shift, e.end_column, e.content) for e in finding.fix.edits
-    )
-    fix = Fix(finding.fix.text, finding.fix.applicability, edits)
+    edits: list[Edit] = []
+    for e in finding.fix.edits:
+        if e.line - shift >= 1:
+            edits.append(Edit(e.line - shift, e.column, e.end_line - shift, e.end_column, e.content))
+        elif (e.line, e.column) == (e.end_line, e.end_column):
+            # An insertion meant for an earlier cell (`import os` at the top of the
+            # notebook) goes at the top of the finding's own cell, so every edit stays
+            # inside the cell it is reported in.
+            edits.append(Edit(1, 1, 1, 1, e.content))
+        else:
+            edits = []
+            break
+    fix = Fix(finding.fix.text, finding.fix.applicability if edits or not finding.fix.edits else Applicability.ADVICE,
+              tuple(edits))
     return finding.with_changes(line=line, end_line=finding.end_line - shift, cell=cell, fix=fix)
 
 

@@ -393,13 +393,14 @@ def test_notebook_fix_rewrites_only_the_edited_sources(fixture_rule, tmp_path):
     outcome = fix.apply_to_results([check_file(path)], settings(), unsafe=True)
     assert outcome.fixed == 3 and not outcome.warnings
     text = path.read_text(encoding="utf-8")
-    expected = original.replace('"import sys\\n"', '"import os\\n",\n    "%matplotlib inline\\n",\n    "import sys\\n"')
-    expected = expected.replace('"%matplotlib inline\\n",\n    "import os', '"import os', 1)
+    # `import os` goes at the top of the cell that uses it: every edit stays in its own cell.
+    expected = original.replace('"U = \\"http://', '"import os\\n",\n    "U = \\"http://', 1)
     expected = expected.replace('"U = \\"http://', '"U = \\"https://').replace('"V = \\"http://', '"V = \\"https://')
     expected = expected.replace('"K = \\"KEYHERE\\"\\n"', '"K = os.environ[\\"BINANCE_API_KEY\\"]\\n"')
     assert text == expected
     document = json.loads(text)
-    assert document["cells"][1]["source"] == ["import os\n", "%matplotlib inline\n", "import sys\n"]
+    assert document["cells"][1]["source"] == ["%matplotlib inline\n", "import sys\n"]
+    assert document["cells"][2]["source"][0] == "import os\n"
     assert document["cells"][3]["source"] == "V = " + FIXED_URL
     assert document["cells"][0] == cells[0] and document["cells"][4] == cells[4]
     assert [f.code for f in outcome.results[0].findings] == []

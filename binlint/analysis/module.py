@@ -12,10 +12,10 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from binlint.analysis import binance
 from binlint.analysis.walk import TreeIndex
@@ -46,7 +46,7 @@ class ModuleModel:
         self._scope_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
         self._self_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
         self._param_annotations: dict[int, cst.BaseExpression] = {}
-        self._positions: dict[cst.CSTNode, CodeRange] | None = None
+        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
         self._collect_imports()
         self._collect_bindings()
 
@@ -55,9 +55,10 @@ class ModuleModel:
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
         if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)  # type: ignore[assignment]
-        return self._positions[node]  # type: ignore[index]
+            from binlint.analysis.positions import positions
+
+            self._positions = positions(self.module)
+        return self._positions[node]
 
     def line(self, node: cst.CSTNode) -> int:
         return self.position(node).start.line

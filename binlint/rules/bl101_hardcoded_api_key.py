@@ -80,7 +80,7 @@ class HardcodedApiKey(Rule):
             API_KEY = "<API_KEY>"
             BINANCE_API_KEY = "${BINANCE_API_KEY}"
             api_key = "x" * 64
-            apiKey = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab"
+            apiKey = "abcdefghijklmnopqrstuvwxyz" "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab"
             """
         ),
         Valid(
