@@ -77,12 +77,14 @@ def check(paths: tuple[str, ...], output_format: str, fix: bool, unsafe_fixes: b
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, name, severity, fix."""
-    from binlint.explain import rules_json, rules_table
+    from binlint.explain import rules_json, rules_markdown, rules_table
 
-    click.echo(rules_json() if output_format == "json" else rules_table(), nl=False)
+    render = {"json": rules_json, "markdown": rules_markdown}.get(output_format, rules_table)
+    click.echo(render(), nl=False)
 
 
 @main.command(context_settings=CONTEXT)

@@ -29,6 +29,15 @@ def rules_json() -> str:
     ) + "\n"
 
 
+def rules_markdown() -> str:
+    """The rule table as Markdown (the README's copy is checked against it by a test)."""
+    lines = ["| code | name | severity | fix | what it finds |", "|---|---|---|---|---|"]
+    for r in all_rules():
+        summary = r.summary().replace("|", "\\|")
+        lines.append(f"| {r.code} | {r.name} | {r.severity.label} | {_FIX_LABELS.get(r.fix, r.fix)} | {summary} |")
+    return "\n".join(lines) + "\n"
+
+
 def explain_rule(code: str) -> str | None:
     rule = get_rule(code)
     if rule is None:
