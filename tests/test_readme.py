@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from binlint.explain import rules_markdown
@@ -25,7 +24,7 @@ def test_ci_runs_the_readme_test_command():
     assert "pip\" install --quiet -e '.[test]'" in ci and "-m pytest" in ci
 
 
-def test_the_examples_behave_as_the_readme_says(tmp_path):
+def test_the_examples_behave_as_the_readme_says():
     from tests.helpers import run_cli
 
     done = run_cli("check", "examples/", "--format", "json", "--no-cache", cwd=ROOT)

@@ -47,6 +47,7 @@ class ModuleModel:
         self._self_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
         self._param_annotations: dict[int, cst.BaseExpression] = {}
         self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._bindings_memo: dict[int, tuple[cst.BaseExpression, list[Binding]]] = {}
         self._collect_imports()
         self._collect_bindings()
 
@@ -183,6 +184,16 @@ class ModuleModel:
 
     def bindings(self, expr: cst.BaseExpression) -> list[Binding]:
         """Every assignment that can give `expr` (a name or `self.attr`) its value."""
+        # Asked many times for the same names: remembered (the node is kept in the entry,
+        # so its id cannot be reused while the entry lives).
+        known = self._bindings_memo.get(id(expr))
+        if known is not None and known[0] is expr:
+            return known[1]
+        found = self._find_bindings(expr)
+        self._bindings_memo[id(expr)] = (expr, found)
+        return found
+
+    def _find_bindings(self, expr: cst.BaseExpression) -> list[Binding]:
         if isinstance(expr, cst.Name):
             scope = self.scope_of(expr)
             while True:

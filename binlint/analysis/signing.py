@@ -185,6 +185,7 @@ class SigningModel:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
+        self._refers_memo: dict[tuple[int, int, int, int], bool] = {}
 
     # --- digests ------------------------------------------------------------------------
 
@@ -1119,6 +1120,15 @@ class SigningModel:
     def _refers(self, expr: cst.BaseExpression, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                 depth: int = 0) -> bool:
         """Whether `expr` is, holds, or is built from `carrier` (the container or string with the signature)."""
+        # Asked for every parameter against every request: remembered (the tree never changes).
+        key = (id(expr), id(carrier), id(node), depth)
+        known = self._refers_memo.get(key)
+        if known is None:
+            known = self._refers_memo[key] = self._refers_uncached(expr, carrier, node, depth)
+        return known
+
+    def _refers_uncached(self, expr: cst.BaseExpression, carrier: cst.BaseExpression, node: cst.CSTNode | None,
+                         depth: int) -> bool:
         model = self.model
         tree = model.tree
         if depth > 3:

@@ -39,16 +39,37 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
     return names
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+# What a field value is, by its type: 1 a node, 2 a sequence, 0 anything else. Asked of
+# libcst's ABC-based classes, isinstance() runs Python code on every miss; a dict does not.
+_KIND: dict[type, int] = {}
+
+
+def _kind(value_type: type) -> int:
+    kind = 1 if issubclass(value_type, cst.CSTNode) else 2 if issubclass(value_type, (list, tuple)) else 0
+    _KIND[value_type] = kind
+    return kind
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The meaningful child nodes of `node`, in source order."""
-    for name in _child_fields(type(node)):
+    found: list[cst.CSTNode] = []
+    kinds = _KIND
+    names = _FIELDS.get(type(node)) or _child_fields(type(node))
+    for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (list, tuple)):
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = _kind(type(value))
+        if kind == 1:
+            found.append(value)
+        elif kind == 2:
             for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+                item_kind = kinds.get(type(item))
+                if item_kind is None:
+                    item_kind = _kind(type(item))
+                if item_kind == 1:
+                    found.append(item)
+    return found
 
 
 class TreeIndex:
@@ -60,6 +81,7 @@ class TreeIndex:
         self._order: dict[int, int] = {}
         self._end: dict[int, int] = {}
         self._by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
+        self._nearest: dict[tuple[int, tuple[type, ...]], tuple[cst.CSTNode, cst.CSTNode | None]] = {}
         self._build(module)
 
     def _build(self, root: cst.CSTNode) -> None:
@@ -80,7 +102,7 @@ class TreeIndex:
             counter += 1
             by_type[type(node)].append(node)
             stack.append((node, True))
-            kids = list(children(node))
+            kids = children(node)
             for kid in reversed(kids):
                 parent[id(kid)] = node
                 stack.append((kid, False))
@@ -118,7 +140,33 @@ class TreeIndex:
 
     def nearest(self, node: cst.CSTNode, *types: type[N]) -> N | None:
         """The closest enclosing node of one of `types`."""
-        for ancestor in self.ancestors(node):
-            if isinstance(ancestor, types):
-                return ancestor  # type: ignore[return-value]
+        # Asked again and again for the same names (scopes of bindings): remembered. The
+        # node is kept in the entry, so its id cannot be reused while the entry lives.
+        key = (id(node), types)
+        known = self._nearest.get(key)
+        if known is not None and known[0] is node:
+            return known[1]  # type: ignore[return-value]
+        found = self._find_nearest(node, types)
+        self._nearest[key] = (node, found)
+        return found
+
+    def _find_nearest(self, node: cst.CSTNode, types: tuple[type[N], ...]) -> N | None:
+        # isinstance() on libcst's ABC-based classes runs Python code for every miss;
+        # which node classes match is remembered per `types` instead.
+        matches = _MATCHES.get(types)
+        if matches is None:
+            matches = _MATCHES[types] = {}
+        parent = self._parent
+        current = parent.get(id(node))
+        while current is not None:
+            node_type = type(current)
+            hit = matches.get(node_type)
+            if hit is None:
+                hit = matches[node_type] = issubclass(node_type, types)
+            if hit:
+                return current  # type: ignore[return-value]
+            current = parent.get(id(current))
         return None
+
+
+_MATCHES: dict[tuple[type, ...], dict[type, bool]] = {}
