@@ -1,7 +1,7 @@
 """What the benchmark runs on, made once under a cache folder and reused.
 
-- a scratch venv holding binlint (this checkout, editable) and the peers from PyPI:
-  detect-secrets, bandit and ruff;
+- a scratch venv holding binlint (this checkout, installed as users install it) and
+  the peers from PyPI: detect-secrets, bandit and ruff;
 - the sources of the Binance SDKs from PyPI, each installed alone (`pip install
   --no-deps --target`) so that packages sharing the `binance` namespace do not
   overwrite each other;
@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -78,15 +79,43 @@ def _make_venv(cache: Path) -> Path:
     root = cache / "venv"
     python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     marker = root / ".complete"
-    wanted = json.dumps({"python": sys.version, "peers": PEERS, "repo": str(REPO)})
+    wanted = json.dumps({"python": sys.version, "peers": PEERS})
     if not marker.exists() or marker.read_text() != wanted:
-        _say(f"creating the scratch venv {root} (binlint from {REPO}, {', '.join(PEERS)} from PyPI)")
+        _say(f"creating the scratch venv {root} ({', '.join(PEERS)} from PyPI)")
         venv.EnvBuilder(with_pip=True, clear=True).create(root)
         _pip(python, "install", "--upgrade", "pip")
         _pip(python, "install", *PEERS)
-        _pip(python, "install", "-e", str(REPO))
         marker.write_text(wanted)
+    _install_binlint(cache, python)
     return python
+
+
+def _checkout_fingerprint() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted([*(REPO / "binlint").rglob("*.py"), REPO / "pyproject.toml"]):
+        info = path.stat()
+        digest.update(f"{path.relative_to(REPO)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _install_binlint(cache: Path, python: Path) -> None:
+    """binlint from this checkout, installed as users install it (not editable: compiled
+    modules, no import hook), again whenever the checkout changed."""
+    marker = cache / "venv" / ".binlint"
+    fingerprint = _checkout_fingerprint()
+    if marker.exists() and marker.read_text() == fingerprint:
+        return
+    _say(f"installing binlint from {REPO}")
+    source = cache / "binlint-src"
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
+    shutil.copytree(REPO / "binlint", source / "binlint", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        if (REPO / name).exists():
+            shutil.copyfile(REPO / name, source / name)
+    _pip(python, "install", "--force-reinstall", "--no-deps", str(source))
+    _pip(python, "install", str(source))  # its dependencies, the first time
+    marker.write_text(fingerprint)
 
 
 def _install_sdks(cache: Path, python: Path) -> Path:

@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         args.runs, args.single_runs = 1, 3
 
     corpus = prepare(args.cache)
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     bench = Bench(corpus, max(1, args.runs), max(1, args.single_runs))
     stdlib_files, binance_files = len(py_files(corpus.stdlib)), len(py_files(corpus.binance))
     stdlib = bench.tree("stdlib", corpus.stdlib, peers=not args.no_peers, floor=True)
@@ -176,9 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     summaries = {"stdlib": bench.summary(corpus.stdlib), "binance SDKs": bench.summary(corpus.binance)}
 
     versions = corpus.versions
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     bot_lines = corpus.binance_file.read_text().count("\n")
     print(f"\n## binlint benchmark — {platform.machine()}, {os.cpu_count()} cores, Python {versions['python']}\n")
     print("Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if k != "python"))
+    busy = max(load_before, load_after) > (os.cpu_count() or 1)
+    print(f"Load average (1 min) before/after: {load_before:.1f} / {load_after:.1f}"
+          + (" — other work competed for the cores: wall times are inflated, CPU times less so" if busy else ""))
     print(f"Trees: stdlib = {stdlib_files} .py files of the standard library without tests "
           f"({summaries['stdlib']['parsed']} parsed by binlint); binance SDKs = {binance_files} .py files "
           f"({summaries['binance SDKs']['parsed']} parsed by binlint, "

@@ -199,7 +199,10 @@ def load_file(path: Path) -> Config:
 
 def discover(start: Path) -> Config:
     """The nearest binlint.toml or pyproject.toml with [tool.binlint], from `start` up."""
-    start = start.resolve()
+    try:
+        start = start.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: look up from the folder that holds it
+        start = start.absolute().parent.resolve()
     directory = start if start.is_dir() else start.parent
     for folder in (directory, *directory.parents):
         for name in ("binlint.toml", "pyproject.toml"):

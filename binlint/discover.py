@@ -75,6 +75,7 @@ class _Ignores:
         self.excludes = self._filtered(tuple(config.exclude) + tuple(config.extend_exclude), self.base)
         self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
         self._repo_root: dict[Path, bool] = {}
+        self._chains: dict[Path, tuple[tuple[Path, pathspec.PathSpec], ...]] = {}
 
     def _filtered(self, lines: tuple[str, ...] | list[str], base: Path) -> pathspec.PathSpec | None:
         relative_top = self.top.relative_to(base).as_posix() if self.top != base else ""
@@ -109,13 +110,20 @@ class _Ignores:
         if self.excludes is not None:
             if self.excludes.match_file(path.relative_to(self.base).as_posix() + suffix):
                 return True
-        for folder in path.parents:
-            spec = self._gitignore(folder)
-            if spec is not None and spec.match_file(path.relative_to(folder).as_posix() + suffix):
+        for folder, spec in self._specs_above(path.parent):
+            if spec.match_file(path.relative_to(folder).as_posix() + suffix):
                 return True
-            if self._is_repo_root(folder):
-                break
         return False
+
+    def _specs_above(self, folder: Path) -> tuple[tuple[Path, pathspec.PathSpec], ...]:
+        """The .gitignore specs from `folder` up to its repository root, nearest first (once per folder)."""
+        known = self._chains.get(folder)
+        if known is None:
+            spec = self._gitignore(folder)
+            own = ((folder, spec),) if spec is not None else ()
+            above = () if self._is_repo_root(folder) or folder.parent == folder else self._specs_above(folder.parent)
+            known = self._chains[folder] = own + above
+        return known
 
 
 def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipped]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 import sys
 import tokenize
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from binlint import gate, suppress
 from binlint.config import Config
 from binlint.discover import FileKind, Target, kind_of
 from binlint.model import Applicability, Edit, Finding, Fix, Severity
+from binlint.nesting import TOO_DEEP, too_deep
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -105,11 +107,17 @@ def read_target(target: Target, settings: RunSettings) -> "bytes | FileResult":
     """The bytes of one file, or the result that says why it cannot be checked."""
     path = target.path
     try:
-        size = os.path.getsize(path)
-        if size > settings.config.max_file_size:
-            limit = settings.config.max_file_size
-            return FileResult(path, skipped=f"larger than max-file-size ({size:,} > {limit:,} bytes)")
-        with open(path, "rb") as handle:
+        # Non-blocking, and checked on the open handle: a FIFO or device put where a
+        # file was found must not hang the run, or feed it endless bytes.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(descriptor, "rb") as handle:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                why = "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+                return FileResult(path, skipped=why)
+            if info.st_size > settings.config.max_file_size:
+                limit = settings.config.max_file_size
+                return FileResult(path, skipped=f"larger than max-file-size ({info.st_size:,} > {limit:,} bytes)")
             data = handle.read(settings.config.max_file_size + 1)
     except FileNotFoundError:
         return FileResult(path, skipped="vanished before it could be read")
@@ -165,6 +173,10 @@ def _decode(data: bytes) -> tuple[str | None, str]:
 
 def _parse(source: str) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
     """The module, or (line, column, message) of the syntax error."""
+    # libcst's native parser can overflow the C stack (a crash no `except` catches).
+    deep = too_deep(source)
+    if deep is not None:
+        return None, deep
     import libcst as cst
 
     try:
@@ -205,7 +217,8 @@ def _check_python(data: bytes, path: str, settings: RunSettings) -> FileResult:
     if module is None:
         assert error is not None
         line, column, message = error
-        return _unparsable(text, path, settings, line, column, f"not valid Python 3: {message}")
+        why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
+        return _unparsable(text, path, settings, line, column, why)
     findings, errors = _run_rules(module, text, path, settings)
     return FileResult(path, _suppressed(findings, text, settings, path, python=True), parsed=True, errors=errors)
 
@@ -228,7 +241,8 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
         assert error is not None
         line, column, message = error
         cell, cell_line = joined.locate(line)
-        bl001 = _bl001(path, settings, line, column, f"cell {cell} is not valid Python 3: {message}")
+        why = f"cell {cell}{':' if message.startswith(TOO_DEEP) else ' is not valid Python 3:'} {message}"
+        bl001 = _bl001(path, settings, line, column, why)
         findings.extend(bl001)
         findings.extend(_text_findings(joined.source, path, settings))
     findings = _suppressed(findings, joined.source, settings, path, python=True)

@@ -185,7 +185,8 @@ class SigningModel:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
-        self._refers_memo: dict[tuple[int, int, int, int], bool] = {}
+        self._refers_memo: dict[tuple[int, int, int, int], tuple[object, object, object, bool]] = {}
+        self._names_memo: dict[int, tuple[cst.BaseExpression, list[cst.BaseExpression]]] = {}
 
     # --- digests ------------------------------------------------------------------------
 
@@ -1120,12 +1121,24 @@ class SigningModel:
     def _refers(self, expr: cst.BaseExpression, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                 depth: int = 0) -> bool:
         """Whether `expr` is, holds, or is built from `carrier` (the container or string with the signature)."""
-        # Asked for every parameter against every request: remembered (the tree never changes).
+        # Asked for every parameter against every request: remembered (the tree never changes;
+        # the entry keeps the nodes, so their ids cannot be reused while it lives).
         key = (id(expr), id(carrier), id(node), depth)
         known = self._refers_memo.get(key)
-        if known is None:
-            known = self._refers_memo[key] = self._refers_uncached(expr, carrier, node, depth)
-        return known
+        if known is not None and known[0] is expr and known[1] is carrier and known[2] is node:
+            return known[3]
+        found = self._refers_uncached(expr, carrier, node, depth)
+        self._refers_memo[key] = (expr, carrier, node, found)
+        return found
+
+    def _names(self, expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """`_names_in(expr)`, remembered per expression."""
+        known = self._names_memo.get(id(expr))
+        if known is not None and known[0] is expr:
+            return known[1]
+        found = list(_names_in(expr))
+        self._names_memo[id(expr)] = (expr, found)
+        return found
 
     def _refers_uncached(self, expr: cst.BaseExpression, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                          depth: int) -> bool:
@@ -1136,7 +1149,7 @@ class SigningModel:
         if node is not None and (tree.contains(expr, node) or expr is carrier):
             return True
         text = dotted_text(carrier)
-        for name in _names_in(expr):
+        for name in self._names(expr):
             if text is not None and dotted_text(name) == text:
                 return True
             if isinstance(name, cst.Name):

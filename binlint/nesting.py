@@ -1,0 +1,116 @@
+"""How deeply a source nests, estimated on its text before any parser sees it.
+
+libcst's native parser recurses once per level of nesting and has no limit of its own:
+about 1,200 nested brackets, or a few thousand chained operators (`a + a + ...`,
+`a.b.c...`, `f()()...`, `lambda: lambda: ...`) or `elif` branches, overflow the C stack
+and kill the process with a segmentation fault no `except` can catch. Well before that
+its time grows with the square of the depth, and the analysis, which walks the tree
+with Python recursion (about two frames a level), runs out of Python's recursion
+limit near 450 levels. Python itself refuses more than 200 nested brackets and cannot
+compile chains of a few thousand operators, so real code stays far below these limits.
+
+`too_deep` finds such input in one regex pass, so the engine reports BL001 instead of
+parsing it. The depth is an over-estimate in levels of the syntax tree: a bracket
+counts 2, an indented block 2, and 1 each operator, `.`, keyword operator (`and`,
+`not`, `lambda`, `if` ...) since the last comma of the same bracket, and each `elif`
+of a chain. Strings count for nothing, except the expressions inside f-strings;
+comments count for nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_DEPTH = 300  # levels of the syntax tree; about 600 Python frames of analysis
+TOO_DEEP = "nested too deeply to parse safely"
+
+_STRING_BODY = (
+    r"'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    r'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    r"|'[^'\\\r\n]*(?:\\[\s\S][^'\\\r\n]*)*'"
+    r'|"[^"\\\r\n]*(?:\\[\s\S][^"\\\r\n]*)*"'
+)
+_TOKEN = re.compile(
+    rf"(?P<string>(?:(?<!\w)(?P<prefix>[A-Za-z]{{1,2}}))?(?:{_STRING_BODY}))"
+    r"|(?P<comment>\#[^\r\n]*)"
+    r"|(?P<continuation>\\(?:\r\n|\r|\n))"
+    r"|(?P<open>[(\[{])"
+    r"|(?P<close>[)\]}])"
+    r"|(?P<comma>[,;])"
+    # A line break, and the indentation and first word of the next line holding code.
+    r"|(?P<newline>(?:\r\n|\r|\n)(?:(?P<indent>[ \t\f]*)(?=[^\s#])(?P<first>elif\b|else\b)?)?)"
+    r"|(?P<link>\*\*|//|<<|>>|:=|[-+*/%@&|^~<>]|\.(?![0-9])"
+    r"|\b(?:and|or|not|in|is|if|else|for|lambda|await|yield)\b)"
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def too_deep(source: str) -> tuple[int, int, str] | None:
+    """(line, column, why) where `source` nests past what binlint parses safely, or None."""
+    found = _deepest(source, 0)
+    if found is None:
+        return None
+    before = _LINE_BREAK.split(source[:found])
+    line = len(before)
+    return line, len(before[-1]) + 1, f"{TOO_DEEP}: more than {MAX_DEPTH} levels deep on line {line}"
+
+
+def _deepest(source: str, base: int, blocks: bool = True) -> int | None:
+    """The offset where the depth, counted from `base`, first passes MAX_DEPTH, or None.
+
+    `blocks`: whether line breaks open and close indented blocks (not inside an f-string).
+    """
+    brackets: list[int] = []  # for each open bracket: the depth of its level when it opened
+    chain = 0  # levels added in the current bracket since its last comma
+    outer = base  # levels of the enclosing blocks and brackets
+    indents: list[int] = [0]  # widths of the open indented blocks, as the tokenizer keeps them
+    elifs: list[int] = [0]  # `elif`s so far in the chain of each block level
+    for match in _TOKEN.finditer(source):
+        kind = match.lastgroup
+        if kind == "link":
+            chain += 1
+        elif kind == "open":
+            brackets.append(chain + 2)
+            outer += chain + 2
+            chain = 0
+        elif kind == "close":
+            if brackets:
+                chain = brackets.pop()
+                outer -= chain
+            if not brackets and not blocks:
+                chain = 0  # the replacement fields of an f-string follow each other, they do not nest
+        elif kind == "comma":
+            chain = 0
+        elif kind == "newline":
+            if brackets or not blocks or match.group("indent") is None:
+                continue  # a line break inside brackets, or a blank or comment line
+            chain = 0
+            width = len(match.group("indent"))
+            if width > indents[-1]:
+                indents.append(width)
+                elifs.append(0)
+                outer += 2
+            while width < indents[-1] and len(indents) > 1:
+                indents.pop()
+                outer -= 2 + elifs.pop()
+            first = match.group("first")
+            if first == "elif":
+                elifs[-1] += 1
+                outer += 1
+            elif first != "else":
+                outer -= elifs[-1]
+                elifs[-1] = 0
+        elif kind == "string":
+            prefix = (match.group("prefix") or "").lower()
+            if "f" in prefix or "t" in prefix:  # the expressions of an f-string are parsed too
+                start = match.start() + len(prefix)
+                quotes = 3 if source.startswith(("'''", '"""'), start) else 1
+                inner = _deepest(source[start + quotes: match.end() - quotes], outer + chain, False)
+                if inner is not None:
+                    return start + quotes + inner
+            continue
+        else:
+            continue
+        if outer + chain > MAX_DEPTH:
+            return match.end() if kind == "newline" else match.start()
+    return None
