@@ -73,7 +73,26 @@ def check(paths: tuple[str, ...], output_format: str, fix: bool, unsafe_fixes: b
         fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, baseline=baseline, update_baseline=update_baseline,
         since=since, warn_unused_ignores=warn_unused_ignores, color=_use_color(no_color) and output_format == "text",
     )
+    _escape_unencodable_output()
     sys.exit(run_check(options))
+
+
+def _escape_unencodable_output() -> None:
+    """File names and messages can hold what the output encoding cannot (a file name that
+    is not UTF-8, `…` under PYTHONIOENCODING=ascii): print `\\uXXXX` escapes, which JSON
+    and SARIF read back as the same text, never a traceback."""
+    import codecs
+
+    def escape(error: UnicodeError) -> tuple[str, int]:
+        assert isinstance(error, UnicodeEncodeError)
+        units = error.object[error.start:error.end].encode("utf-16-be", "surrogatepass")
+        return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2)), error.end
+
+    codecs.register_error("binlint-escape", escape)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="binlint-escape")
 
 
 @main.command(context_settings=CONTEXT)

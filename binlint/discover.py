@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class _Ignores:
         if folder not in self._gitignores:
             spec = None
             try:
-                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+                lines = _read_regular(folder / ".gitignore").decode("utf-8", errors="replace").splitlines()
                 spec = self._filtered(lines, folder) if folder in self.top.parents else (
                     pathspec.GitIgnoreSpec.from_lines(lines))
             except (OSError, ValueError):
@@ -117,13 +118,31 @@ class _Ignores:
 
     def _specs_above(self, folder: Path) -> tuple[tuple[Path, pathspec.PathSpec], ...]:
         """The .gitignore specs from `folder` up to its repository root, nearest first (once per folder)."""
-        known = self._chains.get(folder)
-        if known is None:
-            spec = self._gitignore(folder)
-            own = ((folder, spec),) if spec is not None else ()
-            above = () if self._is_repo_root(folder) or folder.parent == folder else self._specs_above(folder.parent)
-            known = self._chains[folder] = own + above
-        return known
+        missing: list[Path] = []  # folders whose chain is not known yet, nearest first
+        current = folder
+        above: tuple[tuple[Path, pathspec.PathSpec], ...] = ()
+        while True:  # a loop, not recursion: folders can nest deeper than Python recurses
+            known = self._chains.get(current)
+            if known is not None:
+                above = known
+                break
+            missing.append(current)
+            if self._is_repo_root(current) or current.parent == current:
+                break
+            current = current.parent
+        for current in reversed(missing):
+            spec = self._gitignore(current)
+            above = self._chains[current] = (((current, spec),) if spec is not None else ()) + above
+        return above
+
+
+def _read_regular(path: Path, limit: int = 4 * 1024 * 1024) -> bytes:
+    """The bytes of a regular file; OSError for anything else, so a FIFO never blocks the walk."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return handle.read(limit)
 
 
 def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipped]]:
@@ -142,7 +161,8 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipp
             info = os.stat(given)
         except OSError as exc:
             if os.path.islink(given):
-                skipped.append(Skipped(given, "dangling symlink"))
+                loop = exc.errno == errno.ELOOP
+                skipped.append(Skipped(given, "symlink loop" if loop else "dangling symlink"))
             else:
                 skipped.append(Skipped(given, f"cannot read: {exc.strerror or exc}"))
             continue
@@ -159,45 +179,57 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipp
 
 
 def _walk(top: str, ignores: _Ignores, skipped: list[Skipped]) -> Iterator[Target]:
-    """Depth-first, sorted, following symlinked folders once (no loops)."""
+    """Depth-first, sorted, following symlinked folders once (no loops).
+
+    A loop over a stack of open folders, not recursion: a tree can nest deeper than
+    Python's recursion limit.
+    """
     visited: set[tuple[int, int]] = set()
 
-    def visit(folder: str) -> Iterator[Target]:
+    def entries_of(folder: str) -> Iterator[os.DirEntry[str]] | None:
         try:
             info = os.stat(folder)
         except OSError as exc:
             skipped.append(Skipped(folder, f"cannot read: {exc.strerror or exc}"))
-            return
+            return None
         identity = (info.st_dev, info.st_ino)
         if identity in visited:
-            return
+            return None
         visited.add(identity)
         try:
             with os.scandir(folder) as entries:
-                children = sorted(entries, key=lambda e: e.name)
+                return iter(sorted(entries, key=lambda e: e.name))
         except OSError as exc:
             skipped.append(Skipped(folder, f"cannot read: {exc.strerror or exc}"))
-            return
-        for entry in children:
-            path = os.path.join(folder, entry.name) if folder != "." else entry.name
-            try:
-                is_dir = entry.is_dir()
-                is_file = entry.is_file()
-            except OSError:
-                continue
-            if is_dir:
-                if not ignores.excluded(Path(os.path.abspath(path)), True):
-                    yield from visit(path)
-                continue
-            kind = kind_of(entry.name)
-            if kind is None:
-                continue
-            if not is_file:
-                if entry.is_symlink() and not os.path.exists(path):
-                    continue  # dangling links met in a walk are passed over quietly
-                skipped.append(Skipped(path, "not a regular file"))
-                continue
-            if not ignores.excluded(Path(os.path.abspath(path)), False):
-                yield Target(path, kind)
+            return None
 
-    yield from visit(top)
+    first = entries_of(top)
+    stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [(top, first)] if first is not None else []
+    while stack:
+        folder, children = stack[-1]
+        entry = next(children, None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = os.path.join(folder, entry.name) if folder != "." else entry.name
+        try:
+            is_dir = entry.is_dir()
+            is_file = entry.is_file()
+        except OSError:
+            continue
+        if is_dir:
+            if not ignores.excluded(Path(os.path.abspath(path)), True):
+                below = entries_of(path)
+                if below is not None:
+                    stack.append((path, below))
+            continue
+        kind = kind_of(entry.name)
+        if kind is None:
+            continue
+        if not is_file:
+            if entry.is_symlink() and not os.path.exists(path):
+                continue  # dangling links met in a walk are passed over quietly
+            skipped.append(Skipped(path, "not a regular file"))
+            continue
+        if not ignores.excluded(Path(os.path.abspath(path)), False):
+            yield Target(path, kind)

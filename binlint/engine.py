@@ -24,6 +24,8 @@ from binlint.discover import FileKind, Target, kind_of
 from binlint.model import Applicability, Edit, Finding, Fix, Severity
 from binlint.nesting import TOO_DEEP, too_deep
 
+TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -219,8 +221,12 @@ def _check_python(data: bytes, path: str, settings: RunSettings) -> FileResult:
         line, column, message = error
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
-    findings, errors = _run_rules(module, text, path, settings)
-    return FileResult(path, _suppressed(findings, text, settings, path, python=True), parsed=True, errors=errors)
+    try:
+        findings, errors = _run_rules(module, text, path, settings)
+        kept = _suppressed(findings, text, settings, path, python=True)
+    except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
+        return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
+    return FileResult(path, kept, parsed=True, errors=errors)
 
 
 def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult:
@@ -235,13 +241,18 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
     errors: list[str] = []
     module, error = _parse(joined.source)
     if module is not None:
-        found, errors = _run_rules(module, joined.source, path, settings)
-        findings.extend(found)
-    else:
+        try:
+            found, errors = _run_rules(module, joined.source, path, settings)
+        except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
+            module, error = None, (1, 1, TOO_DEEP_TO_ANALYSE)
+        else:
+            findings.extend(found)
+    if module is None:
         assert error is not None
         line, column, message = error
         cell, cell_line = joined.locate(line)
-        why = f"cell {cell}{':' if message.startswith(TOO_DEEP) else ' is not valid Python 3:'} {message}"
+        deep = message.startswith((TOO_DEEP, TOO_DEEP_TO_ANALYSE))
+        why = f"cell {cell}{':' if deep else ' is not valid Python 3:'} {message}"
         bl001 = _bl001(path, settings, line, column, why)
         findings.extend(bl001)
         findings.extend(_text_findings(joined.source, path, settings))
@@ -342,7 +353,7 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
             for report in rule().check(analysis):
                 findings.append(_finding(rule, report, path, settings, lines, analysis))
         except RecursionError:
-            errors.append(f"{path}: {rule.code} gave up: the code is nested too deeply")
+            raise  # too deep for any rule: the caller falls back to BL001 and the text scan
         except Exception as exc:  # a rule bug must not stop the run
             errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
     return findings, errors

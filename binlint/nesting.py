@@ -11,10 +11,11 @@ compile chains of a few thousand operators, so real code stays far below these l
 
 `too_deep` finds such input in one regex pass, so the engine reports BL001 instead of
 parsing it. The depth is an over-estimate in levels of the syntax tree: a bracket
-counts 2, an indented block 2, and 1 each operator, `.`, keyword operator (`and`,
-`not`, `lambda`, `if` ...) since the last comma of the same bracket, and each `elif`
-of a chain. Strings count for nothing, except the expressions inside f-strings;
-comments count for nothing.
+counts 3 (`x[...]` is a Subscript, a SubscriptElement and an Index), an indented
+block 2, and 1 each operator, `.`, keyword operator (`and`, `not`, `lambda`, `if` ...)
+or string next to a string since the last comma of the same bracket, and each `elif`
+of a chain. The text of strings and comments counts for nothing, the expressions
+inside f-strings do.
 """
 
 from __future__ import annotations
@@ -60,23 +61,31 @@ def _deepest(source: str, base: int, blocks: bool = True) -> int | None:
 
     `blocks`: whether line breaks open and close indented blocks (not inside an f-string).
     """
-    brackets: list[int] = []  # for each open bracket: the depth of its level when it opened
+    brackets: list[int] = []  # for each open bracket: the chain of its level when it opened
     chain = 0  # levels added in the current bracket since its last comma
     outer = base  # levels of the enclosing blocks and brackets
     indents: list[int] = [0]  # widths of the open indented blocks, as the tokenizer keeps them
     elifs: list[int] = [0]  # `elif`s so far in the chain of each block level
+    after_string = False  # adjacent strings nest: "a" "b" "c" is ("a" "b") "c"
     for match in _TOKEN.finditer(source):
         kind = match.lastgroup
+        if kind == "string":
+            if after_string:
+                chain += 1
+            after_string = True
+        elif kind != "comment" and kind != "continuation" and not (kind == "newline" and brackets):
+            after_string = False
         if kind == "link":
             chain += 1
         elif kind == "open":
-            brackets.append(chain + 2)
-            outer += chain + 2
+            brackets.append(chain)
+            outer += chain + 3
             chain = 0
         elif kind == "close":
             if brackets:
                 chain = brackets.pop()
-                outer -= chain
+                outer -= chain + 3
+                chain += 1  # what the brackets close is one more link: `f(x)[0]` is a Subscript of a Call
             if not brackets and not blocks:
                 chain = 0  # the replacement fields of an f-string follow each other, they do not nest
         elif kind == "comma":
@@ -108,7 +117,6 @@ def _deepest(source: str, base: int, blocks: bool = True) -> int | None:
                 inner = _deepest(source[start + quotes: match.end() - quotes], outer + chain, False)
                 if inner is not None:
                     return start + quotes + inner
-            continue
         else:
             continue
         if outer + chain > MAX_DEPTH:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 _MAGIC_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|\w+\s*=\s*[%!]|[\w.]+\?{1,2}\s*$|\?{1,2}[\w.]+\s*$)")
 # Cell magics that leave the cell Python; any other `%%` cell is not Python at all.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "writefile"})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NotebookError(ValueError):
@@ -45,10 +46,14 @@ class JoinedCells:
 
 def _source_text(value: object) -> str:
     if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return "".join(value)
-    raise NotebookError("a cell's source is neither text nor a list of lines")
+        text = value
+    elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+        text = "".join(value)
+    else:
+        raise NotebookError("a cell's source is neither text nor a list of lines")
+    # JSON can spell a lone surrogate (`"\\ud800"`), which is no character: it would stop
+    # the parser and any output that prints it.
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def load_cells(data: bytes) -> list[Cell]:
