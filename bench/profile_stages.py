@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -35,79 +36,94 @@ def _files(folders: list[str]) -> list[Path]:
 
 
 def stages(files: list[Path]) -> dict[str, float]:
+    from binlint.config import Config
+    from binlint.engine import RunSettings
+
+    config = Config(root=Path.cwd())
+    settings = RunSettings(config)
+    spent: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for path in files:
+        # As in the engine: the garbage collector waits for the end of each file.
+        gc.collect(0)
+        gc.disable()
+        try:
+            _one_file(path, spent, counts, settings, config)
+        finally:
+            gc.enable()
+    spent.update({f"# {k}": v for k, v in counts.items()})
+    return spent
+
+
+def _one_file(path: Path, spent: dict[str, float], counts: dict[str, int], settings: object, config: object) -> None:
     import libcst as cst
 
     from binlint import gate
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
     from binlint.analysis.walk import TreeIndex
-    from binlint.config import Config
     from binlint.discover import FileKind
-    from binlint.engine import RunSettings, _decode, check_bytes
+    from binlint.engine import _decode, check_bytes
+    from binlint.nesting import too_deep
     from binlint.rules import all_rules
 
-    config = Config(root=Path.cwd())
-    settings = RunSettings(config)
-    spent: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
     clock = time.perf_counter
-    for path in files:
-        data = path.read_bytes()
+    data = path.read_bytes()
+    start = clock()
+    passed = gate.worth_parsing(data)
+    spent["gate (all files)"] += clock() - start
+    text = _decode(data)[0] if passed else None
+    if text is None:
+        return
+    start = clock()
+    too_deep(text)
+    spent["nesting check"] += clock() - start
+    start = clock()
+    try:
+        module = cst.parse_module(text)
+    except Exception:
+        return
+    spent["parse"] += clock() - start
+    counts["files"] += 1
+    start = clock()
+    TreeIndex(module)
+    spent["  tree index alone"] += clock() - start
+    start = clock()
+    model = ModuleModel(module, str(path), text)
+    spent["module model (with tree index)"] += clock() - start
+    analysis = Analysis(model, config)  # type: ignore[arg-type]
+    start = clock()
+    binance = analysis.is_binance
+    spent["binance evidence"] += clock() - start
+    counts["binance modules"] += bool(binance)
+    for name in DERIVED:
         start = clock()
-        passed = gate.worth_parsing(data)
-        spent["gate (all files)"] += clock() - start
-        if not passed:
+        try:
+            derived = getattr(analysis, name)
+        except (ImportError, AttributeError):
             continue
-        text, _ = _decode(data)
-        if text is None:
+        for attribute in _BUILT_PARTS:  # the lazily built parts most rules read
+            getattr(derived, attribute, None)
+        spent[f"{name} model"] += clock() - start
+    for rule in all_rules():
+        if rule.binance_only and not binance:
             continue
         start = clock()
         try:
-            module = cst.parse_module(text)
+            counts["findings"] += len(list(rule().check(analysis)))
         except Exception:
-            continue
-        spent["parse"] += clock() - start
-        counts["files"] += 1
-        start = clock()
-        TreeIndex(module)
-        spent["  tree index alone"] += clock() - start
-        start = clock()
-        model = ModuleModel(module, str(path), text)
-        spent["module model (with tree index)"] += clock() - start
-        analysis = Analysis(model, config)
-        start = clock()
-        binance = analysis.is_binance
-        spent["binance evidence"] += clock() - start
-        counts["binance modules"] += bool(binance)
-        for name in DERIVED:
-            start = clock()
-            try:
-                getattr(analysis, name)
-                # touch the lazily built parts most rules read
-                for attribute in ("calls", "constructions", "sites", "binance_sites", "digests", "signings",
-                                  "attachments", "constructs", "http_retries", "literals", "exposures"):
-                    getattr(getattr(analysis, name), attribute, None)
-            except (ImportError, AttributeError):
-                continue
-            spent[f"{name} model"] += clock() - start
-        for rule in all_rules():
-            if rule.binance_only and not binance:
-                continue
-            start = clock()
-            try:
-                reports = list(rule().check(analysis))
-            except Exception:
-                reports = []
-            spent[f"rule {rule.code}"] += clock() - start
-            counts["findings"] += len(reports)
-        start = clock()
-        model.position(module)
-        spent["positions (when a file has findings)"] += clock() - start
-        start = clock()
-        check_bytes(data, str(path), FileKind.PYTHON, settings)
-        spent["ENGINE check_bytes (all of it, again)"] += clock() - start
-    spent.update({f"# {k}": v for k, v in counts.items()})
-    return spent
+            pass
+        spent[f"rule {rule.code}"] += clock() - start
+    start = clock()
+    model.position(module)
+    spent["positions (when a file has findings)"] += clock() - start
+    start = clock()
+    check_bytes(data, str(path), FileKind.PYTHON, settings)  # type: ignore[arg-type]
+    spent["ENGINE check_bytes (all of it, again)"] += clock() - start
+
+
+_BUILT_PARTS = ("calls", "constructions", "sites", "binance_sites", "digests", "signings", "attachments", "constructs",
+                "http_retries", "literals", "exposures")
 
 
 def main() -> None:
@@ -127,7 +143,7 @@ def main() -> None:
     print(f"\n{'stage':45} {'seconds':>9} {'% of parse':>11}")
     for name, seconds in spent.items():
         if name.startswith("#"):
-            continue
+            return
         print(f"{name:45} {seconds:9.3f} {100 * seconds / parse:10.0f}%")
     print("  ".join(f"{k[2:]}: {int(v)}" for k, v in spent.items() if k.startswith("#")))
 

@@ -12,7 +12,7 @@ from binlint import config as config_module
 from binlint.config import Config, ConfigError
 from binlint.discover import discover
 from binlint.engine import FileResult, RunSettings, check_stdin, run
-from binlint.model import Finding, Severity
+from binlint.model import Finding, Severity, scrub_message
 from binlint.report import Summary, renderer
 
 
@@ -79,7 +79,7 @@ def run_check(options: CheckOptions) -> int:
         options.ignore = _validate_codes(options.ignore, "--ignore")
         config = load_config(options)
     except (ConfigError, UsageError) as exc:
-        print(f"binlint: error: {exc}", file=options.errors)
+        print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
         return 2
     settings = RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores)
     summary = Summary(color=options.color)
@@ -118,7 +118,7 @@ def run_check(options: CheckOptions) -> int:
         summary.fixed = outcome.fixed
         summary.errors.extend(outcome.errors)
         for warning in outcome.warnings:  # fixes left out, and why; the exit status is as usual
-            print(f"binlint: warning: {warning}", file=options.errors)
+            print(f"binlint: warning: {scrub_message(warning)}", file=options.errors)
         if options.diff:
             options.output.write(outcome.diff)
             if outcome.fixed and not options.quiet:
@@ -138,7 +138,7 @@ def run_check(options: CheckOptions) -> int:
         try:
             findings = since.only_changed(findings, options.since)
         except since.SinceError as exc:
-            print(f"binlint: error: {exc}", file=options.errors)
+            print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
             return 2
 
     if options.update_baseline:
@@ -147,7 +147,7 @@ def run_check(options: CheckOptions) -> int:
         try:
             baseline.write(Path(options.update_baseline), findings)
         except baseline.BaselineError as exc:
-            print(f"binlint: error: {exc}", file=options.errors)
+            print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
             return 2
         # What the baseline now records is hidden, as the next run with --baseline hides it.
         summary.baseline_hidden, findings = len(findings), []
@@ -157,7 +157,7 @@ def run_check(options: CheckOptions) -> int:
         try:
             findings, hidden, stale = baseline.filter_findings(Path(options.baseline), findings)
         except baseline.BaselineError as exc:
-            print(f"binlint: error: {exc}", file=options.errors)
+            print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
             return 2
         summary.baseline_hidden = hidden
         summary.baseline_stale = stale
@@ -216,5 +216,5 @@ def _print_notes(summary: Summary, options: CheckOptions) -> None:
     if not options.quiet:
         for path, why in summary.skipped:
             print(f"binlint: skipped {path}: {why}", file=options.errors)
-    for error in summary.errors:
-        print(f"binlint: error: {error}", file=options.errors)
+    for error in summary.errors:  # an exception's text can quote what the code held
+        print(f"binlint: error: {scrub_message(error)}", file=options.errors)

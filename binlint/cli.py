@@ -114,7 +114,9 @@ def explain(code: str) -> None:
 
     text = explain_rule(code)
     if text is None:
-        click.echo(f"binlint: error: no rule {code!r} (see `binlint rules`)", err=True)
+        from binlint.model import scrub
+
+        click.echo(f"binlint: error: no rule {scrub(repr(code))} (see `binlint rules`)", err=True)
         sys.exit(2)
     click.echo(text, nl=False)
 

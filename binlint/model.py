@@ -107,7 +107,8 @@ _PEM_BLOCK = re.compile(
 )
 # A run of key-like characters long enough to be a credential: 32+ base62 characters
 # holding both a letter and a digit, or 40+ base64 characters (PEM bodies, RSA/Ed25519).
-_KEYLIKE = re.compile(r"(?<![A-Za-z0-9+/=_-])([A-Za-z0-9+/_-]{32,}={0,2})(?![A-Za-z0-9+/=_-])")
+# (`=` may end a token, as base64 padding, and may come right before one: `key=AbCd...`.)
+_KEYLIKE = re.compile(r"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{32,}={0,2})(?![A-Za-z0-9+/=_-])")
 
 
 def redact_value(value: str) -> str:
@@ -138,3 +139,27 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
         return redact_value(token) if _looks_like_credential(token) else token
 
     return _KEYLIKE.sub(mask, text)
+
+
+# A path as binlint's own messages print it: up to a space, a quote or a `: ` that follows.
+_PATH = re.compile(r"""[^\s'"`]*/[^\s'"`]*?(?=:\s|[\s'"`]|:?$)""")
+
+
+def scrub_message(text: str) -> str:
+    """`scrub` for binlint's own error and warning messages: they quote values from config
+    files and exceptions (which may be keys) but also name files, and a path whose folder
+    exists is a path, not a key, so it stays readable."""
+    import os
+
+    kept: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        path = match.group()
+        folder = os.path.dirname(path.rstrip("/"))
+        if not folder or not os.path.isdir(folder):
+            return path
+        kept.append(path)
+        return f"\x00{len(kept) - 1}\x00"
+
+    held = _PATH.sub(hold, text)
+    return re.sub("\x00([0-9]+)\x00", lambda m: kept[int(m.group(1))], scrub(held))

@@ -10,6 +10,7 @@ is a failure, not a stuck CI job.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -18,9 +19,12 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from binlint.config import DEFAULT_MAX_FILE_SIZE
 from binlint.testing import fake_key
@@ -536,3 +540,74 @@ def test_inputs_just_inside_the_nesting_limit_are_analysed_in_full() -> None:
         name, depth, rest = line.split(" ", 2)
         assert int(depth) >= 30, line  # the guard does not reject ordinary depths
         assert rest == "None [] ['BL501']", line
+
+
+def test_diff_over_the_hostile_tree(hostile_tree: tuple[Path, dict[str, Expect]]) -> None:
+    """The fix machinery reads what it fixes again: odd files must not break it either."""
+    root, _ = hostile_tree
+    done = run_binlint("check", "--no-cache", "--diff", "--unsafe-fixes", ".", cwd=root)
+    assert_no_traceback(done)
+    assert done.returncode == 1
+    patch = done.stdout.decode("utf-8", "replace")
+    for name in ("bom_crlf.py", "cr_only.py", "long_line.py", "nb_odd_cells.ipynb", "dir.py/inner.py"):
+        assert f"+++ {name}" in patch or f"+++ b/{name}" in patch or name in patch, name
+    assert "https://api.binance.com" in patch
+
+
+FIXABLE = {name: FILES[name][0] for name in (
+    "bom_crlf.py", "cr_only.py", "mixed_newlines.py", "latin1_cookie.py", "nb_bom.ipynb",
+    "nb_lone_surrogate.ipynb", "nb_odd_cells.ipynb")}
+
+
+def test_fixes_on_odd_encodings_and_newlines(tmp_path: Path) -> None:
+    for name, content in FIXABLE.items():
+        (tmp_path / name).write_bytes(content)
+    done = run_binlint("check", "--no-cache", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert_no_traceback(done)
+    again = run_binlint("check", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert [f for f in json.loads(again.stdout)["findings"] if f["code"] == "BL501"] == []
+    for name, before in FIXABLE.items():
+        after = (tmp_path / name).read_bytes()
+        assert after != before and b"https://api.binance.com" in after, name
+        assert after.startswith(b"\xef\xbb\xbf") == before.startswith(b"\xef\xbb\xbf"), name  # BOM kept
+        assert after.count(b"\r\n") == before.count(b"\r\n"), name  # newline style kept
+        assert after.replace(b"http://", b"https://") == before.replace(b"http://", b"https://"), name
+
+
+# --- the language server: a hostile document must not take it down --------------------------------
+
+
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[BINLINT, "lsp"]))
+async def lsp(lsp_client: LanguageClient) -> Any:
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), initialization_options={"debounce": 0.05}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+LSP_DOCUMENTS = {
+    "deep_parens.py": (FILES["deep_parens.py"][0].decode(), "BL001"),
+    "long_elif.py": (FILES["long_elif.py"][0].decode(), "BL001"),
+    "long_binop.py": (FILES["long_binop.py"][0].decode(), "BL001"),
+    "nul.py": ("import binance\x00\n" + HTTP_CALL.decode(), None),
+    "long_line.py": (FILES["long_line.py"][0].decode(), "BL501"),
+    "python2.py": (FILES["python2.py"][0].decode(), "BL001"),
+    "fine.py": ((HTTP_HEAD + HTTP_CALL).decode(), "BL501"),  # last: the server still answers
+}
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("name", list(LSP_DOCUMENTS))
+async def test_language_server_survives_hostile_documents(lsp: LanguageClient, tmp_path: Path, name: str) -> None:
+    text, code = LSP_DOCUMENTS[name]
+    uri = (tmp_path / name).as_uri()
+    lsp.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+        uri=uri, language_id="python", version=1, text=text)))
+    for _ in range(3000):  # up to a minute: the server answers asynchronously
+        if uri in lsp.diagnostics:
+            break
+        await asyncio.sleep(0.02)
+    assert uri in lsp.diagnostics, f"no diagnostics for {name}: the server did not answer"
+    codes = [d.code for d in lsp.diagnostics[uri]]
+    assert codes == ([code] if code else []), codes
+    assert not [m for m in lsp.log_messages if "failed" in m.message], lsp.log_messages

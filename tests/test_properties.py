@@ -28,6 +28,8 @@ from binlint.rules import all_rules
 from binlint.suppress import parse as parse_suppressions
 from binlint.testing import fake_key, fill
 
+# hypothesmith compiles what it generates; Python warns about code like `1()`.
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 SCALE = int(os.environ.get("BINLINT_PROPERTY_EXAMPLES", "1"))
 SETTINGS = RunSettings(Config(root=Path.cwd()), warn_unused_ignores=True)
 
@@ -157,7 +159,19 @@ SIMPLE = st.one_of(
                      "pass", "import os", "from binance.client import Client", "import hmac, hashlib, time",
                      "params.pop('signature', None)", "del params['timestamp']", "session.headers.update(headers)",
                      "raise RuntimeError(f'bad key {api_key}')", "ts = int(time.time())  # binlint: ignore[BL302]",
-                     "api_key = '@KEY@'  # pragma: allowlist secret", "requests.get(url)  # noqa: BL502"]),
+                     "api_key = '@KEY@'  # pragma: allowlist secret", "requests.get(url)  # noqa: BL502",
+                     # Whole Binance idioms, so the request and signing models have work to do.
+                     "query = urlencode(params)", "params['timestamp'] = int(time.time() * 1000)",
+                     "sig = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()",
+                     "params['signature'] = sig", "params['timestamp'] = int(time.time())",
+                     "resp = requests.post(BASE_URL + '/api/v3/order', params=params, headers=headers)",
+                     "resp = session.get(f'{BASE_URL}/sapi/v1/account?{query}&signature={sig}')",
+                     "headers = {'X-MBX-APIKEY': api_key}", "client = Client('@KEY@', '@SECRET@')",
+                     "order = client.create_order(symbol='BTCUSDT', side='BUY', quantity=str(0.001))",
+                     "exchange = ccxt.binance({'apiKey': '@KEY2@', 'secret': '@SECRET2@'})",
+                     "params = {'symbol': 'BTCUSDT', 'recvWindow': 70000, 'timestamp': ts}",
+                     "api_secret = '@SECRET@'", "print(api_key, api_secret)", "logging.info('key %s', api_key)",
+                     "session.mount('https://', HTTPAdapter(max_retries=Retry(allowed_methods=None)))"]),
 ).map(lambda line: [line])
 HEADERS = st.sampled_from([
     "def send(params, secret):", "def _sign(self, query):", "async def place(client, symbol):",

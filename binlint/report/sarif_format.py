@@ -87,7 +87,7 @@ def artifact_location(path: str) -> dict[str, Any]:
         relative = absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return {"uri": absolute.as_uri()}
-    return {"uri": quote(relative), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(relative)), "uriBaseId": SRCROOT}  # the name's own bytes, even if not UTF-8
 
 
 def _region(line: int, column: int, end_line: int, end_column: int, *, exact: bool) -> dict[str, Any]:
