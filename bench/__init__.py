@@ -1,0 +1,1 @@
+"""binlint's benchmark and profiling scripts (`python bench/run.py`)."""
