@@ -676,8 +676,12 @@ def _fix_file(target: Target, settings: RunSettings, unsafe: bool, diff_only: bo
     path = target.path
     real = os.path.realpath(path)
     try:
-        with open(real, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        # Non-blocking, like the engine's read: a FIFO put where the file was must not hang --fix.
+        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with open(descriptor, "rb") as handle:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return FileFix(None, warnings=[f"{path}: not fixed: it is no longer a regular file"])
             data = handle.read()
     except FileNotFoundError:
         return FileFix(None, warnings=[f"{path}: not fixed: it vanished before it could be fixed"])

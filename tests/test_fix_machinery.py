@@ -590,3 +590,21 @@ def test_internal_errors_do_not_stop_the_run(fixture_rule, tmp_path, monkeypatch
     assert outcome.errors == [f"{bad}: internal error while fixing (RuntimeError)"]
     assert good.read_text() == f"# binance\nU = {FIXED_URL}\n"
     assert [f.code for f in outcome.results[1].findings] == ["BL990"]
+
+
+def test_a_fifo_put_where_the_file_was_does_not_hang_the_fix(tmp_path):
+    import threading
+
+    from binlint.discover import Target
+
+    path = tmp_path / "bot.py"
+    os.mkfifo(path)
+    outcome: list[fix.FileFix] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(fix.fix_target(Target(str(path), FileKind.PYTHON), settings(), unsafe=True)),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "--fix blocked on a FIFO"
+    assert outcome[0].fixed == 0 and "no longer a regular file" in " ".join(outcome[0].warnings)
