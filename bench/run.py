@@ -1,7 +1,9 @@
 """binlint's benchmark against its peers, on this machine, in one run.
 
-    python bench/run.py            # medians of 3 runs (10 for single files); about 10 minutes
-    python bench/run.py --quick    # one run each, a rough look in a couple of minutes
+    python bench/run.py                 # medians of 3 runs (10 for single files); about 12 minutes
+    python bench/run.py --quick         # one run each: a rough look in a few minutes
+    python bench/run.py --only single   # parts: stdlib, sdk, single; --no-peers: binlint and libcst only
+    python bench/profile_stages.py      # where binlint's time goes on the SDK tree, stage by stage
 
 The first run makes a scratch venv under ~/.cache/binlint-bench (or $BINLINT_BENCH_CACHE)
 with binlint from this checkout and detect-secrets, bandit and ruff from PyPI, installs
