@@ -156,8 +156,12 @@ def classify_name(name: str) -> Kind | None:
         return None
     compact = "".join(tokens)
     last = tokens[-1]
-    if "passphrase" in compact or re.search(r"(?:privatekey|privkey|prvkey)pass", compact):
+    # A passphrase only when the name ties it to a key: `private_key_pass`, `pem_passphrase`,
+    # `BINANCE_KEY_PASSPHRASE`; a bare `passphrase` (a label, a form field) is not enough.
+    if re.search(r"(?:privatekey|privkey|prvkey|pem|key|binance)pass", compact):
         return None if last in _NOT_A_VALUE_SUFFIXES else "passphrase"
+    if "passphrase" in compact:
+        return None
     if last in _NOT_A_VALUE_SUFFIXES:
         return None
     if re.search(r"(?:privatekey|privkey|prvkey)$", compact):

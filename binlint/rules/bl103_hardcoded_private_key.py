@@ -90,6 +90,15 @@ class HardcodedPrivateKey(Rule):
             SERVER_KEY = "@PEM@"
             """
         ),
+        Valid(
+            """
+            # Labels and field names are not passphrases.
+            from binance.client import Client
+
+            LABELS = {"passphrase": "private-key passphrase", "api_key": "API key"}
+            FORM = {"passphrase": "BL103"}
+            """
+        ),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
         Invalid(

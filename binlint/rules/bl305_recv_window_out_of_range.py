@@ -54,6 +54,14 @@ class RecvWindowOutOfRange(Rule):
     fix = "unsafe"
     VALID: ClassVar[tuple[Valid, ...]] = (
         Valid("""\
+import logging
+
+import requests
+
+logging.info("recvWindow=120000 was rejected; using 5000")
+requests.get("https://api.binance.com/api/v3/time", timeout=10)
+"""),
+        Valid("""\
 import ccxt
 
 exchange = ccxt.binance({"options": {"recvWindow": 10000, "adjustForTimeDifference": True}})
@@ -155,7 +163,9 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if "recvWindow=" not in node.value:
                 continue
             text = literal_text(node)
-            match = _IN_TEXT.search(text) if text else None
+            if text is None or any(c.isspace() for c in text):
+                continue  # a query string holds no white space; this is prose or a code sample
+            match = _IN_TEXT.search(text)
             if match is None or id(node) in seen:
                 continue
             value = float(match.group(1))

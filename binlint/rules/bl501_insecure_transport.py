@@ -48,6 +48,7 @@ from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
 
 # `http://` followed by a Binance host (REST, data, testnet, .us, .vision).
 _HTTP_BINANCE = re.compile(r"(?i)\bhttp://((?:[a-z0-9-]+\.)*binance(?:future)?\.(?:com|us|vision))(?![a-z0-9.-])")
@@ -75,6 +76,16 @@ class InsecureTransport(Rule):
 
             requests.get("https://api.binance.com/api/v3/time", timeout=10)
             requests.get("http://example.com/status", verify=False, timeout=5)
+            """
+        ),
+        Valid(
+            """
+            import logging
+
+            from binance.client import Client
+
+            logging.warning("Do not use http://api.binance.com: this bot always uses TLS")
+            SAMPLE = 'requests.get("http://api.binance.com/api/v3/time")'
             """
         ),
     )
@@ -129,6 +140,8 @@ class InsecureTransport(Rule):
                 continue
             if isinstance(node, cst.SimpleString) and (literal_text(node) is None or "b" in node.prefix.lower()):
                 continue
+            if not _starts_with_url(model, node):
+                continue  # the URL sits inside other text (a message, a code sample), not a URL literal
             if isinstance(model.tree.parent(node), cst.Expr):
                 continue  # a docstring that mentions the URL sends nothing
             fixed = _HTTP_BINANCE.sub(lambda m: "https://" + m.group(1), node.value)
@@ -165,6 +178,18 @@ class InsecureTransport(Rule):
                     "Remove `verify=False` from the session (certificates are checked by default), or point it at "
                     "the CA file you need.",
                 )
+
+
+def _starts_with_url(model: "ModuleModel", node: cst.SimpleString | cst.FormattedStringText) -> bool:
+    """Whether the string is a URL: its text (or its f-string's first part) starts with `http://`."""
+    if isinstance(node, cst.SimpleString):
+        text = literal_text(node) or ""
+    else:
+        parent = model.tree.parent(node)
+        if not isinstance(parent, cst.FormattedString) or not parent.parts or parent.parts[0] is not node:
+            return False
+        text = node.value
+    return _HTTP_BINANCE.match(text.lstrip()) is not None
 
 
 def _disables_checks(analysis: "Analysis", expr: cst.BaseExpression) -> bool:
