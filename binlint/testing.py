@@ -1,20 +1,27 @@
 """Fake credentials for examples and tests, made at run time so none is ever committed.
 
 Rule examples write `@KEY@`, `@SECRET@`, `@KEY2@`, `@SECRET2@`, `@PEM@` and `@DOCKEY@`
-where a credential goes. `fill` puts generated fakes there (for tests); `display`
+where a credential goes, and `@HEX@`, `@HEXUPPER@`, `@ZEROS@` where a 64-character value
+that is *not* a credential goes (a SHA-256 digest, a run of zeros). `fill` puts generated fakes there (for tests); `display`
 puts short redacted stand-ins there (for `binlint explain`).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 import string
 
 from binlint.analysis.doc_samples import DOC_SAMPLE_AFFIXES
 
 _BASE62 = string.ascii_letters + string.digits
-MARKERS = ("@KEY@", "@SECRET@", "@KEY2@", "@SECRET2@", "@PEM@", "@DOCKEY@")
+MARKERS = ("@KEY@", "@SECRET@", "@KEY2@", "@SECRET2@", "@PEM@", "@DOCKEY@", "@HEX@", "@HEXUPPER@", "@ZEROS@")
+
+
+def sha256_hex(text: str = "binlint") -> str:
+    """A SHA-256 hex digest: 64 hex characters, key-length but never a key."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def fake_key(seed: int | str = 0, length: int = 64) -> str:
@@ -50,6 +57,9 @@ def fill(source: str, seed: int | str = 0) -> str:
         .replace("@SECRET@", fake_key(f"{seed}-secret"))
         .replace("@PEM@", fake_pem(seed))
         .replace("@DOCKEY@", fake_doc_sample(seed))
+        .replace("@HEXUPPER@", sha256_hex("upper").upper())
+        .replace("@HEX@", sha256_hex())
+        .replace("@ZEROS@", "0" * 64)
     )
 
 
@@ -62,4 +72,7 @@ def display(source: str) -> str:
         .replace("@SECRET@", "QrSt…uV")
         .replace("@PEM@", "-----BEGIN PRIVATE KEY-----\\n…\\n-----END PRIVATE KEY-----")
         .replace("@DOCKEY@", "vmPU…8A")
+        .replace("@HEXUPPER@", "9F86D081…0F00A08")
+        .replace("@HEX@", "e3b0c442…7852b855")
+        .replace("@ZEROS@", "00000000…00000000")
     )

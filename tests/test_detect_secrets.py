@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from binlint.integrations.detect_secrets import BinanceApiKeyDetector, BinanceSecretKeyDetector
-from binlint.testing import fake_key
+from binlint.testing import fake_key, sha256_hex
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIM = ROOT / "hooks" / "detect_secrets_binance.py"
 BIN = Path(sys.executable).parent
 KEY, SECRET, STRAY = fake_key("ds-key"), fake_key("ds-secret"), fake_key("ds-stray")
-HEX = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+HEX = sha256_hex("")
 
 
 def tool(name: str) -> str:

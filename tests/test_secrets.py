@@ -13,11 +13,11 @@ from binlint.discover import kind_of
 from binlint.engine import RunSettings
 from binlint.fix import fix_bytes
 from binlint.rules import get_rule
-from binlint.testing import fake_doc_sample, fake_key, fake_pem, fill
+from binlint.testing import fake_doc_sample, fake_key, fake_pem, fill, sha256_hex
 from tests.helpers import findings, run_cli
 
 KEY, SECRET = fake_key("t-key"), fake_key("t-secret")
-SHA256_HEX = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+SHA256_HEX = sha256_hex("")
 
 
 def bl1(source: str, filename: str = "bot.py", **kwargs: object) -> list:

@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from binlint.config import Config
 from binlint.textscan import scan_text
-from binlint.testing import fake_doc_sample, fake_key, fake_pem
+from binlint.testing import fake_doc_sample, fake_key, fake_pem, sha256_hex
 from tests.helpers import findings, run_cli
 
 KEY, SECRET, OTHER = fake_key("ts-key"), fake_key("ts-secret"), fake_key("ts-other")
-HEX = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+HEX = sha256_hex("test")
 
 
 def scan(text: str, filename: str = "settings.env") -> list[tuple[str, int, int]]:

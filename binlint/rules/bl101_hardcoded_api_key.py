@@ -88,8 +88,8 @@ class HardcodedApiKey(Rule):
             import hashlib
             from binance.client import Client
 
-            api_key = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-            EXPECTED_SHA256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+            api_key = "@HEX@"
+            EXPECTED_SHA256 = "@HEXUPPER@"
             """
         ),
         Valid(

@@ -80,7 +80,7 @@ class HardcodedSecretKey(Rule):
 
             BASE_URL = "https://api.binance.com"
             API_SECRET = os.environ["BINANCE_API_SECRET"]
-            EXPECTED_SIGNATURE = "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71"
+            EXPECTED_SIGNATURE = "@HEX@"
 
             def sign(query: str) -> str:
                 return hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
@@ -92,7 +92,7 @@ class HardcodedSecretKey(Rule):
 
             client = Client("your_api_key", "your_api_secret")
             api_secret = "<API_SECRET>"
-            SECRET = "0000000000000000000000000000000000000000000000000000000000000000"
+            SECRET = "@ZEROS@"
             """
         ),
         Valid(
