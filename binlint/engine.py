@@ -109,28 +109,37 @@ def check_target(target: Target, settings: RunSettings) -> FileResult:
 def read_target(target: Target, settings: RunSettings) -> "bytes | FileResult":
     """The bytes of one file, or the result that says why it cannot be checked."""
     path = target.path
+    limit = settings.config.max_file_size
     try:
-        # Non-blocking, and checked on the open handle: a FIFO or device put where a
-        # file was found must not hang the run, or feed it endless bytes.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with open(descriptor, "rb") as handle:
-            info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode):
-                why = "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-                return FileResult(path, skipped=why)
-            if info.st_size > settings.config.max_file_size:
-                limit = settings.config.max_file_size
-                return FileResult(path, skipped=f"larger than max-file-size ({info.st_size:,} > {limit:,} bytes)")
-            data = handle.read(settings.config.max_file_size + 1)
+        data, info = read_regular(path, limit)
     except FileNotFoundError:
         return FileResult(path, skipped="vanished before it could be read")
     except IsADirectoryError:
         return FileResult(path, skipped="is a directory")
     except OSError as exc:
         return FileResult(path, skipped=f"cannot read: {exc.strerror or exc}")
-    if len(data) > settings.config.max_file_size:
+    if data is None:
+        if not stat.S_ISREG(info.st_mode):
+            return FileResult(path, skipped="is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+        return FileResult(path, skipped=f"larger than max-file-size ({info.st_size:,} > {limit:,} bytes)")
+    if len(data) > limit:
         return FileResult(path, skipped="grew past max-file-size while being read")
     return data
+
+
+def read_regular(path: str, limit: int | None = None) -> tuple[bytes | None, os.stat_result]:
+    """(the bytes of the regular file at `path`, its stat); None for the bytes when it is not a
+    regular file or is larger than `limit` (then at most `limit` + 1 bytes are read). Raises OSError.
+
+    Non-blocking, and checked on the open handle: a FIFO or device put where a file was
+    found must not hang the run, or feed it endless bytes.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with open(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit):
+            return None, info
+        return handle.read(-1 if limit is None else limit + 1), info
 
 
 def quick_result(data: bytes, path: str) -> FileResult | None:

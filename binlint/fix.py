@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from binlint.discover import FileKind, Target, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes, map_targets
+from binlint.engine import FileResult, RunSettings, check_bytes, map_targets, read_regular
 from binlint.model import Applicability, Finding, scrub
 
 MAX_ROUNDS = 10
@@ -575,8 +575,8 @@ def _refuse(outcome: SourceFix, refused: set[tuple[str, str, str]], finding: Fin
 def _unified(before: str, after: str, name: str, secrets: Iterable[str]) -> str:
     """A unified diff of one text unit whose lines are scrubbed of keys."""
     secrets = tuple(secrets)
-    old = _split_keep(before)
-    new = _split_keep(after)
+    old = split_lines(before)
+    new = split_lines(after)
     out = []
     for line in difflib.unified_diff(old, new, name, name, n=3):
         if line.startswith(("---", "+++", "@@")):
@@ -589,7 +589,8 @@ def _unified(before: str, after: str, name: str, secrets: Iterable[str]) -> str:
     return "".join(out)
 
 
-def _split_keep(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
+    """The lines of `text`, each with its line break (`\\r\\n`, `\\r` or `\\n`)."""
     return [m.group() for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)]
 
 
@@ -676,17 +677,13 @@ def _fix_file(target: Target, settings: RunSettings, unsafe: bool, diff_only: bo
     path = target.path
     real = os.path.realpath(path)
     try:
-        # Non-blocking, like the engine's read: a FIFO put where the file was must not hang --fix.
-        descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with open(descriptor, "rb") as handle:
-            info = os.fstat(descriptor)
-            if not stat.S_ISREG(info.st_mode):
-                return FileFix(None, warnings=[f"{path}: not fixed: it is no longer a regular file"])
-            data = handle.read()
+        data, info = read_regular(real)
     except FileNotFoundError:
         return FileFix(None, warnings=[f"{path}: not fixed: it vanished before it could be fixed"])
     except OSError as exc:
         return FileFix(None, warnings=[f"{path}: not fixed: cannot read it ({exc.strerror or type(exc).__name__})"])
+    if data is None:
+        return FileFix(None, warnings=[f"{path}: not fixed: it is no longer a regular file"])
     fixed = fix_bytes(data, path, target.kind, settings, unsafe=unsafe)
     if not fixed.changed:
         return FileFix(fixed.result, 0, fixed.warnings)

@@ -8,12 +8,16 @@ on the command line. A baseline (initializationOptions `{"baseline": "path"}`)
 hides the findings it records.
 
 Code actions: each finding's fix (preferred when safe), "ignore this line" (adds or
-extends `# binlint: ignore[CODE]`), and `source.fixAll.binlint` for every safe fix.
+extends `# binlint: ignore[CODE]`), and `source.fixAll.binlint`: what `binlint check
+--fix` would write (every safe fix, in rounds, re-checked, never a text that does not
+parse), as edits of the lines that change.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import difflib
 import io
 import os
 import re
@@ -31,10 +35,11 @@ from binlint import __version__
 from binlint import baseline as baseline_module
 from binlint import config as config_module
 from binlint.discover import FileKind, kind_of
-from binlint.engine import RunSettings, check_bytes
+from binlint.engine import FileResult, RunSettings, check_bytes
+from binlint.fix import fix_bytes, split_lines
 from binlint.model import Applicability, Edit, Finding, Severity, scrub
-from binlint.report.sarif_format import printable_edits
-from binlint.suppress import _IGNORE as IGNORE_COMMENT
+from binlint.report import printable_edits
+from binlint.suppress import IGNORE_COMMENT, listed_codes
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "binlint"
@@ -58,6 +63,8 @@ class Checked:
     text: str
     python: bool
     findings: tuple[Finding, ...]
+    path: str = "untitled.py"
+    parsed: bool = True
 
 
 def document_kind(path: str, language_id: str | None) -> FileKind | None:
@@ -79,15 +86,20 @@ def settings_for(path: str) -> tuple[RunSettings, str | None]:
     return RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores), problem
 
 
-def check_text(text: str, path: str, kind: FileKind, baseline: baseline_module.Baseline | None = None
-               ) -> tuple[list[Finding], str | None, list[str]]:
-    """(findings, config error, internal errors) for the text of a document at `path`."""
-    settings, problem = settings_for(path)
-    result = check_bytes(text.encode("utf-8", "surrogatepass"), path, kind, settings)
-    findings = list(result.findings)
+def check_data(data: bytes, path: str, kind: FileKind, settings: RunSettings,
+               baseline: baseline_module.Baseline | None = None) -> FileResult:
+    """The engine's check of a document's content, without the findings the baseline records."""
+    result = check_bytes(data, path, kind, settings)
     if baseline is not None:
-        findings = baseline.filter(findings)[0]
-    return findings, problem, [scrub(error) for error in result.errors]
+        result.findings = baseline.filter(result.findings)[0]
+    return result
+
+
+def check_text(text: str, path: str, kind: FileKind, baseline: baseline_module.Baseline | None = None
+               ) -> tuple[FileResult, str | None]:
+    """(the check, config error) for the text of a document at `path`."""
+    settings, problem = settings_for(path)
+    return check_data(text.encode("utf-8", "surrogatepass"), path, kind, settings, baseline), problem
 
 
 # --- positions --------------------------------------------------------------------
@@ -191,7 +203,7 @@ def ignore_edit(text: str, finding: Finding, python: bool) -> Edit | None:
             if match:
                 if match.group("codes") is None:
                     return None  # a bare `# binlint: ignore` silences every code already
-                codes = [c.strip().upper() for c in match.group("codes").split(",") if c.strip()]
+                codes = listed_codes(match.group("codes"))
                 if code in codes:
                     return None
                 at = column + match.end("codes")
@@ -213,8 +225,10 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 def code_actions(uri: str, checked: Checked, positions: Positions, first_line: int, last_line: int,
-                 only: Iterable[str] | None = None) -> list[types.CodeAction]:
-    """The quick fixes for findings on lines first_line..last_line (1-based), and fix-all."""
+                 only: Iterable[str] | None = None, baseline: baseline_module.Baseline | None = None
+                 ) -> list[types.CodeAction]:
+    """The quick fixes for findings on lines first_line..last_line (1-based), and fix-all
+    (which runs the engine again: call this off the event loop)."""
     kinds = list(only) if only else None
 
     def wanted(kind: str) -> bool:
@@ -245,9 +259,7 @@ def code_actions(uri: str, checked: Checked, positions: Positions, first_line: i
                     edit=types.WorkspaceEdit(changes={uri: [positions.edit(ignore)]}),
                 ))
     if kinds is not None and wanted(FIX_ALL):
-        safe = _non_overlapping(
-            e for f in checked.findings if f.fix.applicability is Applicability.SAFE for e in printable_edits(f)
-        )
+        safe = fix_all_edits(checked, baseline)
         if safe:
             actions.append(types.CodeAction(
                 title="binlint: fix all safely fixable problems",
@@ -257,17 +269,57 @@ def code_actions(uri: str, checked: Checked, positions: Positions, first_line: i
     return actions
 
 
-def _non_overlapping(edits: Iterable[Edit]) -> list[Edit]:
-    chosen: list[Edit] = []
-    for edit in sorted(set(edits), key=lambda e: (e.line, e.column, e.end_line, e.end_column)):
-        if chosen and (edit.line, edit.column) < (chosen[-1].end_line, chosen[-1].end_column):
+def fix_all_edits(checked: Checked, baseline: baseline_module.Baseline | None = None) -> list[Edit]:
+    """The edits that turn the document into what `binlint check --fix` would make of it."""
+    kind = FileKind.PYTHON if checked.python else FileKind.TEXT
+    settings, _ = settings_for(checked.path)
+    # Fixes whose edits would show a key are not offered (and so not applied) here either.
+    before = FileResult(checked.path, [f for f in checked.findings if printable_edits(f) or not f.fix.edits],
+                        parsed=checked.parsed)
+    data = checked.text.encode("utf-8", "surrogatepass")
+    fixed = fix_bytes(data, checked.path, kind, settings, before=before,
+                      check=lambda content: check_data(content, checked.path, kind, settings, baseline))
+    if not fixed.changed:
+        return []
+    try:
+        text = fixed.data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # a coding cookie the editor's text does not follow
+        return []
+    edits = text_edits(checked.text, text)
+    if any(scrub(edit.content, fixed.secrets) != edit.content for edit in edits):
+        return []
+    return edits
+
+
+def text_edits(old: str, new: str) -> list[Edit]:
+    """Edits that turn `old` into `new`: one per run of changed lines, trimmed to what differs."""
+    before, after = split_lines(old), split_lines(new)
+    edits: list[Edit] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
             continue
-        if chosen and (edit.line, edit.column) == (chosen[-1].line, chosen[-1].column) \
-                and (edit.end_line, edit.end_column) == (edit.line, edit.column) == \
-                (chosen[-1].end_line, chosen[-1].end_column):
-            continue  # two insertions at one point: their order would be ambiguous
-        chosen.append(edit)
-    return chosen
+        removed, added = "".join(before[i1:i2]), "".join(after[j1:j2])
+        head = len(os.path.commonprefix([removed, added]))
+        if head and removed[head - 1: head + 1] == "\r\n":
+            head -= 1  # never split a `\r\n`
+        tail = 0
+        while tail < min(len(removed), len(added)) - head and removed[-1 - tail] == added[-1 - tail]:
+            tail += 1
+        if tail and removed[len(removed) - tail - 1: len(removed) - tail + 1] == "\r\n":
+            tail -= 1
+        start = _advance(i1 + 1, removed[:head])
+        end = _advance(i1 + 1, removed[: len(removed) - tail])
+        edits.append(Edit(*start, *end, added[head: len(added) - tail]))
+    return edits
+
+
+def _advance(line: int, text: str) -> tuple[int, int]:
+    """The (line, column) just past `text` written from the start of `line`."""
+    breaks = list(_LINE_BREAK.finditer(text))
+    if not breaks:
+        return line, len(text) + 1
+    return line + len(breaks), len(text) - breaks[-1].end() + 1
 
 
 # --- the server -------------------------------------------------------------------
@@ -340,15 +392,14 @@ class BinlintServer(LanguageServer):
         text, version, path, kind = snapshot
         last = self.checked.get(uri)
         if last is not None and last.text == text and not force:
-            return last if last.version == version else Checked(version, text, last.python, last.findings)
+            return last if last.version == version else dataclasses.replace(last, version=version)
         loop = asyncio.get_running_loop()
-        findings, problem, errors = await loop.run_in_executor(
-            self.worker, check_text, text, path, kind, self.baseline())
+        result, problem = await loop.run_in_executor(self.worker, check_text, text, path, kind, self.baseline())
         if problem:
             self.show_once(problem)
-        for error in errors:
-            self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=error))
-        checked = Checked(version, text, kind is FileKind.PYTHON, tuple(findings))
+        for error in result.errors:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Warning, message=scrub(error)))
+        checked = Checked(version, text, kind is FileKind.PYTHON, tuple(result.findings), path, result.parsed)
         current = self.workspace.text_documents.get(uri)
         if current is not None and current.version == version:
             self.checked[uri] = checked
@@ -424,8 +475,9 @@ def create_server() -> BinlintServer:
         if checked is None:
             return []
         positions = Positions(checked.text, ls.workspace.position_encoding)
-        return code_actions(uri, checked, positions, params.range.start.line + 1, params.range.end.line + 1,
-                            params.context.only)
+        return await asyncio.get_running_loop().run_in_executor(
+            ls.worker, code_actions, uri, checked, positions, params.range.start.line + 1,
+            params.range.end.line + 1, params.context.only, ls.baseline())
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: BinlintServer, params: Any = None) -> None:

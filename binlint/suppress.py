@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from binlint.model import Finding
 
-_IGNORE = re.compile(r"#\s*binlint\s*:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+IGNORE_COMMENT = re.compile(r"#\s*binlint\s*:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)", re.IGNORECASE)
 _ALLOWLIST = re.compile(r"pragma\s*:\s*(?:allow|white)list[ -]secret", re.IGNORECASE)
 _ALLOWLIST_NEXT = re.compile(r"pragma\s*:\s*(?:allow|white)list[ -]nextline[ -]secret", re.IGNORECASE)
@@ -64,21 +64,26 @@ def _comments(source: str, python: bool) -> list[tuple[int, str, bool]]:
     return found
 
 
+def listed_codes(listed: str) -> list[str]:
+    """The codes of a comma-separated list (`BL101, bl2`), upper-cased, blanks dropped."""
+    return [c.strip().upper() for c in listed.split(",") if c.strip()]
+
+
 def parse(source: str, python: bool = True) -> list[Suppression]:
     """Every suppression comment in `source`."""
     suppressions: list[Suppression] = []
     for line, comment, alone in _comments(source, python):
         codes: set[str] = set()
         matched = False
-        for match in _IGNORE.finditer(comment):
+        for match in IGNORE_COMMENT.finditer(comment):
             matched = True
             listed = match.group("codes")
             if listed is None or not listed.strip():
                 codes.add(ALL)
             else:
-                codes.update(c.strip().upper() for c in listed.split(",") if c.strip())
+                codes.update(listed_codes(listed))
         for match in _NOQA.finditer(comment):
-            bl = {c.strip().upper() for c in match.group("codes").split(",") if c.strip().upper().startswith("BL")}
+            bl = {c for c in listed_codes(match.group("codes")) if c.startswith("BL")}
             if bl:
                 matched = True
                 codes.update(bl)

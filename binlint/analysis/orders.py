@@ -369,10 +369,15 @@ class OrderModel:
         return dict_shape(self.model, expr) is not None
 
     def _label(self, call: cst.Call) -> str:
-        return f"{dotted_text(call.func) or self.model.code(call.func)}(...)"
+        return call_label(self.model, call)
 
 
 # --- words for messages ------------------------------------------------------------
+
+
+def call_label(model: "ModuleModel", call: cst.Call) -> str:
+    """The call as code for messages: `client.create_order(...)`."""
+    return f"{dotted_text(call.func) or model.code(call.func)}(...)"
 
 
 def id_hint(order: OrderCall) -> str:

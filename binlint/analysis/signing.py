@@ -20,8 +20,9 @@ and follows it back:
 Each flow is a `Signing`. `SigningModel.signings` lists them; `SigningModel.digests` lists
 every signature computation in the module (attached or not); `changes_after(signing)`
 lists the changes made to the signed container after signing; `sent_keys(...)` says
-which parameters a request sends; `parameter_values(name)` finds every value given to a
-request parameter (`timestamp`, `recvWindow`) in dicts, query strings and SDK calls.
+which parameters a request sends (`signed_endpoint_requests`: for every request to a SIGNED
+path); `parameter_values(name)` finds every value given to a request parameter
+(`timestamp`, `recvWindow`) in dicts, query strings and SDK calls.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
-from binlint.analysis.requests import HelperCall, RequestSite
+from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
+from binlint.analysis.sdk import keyword_argument
 from binlint.analysis.values import (
     HOLE, Env, Mutation, called_function, dict_shape, dotted_text, literal_text, mentions, module_index,
     returned_values, string_value,
@@ -1050,6 +1052,12 @@ class SigningModel:
                 if (s.site.is_binance or (s.helper is not None and s.helper.is_binance) if s.site is not None
                     else not foreign)]
 
+    @cached_property
+    def unattached_digests(self) -> list[Digest]:
+        """The signature computations no attachment leads back to (not sent yet, or sent in a way not followed)."""
+        traced = {id(s.digest.call) for s in self.signings if s.digest is not None}
+        return [d for d in self.digests if id(d.call) not in traced]
+
     def _with_request(self, signing: Signing) -> Signing:
         """Find the request the attachment ends up in."""
         from dataclasses import replace
@@ -1220,22 +1228,38 @@ class SigningModel:
         for expr in (site.params, site.data):
             if expr is None:
                 continue
-            if self._is_textual(expr, env):
+            if self.is_textual(expr, env):
                 result = result | self._text_keys(self.string_parts(expr, env))
             else:
                 result = result | self.dict_keys(expr, env, before=site.call)
         return result
 
-    def _is_textual(self, expr: cst.BaseExpression, env: Env | None) -> bool:
+    @cached_property
+    def signed_endpoint_requests(self) -> list[tuple[EndpointCall, KeySet]]:
+        """Requests to a SIGNED Binance path whose parameters the code shows (no JSON body, no
+        `auth=` handler), each with the keys it sends; a helper's call is read with its arguments."""
+        requests = self.analysis.requests
+        envs: dict[int, Env] = {}
+        for helper in requests.helper_calls:
+            envs.setdefault(id(helper.call), helper.env)
+        found = []
+        for endpoint in requests.endpoint_calls():
+            site = endpoint.site
+            if endpoint.is_signed_path and site.json is None and keyword_argument(site.call, "auth") is None:
+                found.append((endpoint, self.sent_keys(site, envs.get(id(endpoint.call)))))
+        return found
+
+    def is_textual(self, expr: cst.BaseExpression, env: Env | None) -> bool:
+        """Whether `expr` is a query string (str or its `.encode()`) rather than a dict of parameters."""
         if isinstance(expr, cst.Name) and env is not None:
             passed = env.lookup(self.model, expr)
             if passed is not None:
-                return self._is_textual(passed[0], passed[1])
+                return self.is_textual(passed[0], passed[1])
         value = self._string_value_expr(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else expr
         if isinstance(value, cst.Call):
             func = value.func
             if isinstance(func, cst.Attribute) and func.attr.value == "encode":
-                return self._is_textual(func.value, env)
+                return self.is_textual(func.value, env)
         return self._is_str(value, env)
 
     def _text_keys(self, parts: list[Part], depth: int = 1) -> KeySet:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from binlint.model import Finding
+from binlint.model import Edit, Finding, scrub
 
 FORMATS = ("text", "concise", "json", "sarif", "github")
 
@@ -28,6 +28,14 @@ class Summary:
 
     def by_code(self, findings: list[Finding]) -> dict[str, int]:
         return dict(sorted(Counter(f.code for f in findings).items()))
+
+
+def printable_edits(finding: Finding) -> tuple[Edit, ...]:
+    """The finding's edits, or none when one would print a secret (such edits are never shown)."""
+    edits = finding.fix.edits
+    if any(scrub(edit.content, finding.secrets) != edit.content for edit in edits):
+        return ()
+    return edits
 
 
 Renderer = Callable[[list[Finding], Summary], str]

@@ -7,7 +7,7 @@ from typing import Any
 
 from binlint import __version__
 from binlint.model import Finding
-from binlint.report import Summary
+from binlint.report import Summary, printable_edits
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "edits": [
                 {"line": e.line, "column": e.column, "end_line": e.end_line, "end_column": e.end_column,
                  "content": e.content}
-                for e in finding.fix.edits
+                for e in printable_edits(finding)  # an edit that would print a secret is left out
             ],
         },
     }

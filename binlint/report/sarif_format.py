@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from binlint import __version__
-from binlint.model import Edit, Finding, Severity, scrub
-from binlint.report import Summary
+from binlint.model import Finding, Severity, scrub
+from binlint.report import Summary, printable_edits
 
 if TYPE_CHECKING:
     from binlint.rules.base import Rule
@@ -33,14 +33,6 @@ _SECURITY_SEVERITY = {Severity.ERROR: "7.5", Severity.WARNING: "5.0", Severity.I
 _FAMILY_TAGS = {"BL0": "tool", "BL1": "secrets", "BL2": "signing", "BL3": "timestamps",
                 "BL4": "retries", "BL5": "transport"}
 _SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
-
-
-def printable_edits(finding: Finding) -> tuple[Edit, ...]:
-    """The finding's edits, or none when one would print a secret (they are never shown)."""
-    edits = finding.fix.edits
-    if any(scrub(edit.content, finding.secrets) != edit.content for edit in edits):
-        return ()
-    return edits
 
 
 def doc_sections(doc: str) -> dict[str, str]:

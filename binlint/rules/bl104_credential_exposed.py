@@ -207,10 +207,7 @@ class CredentialExposed(Rule):
 
 
 def _report(exposure: "Exposure") -> Report:
-    names = []
-    for holder in exposure.holders:
-        if holder.label not in names:
-            names.append(holder.label)
+    names = list(dict.fromkeys(holder.label for holder in exposure.holders))
     kinds = sorted({holder.kind for holder in exposure.holders})
     what = " and ".join(f"the Binance {KIND_LABELS[kind]}" for kind in kinds)
     subject = ", ".join(names)

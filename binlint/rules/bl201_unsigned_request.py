@@ -32,9 +32,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
-from binlint.analysis.requests import RequestSite
 from binlint.analysis.signing import endpoint_label, key_list
-from binlint.analysis.sdk import keyword_argument
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -114,27 +112,11 @@ def open_orders():
     )
 
     def check(self, analysis) -> Iterable[Report]:
-        signing = analysis.signing
-        for endpoint in analysis.requests.endpoint_calls():
-            if not endpoint.is_signed_path or not _plain(endpoint.site):
-                continue
-            env = None
-            for helper in analysis.requests.helper_calls:
-                if helper.call is endpoint.call:
-                    env = helper.env
-                    break
-            keys = signing.sent_keys(endpoint.site, env)
-            if not keys.lacks("signature"):
-                continue
-            label = endpoint_label(endpoint.method, endpoint.path)
-            yield Report(
-                endpoint.call,
-                f"`{label}` is a SIGNED endpoint, but this request sends no `signature` "
-                f"(it sends {key_list(keys.keys)})",
-                FIX,
-            )
-
-
-def _plain(site: RequestSite) -> bool:
-    """A request whose parameters the code shows: no JSON body (BL204's case), no `auth=` handler."""
-    return site.json is None and keyword_argument(site.call, "auth") is None
+        for endpoint, keys in analysis.signing.signed_endpoint_requests:
+            if keys.lacks("signature"):
+                yield Report(
+                    endpoint.call,
+                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request "
+                    f"sends no `signature` (it sends {key_list(keys.keys)})",
+                    FIX,
+                )

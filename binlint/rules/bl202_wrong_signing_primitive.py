@@ -43,13 +43,13 @@ to the ones Binance expects). Everything else is advice.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import ClassVar, Iterable, Iterator
 
 import libcst as cst
 
 from binlint.analysis.signing import Digest, Signing, short
-from binlint.model import Applicability
-from binlint.model import Severity
+from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
 
 _RIGHT = "`hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()`"
@@ -178,24 +178,17 @@ def account(private_key):
 
     def check(self, analysis) -> Iterable[Report]:
         signing = analysis.signing
+        problems = chain(
+            (p for flow in signing.binance_signings for p in self._flow_problems(analysis, flow)),
+            # Computations not (yet) attached to a request still fail at run time.
+            (p for digest in signing.unattached_digests if digest.kind == "hmac"
+             for p in self._runtime_problems(analysis, digest)),
+        )
         seen: set[tuple[int, str]] = set()
-        checked: set[int] = set()
-        for flow in signing.signings:
-            if flow.digest is not None:
-                checked.add(id(flow.digest.call))
-        for flow in signing.binance_signings:
-            for node, what, report in self._flow_problems(analysis, flow):
-                if (id(node), what) not in seen:
-                    seen.add((id(node), what))
-                    yield report
-        # Computations not (yet) attached to a request still fail at run time.
-        for digest in signing.digests:
-            if id(digest.call) in checked or digest.kind != "hmac":
-                continue
-            for node, what, report in self._runtime_problems(analysis, digest):
-                if (id(node), what) not in seen:
-                    seen.add((id(node), what))
-                    yield report
+        for node, what, report in problems:
+            if (id(node), what) not in seen:
+                seen.add((id(node), what))
+                yield report
 
     def _flow_problems(self, analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model

@@ -208,7 +208,7 @@ def order(symbol):
         container = payload.container
         sent = flow.sent_expr
         if payload.sorted and flow.sent_as in ("params", "data") and sent is not None \
-                and not signing._is_textual(sent, flow.site_env):
+                and not signing.is_textual(sent, flow.site_env):
             yield Report(
                 sent,
                 f"the signature is computed over a sorted copy of `{short(model, container)}` but "
@@ -220,7 +220,7 @@ def order(symbol):
         if flow.site is not None:
             yield from self._split(analysis, flow)
         if container is not None and payload.container_env is None and flow.sent_as in ("params", "data") \
-                and sent is not None and not signing._is_textual(sent, flow.site_env):
+                and sent is not None and not signing.is_textual(sent, flow.site_env):
             none_key = _none_value(model, container)
             if none_key is not None:
                 yield Report(

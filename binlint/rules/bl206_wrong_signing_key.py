@@ -113,8 +113,7 @@ def account():
         header_values = self._header_values(analysis)
         seen: set[int] = set()
         digests = [(f.digest, f.digest.env) for f in signing.binance_signings if f.digest is not None]
-        traced = {id(f.digest.call) for f in signing.signings if f.digest is not None}
-        digests += [(d, None) for d in signing.digests if id(d.call) not in traced]
+        digests += [(d, None) for d in signing.unattached_digests]
         for digest, env in digests:
             if digest.kind != "hmac" or digest.key is None:
                 continue

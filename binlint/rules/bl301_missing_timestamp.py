@@ -33,7 +33,6 @@ from __future__ import annotations
 from typing import ClassVar, Iterable
 
 from binlint.analysis.signing import endpoint_label, key_list, short
-from binlint.analysis.sdk import keyword_argument
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -104,14 +103,9 @@ def transfer(url, asset, amount):
         model = analysis.model
         signing = analysis.signing
         reported: set[int] = set()
-        for endpoint in analysis.requests.endpoint_calls():
-            site = endpoint.site
-            if not endpoint.is_signed_path or site.json is not None or keyword_argument(site.call, "auth"):
-                continue
-            env = next((h.env for h in analysis.requests.helper_calls if h.call is endpoint.call), None)
-            keys = signing.sent_keys(site, env)
+        for endpoint, keys in signing.signed_endpoint_requests:
             if keys.lacks("timestamp"):
-                reported.add(id(site.call))
+                reported.add(id(endpoint.site.call))
                 yield Report(
                     endpoint.call,
                     f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request "

@@ -62,13 +62,12 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
-from binlint.analysis.values import dotted_text
+from binlint.analysis.orders import call_label
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
-    from binlint.analysis.module import ModuleModel
     from binlint.analysis.retries import RetryConstruct
 
 
@@ -216,7 +215,7 @@ class RetryWithoutBackoff(Rule):
                 reported.add(id(construct))
                 yield Report(
                     construct.node,
-                    f"{_capital(construct.describe(model))} runs `{label or _call_text(model, call)}` "
+                    f"{_capital(construct.describe(model))} runs `{label or call_label(model, call)}` "
                     f"(line {model.line(call)}) again but "
                     f"{_join(problems)}: {_consequence(construct)}",
                     _fix_text(construct),
@@ -268,10 +267,6 @@ def _fix_text(construct: "RetryConstruct") -> str:
 
 def _join(problems: list[str]) -> str:
     return problems[0] if len(problems) == 1 else ", ".join(problems[:-1]) + " and " + problems[-1]
-
-
-def _call_text(model: "ModuleModel", call: cst.Call) -> str:
-    return f"{dotted_text(call.func) or model.code(call.func)}(...)"
 
 
 def _capital(text: str) -> str:

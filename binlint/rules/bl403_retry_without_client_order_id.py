@@ -57,6 +57,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.orders import id_hint, id_minter, what_it_places
+from binlint.analysis.signing import short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -202,19 +203,14 @@ class RetryWithoutClientOrderId(Rule):
                 made = retries.created_inside(construct, found.value)
                 if made is None:
                     continue
-                name = model.code(found.value) if found.value is not None else found.name
+                name = short(model, found.value, 40) if found.value is not None else found.name or ""
                 yield Report(
                     order.call,
                     f"{order.describe(model)} is retried by {construct.describe(model)}, but its client order id "
-                    f"`{_short(name or '')}` is made on line {model.line(made)} inside the retried code: every "
+                    f"`{name}` is made on line {model.line(made)} inside the retried code: every "
                     f"attempt sends a new id, so Binance cannot reject a resend of {what} that already went "
                     "through.",
                     f"Make the id once before the first attempt (outside {construct.describe(model)}) and pass it in "
                     "unchanged.",
                 )
                 break
-
-
-def _short(code: str) -> str:
-    code = " ".join(code.split())
-    return code if len(code) <= 40 else code[:37] + "..."

@@ -48,6 +48,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis import binance
+from binlint.analysis.signing import short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -139,7 +140,7 @@ class HttpRetryOnPost(Rule):
             if not used and not mounted_for_binance:
                 continue
             session = model.code(http.session)
-            where = f"`{_short(model.code(http.methods_arg or http.retry))}`"
+            where = f"`{short(model, http.methods_arg or http.retry, 60)}`"
             posts = [s for s in used if s.is_order_path] or [s for s in used if s.method in ("POST", "PUT")]
             if posts:
                 site = posts[0]
@@ -157,8 +158,3 @@ class HttpRetryOnPost(Rule):
                 "used only for GETs; retry orders in your own code with a `newClientOrderId` fixed before the "
                 "first attempt.",
             )
-
-
-def _short(code: str) -> str:
-    code = " ".join(code.split())
-    return code if len(code) <= 60 else code[:57] + "..."
