@@ -284,3 +284,26 @@ def test_scrub_hides_any_credential_in_any_context(before: str, after: str, seed
 def test_redacted_form_is_first_four_and_last_two() -> None:
     key = fake_key("form")
     assert scrub(f"key={key}") == f"key={key[:4]}…{key[-2:]}"
+
+
+def test_json_leaves_out_an_edit_that_would_print_a_secret() -> None:
+    import json as json_module
+
+    from binlint.model import Applicability, Edit, Finding, Fix, Severity
+    from binlint.report import Summary
+    from binlint.report.json_format import render
+    from binlint.testing import fake_key
+
+    secret = fake_key("json-edit")
+    safe = Edit(1, 1, 1, 5, "https")
+    leaky = Edit(2, 1, 2, 5, f"https://api.binance.com/?k={secret}")
+    findings = [
+        Finding("bot.py", 1, 1, 1, 5, "BL501", "insecure-transport", Severity.ERROR, "m",
+                Fix("f", Applicability.SAFE, (safe,))),
+        Finding("bot.py", 2, 1, 2, 5, "BL501", "insecure-transport", Severity.ERROR, "m",
+                Fix("f", Applicability.SAFE, (leaky,)), secrets=(secret,)),
+    ]
+    text = render(findings, Summary(files=1))
+    assert secret not in text
+    edits = [f["fix"]["edits"] for f in json_module.loads(text)["findings"]]
+    assert edits == [[{"line": 1, "column": 1, "end_line": 1, "end_column": 5, "content": "https"}], []]
