@@ -30,6 +30,7 @@ TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 if TYPE_CHECKING:
     import libcst as cst
 
+    from binlint.incremental import DocumentParser
     from binlint.rules.base import Report, Rule
 
 R = TypeVar("R")
@@ -147,8 +148,10 @@ def quick_result(data: bytes, path: str) -> FileResult | None:
     return None if gate.worth_parsing(data) else FileResult(path)
 
 
-def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings) -> FileResult:
-    """Check the content of one file (or of stdin, named `path`)."""
+def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
+                parser: "DocumentParser | None" = None) -> FileResult:
+    """Check the content of one file (or of stdin, named `path`); `parser` re-parses an edited
+    document incrementally (the language server keeps one per open document)."""
     quick = quick_result(data, path)
     if quick is not None:
         return quick
@@ -164,7 +167,7 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings) -
         if kind is FileKind.PYTHON:
             if b"\x00" in data:
                 return FileResult(path, skipped="binary content (NUL bytes) in a Python file")
-            return _check_python(data, path, settings)
+            return _check_python(data, path, settings, parser)
         if kind is FileKind.NOTEBOOK:
             return _check_notebook(data, path, settings)
         return _check_text(data, path, settings)
@@ -193,8 +196,13 @@ def _decode(data: bytes) -> tuple[str | None, str]:
     return text, encoding
 
 
-def _parse(source: str) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
+def _parse(source: str, parser: "DocumentParser | None" = None
+           ) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
     """The module, or (line, column, message) of the syntax error."""
+    if parser is not None:
+        module = parser.reparse(source)
+        if module is not None:
+            return module, None
     # libcst's native parser can overflow the C stack (a crash no `except` catches).
     deep = too_deep(source)
     if deep is not None:
@@ -202,7 +210,7 @@ def _parse(source: str) -> "tuple[cst.Module | None, tuple[int, int, str] | None
     import libcst as cst
 
     try:
-        return cst.parse_module(source), None
+        return (parser.parse(source) if parser is not None else cst.parse_module(source)), None
     except cst.ParserSyntaxError as exc:
         return None, _syntax_error_position(source, str(exc.message))
     except RecursionError:
@@ -231,11 +239,12 @@ def _syntax_error_position(source: str, libcst_message: str) -> tuple[int, int, 
     return 1, 1, libcst_message.splitlines()[0] if libcst_message else "syntax error"
 
 
-def _check_python(data: bytes, path: str, settings: RunSettings) -> FileResult:
+def _check_python(data: bytes, path: str, settings: RunSettings, parser: "DocumentParser | None" = None
+                  ) -> FileResult:
     text, why = _decode(data)
     if text is None:
         return _unparsable(data.decode("utf-8", errors="replace"), path, settings, 1, 1, why)
-    module, error = _parse(text)
+    module, error = _parse(text, parser)
     if module is None:
         assert error is not None
         line, column, message = error

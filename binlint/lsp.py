@@ -25,7 +25,7 @@ import tokenize
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -40,6 +40,9 @@ from binlint.fix import fix_bytes, split_lines
 from binlint.model import Applicability, Edit, Finding, Severity, scrub
 from binlint.report import printable_edits
 from binlint.suppress import IGNORE_COMMENT, listed_codes
+
+if TYPE_CHECKING:
+    from binlint.incremental import DocumentParser
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "binlint"
@@ -87,19 +90,21 @@ def settings_for(path: str) -> tuple[RunSettings, str | None]:
 
 
 def check_data(data: bytes, path: str, kind: FileKind, settings: RunSettings,
-               baseline: baseline_module.Baseline | None = None) -> FileResult:
+               baseline: baseline_module.Baseline | None = None, parser: DocumentParser | None = None
+               ) -> FileResult:
     """The engine's check of a document's content, without the findings the baseline records."""
-    result = check_bytes(data, path, kind, settings)
+    result = check_bytes(data, path, kind, settings, parser)
     if baseline is not None:
         result.findings = baseline.filter(result.findings)[0]
     return result
 
 
-def check_text(text: str, path: str, kind: FileKind, baseline: baseline_module.Baseline | None = None
-               ) -> tuple[FileResult, str | None]:
-    """(the check, config error) for the text of a document at `path`."""
+def check_text(text: str, path: str, kind: FileKind, baseline: baseline_module.Baseline | None = None,
+               parser: DocumentParser | None = None) -> tuple[FileResult, str | None]:
+    """(the check, config error) for the text of a document at `path`; `parser` is the document's
+    incremental parser (it re-parses only what changed since its last text)."""
     settings, problem = settings_for(path)
-    return check_data(text.encode("utf-8", "surrogatepass"), path, kind, settings, baseline), problem
+    return check_data(text.encode("utf-8", "surrogatepass"), path, kind, settings, baseline, parser), problem
 
 
 # --- positions --------------------------------------------------------------------
@@ -335,7 +340,9 @@ class BinlintServer(LanguageServer):
         self._baseline: tuple[float, baseline_module.Baseline] | None = None
         self.checked: dict[str, Checked] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
+        # One worker: checks run one at a time, so a document's parser is never used by two.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="binlint-check")
+        self.parsers: dict[str, DocumentParser] = {}
         self._shown: set[str] = set()
 
     def configure(self, options: Any) -> None:
@@ -394,7 +401,9 @@ class BinlintServer(LanguageServer):
         if last is not None and last.text == text and not force:
             return last if last.version == version else dataclasses.replace(last, version=version)
         loop = asyncio.get_running_loop()
-        result, problem = await loop.run_in_executor(self.worker, check_text, text, path, kind, self.baseline())
+        parser = self.parser(uri) if kind is FileKind.PYTHON else None
+        result, problem = await loop.run_in_executor(self.worker, check_text, text, path, kind, self.baseline(),
+                                                     parser)
         if problem:
             self.show_once(problem)
         for error in result.errors:
@@ -404,6 +413,15 @@ class BinlintServer(LanguageServer):
         if current is not None and current.version == version:
             self.checked[uri] = checked
         return checked
+
+    def parser(self, uri: str) -> DocumentParser:
+        """The incremental parser of an open Python document."""
+        found = self.parsers.get(uri)
+        if found is None:
+            from binlint.incremental import DocumentParser
+
+            found = self.parsers[uri] = DocumentParser()
+        return found
 
     async def check_and_publish(self, uri: str, delay: float = 0.0, force: bool = False) -> None:
         if delay:
@@ -463,6 +481,7 @@ def create_server() -> BinlintServer:
         if task is not None:
             task.cancel()
         ls.checked.pop(uri, None)
+        ls.parsers.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(

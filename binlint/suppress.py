@@ -45,9 +45,15 @@ def skips_file(data: bytes) -> bool:
     return _SKIP_FILE.search(head) is not None
 
 
+# What any suppression comment holds; text without it has none (and is not tokenized).
+_CANDIDATE = re.compile(r"#[^\r\n]*?(?:binlint|noqa|pragma)", re.IGNORECASE)
+
+
 def _comments(source: str, python: bool) -> list[tuple[int, str, bool]]:
-    """(line, comment text, alone on its line) for every comment in the source."""
+    """(line, comment text, alone on its line) for every comment that may suppress something."""
     found: list[tuple[int, str, bool]] = []
+    if _CANDIDATE.search(source) is None:
+        return found
     if python:
         try:
             for token in tokenize.generate_tokens(io.StringIO(source).readline):

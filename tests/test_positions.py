@@ -69,3 +69,83 @@ def test_generated_sources(source: str):
     except Exception:
         return  # libcst cannot read every source the grammar allows
     assert_same_positions(source)
+
+
+# --- positions found statement by statement, in the source -------------------------------------------
+
+DUPLICATES = [
+    "import os\nimport os\n\nx = 1\nx = 1\n",
+    "def f():\n    pass\n\n\ndef f():\n    pass\n# trailing comment\n",
+    "x = 1\n" * 5 + "if x:\n    x = 1\n" + "x = 1\n" * 3,
+    "a = 1\r\nb = 2\r\n\r\na = 1\r\n",
+    "# header comment\n\nx = 1\n\n# footer\n",
+]
+
+
+def assert_same_model_positions(source: str, order: str = "forward") -> None:
+    """`ModuleModel.position` (statement by statement, placed in the source) is the provider's range."""
+    import random
+
+    from binlint.analysis.module import ModuleModel
+
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    model = ModuleModel(module, "bot.py", source)
+    nodes = [node for nodes in model.tree._by_type.values() for node in nodes]
+    if order == "backward":
+        nodes.reverse()
+    elif order == "shuffled":
+        random.Random(0).shuffle(nodes)
+    for node in nodes:
+        assert model.position(node) == expected[node], (type(node).__name__, module.code_for_node(node))
+
+
+@pytest.mark.parametrize("source", TRICKY + DUPLICATES)
+@pytest.mark.parametrize("order", ["forward", "backward", "shuffled"])
+def test_model_positions_of_tricky_sources(source: str, order: str):
+    assert_same_model_positions(source, order)
+
+
+@pytest.mark.parametrize("path", _real_files(), ids=str)
+def test_model_positions_of_real_files(path: Path):
+    assert_same_model_positions(path.read_text(encoding="utf-8"), "shuffled")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_model_positions_of_generated_sources(source: str):
+    try:
+        cst.parse_module(source)
+    except Exception:
+        return
+    assert_same_model_positions(source, "shuffled")
+
+
+def test_a_source_that_is_not_the_module_text_falls_back_to_the_whole_module():
+    from binlint.analysis.module import ModuleModel
+
+    module = cst.parse_module("x = 1\ny = 2\n")
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    model = ModuleModel(module, "bot.py", "something else entirely\n")
+    for node in (module.body[1], module.body[0]):
+        assert model.position(node) == expected[node]
+
+
+def test_statements_kept_from_the_last_module_keep_exact_positions():
+    from bench.botgen import bot_source
+    from binlint.analysis.module import ModuleModel
+
+    module = cst.parse_module(bot_source(300))
+    positions(module)
+    body = list(module.body)
+    for changed in ([*body[:4], cst.parse_statement("z = (\n    1,\n)\n"), *body[4:]], body[:3] + body[5:]):
+        edited = module.with_changes(body=changed)  # the statements' code is kept from `module`
+        expected = MetadataWrapper(edited, unsafe_skip_copy=True).resolve(PositionProvider)
+        found = positions(edited)
+        assert len(found) == len(expected)
+        for node, code_range in expected.items():
+            assert found[node] == code_range
+        model = ModuleModel(edited, "bot.py", edited.code)
+        for nodes in model.tree._by_type.values():
+            for node in nodes:
+                assert model.position(node) == expected[node]

@@ -8,6 +8,7 @@ functions: nothing here needs a syntax tree.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from binlint.analysis.doc_samples import is_doc_sample
@@ -141,6 +142,7 @@ def name_tokens(name: str) -> list[str]:
     return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
 
 
+@lru_cache(maxsize=4096)
 def classify_name(name: str) -> Kind | None:
     """Which credential a variable, key, attribute or env var of this name holds, if any.
 

@@ -12,7 +12,7 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -20,9 +20,16 @@ from libcst.metadata import CodeRange
 from binlint.analysis import binance
 from binlint.analysis.walk import TreeIndex
 
+if TYPE_CHECKING:
+    from binlint.analysis.positions import SourcePositions
+
 Scope = cst.Module | cst.FunctionDef | cst.Lambda
 _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 6
+# Hot paths test node classes with `type(x) is C` / `type(x) in (...)`: libcst's node classes
+# are ABCs, so a failed isinstance() runs Python code, and these classes have no subclasses
+# (tests/test_walk.py checks that), which makes the two tests the same.
+_NAME_TYPES = (cst.Name, cst.Attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +53,11 @@ class ModuleModel:
         self._scope_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
         self._self_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
         self._param_annotations: dict[int, cst.BaseExpression] = {}
-        self._positions: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._positions: "SourcePositions | None" = None
         self._bindings_memo: dict[int, tuple[cst.BaseExpression, list[Binding]]] = {}
+        self._qualnames: dict[tuple[int, int], tuple[cst.BaseExpression, str | None]] = {}
+        self._name_bindings: dict[tuple[int, str], list[Binding]] = {}
+        self._params: dict[int, tuple[cst.FunctionDef, set[str]]] = {}
         self._collect_imports()
         self._collect_bindings()
 
@@ -56,10 +66,10 @@ class ModuleModel:
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
         if self._positions is None:
-            from binlint.analysis.positions import positions
+            from binlint.analysis.positions import SourcePositions
 
-            self._positions = positions(self.module)
-        return self._positions[node]
+            self._positions = SourcePositions(self.module, self.source, self.tree)
+        return self._positions.range(node)
 
     def line(self, node: cst.CSTNode) -> int:
         return self.position(node).start.line
@@ -194,23 +204,39 @@ class ModuleModel:
         return found
 
     def _find_bindings(self, expr: cst.BaseExpression) -> list[Binding]:
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
+            # The same for every use of a name in one scope: remembered per (scope, name);
+            # scopes are nodes of the tree, so their ids stay theirs.
             scope = self.scope_of(expr)
-            while True:
-                found = self._scope_bindings.get(id(scope), {}).get(expr.value)
-                if found:
-                    return found
-                if isinstance(scope, cst.FunctionDef) and expr.value in _param_names(scope):
-                    return []
-                if scope is self.module:
-                    return []
-                scope = self.scope_of(scope)
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            key = (id(scope), expr.value)
+            known = self._name_bindings.get(key)
+            if known is None:
+                known = self._name_bindings[key] = self._bindings_from(scope, expr.value)
+            return known if known else []
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
             function = self.function_of(expr)
             klass = self.class_of(expr)
             if klass is not None and function is not None and _first_param(function) == expr.value.value:
                 return self._self_bindings.get(id(klass), {}).get(expr.attr.value, [])
         return []
+
+    def _bindings_from(self, scope: Scope, name: str) -> list[Binding]:
+        """The bindings of `name` seen from `scope`: its own, else those of the scopes around it."""
+        while True:
+            found = self._scope_bindings.get(id(scope), {}).get(name)
+            if found:
+                return found
+            if isinstance(scope, cst.FunctionDef) and name in self._param_names(scope):
+                return []
+            if scope is self.module:
+                return []
+            scope = self.scope_of(scope)
+
+    def _param_names(self, function: cst.FunctionDef) -> set[str]:
+        known = self._params.get(id(function))
+        if known is None or known[0] is not function:
+            known = self._params[id(function)] = (function, _param_names(function))
+        return known[1]
 
     def scope_bindings(self, scope: Scope, name: str) -> list[Binding]:
         return self._scope_bindings.get(id(scope), {}).get(name, [])
@@ -219,11 +245,12 @@ class ModuleModel:
         """Follow a name or `self.attr` with exactly one known assignment to its value."""
         current = expr
         for _ in range(_MAX_DEPTH):
-            found = self.bindings(current) if isinstance(current, (cst.Name, cst.Attribute)) else []
-            values = [b.value for b in found]
-            if len(values) != 1 or values[0] is None:
+            if type(current) not in _NAME_TYPES:
                 return current
-            current = values[0]
+            found = self.bindings(current)
+            if len(found) != 1 or found[0].value is None:
+                return current
+            current = found[0].value
         return current
 
     def param_annotation(self, name: cst.Name) -> cst.BaseExpression | None:
@@ -245,9 +272,21 @@ class ModuleModel:
         `client = Client(...)` -> "binance.client.Client.create_order";
         `getattr(ccxt, "binance")` -> "ccxt.binance".
         """
+        # Asked of the same names and values by every analysis: remembered per depth (the
+        # cut-off at _MAX_DEPTH makes the depth part of the question). The expression is kept
+        # in the entry, so its id cannot be reused while the entry lives.
+        key = (id(expr), depth)
+        known = self._qualnames.get(key)
+        if known is not None and known[0] is expr:
+            return known[1]
+        found = self._qualname(expr, depth)
+        self._qualnames[key] = (expr, found)
+        return found
+
+    def _qualname(self, expr: cst.BaseExpression, depth: int) -> str | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             name = expr.value
             if name in self.imports:
                 return self.imports[name]
@@ -265,8 +304,8 @@ class ModuleModel:
             if name in _BUILTINS:
                 return f"builtins.{name}"
             return None
-        if isinstance(expr, cst.Attribute):
-            if isinstance(expr.value, cst.Name) and self.bindings(expr):
+        if type(expr) is cst.Attribute:
+            if type(expr.value) is cst.Name and self.bindings(expr):
                 for binding in reversed(self.bindings(expr)):
                     if binding.value is not None:
                         resolved = self._qualname_of_value(binding.value, depth + 1)
@@ -274,26 +313,26 @@ class ModuleModel:
                             return resolved
             base = self.qualname(expr.value, depth + 1)
             return f"{base}.{expr.attr.value}" if base else None
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             return self._getattr_name(expr, depth)
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             return self.qualname(expr.expression, depth + 1)
         return None
 
     def _qualname_of_value(self, value: cst.BaseExpression, depth: int) -> str | None:
-        if isinstance(value, cst.Await):
+        if type(value) is cst.Await:
             value = value.expression
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             by_getattr = self._getattr_name(value, depth)
             if by_getattr:
                 return by_getattr
             return self.instance_type(value, depth)
-        if isinstance(value, (cst.Name, cst.Attribute)):
+        if type(value) in _NAME_TYPES:
             return self.qualname(value, depth)
         return None
 
     def _getattr_name(self, call: cst.Call, depth: int) -> str | None:
-        if isinstance(call.func, cst.Name) and call.func.value == "getattr" and len(call.args) >= 2:
+        if type(call.func) is cst.Name and call.func.value == "getattr" and len(call.args) >= 2:
             from binlint.analysis.values import string_value
 
             base = self.qualname(call.args[0].value, depth + 1)

@@ -7,6 +7,23 @@ exactly the range `PositionProvider` gives it, syntactic positions and hoisted
 start/end nodes included — but records only token indices, and turns the few it is
 asked for into lines and columns afterwards.
 
+The code is generated one top-level statement at a time (a *piece*: the module's code
+is its header, each statement and its footer, one after the other, each ending with a
+line break). A statement's piece depends on nothing but the statement and the module's
+default newline and indentation, so the pieces of the last module are kept: when the
+next module shares statements with it (an editor's document re-parsed statement by
+statement after a keystroke), only the new statements are generated again.
+
+`SourcePositions` goes further for a module parsed from a known source text: libcst
+renders a parsed module back to its source byte for byte, and a statement of a block
+starts a line and ends one, so the piece of any such statement, generated alone with the
+indentation of the blocks around it, is its text in the source. Only the innermost
+statements holding the nodes asked about are generated, each placed where its text occurs
+exactly once at the start of a line between the statements already placed around it
+(where it occurs more than once, the statement around it is placed instead, and a
+top-level statement right after the one before it). A text not found where it must be
+(a source that is not the module's text) makes the whole module count, as in `positions`.
+
 It relies on libcst's code generation protocol (`CodegenState`, `Module._codegen`),
 as `PositionProvider` itself does; `positions()` falls back to the provider should
 that protocol ever change.
@@ -17,13 +34,19 @@ from __future__ import annotations
 import bisect
 import re
 from itertools import accumulate
-from typing import Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
 
+if TYPE_CHECKING:
+    from binlint.analysis.walk import TreeIndex
+
 # The newlines libcst's provider counts.
 _NEWLINE = re.compile(r"\r\n?|\n")
+# Nodes whose statements are placed one by one, and nodes that indent what they hold.
+_BLOCKS = (cst.Module, cst.IndentedBlock)
+_INDENTING = (cst.IndentedBlock, cst.Match)
 
 
 def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
@@ -54,9 +77,9 @@ class _Syntactic:
 
     def __exit__(self, *exc: object) -> bool:
         spans = self.state.spans
-        start = spans[self.start_node][0] if self.start_node is not None else self.start
-        end = spans[self.end_node][1] if self.end_node is not None else len(self.state.tokens)
-        spans[self.node] = (start, end)
+        start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
+        end = spans[id(self.end_node)][1] if self.end_node is not None else len(self.state.tokens)
+        spans[id(self.node)] = (start, end)
         return False
 
 
@@ -64,11 +87,12 @@ def _state_class() -> type:
     from libcst._nodes.internal import CodegenState
 
     class _State(CodegenState):  # type: ignore[misc, valid-type]
-        """Code generation that notes the token span of each node."""
+        """Code generation that notes the token span of each node (by id: a node's own hash is Python code)."""
 
         def __init__(self, module: cst.Module) -> None:
             super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-            self.spans: dict[cst.CSTNode, tuple[int, int]] = {}
+            self.spans: dict[int, tuple[int, int]] = {}
+            self.nodes: list[cst.CSTNode] = []
             self.stack: list[int] = []
 
         def pop_trailing_newline(self) -> None:
@@ -76,11 +100,12 @@ def _state_class() -> type:
 
         def before_codegen(self, node: cst.CSTNode) -> None:
             self.stack.append(len(self.tokens))
+            self.nodes.append(node)
 
         def after_codegen(self, node: cst.CSTNode) -> None:
             start = self.stack.pop()
-            if node not in self.spans:  # the syntactic range, when recorded, wins
-                self.spans[node] = (start, len(self.tokens))
+            if id(node) not in self.spans:  # the syntactic range, when recorded, wins
+                self.spans[id(node)] = (start, len(self.tokens))
 
         def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
                                       end_node: cst.CSTNode | None = None) -> _Syntactic:
@@ -92,29 +117,238 @@ def _state_class() -> type:
 _STATE: type | None = None
 
 
-class _Positions(Mapping[cst.CSTNode, CodeRange]):
-    def __init__(self, module: cst.Module) -> None:
+class _Piece:
+    """The code of consecutive nodes (a statement, the header or the footer), generated on its own:
+    each node's span in characters from the piece's start, and where the piece's lines start."""
+
+    __slots__ = ("nodes", "spans", "offsets", "line_starts", "length", "text")
+
+    def __init__(self, module: cst.Module, nodes: Sequence[cst.CSTNode], extra: str = "",
+                 indents: tuple[str, ...] = ()) -> None:
         global _STATE
         if _STATE is None:
             _STATE = _state_class()
         state = _STATE(module)
-        module._codegen(state)
-        self._spans: dict[cst.CSTNode, tuple[int, int]] = state.spans
-        self._offsets = list(accumulate(map(len, state.tokens), initial=0))
-        code = "".join(state.tokens)
-        self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(code))]
+        state.indent_tokens.extend(indents)  # the blocks around a nested statement
+        for node in nodes:
+            node._codegen(state)
+        if extra:
+            state.add_token(extra)
+        self.nodes: list[cst.CSTNode] = state.nodes
+        self.spans: dict[int, tuple[int, int]] = state.spans  # token indices
+        self.offsets = list(accumulate(map(len, state.tokens), initial=0))
+        self.text = "".join(state.tokens)
+        self.length = len(self.text)
+        self.line_starts = [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
 
-    def _position(self, index: int) -> CodePosition:
-        offset = self._offsets[index]
-        line = bisect.bisect_right(self._line_starts, offset)
-        return CodePosition(line, offset - self._line_starts[line - 1])
+    def char_span(self, key: int) -> tuple[int, int]:
+        start, end = self.spans[key]
+        return self.offsets[start], self.offsets[end]
+
+
+# Statement pieces by statement id, with the statement (its id cannot be reused while it
+# is kept here) and what else shapes its code: the module's newline and indentation and the
+# indentation of the blocks around it. Those of the module positioned last and of the one
+# before it: an editor re-checks one document after another keystroke; a run over many
+# files keeps no more than two files' trees alive.
+_PieceCache = dict[int, tuple[cst.CSTNode, tuple[str, str, tuple[str, ...]], _Piece]]
+_pieces: dict[str, "_PieceCache | int"] = {"module": 0, "current": {}, "previous": {}}
+
+
+def _statement_piece(module: cst.Module, statement: cst.CSTNode, indents: tuple[str, ...] = ()) -> _Piece:
+    """The piece of a statement of `module` inside blocks indented by `indents` (none: a top-level
+    statement): kept from an earlier module, or generated."""
+    if _pieces["module"] != id(module):
+        _pieces.update(module=id(module), previous=_pieces["current"], current={})
+    current: _PieceCache = _pieces["current"]  # type: ignore[assignment]
+    previous: _PieceCache = _pieces["previous"]  # type: ignore[assignment]
+    shape = (module.default_newline, module.default_indent, indents)
+    for cache in (current, previous):
+        known = cache.get(id(statement))
+        if known is not None and known[0] is statement and known[1] == shape:
+            current[id(statement)] = known
+            return known[2]
+    piece = _Piece(module, (statement,), indents=indents)
+    current[id(statement)] = (statement, shape, piece)
+    return piece
+
+
+class _Positions(Mapping[cst.CSTNode, CodeRange]):
+    def __init__(self, module: cst.Module) -> None:
+        statements = [_statement_piece(module, statement) for statement in module.body]
+        pieces = [_Piece(module, module.header), *statements, _Piece(module, module.footer)]
+        if module.has_trailing_newline and not any(p.length for p in pieces):
+            pieces.append(_Piece(module, (), module.default_newline))  # what Module._codegen adds
+        self._module = module
+        self._pieces = pieces
+        self._starts = list(accumulate((p.length for p in pieces), initial=0))
+        self._lines = list(accumulate((len(p.line_starts) - 1 for p in pieces), initial=0))
+        self._where: dict[int, int] = {}
+        for index, piece in enumerate(pieces):
+            self._where.update(dict.fromkeys(piece.spans, index))
+        if not self._lines_line_up():  # pragma: no cover - not seen in a parsed module
+            whole = _Piece(module, (module,))
+            whole.nodes = [node for node in whole.nodes if node is not module]
+            self._pieces = [whole]
+            self._starts = [0, whole.length]
+            self._lines = [0, len(whole.line_starts) - 1]
+            self._where = dict.fromkeys(whole.spans, 0)
+
+    def _lines_line_up(self) -> bool:
+        """Whether every piece ends a line of its own, so that it starts one: a `\\r` at the end of
+        one piece and a `\\n` at the start of the next would be one line break in the whole code."""
+        written = [piece for piece in self._pieces if piece.length]
+        for before, after in zip(written, written[1:]):
+            if before.line_starts[-1] != before.length or (before.text.endswith("\r") and after.text.startswith("\n")):
+                return False
+        return True
+
+    def _position(self, offset: int) -> CodePosition:
+        index = max(bisect.bisect_right(self._starts, offset) - 1, 0)
+        index = min(index, len(self._pieces) - 1)
+        piece = self._pieces[index]
+        relative = offset - self._starts[index]
+        line = bisect.bisect_right(piece.line_starts, relative)
+        return CodePosition(self._lines[index] + line, relative - piece.line_starts[line - 1])
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        start, end = self._spans[node]
-        return CodeRange(self._position(start), self._position(end))
+        if node is self._module:
+            return CodeRange(self._position(0), self._position(self._starts[-1]))
+        index = self._where[id(node)]
+        start, end = self._pieces[index].char_span(id(node))
+        offset = self._starts[index]
+        return CodeRange(self._position(offset + start), self._position(offset + end))
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._spans)
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        yield self._module
+        for piece in self._pieces:
+            yield from piece.nodes
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return 1 + sum(len(piece.nodes) for piece in self._pieces)
+
+
+class SourcePositions:
+    """Positions of the nodes of a module parsed from `source`, found statement by statement.
+
+    `range(node)` gives `PositionProvider`'s range of a node from the piece of the innermost
+    statement of a block (or of the module) that holds it, generated alone with the indentation
+    of the blocks around it (a statement starts a line and ends one: its code is its text in the
+    source). It is placed where its text occurs exactly once at a line start between the
+    statements already placed around it; else the statement around it is tried, and a
+    top-level statement is placed after the one before it.
+    """
+
+    def __init__(self, module: cst.Module, source: str, tree: "TreeIndex") -> None:
+        self._module = module
+        self._tree = tree
+        # The code the positions count in: libcst's provider counts as if the file ended in a newline.
+        self._text = source if module.has_trailing_newline else source + module.default_newline
+        self._placed: dict[int, tuple[int, int, _Piece]] = {}  # id(statement) -> (start, end, piece)
+        self._bounds: list[tuple[int, int, int, int]] = []  # (pre-order, end, start, end in the text) of each
+        self._top: dict[int, tuple[int, int]] = {}  # top-level statements placed: index -> (start, end)
+        self._line_starts: list[int] | None = None
+        self._whole: Mapping[cst.CSTNode, CodeRange] | None = None
+
+    def range(self, node: cst.CSTNode) -> CodeRange:
+        if self._whole is None:
+            for statement in self._holders(node):
+                placed = self._place(statement)
+                if placed is not None and id(node) in placed[2].spans:
+                    start, end = placed[2].char_span(id(node))
+                    return CodeRange(self._position(placed[0] + start), self._position(placed[0] + end))
+        if self._whole is None:  # the module itself, its header and footer, or a source that is not its text
+            self._whole = positions(self._module)
+        return self._whole[node]
+
+    def _holders(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """The statements of blocks (and of the module) that hold `node` or are it, innermost first."""
+        tree = self._tree
+        found = []
+        current: cst.CSTNode | None = node
+        while current is not None:
+            parent = tree.parent(current)
+            if type(parent) in _BLOCKS:
+                found.append(current)
+            current = parent
+        return found
+
+    def _indents(self, statement: cst.CSTNode) -> tuple[str, ...]:
+        """The indentation the blocks around `statement` add (what `IndentedBlock` and `Match` add)."""
+        default = self._module.default_indent
+        found = [node.indent if node.indent is not None else default  # type: ignore[attr-defined]
+                 for node in self._tree.ancestors(statement) if type(node) in _INDENTING]
+        return tuple(reversed(found))
+
+    def _place(self, statement: cst.CSTNode) -> tuple[int, int, _Piece] | None:
+        """Where `statement` starts and ends in the text, with its piece; None when that is not found."""
+        known = self._placed.get(id(statement))
+        if known is not None:
+            return known
+        span = self._tree.span(statement)
+        if span is None:
+            return None
+        top_level = self._tree.parent(statement) is self._module
+        piece = _statement_piece(self._module, statement, () if top_level else self._indents(statement))
+        low, high = self._room(*span)
+        start = self._only_line_start(piece.text, low, high)
+        if start is None and top_level:
+            start = self._after_previous(statement)
+        return None if start is None else self._record(statement, start, piece)
+
+    def _room(self, first: int, end: int) -> tuple[int, int]:
+        """Bounds in the text of the statement whose subtree is [first, end) in pre-order: the
+        statements placed before it end before it, those after it start after it, those around it
+        hold it."""
+        low, high = 0, len(self._text)
+        for order, order_end, start, stop in self._bounds:
+            if order <= first and end <= order_end:
+                low, high = max(low, start), min(high, stop)
+            elif order_end <= first:
+                low = max(low, stop)
+            elif order >= end:
+                high = min(high, start)
+        return low, high
+
+    def _after_previous(self, statement: cst.CSTNode) -> int | None:
+        """Where a top-level statement starts when each statement from the last placed one before it
+        (or from the module's header) is placed right after the one before."""
+        index = self._module.body.index(statement)
+        before = max((i for i in self._top if i < index), default=-1)
+        end = self._top[before][1] if before >= 0 else _Piece(self._module, self._module.header).length
+        for between in range(before + 1, index):
+            other = self._module.body[between]
+            placed = self._record(other, end, _statement_piece(self._module, other))
+            if placed is None:
+                return None
+            end = placed[1]
+        return end
+
+    def _record(self, statement: cst.CSTNode, start: int, piece: _Piece) -> tuple[int, int, _Piece] | None:
+        if start < 0 or not self._text.startswith(piece.text, start):
+            return None
+        found = self._placed[id(statement)] = (start, start + piece.length, piece)
+        span = self._tree.span(statement)
+        assert span is not None
+        self._bounds.append((span[0], span[1], start, start + piece.length))
+        if self._tree.parent(statement) is self._module:
+            self._top[self._module.body.index(statement)] = (start, start + piece.length)
+        return found
+
+    def _only_line_start(self, text: str, low: int, high: int) -> int | None:
+        """The one offset in [low, high) where `text` occurs at the start of a line, or None."""
+        found = None
+        at = self._text.find(text, low, high)
+        while at >= 0:
+            if at == 0 or self._text[at - 1] in "\r\n":
+                if found is not None:
+                    return None
+                found = at
+            at = self._text.find(text, at + 1, high)
+        return found
+
+    def _position(self, offset: int) -> CodePosition:
+        if self._line_starts is None:
+            self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(self._text))]
+        line = bisect.bisect_right(self._line_starts, offset)
+        return CodePosition(line, offset - self._line_starts[line - 1])

@@ -372,8 +372,8 @@ class RequestModel:
             owners.update(index.owner(binding.statement, text) for binding in model.bindings(session))
         target = f"{text}.headers"
         found = [m for owner in owners for m in index.mutations().get((owner, target), ())]
-        for assign in model.tree.of_type(cst.Assign):
-            if any(dotted_text(t.target) == target for t in assign.targets) and index.owner(assign, text) in owners:
+        for assign in index.assignments_to(target):
+            if index.owner(assign, text) in owners:
                 found.append(Mutation(target, "update", None, assign.value, assign, model.tree.order(assign)))
         return found
 
@@ -401,11 +401,9 @@ class RequestModel:
                 if ssl is not None:
                     return ssl.value
         if session is not None and isinstance(session, (cst.Name, cst.Attribute)):
-            text = dotted_text(session)
-            for assign in self.model.tree.of_type(cst.Assign):
-                for target in assign.targets:
-                    if dotted_text(target.target) == f"{text}.verify":
-                        return assign.value
+            assigns = module_index(self.model).assignments_to(f"{dotted_text(session)}.verify")
+            if assigns:
+                return assigns[0].value
         return None
 
     # --- helpers that take the URL from their arguments -------------------------------------

@@ -183,6 +183,15 @@ class RetryModel:
         """The constructs that run `node` again when an attempt fails, outermost first."""
         if not self.constructs:
             return []
+        # Several rules ask about the same order calls: remembered (the node is kept in the
+        # entry, so its id cannot be reused while the entry lives).
+        memo = self.__dict__.setdefault("_enclosing_memo", {})
+        known = memo.get(id(node))
+        if known is None or known[0] is not node:
+            known = memo[id(node)] = (node, self._enclosing(node))
+        return list(known[1])
+
+    def _enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
         by_root, by_function = self._index
         found: list[RetryConstruct] = []
         for ancestor in self.tree.ancestors(node):
@@ -317,11 +326,11 @@ class RetryModel:
             next_frontier: list[cst.CSTNode] = []
             for region in frontier:
                 for call in self._inside(region, cst.Call):
-                    if construct.kind == "loop" and region is construct.node \
-                            and not self._loop_retries(construct.node, call):  # type: ignore[arg-type]
-                        continue
                     function = called_function(self.model, call)
                     if function is None or function is construct.function:
+                        continue
+                    if construct.kind == "loop" and region is construct.node \
+                            and not self._loop_retries(construct.node, call):  # type: ignore[arg-type]
                         continue
                     sites.setdefault(id(function), []).append(call)
                     if id(function) not in reached and not any(self.tree.contains(r, function) for r in construct.roots):
@@ -358,38 +367,46 @@ class RetryModel:
         return cache[node_type]
 
     def _any_inside(self, roots: Sequence[cst.CSTNode], nodes: list[cst.CSTNode]) -> cst.CSTNode | None:
-        for node in nodes:
-            if any(self.tree.contains(root, node) for root in roots):
-                return node
-        return None
+        return next(self._inside_any(roots, nodes), None)
+
+    def _inside_any(self, roots: Sequence[cst.CSTNode], nodes: list[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+        """The nodes of `nodes` (a list of this model's, in source order) that lie in one of `roots`, in order."""
+        cache = self.__dict__.setdefault("_orders_cache", {})
+        if id(nodes) not in cache:
+            cache[id(nodes)] = (nodes, [self.tree.order(n) for n in nodes])
+        orders = cache[id(nodes)][1]
+        picked: set[int] = set()
+        for root in roots:
+            span = self.tree.span(root)
+            if span is not None:
+                picked.update(range(bisect_left(orders, span[0]), bisect_left(orders, span[1])))
+        return (nodes[index] for index in sorted(picked))
 
     @cached_property
     def _retry_after_nodes(self) -> list[cst.CSTNode]:
         """Places that read Retry-After: the header name, or a `retry_after` value."""
-        found: list[cst.CSTNode] = []
-        for node in self.tree.of_type(cst.SimpleString, cst.FormattedStringText, cst.Name, cst.Attribute):
-            if isinstance(node, cst.SimpleString) or isinstance(node, cst.FormattedStringText):
-                if "retry-after" in node.value.lower() or "retry_after" in node.value.lower():
-                    found.append(node)
-            elif isinstance(node, cst.Name) and node.value in RETRY_AFTER_NAMES:
-                found.append(node)
-            elif isinstance(node, cst.Attribute) and node.attr.value in RETRY_AFTER_NAMES:
-                found.append(node)
+        tree = self.tree
+        found: list[cst.CSTNode] = [
+            node for node in (*tree.of_type(cst.SimpleString), *tree.of_type(cst.FormattedStringText))
+            if "retry-after" in node.value.lower() or "retry_after" in node.value.lower()
+        ]
+        found.extend(node for node in tree.of_type(cst.Name) if node.value in RETRY_AFTER_NAMES)
+        found.extend(node for node in tree.of_type(cst.Attribute) if node.attr.value in RETRY_AFTER_NAMES)
+        found.sort(key=tree.order)
         return found
 
     @cached_property
     def _rate_limit_nodes(self) -> list[cst.CSTNode]:
         """Places that tell a 429/418 apart: the status codes compared, the SDKs' exception classes."""
-        found: list[cst.CSTNode] = []
-        for node in self.tree.of_type(cst.Integer, cst.Name, cst.Attribute):
-            if isinstance(node, cst.Integer):
-                if node.value in RATE_LIMIT_STATUS and self.tree.nearest(node, cst.Comparison) is not None:
-                    found.append(node)
-            elif isinstance(node, cst.Name) and node.value in RATE_LIMIT_NAMES:
-                if not isinstance(self.tree.parent(node), cst.Attribute):
-                    found.append(node)
-            elif isinstance(node, cst.Attribute) and node.attr.value in RATE_LIMIT_NAMES:
-                found.append(node)
+        tree = self.tree
+        found: list[cst.CSTNode] = [
+            node for node in tree.of_type(cst.Integer)
+            if node.value in RATE_LIMIT_STATUS and tree.nearest(node, cst.Comparison) is not None
+        ]
+        found.extend(node for node in tree.of_type(cst.Name)
+                     if node.value in RATE_LIMIT_NAMES and not isinstance(tree.parent(node), cst.Attribute))
+        found.extend(node for node in tree.of_type(cst.Attribute) if node.attr.value in RATE_LIMIT_NAMES)
+        found.sort(key=tree.order)
         return found
 
     def _sleeps_in(self, root: cst.CSTNode) -> list[cst.Call]:
@@ -451,6 +468,13 @@ class RetryModel:
 
     def _loop_retries(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         """Whether the loop runs `node` again after it failed: raised, or answered with an error."""
+        memo = self.__dict__.setdefault("_loop_retries_memo", {})
+        known = memo.get((id(loop), id(node)))
+        if known is None or known[0] is not loop or known[1] is not node:
+            known = memo[(id(loop), id(node))] = (loop, node, self._loop_retries_uncached(loop, node))
+        return known[2]
+
+    def _loop_retries_uncached(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         if isinstance(loop, cst.For) and self._uses_target(loop, node):
             return False  # `for i in range(n): place(orders[i])` walks a list, it does not retry
         if self.model.function_of(node) is not self.model.function_of(loop):
@@ -632,9 +656,7 @@ class RetryModel:
 
     def _rate_limit_retried(self, roots: Sequence[cst.CSTNode], loop: cst.CSTNode | None) -> cst.CSTNode | None:
         """A 429/418 check after which the code goes round again (not one that gives up)."""
-        for node in self._rate_limit_nodes:
-            if not any(self.tree.contains(root, node) for root in roots):
-                continue
+        for node in self._inside_any(roots, self._rate_limit_nodes):
             if loop is None:
                 return node  # a library retries on the exception or predicate this check feeds
             branch = self._branch_of(node)

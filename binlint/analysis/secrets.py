@@ -41,7 +41,9 @@ if TYPE_CHECKING:
 
 _MAX_DEPTH = 6
 # Cheap pre-checks on raw text, before any name is resolved or any literal evaluated.
-_MAY_HOLD_LITERAL = re.compile(r"(?=[A-Za-z0-9]{0,63}[G-Zg-z])[A-Za-z0-9]{64}|PRIVATE KEY|(?i:key_?pass|passphrase)")
+_ALNUM_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64,}")
+_NOT_HEX = re.compile(r"[G-Zg-z]")
+_PASS_WORD = re.compile(r"(?i:key_?pass|passphrase)")
 _CREDENTIAL_WORD = re.compile(r"(?i)key|secret|pass")
 _GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
@@ -132,7 +134,7 @@ class SecretModel:
     @cached_property
     def literals(self) -> list[SecretLiteral]:
         """Every credential literal worth a finding, in source order, once each."""
-        if not _MAY_HOLD_LITERAL.search(self.model.source):
+        if not _may_hold_literal(self.model.source):
             return []  # no key-shaped run, no PEM key, no passphrase anywhere in the text
         reached: dict[int, list[tuple[Slot, cst.BaseExpression | None]]] = {}
         nodes: dict[int, cst.BaseExpression] = {}
@@ -299,11 +301,12 @@ class SecretModel:
         model = self.model
         tree = model.tree
 
-        def named(name: str | None, value: cst.BaseExpression, description: str, node: cst.CSTNode
-                  ) -> Iterator[tuple[cst.BaseExpression, Slot]]:
+        def named(name: str | None, value: cst.BaseExpression, description: "str | Callable[[], str]",
+                  node: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, Slot]]:
             kind = classify_name(name) if name and _CREDENTIAL_WORD.search(name) else None
             if kind is not None:
-                yield value, Slot(kind, description, False, name, node)
+                text = description if isinstance(description, str) else description()
+                yield value, Slot(kind, text, False, name, node)
 
         for assign in tree.of_type(cst.Assign, cst.AnnAssign):
             if isinstance(assign, cst.Assign):
@@ -321,7 +324,8 @@ class SecretModel:
                         yield from named(name, inner_value.value, f"is assigned to `{name}`", assign)
                     continue
                 name = _target_name(target)
-                yield from named(name, value, f"is assigned to `{model.code(target)}`", assign)
+                # The target's code is rendered only for a credential name (a codegen per assignment adds up).
+                yield from named(name, value, lambda target=target: f"is assigned to `{model.code(target)}`", assign)
         for walrus in tree.of_type(cst.NamedExpr):
             name = _target_name(walrus.target)
             yield from named(name, walrus.value, f"is assigned to `{name}`", walrus)
@@ -355,20 +359,20 @@ class SecretModel:
         if depth > _MAX_DEPTH:
             return None
         model = self.model
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("encode", "decode", "strip"):
+            if type(func) is cst.Attribute and func.attr.value in ("encode", "decode", "strip"):
                 inner = self.holder(func.value, depth + 1)
                 return Holder(expr, inner.kind, inner.label, inner.value) if inner else None
             name = model.call_name(expr)
             if name in ("builtins.str", "builtins.bytes") and expr.args:
                 inner = self.holder(expr.args[0].value, depth + 1)
                 return Holder(expr, inner.kind, inner.label, inner.value) if inner else None
-            if (name in _GETENV or (isinstance(func, cst.Attribute) and func.attr.value in ("get", "getenv"))) \
+            if (name in _GETENV or (type(func) is cst.Attribute and func.attr.value in ("get", "getenv"))) \
                     and expr.args:
                 return self._named_holder(expr, literal_text(expr.args[0].value))
             return None
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        if type(expr) in (cst.SimpleString, cst.ConcatenatedString):
             text = _literal_value(expr)
             found = self._literal_by_value.get(text[0]) if text is not None else None
             if found is not None:
@@ -376,10 +380,10 @@ class SecretModel:
 
                 return Holder(expr, found.kind, f"the literal `{redact_value(found.value)}`", found.value)
             return None
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             return self._named_holder(expr, _subscript_key(expr))
-        if isinstance(expr, (cst.Name, cst.Attribute)):
-            name = expr.value if isinstance(expr, cst.Name) else expr.attr.value
+        if type(expr) in (cst.Name, cst.Attribute):
+            name = expr.value if type(expr) is cst.Name else expr.attr.value
             direct = self._named_holder(expr, name)
             if direct is not None:
                 return direct
@@ -409,25 +413,38 @@ class SecretModel:
         """The keys and secrets whose text ends up in the value of `expr` (f-strings, dicts, `+`, `%`...)."""
         if expr is None or depth > _MAX_DEPTH:
             return []
+        # The same values (a module constant, a shared dict) are reached from many requests:
+        # remembered (the node is kept in the entry, so its id cannot be reused while it lives).
+        memo = self.__dict__.setdefault("_holders_memo", {})
+        known = memo.get((id(expr), key, depth))
+        if known is not None and known[0] is expr:
+            return list(known[1])
+        found = self._holders_in(expr, key, depth)
+        memo[(id(expr), key, depth)] = (expr, found)
+        return list(found)
+
+    def _holders_in(self, expr: cst.BaseExpression, key: str | None, depth: int) -> list[Holder]:
+        # Node classes tested by exact type (see module._NAME_TYPES).
         found = self.holder(expr)
         if found is not None:
             return [Holder(found.expr, found.kind, found.label, found.value, key)]
         inner: list[tuple[cst.BaseExpression, str | None]] = []
-        if isinstance(expr, cst.FormattedString):
+        kind = type(expr)
+        if kind is cst.FormattedString:
             inner = [(p.expression, key) for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
-        elif isinstance(expr, cst.ConcatenatedString):
+        elif kind is cst.ConcatenatedString:
             inner = [(expr.left, key), (expr.right, key)]  # type: ignore[list-item]
-        elif isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        elif kind is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
             inner = [(expr.left, key), (expr.right, key)]
-        elif isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        elif kind in (cst.Tuple, cst.List, cst.Set):
             inner = [(e.value, key) for e in expr.elements]
-        elif isinstance(expr, cst.Dict):
+        elif kind is cst.Dict:
             for element in expr.elements:
-                if isinstance(element, cst.DictElement):
+                if type(element) is cst.DictElement:
                     inner.append((element.value, literal_text(element.key)))
                 else:
                     inner.append((element.value, key))
-        elif isinstance(expr, cst.Call):
+        elif kind is cst.Call:
             func = expr.func
             transparent = self.model.call_name(expr) in _TRANSPARENT_CALLS or (
                 isinstance(func, cst.Attribute) and func.attr.value in _TRANSPARENT_METHODS)
@@ -435,7 +452,7 @@ class SecretModel:
                 inner = [(a.value, a.keyword.value if a.keyword else key) for a in expr.args]
                 if isinstance(func, cst.Attribute) and func.attr.value == "format":
                     inner.append((func.value, key))
-        elif isinstance(expr, (cst.Name, cst.Attribute)):
+        elif kind in (cst.Name, cst.Attribute):
             resolved = self.model.value_of(expr)
             if resolved is not expr:
                 inner.append((resolved, key))
@@ -525,6 +542,20 @@ class SecretModel:
         return last in _LOGGER_NAMES or last.lower().endswith("logger")
 
 
+def _may_hold_literal(text: str) -> bool:
+    """Whether `text` has 64 letters and digits in a row, not all hex (a key), a PEM private key,
+    or a passphrase word (`key_pass`, `passphrase`, any case)."""
+    if "PRIVATE KEY" in text:
+        return True
+    if text.isascii():  # no other letter folds to one of these: lower-casing is the regex's case rule
+        lower = text.lower()
+        if "keypass" in lower or "key_pass" in lower or "passphrase" in lower:
+            return True
+    elif _PASS_WORD.search(text):
+        return True
+    return any(_NOT_HEX.search(run.group()) for run in _ALNUM_RUN.finditer(text))
+
+
 def _sent_wrongly(holder: Holder, in_headers: bool) -> bool:
     """The secret is never sent; the key only as the `X-MBX-APIKEY` header."""
     if holder.kind == "secret":
@@ -560,6 +591,11 @@ def _raw_index(node: cst.Subscript) -> str:
 def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
     """(text, is_bytes) of a string or bytes literal; None for f-strings and odd escapes."""
     if isinstance(node, cst.SimpleString):
+        raw = node.value
+        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
+            text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
+            if text is not None:
+                return text, False
         try:
             value = node.evaluated_value
         except Exception:

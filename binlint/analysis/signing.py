@@ -28,9 +28,10 @@ path); `parameter_values(name)` finds every value given to a request parameter
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -45,6 +46,7 @@ from binlint.analysis.values import bind_arguments as _bind_arguments
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
+    from binlint.analysis.walk import TreeIndex
 
 _MAX_DEPTH = 8
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]")
@@ -189,6 +191,8 @@ class SigningModel:
         self.model: ModuleModel = analysis.model
         self._refers_memo: dict[tuple[int, int, int, int], tuple[object, object, object, bool]] = {}
         self._names_memo: dict[int, tuple[cst.BaseExpression, list[cst.BaseExpression]]] = {}
+        self._reach_stages: list[_Reach] = []
+        self._mutations_memo: dict[tuple[int, str], list[Mutation]] = {}
 
     # --- digests ------------------------------------------------------------------------
 
@@ -983,10 +987,21 @@ class SigningModel:
         from binlint.analysis.values import mutations_of
 
         model = self.model
-        found = list(mutations_of(model, container))
         text = dotted_text(container)
         if text is None:
-            return found
+            return list(mutations_of(model, container))
+        # The same for every expression that names the same container where it lives: remembered.
+        key = (module_index(model).owner(container, text), text)
+        known = self._mutations_memo.get(key)
+        if known is None:
+            known = self._mutations_memo[key] = self._find_mutations(container)
+        return list(known)
+
+    def _find_mutations(self, container: cst.BaseExpression) -> list[Mutation]:
+        from binlint.analysis.values import mutations_of
+
+        model = self.model
+        found = list(mutations_of(model, container))
         for call, helper, param in self._passed_to_helpers(container):
             order = model.tree.order(call)
             for mutation in self._param_mutations(helper, param):
@@ -1004,9 +1019,7 @@ class SigningModel:
         model = self.model
         text = dotted_text(container)
         scope_key = module_index(model).owner(container, text or "")
-        for call in self._helper_calls_by_arg.get(text or "", ()):
-            if module_index(model).owner(call, text or "") != scope_key:
-                continue
+        for call in self._helper_calls_by_arg.get((scope_key, text or ""), ()):
             helper = called_function(model, call)
             if helper is None:
                 continue
@@ -1015,8 +1028,11 @@ class SigningModel:
                     yield call, helper, name
 
     @cached_property
-    def _helper_calls_by_arg(self) -> dict[str, list[cst.Call]]:
-        found: dict[str, list[cst.Call]] = {}
+    def _helper_calls_by_arg(self) -> dict[tuple[int, str], list[cst.Call]]:
+        """Calls of same-module functions by (where the name lives, the name) of each argument
+        that is a name or attribute chain, in source order."""
+        found: dict[tuple[int, str], list[cst.Call]] = {}
+        index = module_index(self.model)
         for call in self.model.calls():
             if not call.args:
                 continue
@@ -1025,7 +1041,7 @@ class SigningModel:
             if not texts or called_function(self.model, call) is None:
                 continue
             for text in texts:
-                found.setdefault(text, []).append(call)  # type: ignore[arg-type]
+                found.setdefault((index.owner(call, text), text), []).append(call)  # type: ignore[arg-type]
         return found
 
     # --- flows --------------------------------------------------------------------------------
@@ -1144,9 +1160,21 @@ class SigningModel:
         known = self._names_memo.get(id(expr))
         if known is not None and known[0] is expr:
             return known[1]
-        found = list(_names_in(expr))
+        tree = self.model.tree
+        if tree.span(expr) is None:
+            found = list(_names_in(expr))
+        else:  # the same nodes, read off the tree's lists (in another order; callers only test them)
+            attribute_names = self._attribute_names
+            found = [name for name in tree.within(expr, cst.Name)
+                     if name is expr or id(name) not in attribute_names]
+            found.extend(tree.within(expr, cst.Attribute))
         self._names_memo[id(expr)] = (expr, found)
         return found
+
+    @cached_property
+    def _attribute_names(self) -> set[int]:
+        """ids of the names that are the `attr` of an attribute (`b` in `a.b`): `_names_in` does not enter them."""
+        return {id(attribute.attr) for attribute in self.model.tree.of_type(cst.Attribute)}
 
     def _refers_uncached(self, expr: cst.BaseExpression, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                          depth: int) -> bool:
@@ -1286,6 +1314,12 @@ class SigningModel:
 
     def parameter_values(self, *names: str) -> list[ParamValue]:
         """Every value given to a request parameter named one of `names`, where it is written."""
+        memo = self.__dict__.setdefault("_parameter_values_memo", {})
+        if names not in memo:  # several rules ask for `timestamp` and `recvWindow`: found once
+            memo[names] = self._parameter_values(names)
+        return list(memo[names])
+
+    def _parameter_values(self, names: tuple[str, ...]) -> list[ParamValue]:
         wanted = set(names)
         found: list[ParamValue] = []
         model = self.model
@@ -1325,6 +1359,12 @@ class SigningModel:
         """`parameter_values` limited to values that go into a request: query texts, arguments of SDK
         calls and of same-module request helpers, and dicts that reach a request, a signature, an SDK
         call or a request helper."""
+        memo = self.__dict__.setdefault("_request_parameter_values_memo", {})
+        if names not in memo:
+            memo[names] = self._request_parameter_values(names)
+        return list(memo[names])
+
+    def _request_parameter_values(self, names: tuple[str, ...]) -> list[ParamValue]:
         model = self.model
         sdk_calls = {id(c.call) for c in self.analysis.sdk.calls} | {id(c.call) for c in self.analysis.sdk.constructions}
         found = []
@@ -1360,26 +1400,46 @@ class SigningModel:
         return found
 
     def _reaches_request(self, carrier: cst.BaseExpression, node: cst.CSTNode) -> bool:
-        """Whether a dict (or the container `carrier` names) is sent, signed or handed to a request helper."""
-        model = self.model
+        """Whether a dict (or the container `carrier` names) is sent, signed or handed to a request helper.
+
+        The same as `_refers(root, carrier, node)` over every root of `_request_roots`: what
+        `_refers` visits from a root does not depend on the carrier, so it is gathered once per
+        group of roots (`_Reach`) and each question is a lookup."""
+        tree = self.model.tree
+        return any(self._request_reach(stage).matches(tree, carrier, node) for stage in range(len(_ROOT_STAGES)))
+
+    def _request_reach(self, stage: int) -> "_Reach":
+        """What `_refers` visits from the roots of one stage, gathered on first use (in order, as
+        the original loop reached each group only when the ones before it did not match)."""
+        while len(self._reach_stages) <= stage:
+            roots = getattr(self, _ROOT_STAGES[len(self._reach_stages)])()
+            self._reach_stages.append(_Reach.gather(self.model, roots, self._names))
+        return self._reach_stages[stage]
+
+    def _site_roots(self) -> Iterator[cst.BaseExpression]:
         for site in self.analysis.requests.binance_sites:
             for expr in (site.url_expr, site.params, site.data, site.json):
-                if expr is not None and self._refers(expr, carrier, node):
-                    return True
+                if expr is not None:
+                    yield expr
+
+    def _signed_container_roots(self) -> Iterator[cst.BaseExpression]:
         for flow in self.binance_signings:
             payload = flow.payload
-            if payload is not None and payload.container is not None and model.tree.order(payload.container) >= 0 \
-                    and self._refers(payload.container, carrier, node):
-                return True
+            if payload is not None and payload.container is not None and \
+                    self.model.tree.order(payload.container) >= 0:
+                yield payload.container
+
+    def _digest_roots(self) -> Iterator[cst.BaseExpression]:
         for digest in self.digests:
-            if digest.message is not None and self._refers(digest.message, carrier, node):
-                return True
+            if digest.message is not None:
+                yield digest.message
+
+    def _helper_argument_roots(self) -> Iterator[cst.BaseExpression]:
         functions = self._request_functions
         for call in self._calls_with_args:
-            if id(called_function(model, call)) in functions and any(
-                    self._refers(arg.value, carrier, node) for arg in call.args):
-                return True
-        return False
+            if id(called_function(self.model, call)) in functions:
+                for arg in call.args:
+                    yield arg.value
 
     @cached_property
     def _calls_with_args(self) -> list[cst.Call]:
@@ -1396,6 +1456,77 @@ class SigningModel:
     def signed_functions(self) -> set[int]:
         """ids of functions that attach a signature (directly)."""
         return {id(s.attachment.function) for s in self.signings if s.attachment.function is not None}
+
+
+# The roots `_reaches_request` follows, group by group, in the order it asks them.
+_ROOT_STAGES = ("_site_roots", "_signed_container_roots", "_digest_roots", "_helper_argument_roots")
+_REFERS_DEPTH = 3  # `_refers` follows bindings this many steps deep
+
+
+class _Reach:
+    """Everything `SigningModel._refers` visits from some roots, whatever the carrier: the tree
+    spans of the visited expressions (merged), the visited expressions, and the dotted texts of
+    the names in them. `matches(tree, carrier, node)` is then the `_refers` of any root."""
+
+    def __init__(self, starts: list[int], ends: list[int], nodes: dict[int, cst.CSTNode],
+                 texts: frozenset[str]) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.nodes = nodes
+        self.texts = texts
+
+    @classmethod
+    def gather(cls, model: "ModuleModel", roots: Iterable[cst.BaseExpression],
+               names: "Callable[[cst.BaseExpression], list[cst.BaseExpression]]") -> "_Reach":
+        visited = _visited(model, roots, names)
+        spans = sorted(span for span in map(model.tree.span, visited.values()) if span is not None)
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in spans:
+            if ends and start <= ends[-1]:
+                ends[-1] = max(ends[-1], end)
+            else:
+                starts.append(start)
+                ends.append(end)
+        texts = {dotted_text(name) for expr in visited.values() for name in names(expr)}
+        texts.discard(None)
+        return cls(starts, ends, visited, frozenset(texts))  # type: ignore[arg-type]
+
+    def matches(self, tree: "TreeIndex", carrier: cst.BaseExpression, node: cst.CSTNode | None) -> bool:
+        """Whether some visited expression holds `node` or is `carrier`, or names what `carrier` names."""
+        if node is not None:
+            if self.nodes.get(id(carrier)) is carrier:
+                return True
+            position = tree.span(node)
+            if position is not None:
+                index = bisect_right(self.starts, position[0]) - 1
+                if index >= 0 and position[0] < self.ends[index]:
+                    return True
+        text = dotted_text(carrier)
+        return text is not None and text in self.texts
+
+
+def _visited(model: "ModuleModel", roots: Iterable[cst.BaseExpression],
+             names: "Callable[[cst.BaseExpression], list[cst.BaseExpression]]") -> dict[int, cst.CSTNode]:
+    """The expressions `_refers` looks at from `roots`: each root, and the value of every binding
+    of a name in a visited expression, up to `_REFERS_DEPTH` steps away."""
+    depths: dict[int, int] = {}
+    visited: dict[int, cst.CSTNode] = {}
+    stack: list[tuple[cst.BaseExpression, int]] = [(root, 0) for root in roots]
+    while stack:
+        expr, depth = stack.pop()
+        if depths.get(id(expr), _REFERS_DEPTH + 1) <= depth:
+            continue  # seen with at least as many steps left
+        depths[id(expr)] = depth
+        visited[id(expr)] = expr
+        if depth == _REFERS_DEPTH:
+            continue
+        for name in names(expr):
+            if isinstance(name, cst.Name):
+                for binding in model.bindings(name):
+                    if binding.value is not None and binding.value is not expr:
+                        stack.append((binding.value, depth + 1))
+    return visited
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -50,7 +50,8 @@ _UNKNOWN = StrValue(HOLE, False)
 
 def literal_text(node: cst.BaseExpression) -> str | None:
     """The value of a plain (non-f, non-bytes) string literal, else None."""
-    if isinstance(node, cst.SimpleString):
+    # Node classes tested by exact type here and below (see module._NAME_TYPES).
+    if type(node) is cst.SimpleString:
         raw = node.value
         # No prefix, no escape, no carriage return: the text between the quotes is the
         # value (evaluated_value compiles the literal, a cost that adds up).
@@ -62,7 +63,7 @@ def literal_text(node: cst.BaseExpression) -> str | None:
         except Exception:  # malformed escapes in odd sources
             return None
         return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         left = literal_text(node.left)
         right = literal_text(node.right)
         return left + right if left is not None and right is not None else None
@@ -351,14 +352,25 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
 
 def called_function(model: ModuleModel, call: cst.Call) -> cst.FunctionDef | None:
     """The function of this module a call runs: `helper(...)` or `self.helper(...)`."""
-    func = call.func
     index = module_index(model)
-    if isinstance(func, cst.Name):
+    # Asked of every call by many analyses: remembered (the call is kept in the entry, so
+    # its id cannot be reused while the entry lives).
+    known = index.called.get(id(call))
+    if known is not None and known[0] is call:
+        return known[1]
+    found = _called_function(model, index, call)
+    index.called[id(call)] = (call, found)
+    return found
+
+
+def _called_function(model: ModuleModel, index: "ModuleIndex", call: cst.Call) -> cst.FunctionDef | None:
+    func = call.func
+    if type(func) is cst.Name:
         found = index.module_functions.get(func.value)
         if found is not None and func.value not in model.imports and not model.bindings(func):
             return found
         return None
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls") \
+    if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls") \
             and func.attr.value in index.method_names:
         klass = model.class_of(call)
         if klass is not None:
@@ -368,7 +380,7 @@ def called_function(model: ModuleModel, call: cst.Call) -> cst.FunctionDef | Non
 
 def mentions(node: cst.BaseExpression, *texts: str) -> bool:
     """A cheap test before `literal_text`: whether a string literal's source holds one of `texts`."""
-    return isinstance(node, cst.SimpleString) and any(text in node.value for text in texts)
+    return type(node) is cst.SimpleString and any(text in node.value for text in texts)
 
 
 def bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
@@ -455,6 +467,8 @@ class ModuleIndex:
         self.method_names: set[str] = set()
         self.returns: dict[int, list[cst.Return]] = {}
         self._mutations: dict[tuple[int, str], list[Mutation]] | None = None
+        self._assignments: dict[str, list[cst.Assign]] | None = None
+        self.called: dict[int, tuple[cst.Call, cst.FunctionDef | None]] = {}
         tree = model.tree
         for klass in tree.of_type(cst.ClassDef):
             self.classes.setdefault(klass.name.value, klass)
@@ -469,6 +483,18 @@ class ModuleIndex:
             function = model.function_of(node)
             if function is not None:
                 self.returns.setdefault(id(function), []).append(node)
+
+    def assignments_to(self, text: str) -> list[cst.Assign]:
+        """The `=` statements one of whose targets is spelled `text` (`session.headers`), in source order."""
+        if self._assignments is None:
+            found: dict[str, list[cst.Assign]] = {}
+            for assign in self.model.tree.of_type(cst.Assign):
+                texts = {_dotted_text(t.target) for t in assign.targets}
+                texts.discard(None)
+                for target in texts:
+                    found.setdefault(target, []).append(assign)  # type: ignore[arg-type]
+            self._assignments = found
+        return self._assignments.get(text, [])
 
     def owner(self, node: cst.CSTNode, target: str) -> int:
         """Where a container name lives: its class for `self.x`, else its scope."""
@@ -525,9 +551,9 @@ def _subscript_key(node: cst.Subscript) -> str | None:
 
 
 def _dotted_text(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _dotted_text(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None

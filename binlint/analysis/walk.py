@@ -3,11 +3,17 @@
 libcst's visitor machinery costs nearly as much as the parse itself; a direct walk
 over each node type's child fields (whitespace and punctuation left out) costs about
 a tenth of it. Every analysis reads this index instead of walking the tree again.
+
+The walk is made statement by statement (top-level statements and the statements of
+class bodies), and what it finds in each statement is kept for the next module: an
+editor's document re-parsed after a keystroke keeps its unchanged statements, and
+only the new ones are walked again (the rest are renumbered).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from typing import Iterator, TypeVar
 
@@ -82,30 +88,27 @@ class TreeIndex:
         self._end: dict[int, int] = {}
         self._by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
         self._nearest: dict[tuple[int, tuple[type, ...]], tuple[cst.CSTNode, cst.CSTNode | None]] = {}
+        self._enclosing: dict[tuple[type, ...], "_Enclosing | bool"] = {}
+        self._merged: dict[tuple[type, ...], list[cst.CSTNode]] = {}
+        self._orders: dict[type, tuple[list[cst.CSTNode], list[int]]] = {}
         self._build(module)
 
-    def _build(self, root: cst.CSTNode) -> None:
+    def _build(self, module: cst.Module) -> None:
+        """The module, then each statement's subtree in turn: what one walk from the module gives."""
         parent = self._parent
         order = self._order
         end = self._end
         by_type = self._by_type
-        counter = 0
-        # (node, exiting): the second visit marks where the subtree ends.
-        stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
-        while stack:
-            node, exiting = stack.pop()
-            key = id(node)
-            if exiting:
-                end[key] = counter
-                continue
-            order[key] = counter
-            counter += 1
-            by_type[type(node)].append(node)
-            stack.append((node, True))
-            kids = children(node)
-            for kid in reversed(kids):
-                parent[id(kid)] = node
-                stack.append((kid, False))
+        order[id(module)] = 0
+        by_type[type(module)].append(module)
+        counter = 1
+        kids = children(module)
+        for statement in kids:
+            sub = _statement_subtree(module, statement, counter)
+            _merge(sub, counter, parent, order, end, by_type)
+            parent[id(statement)] = module
+            counter += sub.size
+        end[id(module)] = counter
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self._parent.get(id(node))
@@ -120,6 +123,24 @@ class TreeIndex:
         """Pre-order number: a node that starts later in the source has a larger one."""
         return self._order.get(id(node), -1)
 
+    def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
+        """(pre-order number, end) of `node`'s subtree: a node lies inside it when its number is in
+        [start, end); None for a node not in this tree."""
+        start = self._order.get(id(node))
+        return None if start is None else (start, self._end[id(node)])
+
+    def within(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
+        """The nodes of exactly `node_type` inside `root` (or `root` itself), in source order."""
+        span = self.span(root)
+        if span is None:
+            return []
+        known = self._orders.get(node_type)
+        if known is None:
+            nodes = self._by_type.get(node_type, [])
+            known = self._orders[node_type] = (nodes, [self._order[id(n)] for n in nodes])
+        nodes, orders = known
+        return nodes[bisect_left(orders, span[0]):bisect_left(orders, span[1])]  # type: ignore[return-value]
+
     def contains(self, outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
         """Whether `inner` lies inside `outer` (or is it)."""
         start = self._order.get(id(outer))
@@ -132,14 +153,23 @@ class TreeIndex:
         """All nodes of the given types, in source order."""
         if len(types) == 1:
             return list(self._by_type.get(types[0], ()))  # type: ignore[arg-type]
-        found: list[cst.CSTNode] = []
-        for node_type in types:
-            found.extend(self._by_type.get(node_type, ()))
-        found.sort(key=self.order)
-        return found  # type: ignore[return-value]
+        found = self._merged.get(types)
+        if found is None:  # asked again by other analyses: merged once
+            found = []
+            for node_type in types:
+                found.extend(self._by_type.get(node_type, ()))
+            found.sort(key=self.order)
+            self._merged[types] = found
+        return list(found)  # type: ignore[return-value]
 
     def nearest(self, node: cst.CSTNode, *types: type[N]) -> N | None:
         """The closest enclosing node of one of `types`."""
+        enclosing = self._enclosing.get(types)
+        if enclosing is None:
+            enclosing = self._enclosing[types] = _Enclosing.of(self, types) if _leaf_types(types) else False
+        if enclosing is not False:
+            position = self._order.get(id(node))
+            return None if position is None else enclosing.around(position, node)  # type: ignore[return-value]
         # Asked again and again for the same names (scopes of bindings): remembered. The
         # node is kept in the entry, so its id cannot be reused while the entry lives.
         key = (id(node), types)
@@ -167,6 +197,130 @@ class TreeIndex:
                 return current  # type: ignore[return-value]
             current = parent.get(id(current))
         return None
+
+
+class _Subtree:
+    """Parents, pre-order numbers (from `base`) and per-type lists of one statement's subtree.
+
+    The statements of a class body are subtrees of their own, kept like top-level statements:
+    a class (a whole module, in some code) is new after every edit inside it, its methods not."""
+
+    __slots__ = ("statement", "base", "size", "parent", "order", "end", "by_type")
+
+    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int) -> None:
+        self.statement = statement
+        self.base = base
+        self.parent: dict[int, cst.CSTNode] = {}
+        self.order: dict[int, int] = {}
+        self.end: dict[int, int] = {}
+        self.by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
+        self.size = self._walk(module, statement, base) - base
+
+    def _walk(self, module: cst.Module, root: cst.CSTNode, counter: int) -> int:
+        parent = self.parent
+        order = self.order
+        end = self.end
+        by_type = self.by_type
+        # (node, what): 0 enter the node, 1 leave it (its subtree ends), 2 a class member: its own subtree.
+        stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
+        while stack:
+            node, what = stack.pop()
+            key = id(node)
+            if what == 1:
+                end[key] = counter
+                continue
+            if what == 2:
+                counter = self._splice(_statement_subtree(module, node, counter), counter)
+                continue
+            order[key] = counter
+            counter += 1
+            node_type = type(node)
+            by_type[node_type].append(node)
+            stack.append((node, 1))
+            kids = children(node)
+            members = 2 if node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
+            for kid in reversed(kids):
+                parent[id(kid)] = node
+                stack.append((kid, members))
+        return counter
+
+    def _splice(self, sub: "_Subtree", counter: int) -> int:
+        """Take in the subtree `sub` of a statement that starts at pre-order number `counter`."""
+        _merge(sub, counter, self.parent, self.order, self.end, self.by_type)
+        return counter + sub.size
+
+
+def _merge(sub: _Subtree, counter: int, parent: dict[int, cst.CSTNode], order: dict[int, int],
+           end: dict[int, int], by_type: dict[type, list[cst.CSTNode]]) -> None:
+    """Add a statement's subtree that starts at pre-order number `counter` to an index's tables."""
+    parent.update(sub.parent)
+    if sub.base == counter:
+        order.update(sub.order)
+        end.update(sub.end)
+    else:  # kept from an earlier module, where it started elsewhere
+        shift = counter - sub.base
+        order.update({key: value + shift for key, value in sub.order.items()})
+        end.update({key: value + shift for key, value in sub.end.items()})
+    for node_type, nodes in sub.by_type.items():
+        by_type[node_type].extend(nodes)
+
+
+# The subtrees of the statements of the module indexed last and of the one before it, by
+# statement id (the entry keeps the statement, so its id cannot be reused while it is
+# here): a document re-parsed statement by statement after a keystroke shares most of
+# its statements with the last version, and only the new ones are walked again.
+_SUBTREES: dict[str, "dict[int, _Subtree] | int"] = {"module": 0, "current": {}, "previous": {}}
+
+
+def _statement_subtree(module: cst.Module, statement: cst.CSTNode, base: int) -> _Subtree:
+    if _SUBTREES["module"] != id(module):
+        _SUBTREES.update(module=id(module), previous=_SUBTREES["current"], current={})
+    current: dict[int, _Subtree] = _SUBTREES["current"]  # type: ignore[assignment]
+    previous: dict[int, _Subtree] = _SUBTREES["previous"]  # type: ignore[assignment]
+    known = current.get(id(statement)) or previous.get(id(statement))
+    if known is None or known.statement is not statement:
+        known = _Subtree(module, statement, base)
+    current[id(statement)] = known
+    return known
+
+
+def _leaf_types(types: tuple[type, ...]) -> bool:
+    """Whether no node class derives from any of `types` (then a node is one of them by its exact type)."""
+    return all(not t.__subclasses__() for t in types)
+
+
+class _Enclosing:
+    """The nodes of some leaf types as nested pre-order intervals: the innermost one around a
+    position is found by bisection instead of a walk up the parents."""
+
+    __slots__ = ("starts", "ends", "nodes", "outer")
+
+    def __init__(self, starts: list[int], ends: list[int], nodes: list[cst.CSTNode], outer: list[int]) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.nodes = nodes
+        self.outer = outer  # index of the interval around each one, or -1
+
+    @classmethod
+    def of(cls, tree: "TreeIndex", types: tuple[type, ...]) -> "_Enclosing":
+        nodes = tree.of_type(*types)
+        starts = [tree._order[id(n)] for n in nodes]
+        ends = [tree._end[id(n)] for n in nodes]
+        outer: list[int] = []
+        open_: list[int] = []  # the intervals around the current one, innermost last
+        for index, start in enumerate(starts):
+            while open_ and ends[open_[-1]] <= start:
+                open_.pop()
+            outer.append(open_[-1] if open_ else -1)
+            open_.append(index)
+        return cls(starts, ends, nodes, outer)
+
+    def around(self, position: int, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The innermost node that holds the node at `position`, other than that node itself."""
+        index = bisect_right(self.starts, position) - 1
+        while index >= 0 and (position >= self.ends[index] or self.nodes[index] is node):
+            index = self.outer[index]
+        return self.nodes[index] if index >= 0 else None
 
 
 _MATCHES: dict[tuple[type, ...], dict[type, bool]] = {}

@@ -1,0 +1,224 @@
+"""The language server's incremental parse: a spliced tree is the tree a whole parse gives.
+
+`DocumentParser.reparse` must either give a module that renders to the new text byte
+for byte and equals, node for node, what `libcst.parse_module` gives, or give None (the
+caller then parses the whole text). These tests hold it to that on generated Binance
+code, on real files with random edits, and check that ordinary edits are indeed
+spliced (a parser that always answered None would pass the first kind).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from hypothesis import given, strategies as st
+
+from binlint.config import Config
+from binlint.discover import FileKind
+from binlint.engine import RunSettings, check_bytes
+from binlint.incremental import DocumentParser
+from binlint.testing import fill
+from tests.test_properties import MODULES, examples
+
+REPO = Path(__file__).resolve().parent.parent
+SETTINGS = RunSettings(Config(root=Path.cwd()))
+
+CLASS_BOT = '''\
+"""A bot."""
+
+import hashlib
+import hmac
+import time
+
+import requests
+
+
+class Bot:
+    """Trades."""
+
+    base = "https://api.binance.com"
+
+    def __init__(self, key: str, secret: str) -> None:
+        """Keep the credentials.
+
+        Both come from the environment.
+        """
+        self.key = key
+        self.secret = secret
+        self.session = requests.Session()
+
+    def sign(self, params: dict) -> dict:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        params["signature"] = hmac.new(self.secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+        return params
+
+    def account(self) -> dict:
+        params = {
+            "timestamp": int(time.time() * 1000),
+            "recvWindow": 5000,
+        }
+        # Signed after the last change.
+        signed = self.sign(params)
+        response = self.session.get(self.base + "/api/v3/account", params=signed,
+                                    headers={"X-MBX-APIKEY": self.key}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def price(self, symbol: str) -> float:
+        response = self.session.get(self.base + "/api/v3/ticker/price", params={"symbol": symbol}, timeout=10)
+        return float(response.json()["price"])
+
+
+def main() -> None:
+    bot = Bot("k", "s")
+    print(bot.account())
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+# Texts an editor produces mid-typing, and some that move statements between blocks.
+PIECES = ["x", " ", "(", ")", "[", "]", "{", "}", ":", ",", "'", '"', '"""', "#", "\\", "\n", "\n    ",
+          "\n        ", "    ", "\t", "\r\n", "else:\n", "elif x:\n", "try:\n", "except E:\n    pass\n",
+          "if x:\n    y = 1\n", "    # note\n", "@decorator\n", "def g():\n    return 1\n", 'f"{a}"',
+          "\n\n", "lambda: 0", " # binlint: ignore[BL101]", "x = {\n    'a': 1,\n}\n"]
+
+
+def _parsed(source: str) -> cst.Module | None:
+    try:
+        return cst.parse_module(source)
+    except Exception:  # noqa: BLE001 - libcst raises several types for text it cannot parse
+        return None
+
+
+def _assert_reparse_is_exact(parser: DocumentParser, new: str) -> bool:
+    """Re-parse `new`; when it is spliced, it must be what a whole parse gives. True when spliced."""
+    whole = _parsed(new)
+    spliced = parser.reparse(new)
+    if spliced is None:
+        if whole is not None and whole.code == new:
+            parser.parse(new)
+        return False
+    assert whole is not None, "a text the whole parser refuses was spliced"
+    assert spliced.code == new
+    assert spliced.deep_equals(whole)
+    return True
+
+
+def _edit(source: str, where: float, length: int, insert: str) -> str:
+    start = int(where * len(source))
+    return source[:start] + insert + source[start + length:]
+
+
+EDITS = st.lists(st.tuples(st.floats(0, 1), st.integers(0, 12), st.sampled_from(PIECES)), min_size=1, max_size=6)
+
+
+@examples(200)
+@given(source=MODULES, edits=EDITS)
+def test_spliced_trees_equal_whole_parses_on_generated_code(source: str, edits: list[tuple[float, int, str]]) -> None:
+    parser = DocumentParser()
+    if _parsed(source) is None:
+        return
+    parser.parse(source)
+    for where, length, insert in edits:
+        source = _edit(source, where, length, insert)
+        _assert_reparse_is_exact(parser, source)
+
+
+@examples(150)
+@given(base=st.sampled_from(["class", "examples/good_bot.py", "examples/bad_bot.py", "binlint/lsp.py"]),
+       edits=EDITS)
+def test_spliced_trees_equal_whole_parses_on_real_files(base: str, edits: list[tuple[float, int, str]]) -> None:
+    source = CLASS_BOT if base == "class" else fill((REPO / base).read_text(encoding="utf-8"))
+    parser = DocumentParser()
+    parser.parse(source)
+    for where, length, insert in edits:
+        source = _edit(source, where, length, insert)
+        _assert_reparse_is_exact(parser, source)
+
+
+def _line_edit(source: str, after: str, insert: str) -> str:
+    index = source.index(after) + len(after)
+    return source[:index] + insert + source[index:]
+
+
+@pytest.mark.parametrize("after, insert", [
+    ('            "recvWindow": 5000,\n', '            "symbol": "BTCUSDT",\n'),  # in a dict, in a method
+    ("        signed = self.sign(params)\n", "        print(signed)\n"),  # a statement in a method
+    ("        self.secret = secret\n", "        # a comment\n\n"),  # comment and blank line
+    ("    def price(self, symbol: str) -> float:\n", "        '''Its price.\n\n        Now.\n        '''\n"),
+    ('    base = "https://api.binance.com"\n', "\n    def extra(self):\n        return 1\n"),  # a method
+    ("def main() -> None:\n", "    '''Run.'''\n"),  # a module-level function
+    ("import time\n", "import os\n"),  # near the top
+    ('    main()\n', "# the end\n"),  # at the end
+    ('    main()\n', "x = 1"),  # at the end, no newline
+])
+def test_ordinary_edits_are_spliced(after: str, insert: str) -> None:
+    parser = DocumentParser()
+    parser.parse(CLASS_BOT)
+    assert _assert_reparse_is_exact(parser, _line_edit(CLASS_BOT, after, insert))
+
+
+@pytest.mark.parametrize("text", [CLASS_BOT.replace("\n", "\r\n"), CLASS_BOT.replace("    ", "\t")])
+def test_other_newlines_and_indentation_are_spliced(text: str) -> None:
+    parser = DocumentParser()
+    parser.parse(text)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = "\t\t" if "\t" in text else "        "
+    edited = _line_edit(text, f"signed = self.sign(params){newline}", f"{indent}print(signed){newline}")
+    assert _assert_reparse_is_exact(parser, edited)
+
+
+def test_edits_that_move_statements_between_blocks_stay_exact() -> None:
+    after = "        signed = self.sign(params)\n"
+    for insert in ("print(1)\n", "    print(1)\n", "            print(1)\n", "    else:\n        pass\n",
+                   "        if signed:\n", "        return signed\n    x = 1\n"):
+        parser = DocumentParser()
+        parser.parse(CLASS_BOT)
+        _assert_reparse_is_exact(parser, _line_edit(CLASS_BOT, after, insert))
+
+
+def test_a_syntax_error_keeps_the_last_good_tree_to_splice_into() -> None:
+    parser = DocumentParser()
+    parser.parse(CLASS_BOT)
+    broken = _line_edit(CLASS_BOT, "        signed = self.sign(params)\n", "        x = (\n")
+    assert parser.reparse(broken) is None
+    with pytest.raises(cst.ParserSyntaxError):
+        parser.parse(broken)
+    repaired = _line_edit(CLASS_BOT, "        signed = self.sign(params)\n", "        x = ()\n")
+    assert _assert_reparse_is_exact(parser, repaired)
+
+
+def test_nothing_to_splice_into_before_a_first_parse() -> None:
+    assert DocumentParser().reparse(CLASS_BOT) is None
+
+
+class CountingParser(DocumentParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.spliced = 0
+
+    def reparse(self, source: str) -> cst.Module | None:
+        module = super().reparse(source)
+        self.spliced += module is not None
+        return module
+
+
+def test_checks_with_a_document_parser_find_what_whole_checks_find() -> None:
+    """The server's checks (spliced trees) and the command line's (whole parses) agree, positions too."""
+    source = fill((REPO / "examples" / "bad_bot.py").read_text(encoding="utf-8"))
+    lines = source.splitlines(keepends=True)
+    parser = CountingParser()
+    versions = [source]
+    for number in range(1, len(lines), max(len(lines) // 12, 1)):
+        indent = lines[number][: len(lines[number]) - len(lines[number].lstrip())]
+        versions.append("".join(lines[:number] + [f"{indent}# edit {number}\n"] + lines[number:]))
+    for version in versions:
+        data = version.encode("utf-8")
+        with_parser = check_bytes(data, "bot.py", FileKind.PYTHON, SETTINGS, parser)
+        whole = check_bytes(data, "bot.py", FileKind.PYTHON, SETTINGS)
+        assert whole.findings and with_parser.findings == whole.findings
+    assert parser.spliced >= len(versions) // 2

@@ -1,0 +1,127 @@
+"""The tree index is what one plain walk from the module gives, also when statements are kept
+from an earlier module; its lookups answer what walking the parents answers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import libcst as cst
+import pytest
+
+from binlint.analysis.walk import TreeIndex, children
+from binlint.rules import all_rules
+from binlint.testing import fill
+from bench.botgen import bot_source
+
+
+
+def _parses(source: str) -> bool:
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return False
+    return True
+
+
+SOURCES = [
+    bot_source(200),
+    bot_source(200, style="class"),
+    "",
+    "x = 1",
+    "@d\nclass C:\n    def f(self):\n        return lambda y: [z for z in y]\n",
+    "def f():\n    def g():\n        class K:\n            x = lambda: 1\n        return K\n    return g\n",
+] + [source for source in (fill(case.source) for rule in all_rules() for case in (*rule.VALID, *rule.INVALID)
+                           if case.filename.endswith(".py")) if _parses(source)][:40]
+
+# Classes the analyses test with `type(node) is C`: the same as isinstance() only while
+# no node class derives from them.
+EXACT_TYPES = (
+    cst.Name, cst.Attribute, cst.Call, cst.Await, cst.SimpleString, cst.ConcatenatedString, cst.Subscript,
+    cst.FormattedString, cst.BinaryOperation, cst.Add, cst.Modulo, cst.Tuple, cst.List, cst.Set, cst.Dict,
+    cst.DictElement, cst.FunctionDef, cst.Lambda, cst.ClassDef,
+)
+
+
+def _plain_walk(module: cst.Module) -> tuple[dict, dict, dict, dict]:
+    """Parents, pre-order numbers, subtree ends and per-type lists, the simple way."""
+    parent: dict[int, cst.CSTNode] = {}
+    order: dict[int, int] = {}
+    end: dict[int, int] = {}
+    by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
+
+    counter = 0
+
+    def visit(node: cst.CSTNode) -> None:
+        nonlocal counter
+        order[id(node)] = counter
+        counter += 1
+        by_type[type(node)].append(node)
+        for kid in children(node):
+            parent[id(kid)] = node
+            visit(kid)
+        end[id(node)] = counter
+
+    visit(module)
+    return parent, order, end, dict(by_type)
+
+
+def _assert_index_is_plain_walk(module: cst.Module) -> TreeIndex:
+    tree = TreeIndex(module)
+    parent, order, end, by_type = _plain_walk(module)
+    assert tree._parent == parent
+    assert tree._order == order
+    assert tree._end == end
+    assert dict(tree._by_type) == by_type
+    return tree
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_index_is_a_plain_walk(source: str) -> None:
+    _assert_index_is_plain_walk(cst.parse_module(source))
+    _assert_index_is_plain_walk(cst.parse_module(source))  # its statements' subtrees kept from the first
+
+
+def test_statements_kept_from_an_earlier_module_are_renumbered() -> None:
+    module = cst.parse_module(bot_source(300))
+    _assert_index_is_plain_walk(module)
+    body = list(module.body)
+    inserted = cst.parse_statement("x = [1, (2, 3)]\n")
+    for changed in (
+        [*body[:5], inserted, *body[5:]],  # the statements after the edit move down
+        [*body[:5], *body[6:]],  # ... or up
+        [body[0], *body[3:], body[1]],  # reordered, one statement twice
+    ):
+        _assert_index_is_plain_walk(module.with_changes(body=changed))
+
+
+def test_class_members_kept_from_an_earlier_module_are_renumbered() -> None:
+    module = cst.parse_module(bot_source(300, style="class"))
+    _assert_index_is_plain_walk(module)
+    index = next(i for i, s in enumerate(module.body) if isinstance(s, cst.ClassDef))
+    klass = module.body[index]
+    members = list(klass.body.body)
+    method = cst.parse_statement("def extra(self):\n    return [self.a, (1, 2)]\n")
+    for changed in ([*members[:3], method, *members[3:]], members[:2] + members[4:], [members[-1], *members]):
+        edited = klass.with_changes(body=klass.body.with_changes(body=changed))
+        _assert_index_is_plain_walk(module.with_changes(body=[*module.body[:index], edited, *module.body[index + 1:]]))
+
+
+@pytest.mark.parametrize("source", SOURCES[:6])
+def test_lookups_answer_what_the_parents_answer(source: str) -> None:
+    module = cst.parse_module(source)
+    tree = TreeIndex(module)
+    nodes = [node for nodes in tree._by_type.values() for node in nodes]
+    for types in ((cst.FunctionDef, cst.Lambda), (cst.FunctionDef,), (cst.ClassDef,), (cst.BaseCompoundStatement,)):
+        for node in nodes:
+            expected = next((a for a in tree.ancestors(node) if isinstance(a, types)), None)
+            assert tree.nearest(node, *types) is expected
+    for root in nodes:
+        for node_type in (cst.Name, cst.Call):
+            expected = [n for n in tree.of_type(node_type) if tree.contains(root, n)]
+            assert tree.within(root, node_type) == expected
+    assert tree.nearest(cst.Name("elsewhere"), cst.FunctionDef) is None
+
+
+def test_classes_tested_by_exact_type_have_no_subclasses() -> None:
+    for node_class in EXACT_TYPES:
+        assert not node_class.__subclasses__(), node_class
