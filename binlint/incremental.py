@@ -5,9 +5,10 @@ An editor sends the whole text again after every keystroke, and libcst parses a
 length of every statement in it. Given the next text it finds the changed span
 (common prefix and suffix), descends to the innermost block whose statements hold
 it, re-parses those statements plus one unchanged neighbour on each side (so that
-an edit which joins or splits statements is seen), dedented to column 0, and
-splices the new statements into the old tree. Unchanged statements are kept as
-they are, so the work is proportional to the edit, not to the file.
+an edit which joins or splits statements is seen), under `if 1:` lines that give
+them their block's indentation, and splices the new statements into the old tree.
+Unchanged statements are kept as they are (the tree index and positions reuse
+what they found in them), so the work is proportional to the edit, not to the file.
 
 A splice is only accepted when the new statements, rendered back with the
 indentation of their block, give exactly the new text of the span; otherwise the
@@ -25,14 +26,10 @@ import libcst as cst
 
 from binlint.nesting import too_deep
 
-# How many re-parses a document may have in a row before the next one is a full parse
-# (the statement table grows with replaced statements; a full parse rebuilds it).
-_SPLICES_BEFORE_REBUILD = 500
-
 
 @dataclass(frozen=True)
 class _Level:
-    """A block on the way down: its statements, where the first starts, and how to rebuild it."""
+    """A block on the way down to the edit: its statements, where the first starts, its indentation."""
 
     statements: Sequence[cst.BaseStatement]
     start: int  # offset in the text of its first statement
@@ -48,26 +45,24 @@ class DocumentParser:
         self._module: cst.Module | None = None
         # id(statement) -> (statement, length of its text, offset of its body's first statement)
         self._table: dict[int, tuple[cst.CSTNode, int, int | None]] | None = None
-        self._splices = 0
 
     def reparse(self, source: str) -> cst.Module | None:
         """The module of `source` built from the last one by re-parsing what changed; None when
         that cannot be done (no earlier text, or the change needs a whole parse)."""
-        if self._module is None or self._source is None or self._splices >= _SPLICES_BEFORE_REBUILD:
+        if self._module is None or self._source is None:
             return None
         if source == self._source:
             return self._module
         module = self._splice(self._source, source)
         if module is not None:
             self._source, self._module = source, module
-            self._splices += 1
         return module
 
     def parse(self, source: str) -> cst.Module:
         """The module of `source`, parsed whole and remembered (raises `libcst.ParserSyntaxError`
         as `parse_module` does; the last tree that parsed then stays, to splice the next text into)."""
         module = cst.parse_module(source)
-        self._source, self._module, self._table, self._splices = source, module, None, 0
+        self._source, self._module, self._table = source, module, None
         return module
 
     # --- the statement table ----------------------------------------------------------------
@@ -173,26 +168,44 @@ class DocumentParser:
         if rendered != text:
             return None
         defaults = {"header": header, "footer": footer, "has_trailing_newline": trailing}
-        spliced = self._rebuild(levels, first, last, statements, defaults, len(new) - len(old))
+        spliced, rebuilt = self._rebuild(levels, first, last, statements, defaults, len(new) - len(old))
         if not _indentation_holds(spliced):
             return None
+        self._forget(levels[-1].statements[first: last + 1], [level.owner for level in levels[1:]])
         self._table.update(state.table())
+        self._table.update(rebuilt)
         return spliced
 
-    def _rebuild(self, levels: list[_Level], first: int, last: int, statements: list[cst.BaseStatement],
-                 changes: dict[str, object], delta: int) -> cst.Module:
-        """The module with the statements `first..last` of the innermost level replaced."""
+    def _forget(self, replaced: Sequence[cst.CSTNode], owners: Sequence[cst.CSTNode]) -> None:
+        """Drop from the table the statements no longer in the tree: the replaced ones with all
+        they hold, and the blocks' owners that were rebuilt around the new ones."""
         assert self._table is not None
+        for owner in owners:
+            self._table.pop(id(owner), None)
+        stack = list(replaced)
+        while stack:
+            node = stack.pop()
+            self._table.pop(id(node), None)
+            if not isinstance(node, (cst.SimpleStatementLine, cst.BaseExpression)):
+                stack.extend(node.children)
+
+    def _rebuild(self, levels: list[_Level], first: int, last: int, statements: list[cst.BaseStatement],
+                 changes: dict[str, object], delta: int
+                 ) -> tuple[cst.Module, dict[int, tuple[cst.CSTNode, int, int | None]]]:
+        """The module with the statements `first..last` of the innermost level replaced, and the
+        table entries of the compound statements rebuilt around them."""
+        assert self._table is not None
+        entries: dict[int, tuple[cst.CSTNode, int, int | None]] = {}
         body = [*levels[-1].statements[:first], *statements, *levels[-1].statements[last + 1:]]
         for depth in range(len(levels) - 1, 0, -1):
             owner = levels[depth].owner
             _, length, head = self._table[id(owner)]
             rebuilt = owner.with_changes(body=getattr(owner, "body").with_changes(body=body))
-            self._table[id(rebuilt)] = (rebuilt, length + delta, head)
+            entries[id(rebuilt)] = (rebuilt, length + delta, head)
             body = [rebuilt if s is owner else s for s in levels[depth - 1].statements]
         module = self._module
         assert module is not None
-        return module.with_changes(body=body, **changes)
+        return module.with_changes(body=body, **changes), entries
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -192,6 +192,20 @@ def test_a_syntax_error_keeps_the_last_good_tree_to_splice_into() -> None:
     assert _assert_reparse_is_exact(parser, repaired)
 
 
+def test_the_statement_table_holds_only_the_statements_of_the_tree() -> None:
+    """Replaced statements leave the table (a long editing session does not grow it)."""
+    parser = DocumentParser()
+    text = CLASS_BOT
+    parser.parse(text)
+    for number in range(30):
+        text = _line_edit(text, "        signed = self.sign(params)\n", f"        x{number} = {number}\n")
+        module = parser.reparse(text)
+        assert module is not None
+    table = parser._table  # white box: what the next splice measures statements with
+    assert table is not None
+    assert set(table) == set(DocumentParser()._statement_table(module))
+
+
 def test_nothing_to_splice_into_before_a_first_parse() -> None:
     assert DocumentParser().reparse(CLASS_BOT) is None
 

@@ -153,6 +153,41 @@ async def test_typing_a_key_and_saving_and_closing(client: LanguageClient, tmp_p
     await diagnostics(client, uri, lambda d: len(d) == 0)
 
 
+LONG_DOCUMENT = HEADER + "".join(f'''
+def price_{n}(client: Client, symbol: str) -> float:
+    """The price of `symbol`, number {n}."""
+    ticker = client.get_symbol_ticker(symbol=symbol)
+    value = ticker["price"]
+    return float(value)
+''' for n in range(40))
+
+
+def insert_at(client: LanguageClient, uri: str, line: int, text: str, version: int) -> None:
+    """A keystroke-sized change, as editors send them: `text` inserted at the start of `line`."""
+    start = types.Position(line=line, character=0)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=start, end=start),
+                                                                text=text)]))
+
+
+@needs_bl101
+@pytest.mark.asyncio(loop_scope="module")
+async def test_edits_inside_a_function_of_a_long_document(client: LanguageClient, tmp_path: Path) -> None:
+    """Range changes in the middle of a module (the server re-parses only what they touch)."""
+    uri = open_document(client, tmp_path / "long.py", LONG_DOCUMENT)
+    await diagnostics(client, uri, lambda d: len(d) == 0)
+    lines = LONG_DOCUMENT.splitlines()
+    target = lines.index("def price_20(client: Client, symbol: str) -> float:") + 3  # after `ticker = ...`
+    insert_at(client, uri, target, f'    api_key = "{fake_key("long")}"\n', 2)
+    [diag] = await diagnostics(client, uri, lambda d: len(d) == 1)
+    assert diag.code == "BL101" and diag.range.start.line == target
+    insert_at(client, uri, 10, "\n\n", 3)  # two lines above it, in another function
+    [diag] = await diagnostics(client, uri, lambda d: len(d) == 1 and d[0].range.start.line == target + 2)
+    insert_at(client, uri, target + 2, "    # binlint: ignore[BL101]\n", 4)
+    await diagnostics(client, uri, lambda d: len(d) == 0)
+
+
 @needs_bl101
 @pytest.mark.asyncio(loop_scope="module")
 async def test_positions_count_utf16_units(client: LanguageClient, tmp_path: Path) -> None:

@@ -13,6 +13,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from binlint.analysis.positions import positions
 
+# hypothesmith compiles what it generates; Python warns about code like `1()`.
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
+
 TRICKY = [
     "",
     "\n",

@@ -3,11 +3,14 @@ from an earlier module; its lookups answer what walking the parents answers."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from pathlib import Path
 
 import libcst as cst
 import pytest
 
+import binlint
 from binlint.analysis.walk import TreeIndex, children
 from binlint.rules import all_rules
 from binlint.testing import fill
@@ -40,6 +43,16 @@ EXACT_TYPES = (
     cst.FormattedString, cst.BinaryOperation, cst.Add, cst.Modulo, cst.Tuple, cst.List, cst.Set, cst.Dict,
     cst.DictElement, cst.FunctionDef, cst.Lambda, cst.ClassDef,
 )
+# `type(x) is cst.C`, `type(x) in (cst.C, cst.D)` (also over several lines) in binlint's code.
+_EXACT_TEST = re.compile(r"type\((?:[^()]|\([^()]*\))*\) (?:is(?: not)?|(?:not )?in) (cst\.\w+|\((?:\s*cst\.\w+,?)+\s*\))")
+
+
+def _classes_tested_by_exact_type() -> set[type]:
+    found: set[type] = set()
+    for path in Path(binlint.__file__).parent.rglob("*.py"):
+        for match in _EXACT_TEST.finditer(path.read_text()):
+            found.update(getattr(cst, name) for name in re.findall(r"cst\.(\w+)", match.group(1)))
+    return found
 
 
 def _plain_walk(module: cst.Module) -> tuple[dict, dict, dict, dict]:
@@ -123,5 +136,7 @@ def test_lookups_answer_what_the_parents_answer(source: str) -> None:
 
 
 def test_classes_tested_by_exact_type_have_no_subclasses() -> None:
-    for node_class in EXACT_TYPES:
+    found = _classes_tested_by_exact_type()
+    assert cst.Name in found and len(found) > 40  # the scan finds them
+    for node_class in (*EXACT_TYPES, *found):
         assert not node_class.__subclasses__(), node_class

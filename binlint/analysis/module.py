@@ -75,8 +75,8 @@ class ModuleModel:
         return self.position(node).start.line
 
     def code(self, node: cst.CSTNode) -> str:
-        """The source text of `node`."""
-        return self.module.code_for_node(node)
+        """The source text of `node` (as `Module.code_for_node` generates it)."""
+        return _node_code(self.module, node)
 
     # --- structure --------------------------------------------------------------
 
@@ -109,19 +109,19 @@ class ModuleModel:
 
     def _collect_imports(self) -> None:
         for node in self.tree.of_type(cst.Import, cst.ImportFrom):
-            if isinstance(node, cst.Import):
+            if type(node) is cst.Import:
                 for alias in node.names:
                     full = _dotted(alias.name)
                     if full is None:
                         continue
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    if alias.asname is not None and type(alias.asname.name) is cst.Name:
                         self.imports[alias.asname.name.value] = full
                     else:
                         top = full.split(".", 1)[0]
                         self.imports.setdefault(top, top)
             else:
                 base = _dotted(node.module) if node.module is not None else ""
-                if base is None or isinstance(node.names, cst.ImportStar):
+                if base is None or type(node.names) is cst.ImportStar:
                     continue
                 prefix = "." * len(node.relative) + base
                 for alias in node.names:
@@ -129,7 +129,7 @@ class ModuleModel:
                     if name is None:
                         continue
                     local = name
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    if alias.asname is not None and type(alias.asname.name) is cst.Name:
                         local = alias.asname.name.value
                     self.imports[local] = f"{prefix}.{name}" if prefix else name
 
@@ -140,54 +140,54 @@ class ModuleModel:
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None, statement: cst.CSTNode) -> None:
         order = self.tree.order(statement)
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             scope = self.scope_of(statement)
             self._scope_bindings[id(scope)][target.value].append(Binding(value, statement, order))
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        elif type(target) is cst.Attribute and type(target.value) is cst.Name:
             function = self.function_of(statement)
             klass = self.class_of(statement)
             if function is not None and klass is not None and _first_param(function) == target.value.value:
                 self._self_bindings[id(klass)][target.attr.value].append(Binding(value, statement, order))
-        elif isinstance(target, (cst.Tuple, cst.List)):
+        elif type(target) in (cst.Tuple, cst.List):
             for element in target.elements:
                 inner = element.value
-                if isinstance(inner, cst.StarredElement):
+                if type(inner) is cst.StarredElement:
                     inner = inner.value
                 self._bind(inner, None, statement)
 
     def _collect_bindings(self) -> None:
         for node in self.tree.of_type(cst.Assign, cst.AnnAssign, cst.AugAssign, cst.WithItem, cst.For, cst.Param,
                                       cst.NamedExpr):
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:
                 for target in node.targets:
                     self._bind(target.target, node.value, node)
-            elif isinstance(node, cst.AnnAssign):
+            elif type(node) is cst.AnnAssign:
                 if node.value is not None:
                     self._bind(node.target, node.value, node)
-            elif isinstance(node, cst.AugAssign):
+            elif type(node) is cst.AugAssign:
                 self._bind(node.target, None, node)
-            elif isinstance(node, cst.WithItem):
+            elif type(node) is cst.WithItem:
                 if node.asname is not None:
                     self._bind(node.asname.name, node.item, node)  # type: ignore[arg-type]
-            elif isinstance(node, cst.For):
+            elif type(node) is cst.For:
                 self._bind(node.target, None, node)
-            elif isinstance(node, cst.NamedExpr):
+            elif type(node) is cst.NamedExpr:
                 self._bind(node.target, node.value, node)
-            elif isinstance(node, cst.Param) and node.annotation is not None:
+            elif type(node) is cst.Param and node.annotation is not None:
                 self._param_annotations[id(node)] = node.annotation.annotation
         # Class-level assignments are attributes reachable through self.
         for klass in self.tree.of_type(cst.ClassDef):
             for statement in klass.body.body:
-                if isinstance(statement, cst.SimpleStatementLine):
+                if type(statement) is cst.SimpleStatementLine:
                     for small in statement.body:
-                        if isinstance(small, cst.Assign):
+                        if type(small) is cst.Assign:
                             for target in small.targets:
-                                if isinstance(target.target, cst.Name):
+                                if type(target.target) is cst.Name:
                                     self._self_bindings[id(klass)][target.target.value].append(
                                         Binding(small.value, small, self.tree.order(small))
                                     )
-                        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                            if isinstance(small.target, cst.Name):
+                        elif type(small) is cst.AnnAssign and small.value is not None:
+                            if type(small.target) is cst.Name:
                                 self._self_bindings[id(klass)][small.target.value].append(
                                     Binding(small.value, small, self.tree.order(small))
                                 )
@@ -226,7 +226,7 @@ class ModuleModel:
             found = self._scope_bindings.get(id(scope), {}).get(name)
             if found:
                 return found
-            if isinstance(scope, cst.FunctionDef) and name in self._param_names(scope):
+            if type(scope) is cst.FunctionDef and name in self._param_names(scope):
                 return []
             if scope is self.module:
                 return []
@@ -395,10 +395,34 @@ class ModuleModel:
             yield node.value
 
 
+# The code of nodes, by node id, with the node (its id cannot be reused while it is kept here)
+# and the module's newline and indentation (all else a node's code depends on is the node):
+# those of the module asked about last and of the one before it, so that the nodes an edited
+# document keeps from its last version (messages quote them) are not generated again.
+_CodeCache = dict[int, tuple[cst.CSTNode, str, str, str]]
+_codes: dict[str, "_CodeCache | int"] = {"module": 0, "current": {}, "previous": {}}
+
+
+def _node_code(module: cst.Module, node: cst.CSTNode) -> str:
+    if _codes["module"] != id(module):
+        _codes.update(module=id(module), previous=_codes["current"], current={})
+    current: _CodeCache = _codes["current"]  # type: ignore[assignment]
+    previous: _CodeCache = _codes["previous"]  # type: ignore[assignment]
+    newline, indent = module.default_newline, module.default_indent
+    for cache in (current, previous):
+        known = cache.get(id(node))
+        if known is not None and known[0] is node and known[1] == newline and known[2] == indent:
+            current[id(node)] = known
+            return known[3]
+    text = module.code_for_node(node)
+    current[id(node)] = (node, newline, indent, text)
+    return text
+
+
 def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = _dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
@@ -408,7 +432,7 @@ def _param_names(function: cst.FunctionDef) -> set[str]:
     params = function.params
     names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
     for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
+        if type(star) is cst.Param:
             names.add(star.name.value)
     return names
 
@@ -420,13 +444,13 @@ def _first_param(function: cst.FunctionDef) -> str | None:
 
 def _unwrap_optional(annotation: cst.BaseExpression) -> cst.BaseExpression:
     """`Client | None` and `Optional[Client]` -> `Client`."""
-    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+    if type(annotation) is cst.BinaryOperation and type(annotation.operator) is cst.BitOr:
         left = annotation.left
-        return left if not (isinstance(left, cst.Name) and left.value == "None") else annotation.right
-    if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+        return left if not (type(left) is cst.Name and left.value == "None") else annotation.right
+    if type(annotation) is cst.Subscript and len(annotation.slice) == 1:
         element = annotation.slice[0].slice
-        if isinstance(element, cst.Index):
+        if type(element) is cst.Index:
             return element.value
-    if isinstance(annotation, cst.SimpleString):
+    if type(annotation) is cst.SimpleString:
         return annotation
     return annotation

@@ -285,13 +285,13 @@ class OrderModel:
         if name is not None and name in self._qualified_names:
             return True
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in self._plain_names:
+        if type(func) is cst.Attribute and func.attr.value in self._plain_names:
             receiver = self.model.qualname(func.value)
-            if receiver is None and isinstance(func.value, cst.Call):
+            if receiver is None and type(func.value) is cst.Call:
                 receiver = self.model.instance_type(func.value)
             classes = self.analysis.config.client_classes
             return receiver is not None and any(receiver == c or receiver.endswith("." + c) for c in classes)
-        if isinstance(func, cst.Name) and func.value in self._plain_names:
+        if type(func) is cst.Name and func.value in self._plain_names:
             return True
         return False
 
@@ -351,7 +351,7 @@ class OrderModel:
                 if item is not None:
                     return ClientOrderId("present", item.value, key)
         complete = shape is not None and shape.complete
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             for mutation in mutations_of(model, expr):
                 if mutation.key in keys:
                     return ClientOrderId("present", mutation.value, mutation.key)

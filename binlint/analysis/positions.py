@@ -249,6 +249,7 @@ class SourcePositions:
         self._top: dict[int, tuple[int, int]] = {}  # top-level statements placed: index -> (start, end)
         self._line_starts: list[int] | None = None
         self._whole: Mapping[cst.CSTNode, CodeRange] | None = None
+        self._top_indexes: dict[int, int] | None = None
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         if self._whole is None:
@@ -313,7 +314,7 @@ class SourcePositions:
     def _after_previous(self, statement: cst.CSTNode) -> int | None:
         """Where a top-level statement starts when each statement from the last placed one before it
         (or from the module's header) is placed right after the one before."""
-        index = self._module.body.index(statement)
+        index = self._top_index(statement)
         before = max((i for i in self._top if i < index), default=-1)
         end = self._top[before][1] if before >= 0 else _Piece(self._module, self._module.header).length
         for between in range(before + 1, index):
@@ -324,6 +325,18 @@ class SourcePositions:
             end = placed[1]
         return end
 
+    def _top_index(self, statement: cst.CSTNode) -> int:
+        """`module.body.index(statement)`: nodes are equal only when they are the same node, so
+        the index of the first statement that is it, found in a table made once."""
+        if self._top_indexes is None:
+            self._top_indexes = {}
+            for index, other in enumerate(self._module.body):
+                self._top_indexes.setdefault(id(other), index)
+        found = self._top_indexes.get(id(statement))
+        if found is None:
+            raise ValueError("not a top-level statement")  # what tuple.index raises
+        return found
+
     def _record(self, statement: cst.CSTNode, start: int, piece: _Piece) -> tuple[int, int, _Piece] | None:
         if start < 0 or not self._text.startswith(piece.text, start):
             return None
@@ -332,7 +345,7 @@ class SourcePositions:
         assert span is not None
         self._bounds.append((span[0], span[1], start, start + piece.length))
         if self._tree.parent(statement) is self._module:
-            self._top[self._module.body.index(statement)] = (start, start + piece.length)
+            self._top[self._top_index(statement)] = (start, start + piece.length)
         return found
 
     def _only_line_start(self, text: str, low: int, high: int) -> int | None:

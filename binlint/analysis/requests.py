@@ -174,9 +174,9 @@ class RequestModel:
         found = []
         for call in self.model.calls():
             func = call.func
-            last = func.attr.value if isinstance(func, cst.Attribute) else (
-                func.value if isinstance(func, cst.Name) else None)
-            if last not in _VERBS and not (isinstance(func, cst.Name) and func.value in self.model.imports):
+            last = func.attr.value if type(func) is cst.Attribute else (
+                func.value if type(func) is cst.Name else None)
+            if last not in _VERBS and not (type(func) is cst.Name and func.value in self.model.imports):
                 continue
             site = self._site(call)
             if site is not None:
@@ -232,7 +232,7 @@ class RequestModel:
             library, verb = _MODULE_FUNCTIONS[name], name.rsplit(".", 1)[1]
         elif name in _URLOPEN:
             library, verb = "urllib", "urlopen"
-        elif isinstance(func, cst.Attribute) and func.attr.value in (*HTTP_METHODS, "request"):
+        elif type(func) is cst.Attribute and func.attr.value in (*HTTP_METHODS, "request"):
             owner = self._session_class(func.value)
             if owner is not None:
                 library, verb, session = _SESSION_CLASSES[owner], func.attr.value, func.value
@@ -298,7 +298,7 @@ class RequestModel:
 
     def _session_class(self, receiver: cst.BaseExpression) -> str | None:
         model = self.model
-        if isinstance(receiver, cst.Call):
+        if type(receiver) is cst.Call:
             name = model.instance_type(receiver)
         else:
             name = model.qualname(receiver)
@@ -306,14 +306,14 @@ class RequestModel:
 
     def _construction(self, receiver: cst.BaseExpression) -> cst.Call | None:
         """The call that built a session (`requests.Session()`, `httpx.Client(timeout=5)`)."""
-        if isinstance(receiver, cst.Call):
+        if type(receiver) is cst.Call:
             return receiver
-        for binding in reversed(self.model.bindings(receiver)) if isinstance(receiver, (cst.Name, cst.Attribute)) \
+        for binding in reversed(self.model.bindings(receiver)) if type(receiver) in (cst.Name, cst.Attribute) \
                 else ():
             value = binding.value
-            if isinstance(value, cst.Await):
+            if type(value) is cst.Await:
                 value = value.expression
-            if isinstance(value, cst.Call) and self.model.instance_type(value) in _SESSION_CLASSES:
+            if type(value) is cst.Call and self.model.instance_type(value) in _SESSION_CLASSES:
                 return value
         return None
 
@@ -321,7 +321,7 @@ class RequestModel:
         if target is None:
             return None
         value = self.model.value_of(target)
-        if isinstance(value, cst.Call) and self.model.call_name(value) in _URLLIB_REQUEST:
+        if type(value) is cst.Call and self.model.call_name(value) in _URLLIB_REQUEST:
             return value
         return None
 
@@ -334,17 +334,17 @@ class RequestModel:
         shape = dict_shape(model, headers)
         if shape is not None and any(_is_api_key_name(k) for k in shape.keys()):
             return True
-        if isinstance(headers, cst.Call):
+        if type(headers) is cst.Call:
             helper = called_function(model, headers)
             if helper is not None:
                 return any(self._has_api_key_header(v, depth + 1) for v in returned_values(model, helper))
         # `headers = {...}` then `headers["X-MBX-APIKEY"] = key` / `headers.update(...)`
-        if isinstance(headers, (cst.Name, cst.Attribute)):
+        if type(headers) in (cst.Name, cst.Attribute):
             for mutation in mutations_of(model, headers):
                 if any(_is_api_key_name(k) for k in mutation.keys(model)):
                     return True
             resolved = model.value_of(headers)
-            if resolved is not headers and not isinstance(resolved, cst.Dict):
+            if resolved is not headers and not type(resolved) is cst.Dict:
                 return self._has_api_key_header(resolved, depth + 1)
         return False
 
@@ -368,7 +368,7 @@ class RequestModel:
             return []
         index = module_index(model)
         owners = {index.owner(session, text)}
-        if isinstance(session, cst.Name):  # a module-level session is changed where it is bound
+        if type(session) is cst.Name:  # a module-level session is changed where it is bound
             owners.update(index.owner(binding.statement, text) for binding in model.bindings(session))
         target = f"{text}.headers"
         found = [m for owner in owners for m in index.mutations().get((owner, target), ())]
@@ -379,12 +379,12 @@ class RequestModel:
 
     def _urllib_adds_api_key(self, target: cst.BaseExpression | None) -> bool:
         """`req.add_header("X-MBX-APIKEY", key)` on the Request a `urlopen` sends."""
-        if not isinstance(target, cst.Name):
+        if not type(target) is cst.Name:
             return False
         for call in self.model.calls():
             func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("add_header", "add_unredirected_header") \
-                    and isinstance(func.value, cst.Name) and func.value.value == target.value and call.args:
+            if type(func) is cst.Attribute and func.attr.value in ("add_header", "add_unredirected_header") \
+                    and type(func.value) is cst.Name and func.value.value == target.value and call.args:
                 if _is_api_key_name(literal_text(call.args[0].value)):
                     return True
         return False
@@ -396,11 +396,11 @@ class RequestModel:
             if arg is not None:
                 return arg.value
             connector = keyword_argument(construction, "connector")
-            if connector is not None and isinstance(connector.value, cst.Call):
+            if connector is not None and type(connector.value) is cst.Call:
                 ssl = keyword_argument(connector.value, "ssl") or keyword_argument(connector.value, "verify_ssl")
                 if ssl is not None:
                     return ssl.value
-        if session is not None and isinstance(session, (cst.Name, cst.Attribute)):
+        if session is not None and type(session) in (cst.Name, cst.Attribute):
             assigns = module_index(self.model).assignments_to(f"{dotted_text(session)}.verify")
             if assigns:
                 return assigns[0].value

@@ -105,15 +105,15 @@ class RetryConstruct:
     def describe(self, model: "ModuleModel") -> str:
         """How messages name it: "the `while True` loop on line 7", "`@retry(...)` on `buy`"."""
         node = self.node
-        if isinstance(node, cst.Decorator):
+        if type(node) is cst.Decorator:
             return f"`@{_short(model.code(node.decorator))}` on `{self.function.name.value if self.function else '?'}`"
-        if self.kind == "loop" and isinstance(node, (cst.For, cst.While)):
-            if isinstance(node, cst.For):
+        if self.kind == "loop" and type(node) in (cst.For, cst.While):
+            if type(node) is cst.For:
                 head = f"for {model.code(node.target)} in {model.code(node.iter)}"
             else:
                 head = f"while {model.code(node.test)}"
             return f"the `{_short(head, 50)}` loop on line {model.line(node)}"
-        if isinstance(node, cst.For):
+        if type(node) is cst.For:
             return f"`for {model.code(node.target)} in {_short(model.code(node.iter))}` on line {model.line(node)}"
         if self.kind == "recursion":
             return f"the recursive call `{_short(model.code(node))}` on line {model.line(node)}"
@@ -222,9 +222,9 @@ class RetryModel:
         if value is None or depth > 4:
             return None
         model = self.model
-        if isinstance(value, cst.Await):
+        if type(value) is cst.Await:
             value = value.expression
-        if isinstance(value, cst.Name):
+        if type(value) is cst.Name:
             bindings = model.bindings(value)
             if bindings:
                 for binding in bindings:
@@ -240,14 +240,14 @@ class RetryModel:
                 if found is not None:
                     return found
             return None
-        if isinstance(value, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+        if type(value) in (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString):
             return None
-        if isinstance(value, cst.Attribute) and dotted_text(value) is not None:
+        if type(value) is cst.Attribute and dotted_text(value) is not None:
             return None  # `self.cid`, `config.cid`: set elsewhere
         for sub in _subtree(value):
-            if isinstance(sub, cst.Call) and model.call_name(sub) not in _CONVERSIONS:
+            if type(sub) is cst.Call and model.call_name(sub) not in _CONVERSIONS:
                 return value if self._in_scope(construct, value) else None
-            if isinstance(sub, cst.Name) and sub is not value:
+            if type(sub) is cst.Name and sub is not value:
                 found = self.created_inside(construct, sub, depth + 1)
                 if found is not None:
                     return found
@@ -262,7 +262,7 @@ class RetryModel:
             return found
         calls = model.calls()
         adapters = [c for c in calls if model.call_name(c) in HTTP_ADAPTERS]
-        mounts = [c for c in calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "mount"
+        mounts = [c for c in calls if type(c.func) is cst.Attribute and c.func.attr.value == "mount"
                   and len(c.args) >= 2]
         for call in calls:
             if model.call_name(call) not in URLLIB3_RETRY:
@@ -288,7 +288,7 @@ class RetryModel:
         text = dotted_text(a)
         if text is None or text != dotted_text(b):
             return False
-        if isinstance(a, cst.Name) and isinstance(b, cst.Name):
+        if type(a) is cst.Name and type(b) is cst.Name:
             found_a, found_b = self.model.bindings(a), self.model.bindings(b)
             if found_a or found_b:
                 return found_a is found_b
@@ -351,20 +351,7 @@ class RetryModel:
 
     def _inside(self, root: cst.CSTNode, node_type: type) -> list:
         """The nodes of one type within `root`, in source order (a slice of the tree's list)."""
-        nodes, orders = self._sorted(node_type)
-        index = bisect_left(orders, self.tree.order(root))
-        found = []
-        while index < len(nodes) and self.tree.contains(root, nodes[index]):
-            found.append(nodes[index])
-            index += 1
-        return found
-
-    def _sorted(self, node_type: type) -> tuple[list, list[int]]:
-        cache = self.__dict__.setdefault("_sorted_cache", {})
-        if node_type not in cache:
-            nodes = self.tree.of_type(node_type)
-            cache[node_type] = (nodes, [self.tree.order(n) for n in nodes])
-        return cache[node_type]
+        return self.tree.within(root, node_type)
 
     def _any_inside(self, roots: Sequence[cst.CSTNode], nodes: list[cst.CSTNode]) -> cst.CSTNode | None:
         return next(self._inside_any(roots, nodes), None)
@@ -404,7 +391,7 @@ class RetryModel:
             if node.value in RATE_LIMIT_STATUS and tree.nearest(node, cst.Comparison) is not None
         ]
         found.extend(node for node in tree.of_type(cst.Name)
-                     if node.value in RATE_LIMIT_NAMES and not isinstance(tree.parent(node), cst.Attribute))
+                     if node.value in RATE_LIMIT_NAMES and not type(tree.parent(node)) is cst.Attribute)
         found.extend(node for node in tree.of_type(cst.Attribute) if node.attr.value in RATE_LIMIT_NAMES)
         found.sort(key=tree.order)
         return found
@@ -417,9 +404,9 @@ class RetryModel:
     def _loops(self) -> Iterator[RetryConstruct]:
         model = self.model
         for loop in self.tree.of_type(cst.For, cst.While):
-            if isinstance(loop, cst.For):
+            if type(loop) is cst.For:
                 iterator = model.value_of(loop.iter)
-                name = model.call_name(iterator) if isinstance(iterator, cst.Call) else None
+                name = model.call_name(iterator) if type(iterator) is cst.Call else None
                 if name not in ("builtins.range", "itertools.count", "itertools.repeat"):
                     continue
             if not self._exits(loop) or not self._inside(loop, cst.Call):
@@ -451,10 +438,10 @@ class RetryModel:
         for node in self._inside(loop, cst.Return):
             if self.model.function_of(node) is function:
                 found.append(node)
-        if isinstance(loop, cst.While) and not _always_true(loop.test):
-            flags = {n.value for n in _subtree(loop.test) if isinstance(n, cst.Name)}
+        if type(loop) is cst.While and not _always_true(loop.test):
+            flags = {n.value for n in _subtree(loop.test) if type(n) is cst.Name}
             for node in self._inside(loop, cst.Assign):
-                if any(isinstance(t.target, cst.Name) and t.target.value in flags for t in node.targets):
+                if any(type(t.target) is cst.Name and t.target.value in flags for t in node.targets):
                     found.append(node)
         return found
 
@@ -475,7 +462,7 @@ class RetryModel:
         return known[2]
 
     def _loop_retries_uncached(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
-        if isinstance(loop, cst.For) and self._uses_target(loop, node):
+        if type(loop) is cst.For and self._uses_target(loop, node):
             return False  # `for i in range(n): place(orders[i])` walks a list, it does not retry
         if self.model.function_of(node) is not self.model.function_of(loop):
             return False  # defined in the loop, not run by it
@@ -485,7 +472,7 @@ class RetryModel:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 break
-            if not isinstance(ancestor, (cst.Try, cst.TryStar)) or not self.tree.contains(ancestor.body, node):
+            if not type(ancestor) in (cst.Try, cst.TryStar) or not self.tree.contains(ancestor.body, node):
                 continue
             handlers = [h for h in ancestor.handlers if not _ends_in_exit(h.body)]
             if not handlers:
@@ -495,7 +482,7 @@ class RetryModel:
                 if self.tree.contains(ancestor.body, exit_node) or (
                         ancestor.orelse is not None and self.tree.contains(ancestor.orelse, exit_node)):
                     return True
-                if not self.tree.contains(ancestor, exit_node) and (goes_on or isinstance(loop, cst.For)):
+                if not self.tree.contains(ancestor, exit_node) and (goes_on or type(loop) is cst.For):
                     return True
         # An answer: the result is checked, and the loop goes round unless it leaves.
         if not after or self._exits_right_after(node, loop):
@@ -503,10 +490,10 @@ class RetryModel:
         return self._result_checked(node, loop)
 
     def _uses_target(self, loop: cst.For, node: cst.CSTNode) -> bool:
-        names = {n.value for n in _subtree(loop.target) if isinstance(n, cst.Name)}
-        if not names or not isinstance(node, cst.Call):
+        names = {n.value for n in _subtree(loop.target) if type(n) is cst.Name}
+        if not names or not type(node) is cst.Call:
             return False
-        return any(isinstance(n, cst.Name) and n.value in names for arg in node.args for n in _subtree(arg.value))
+        return any(type(n) is cst.Name and n.value in names for arg in node.args for n in _subtree(arg.value))
 
     def _exits_right_after(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
         """Whether every normal path from `node` leaves the loop (`place(); break`)."""
@@ -514,7 +501,7 @@ class RetryModel:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 return False
-            if isinstance(ancestor, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
+            if type(ancestor) in (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine):
                 body = list(ancestor.body)
                 if child in body:
                     for statement in body[body.index(child) + 1:]:
@@ -534,70 +521,79 @@ class RetryModel:
         cache = self.__dict__.setdefault("_tests_cache", {})
         if id(loop) not in cache:
             tests = [n.test for n in self._inside(loop, cst.If) if self._error_check(n.test)]
-            if isinstance(loop, cst.While) and self._error_check(loop.test):
+            if type(loop) is cst.While and self._error_check(loop.test):
                 tests.append(loop.test)
             cache[id(loop)] = tests
         tests = cache[id(loop)]
         if any(self.tree.contains(test, node) for test in tests):
             return True
         parent = self.tree.parent(node)
-        if isinstance(parent, cst.Await):
+        if type(parent) is cst.Await:
             parent = self.tree.parent(parent)
         target: cst.BaseExpression | None = None
-        if isinstance(parent, (cst.Assign,)) and len(parent.targets) == 1:
+        if type(parent) is cst.Assign and len(parent.targets) == 1:
             target = parent.targets[0].target
-        elif isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
+        elif type(parent) in (cst.AnnAssign, cst.NamedExpr):
             target = parent.target
-        if not isinstance(target, cst.Name):
+        if not type(target) is cst.Name:
             return False
         order = self.tree.order(node)
         return any(
             self.tree.order(test) > order
-            and any(isinstance(n, cst.Name) and n.value == target.value for n in _subtree(test))
+            and any(type(n) is cst.Name and n.value == target.value for n in _subtree(test))
             for test in tests
         )
 
     def _error_check(self, test: cst.BaseExpression) -> bool:
         """Whether a test looks at an error: a status code, `ok`, an error code, a 429/418."""
         for sub in _subtree(test):
-            if isinstance(sub, cst.Attribute) and sub.attr.value in _ERROR_ATTRIBUTES:
+            if type(sub) is cst.Attribute and sub.attr.value in _ERROR_ATTRIBUTES:
                 return True
-            if isinstance(sub, (cst.SimpleString,)) and (literal_text(sub) or "") in _ERROR_KEYS:
+            if type(sub) is cst.SimpleString and (literal_text(sub) or "") in _ERROR_KEYS:
                 return True
-            if isinstance(sub, cst.Integer) and sub.value.isdigit() and 400 <= int(sub.value) < 600:
+            if type(sub) is cst.Integer and sub.value.isdigit() and 400 <= int(sub.value) < 600:
                 return True
         return False
 
     def _counters(self, loop: cst.For | cst.While) -> set[str]:
         """Names that change on every attempt: the `for` target, `n += 1`, `delay = delay * 2`."""
         names: set[str] = set()
-        if isinstance(loop, cst.For):
-            names.update(n.value for n in _subtree(loop.target) if isinstance(n, cst.Name))
+        if type(loop) is cst.For:
+            names.update(n.value for n in _subtree(loop.target) if type(n) is cst.Name)
         for node in self._inside(loop, cst.AugAssign):
-            if isinstance(node.target, cst.Name):
+            if type(node.target) is cst.Name:
                 names.add(node.target.value)
         for node in self._inside(loop, cst.Assign):
             for target in node.targets:
-                if isinstance(target.target, cst.Name) and any(
-                    isinstance(n, cst.Name) and n.value == target.target.value for n in _subtree(node.value)
+                if type(target.target) is cst.Name and any(
+                    type(n) is cst.Name and n.value == target.target.value for n in _subtree(node.value)
                 ):
                     names.add(target.target.value)
         return names
 
     def _loop_bounded(self, loop: cst.For | cst.While, counters: set[str]) -> bool:
-        if isinstance(loop, cst.For):
+        if type(loop) is cst.For:
             iterator = self.model.value_of(loop.iter)
-            return isinstance(iterator, cst.Call) and self.model.call_name(iterator) == "builtins.range"
+            return type(iterator) is cst.Call and self.model.call_name(iterator) == "builtins.range"
         for comparison in self._inside(loop, cst.Comparison):
             for sub in _subtree(comparison):
-                if isinstance(sub, cst.Name) and sub.value in counters:
+                if type(sub) is cst.Name and sub.value in counters:
                     return True
-                if isinstance(sub, cst.Call) and self.model.call_name(sub) in _TIME_CALLS:
+                if type(sub) is cst.Call and self.model.call_name(sub) in _TIME_CALLS:
                     return True
         return False
 
     def _loop_functions(self, loop: cst.CSTNode) -> list[cst.FunctionDef]:
         """Same-module functions the loop calls (any call, retried or not)."""
+        # Asked several times per loop: remembered (the loop is kept in the entry, so its id
+        # cannot be reused while the entry lives).
+        memo = self.__dict__.setdefault("_loop_functions_memo", {})
+        known = memo.get(id(loop))
+        if known is None or known[0] is not loop:
+            known = memo[id(loop)] = (loop, self._find_loop_functions(loop))
+        return list(known[1])
+
+    def _find_loop_functions(self, loop: cst.CSTNode) -> list[cst.FunctionDef]:
         found = []
         for call in self._inside(loop, cst.Call):
             function = called_function(self.model, call)
@@ -620,9 +616,9 @@ class RetryModel:
                 return False
             params = _param_names(function)
             for sub in _subtree(sleep.args[0].value):
-                if isinstance(sub, cst.BinaryOperation) and isinstance(sub.operator, (cst.Power, cst.LeftShift)):
+                if type(sub) is cst.BinaryOperation and type(sub.operator) in (cst.Power, cst.LeftShift):
                     return True
-                if isinstance(sub, cst.Name) and sub.value in params:
+                if type(sub) is cst.Name and sub.value in params:
                     for call in self._inside(loop, cst.Call):
                         if called_function(self.model, call) is function:
                             passed = _bound_arguments(call, function).get(sub.value)
@@ -636,19 +632,19 @@ class RetryModel:
         if depth > 3:
             return False
         for sub in _subtree(expr):
-            if isinstance(sub, cst.BinaryOperation) and isinstance(sub.operator, (cst.Power, cst.LeftShift)):
+            if type(sub) is cst.BinaryOperation and type(sub.operator) in (cst.Power, cst.LeftShift):
                 return True
-            if isinstance(sub, cst.Name):
+            if type(sub) is cst.Name:
                 if sub.value in counters:
                     return True
                 for binding in self.model.bindings(sub):
                     if binding.value is not None and self.tree.contains(region, binding.statement) \
                             and self._grows(binding.value, region, counters, depth + 1):
                         return True
-            if isinstance(sub, cst.Call):
+            if type(sub) is cst.Call:
                 function = called_function(self.model, sub)
                 if function is not None and any(
-                    isinstance(n, cst.BinaryOperation) and isinstance(n.operator, cst.Power)
+                    type(n) is cst.BinaryOperation and type(n.operator) is cst.Power
                     for n in self._inside(function, cst.BinaryOperation)
                 ):
                     return True
@@ -667,9 +663,9 @@ class RetryModel:
     def _branch_of(self, node: cst.CSTNode) -> cst.BaseSuite | None:
         """The body run when the 429/418 check holds: an `if`'s body or an `except`'s body."""
         for ancestor in self.tree.ancestors(node):
-            if isinstance(ancestor, cst.If) and self.tree.contains(ancestor.test, node):
+            if type(ancestor) is cst.If and self.tree.contains(ancestor.test, node):
                 return ancestor.body
-            if isinstance(ancestor, cst.ExceptHandler) and ancestor.type is not None \
+            if type(ancestor) is cst.ExceptHandler and ancestor.type is not None \
                     and self.tree.contains(ancestor.type, node):
                 return ancestor.body
             if isinstance(ancestor, cst.BaseStatement):
@@ -683,7 +679,7 @@ class RetryModel:
         for function in self.tree.of_type(cst.FunctionDef):
             for decorator in function.decorators:
                 expr = decorator.decorator
-                call = expr if isinstance(expr, cst.Call) else None
+                call = expr if type(expr) is cst.Call else None
                 name = model.qualname(call.func if call is not None else expr)
                 construct = self._library_construct(name, call, decorator, function)
                 if construct is not None:
@@ -739,7 +735,7 @@ class RetryModel:
         wait_expr = wait.value if wait is not None else (call.args[0].value if call.args and not call.args[0].keyword
                                                           else None)
         limits = [a for a in (_keyword(call, "max_tries"), _keyword(call, "max_time"))
-                  if a is not None and not (isinstance(a.value, cst.Name) and a.value.value == "None")]
+                  if a is not None and not (type(a.value) is cst.Name and a.value.value == "None")]
         bounded = bool(limits)
         if wait_expr is None:
             return False, False, bounded, None
@@ -757,11 +753,11 @@ class RetryModel:
 
     def _strategy_names(self, expr: cst.BaseExpression) -> set[str]:
         """The tenacity strategy names an expression uses (`wait_fixed(1) + wait_random(0, 1)`)."""
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             return {self._strategy_name(self.model.qualname(expr))}
         names = set()
         for sub in _subtree(expr):
-            if isinstance(sub, cst.Call):
+            if type(sub) is cst.Call:
                 qualified = self.model.call_name(sub)
                 if qualified is None or not qualified.startswith("builtins."):
                     names.add(self._strategy_name(qualified))
@@ -785,7 +781,7 @@ class RetryModel:
         found: list[cst.CSTNode] = []
         for arg in call.args:
             for sub in _subtree(arg.value):
-                if isinstance(sub, cst.Name) and sub.value in index.module_functions:
+                if type(sub) is cst.Name and sub.value in index.module_functions:
                     found.append(index.module_functions[sub.value])
         return found
 
@@ -802,7 +798,7 @@ class RetryModel:
     def _retrying_object(self, expr: cst.BaseExpression) -> tuple[str, cst.Call] | None:
         """`Retrying(...)`, `tenacity.retry(...)` or `backoff.on_exception(...)`, directly or by name."""
         value = self.model.value_of(expr)
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             name = self.model.call_name(value)
             if name in TENACITY_RETRYING or name in TENACITY_DECORATORS or name in BACKOFF_DECORATORS \
                     or name in RETRYING_DECORATORS:
@@ -826,15 +822,15 @@ class RetryModel:
         """`Retrying(...)(place, ...)`, `retryer(place)`, `retry(...)(place)`: the function passed."""
         for call in self.model.calls():
             func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("call", "__call__"):
+            if type(func) is cst.Attribute and func.attr.value in ("call", "__call__"):
                 func = func.value
             found = self._retrying_object(func)
             if found is None or found[1] is call or not call.args:
                 continue
             target = call.args[0].value
             function = module_index(self.model).module_functions.get(target.value) \
-                if isinstance(target, cst.Name) else None
-            if function is None and isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) \
+                if type(target) is cst.Name else None
+            if function is None and type(target) is cst.Attribute and type(target.value) is cst.Name \
                     and target.value.value == "self":
                 klass = self.model.class_of(call)
                 function = module_index(self.model).methods.get((id(klass), target.attr.value)) if klass else None
@@ -856,7 +852,7 @@ class RetryModel:
             counters = self._recursion_counters(call, function)
             sleeps = self._sleeps_in(function.body)
             bounded = any(
-                isinstance(sub, cst.Name) and sub.value in counters
+                type(sub) is cst.Name and sub.value in counters
                 for comparison in self._inside(function.body, cst.Comparison) for sub in _subtree(comparison)
             )
             yield RetryConstruct(
@@ -872,11 +868,11 @@ class RetryModel:
         for ancestor in self.tree.ancestors(call):
             if ancestor is function:
                 return False
-            if isinstance(ancestor, cst.ExceptHandler):
+            if type(ancestor) is cst.ExceptHandler:
                 return True
-            if isinstance(ancestor, cst.If):
+            if type(ancestor) is cst.If:
                 for sub in _subtree(ancestor.test):
-                    if isinstance(sub, cst.Attribute) and sub.attr.value in ("status_code", "status", "code"):
+                    if type(sub) is cst.Attribute and sub.attr.value in ("status_code", "status", "code"):
                         return True
                     if sub in self._rate_limit_nodes:
                         return True
@@ -886,8 +882,8 @@ class RetryModel:
         """Parameters the recursive call passes changed (`attempt + 1`, `retries - 1`, `delay * 2`)."""
         found = set()
         for name, passed in _bound_arguments(call, function).items():
-            if isinstance(passed, cst.BinaryOperation) and any(
-                isinstance(n, cst.Name) and n.value == name for n in _subtree(passed)
+            if type(passed) is cst.BinaryOperation and any(
+                type(n) is cst.Name and n.value == name for n in _subtree(passed)
             ):
                 found.add(name)
         return found
@@ -901,11 +897,11 @@ class RetryModel:
         if arg is None:
             return False
         value = self.model.value_of(arg.value)
-        if isinstance(value, cst.Name) and value.value in ("None", "False"):
+        if type(value) is cst.Name and value.value in ("None", "False"):
             return True
         return any(
             (literal_text(sub) or "").strip().upper() == "POST"
-            for sub in _subtree(value) if isinstance(sub, (cst.SimpleString, cst.ConcatenatedString))
+            for sub in _subtree(value) if type(sub) in (cst.SimpleString, cst.ConcatenatedString)
         )
 
 
@@ -944,7 +940,7 @@ def _max_retries(adapter: cst.Call) -> cst.BaseExpression | None:
 
 def _positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
     value = model.value_of(expr)
-    if isinstance(value, (cst.Integer, cst.Float)):
+    if type(value) in (cst.Integer, cst.Float):
         try:
             return float(value.value) > 0
         except ValueError:
@@ -953,9 +949,9 @@ def _positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
 
 
 def _always_true(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Name):
+    if type(test) is cst.Name:
         return test.value == "True"
-    if isinstance(test, cst.Integer):
+    if type(test) is cst.Integer:
         return test.value not in ("0", "0x0")
     return False
 
@@ -967,12 +963,12 @@ def _last_statement(block: cst.BaseSuite) -> cst.CSTNode | None:
 
 def _is_exit(statement: cst.CSTNode) -> bool:
     """A statement that always leaves: `break`, `return`, `raise` (also `if ...: return / else: raise`)."""
-    if isinstance(statement, (cst.Break, cst.Return, cst.Raise)):
+    if type(statement) in (cst.Break, cst.Return, cst.Raise):
         return True
-    if isinstance(statement, cst.SimpleStatementLine):
-        return any(isinstance(s, (cst.Break, cst.Return, cst.Raise)) for s in statement.body)
-    if isinstance(statement, cst.If) and isinstance(statement.orelse, (cst.Else, cst.If)):
-        other = statement.orelse.body if isinstance(statement.orelse, cst.Else) else None
+    if type(statement) is cst.SimpleStatementLine:
+        return any(type(s) in (cst.Break, cst.Return, cst.Raise) for s in statement.body)
+    if type(statement) is cst.If and type(statement.orelse) in (cst.Else, cst.If):
+        other = statement.orelse.body if type(statement.orelse) is cst.Else else None
         if other is None:
             return _ends_in_exit(statement.body) and _is_exit(statement.orelse)
         return _ends_in_exit(statement.body) and _ends_in_exit(other)
@@ -986,9 +982,9 @@ def _ends_in_exit(block: cst.BaseSuite) -> bool:
 
 def _ends_in_continue(block: cst.BaseSuite) -> bool:
     last = _last_statement(block)
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(s, cst.Continue) for s in last.body)
-    return isinstance(last, cst.Continue)
+    if type(last) is cst.SimpleStatementLine:
+        return any(type(s) is cst.Continue for s in last.body)
+    return type(last) is cst.Continue
 
 
 def _param_names(function: cst.FunctionDef) -> set[str]:
@@ -1000,7 +996,7 @@ def _bound_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst
     """Parameter name -> the expression `call` passes for it (`self` skipped for methods)."""
     params = function.params
     positional = [p.name.value for p in (*params.posonly_params, *params.params)]
-    if positional and positional[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
+    if positional and positional[0] in ("self", "cls") and type(call.func) is cst.Attribute:
         positional = positional[1:]
     names = set(positional) | {p.name.value for p in params.kwonly_params}
     bound: dict[str, cst.BaseExpression] = {}

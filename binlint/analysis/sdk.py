@@ -87,15 +87,15 @@ class SdkModel:
         found = []
         for call in self.model.calls():
             func = call.func
-            if not isinstance(func, cst.Attribute):
+            if not type(func) is cst.Attribute:
                 continue
             receiver = func.value
             receiver_name = self.model.qualname(receiver)
-            if receiver_name is None and isinstance(receiver, cst.Call):  # `Client(k, s).create_order(...)`
+            if receiver_name is None and type(receiver) is cst.Call:  # `Client(k, s).create_order(...)`
                 receiver_name = self.model.instance_type(receiver)
             cls = binance.sdk_class(receiver_name)
             # Modular SDKs: client.rest_api.new_order(...)
-            if cls is None and isinstance(receiver, cst.Attribute) and receiver.attr.value in ("rest_api", "websocket_api"):
+            if cls is None and type(receiver) is cst.Attribute and receiver.attr.value in ("rest_api", "websocket_api"):
                 receiver_name = self.model.qualname(receiver.value)
                 cls = binance.sdk_class(receiver_name)
             if cls is None or receiver_name is None:

@@ -193,14 +193,14 @@ class SecretModel:
     def _string_nodes(self) -> Iterator[cst.BaseExpression]:
         tree = self.model.tree
         for node in tree.of_type(cst.SimpleString, cst.ConcatenatedString):
-            if not isinstance(tree.parent(node), cst.ConcatenatedString):
+            if not type(tree.parent(node)) is cst.ConcatenatedString:
                 yield node
 
     @staticmethod
     def _raw(node: cst.BaseExpression) -> str:
-        if isinstance(node, cst.SimpleString):
+        if type(node) is cst.SimpleString:
             return node.value
-        if isinstance(node, cst.ConcatenatedString):
+        if type(node) is cst.ConcatenatedString:
             return SecretModel._raw(node.left) + SecretModel._raw(node.right)  # type: ignore[arg-type]
         return ""
 
@@ -209,20 +209,20 @@ class SecretModel:
         """The string literals an expression's value comes from, and the name it came through."""
         if depth > _MAX_DEPTH:
             return []
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        if type(expr) in (cst.SimpleString, cst.ConcatenatedString):
             return [(expr, via)]
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("encode", "decode", "strip"):
+            if type(func) is cst.Attribute and func.attr.value in ("encode", "decode", "strip"):
                 return self._literals_of(func.value, via, depth + 1)
             if self.model.call_name(expr) in ("builtins.bytes", "builtins.str", "builtins.bytearray") and expr.args:
                 return self._literals_of(expr.args[0].value, via, depth + 1)
             return []
-        if isinstance(expr, cst.BooleanOperation):
+        if type(expr) is cst.BooleanOperation:
             return self._literals_of(expr.left, via, depth + 1) + self._literals_of(expr.right, via, depth + 1)
-        if isinstance(expr, cst.IfExp):
+        if type(expr) is cst.IfExp:
             return self._literals_of(expr.body, via, depth + 1) + self._literals_of(expr.orelse, via, depth + 1)
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = self.model.value_of(expr)
             if resolved is expr:
                 resolved = class_constant(self.model, expr) or expr
@@ -277,12 +277,12 @@ class SecretModel:
                 yield element.value, Slot("key", description, True, None, element)
         for assign in model.tree.of_type(cst.Assign):
             for target in assign.targets:
-                if isinstance(target.target, cst.Subscript) and _mentions_header(target.target) \
+                if type(target.target) is cst.Subscript and _mentions_header(target.target) \
                         and _is_api_key_header(_subscript_key(target.target)):
                     yield assign.value, Slot("key", description, True, None, assign)
         for call in model.calls():
             func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("add_header", "putheader", "__setitem__") \
+            if type(func) is cst.Attribute and func.attr.value in ("add_header", "putheader", "__setitem__") \
                     and len(call.args) >= 2 and _mentions_header(call.args[0].value) \
                     and _is_api_key_header(literal_text(call.args[0].value)):
                 yield call.args[1].value, Slot("key", description, True, None, call)
@@ -309,7 +309,7 @@ class SecretModel:
                 yield value, Slot(kind, text, False, name, node)
 
         for assign in tree.of_type(cst.Assign, cst.AnnAssign):
-            if isinstance(assign, cst.Assign):
+            if type(assign) is cst.Assign:
                 targets = [t.target for t in assign.targets]
             else:
                 targets = [assign.target]
@@ -317,7 +317,7 @@ class SecretModel:
             if value is None:
                 continue
             for target in targets:
-                if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+                if type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
                         and len(target.elements) == len(value.elements):
                     for inner_target, inner_value in zip(target.elements, value.elements):
                         name = _target_name(inner_target.value)
@@ -330,13 +330,13 @@ class SecretModel:
             name = _target_name(walrus.target)
             yield from named(name, walrus.value, f"is assigned to `{name}`", walrus)
         for element in tree.of_type(cst.DictElement):
-            if isinstance(element.key, cst.SimpleString) and _CREDENTIAL_WORD.search(element.key.value):
+            if type(element.key) is cst.SimpleString and _CREDENTIAL_WORD.search(element.key.value):
                 key = literal_text(element.key)
                 yield from named(key, element.value, f"is the value of the `{key}` entry", element)
         for arg in tree.of_type(cst.Arg):
             if arg.keyword is not None and _CREDENTIAL_WORD.search(arg.keyword.value):
                 call = tree.parent(arg)
-                callee = f"`{model.code(call.func)}(...)`" if isinstance(call, cst.Call) else "a call"
+                callee = f"`{model.code(call.func)}(...)`" if type(call) is cst.Call else "a call"
                 yield from named(arg.keyword.value, arg.value, f"is passed as `{arg.keyword.value}=` to {callee}", arg)
         for param in tree.of_type(cst.Param):
             if param.default is not None:
@@ -431,7 +431,7 @@ class SecretModel:
         inner: list[tuple[cst.BaseExpression, str | None]] = []
         kind = type(expr)
         if kind is cst.FormattedString:
-            inner = [(p.expression, key) for p in expr.parts if isinstance(p, cst.FormattedStringExpression)]
+            inner = [(p.expression, key) for p in expr.parts if type(p) is cst.FormattedStringExpression]
         elif kind is cst.ConcatenatedString:
             inner = [(expr.left, key), (expr.right, key)]  # type: ignore[list-item]
         elif kind is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
@@ -447,10 +447,10 @@ class SecretModel:
         elif kind is cst.Call:
             func = expr.func
             transparent = self.model.call_name(expr) in _TRANSPARENT_CALLS or (
-                isinstance(func, cst.Attribute) and func.attr.value in _TRANSPARENT_METHODS)
+                type(func) is cst.Attribute and func.attr.value in _TRANSPARENT_METHODS)
             if transparent:
                 inner = [(a.value, a.keyword.value if a.keyword else key) for a in expr.args]
-                if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                if type(func) is cst.Attribute and func.attr.value == "format":
                     inner.append((func.value, key))
         elif kind in (cst.Name, cst.Attribute):
             resolved = self.model.value_of(expr)
@@ -459,7 +459,7 @@ class SecretModel:
             for mutation in mutations_of(self.model, expr):
                 if mutation.kind == "setitem":
                     inner.append((mutation.value, mutation.key))  # type: ignore[arg-type]
-                elif mutation.kind == "update" and isinstance(mutation.node, cst.Call):
+                elif mutation.kind == "update" and type(mutation.node) is cst.Call:
                     inner.extend((a.value, a.keyword.value if a.keyword else key) for a in mutation.node.args)
         result: list[Holder] = []
         for value, inner_key in inner:
@@ -484,8 +484,8 @@ class SecretModel:
         if not call.args or last is None:
             return None
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        method = isinstance(func, cst.Attribute)
-        receiver = func.value if isinstance(func, cst.Attribute) else None
+        method = type(func) is cst.Attribute
+        receiver = func.value if type(func) is cst.Attribute else None
         if last == "print" and model.call_name(call) == "builtins.print":
             return self._make(call, "print", "is printed by", positional)
         if receiver is not None and last in _LOG_METHODS and self._is_logger(receiver):
@@ -494,7 +494,7 @@ class SecretModel:
         if last == "warn" and model.call_name(call) == "warnings.warn":
             return self._make(call, "log", "is shown by", positional[:1])
         parent = model.tree.parent(call)
-        if isinstance(parent, cst.Raise) and parent.exc is call:
+        if type(parent) is cst.Raise and parent.exc is call:
             return self._make(call, "raise", "is put into the message of the exception raised by",
                               [a.value for a in call.args])
         if method and last in _WRITE_METHODS:
@@ -568,29 +568,29 @@ def _is_api_key_header(text: str | None) -> bool:
 
 
 def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return literal_text(node.slice[0].slice.value)
     return None
 
 
 def _target_name(target: cst.BaseExpression) -> str | None:
-    if isinstance(target, cst.Name):
+    if type(target) is cst.Name:
         return target.value
-    if isinstance(target, cst.Attribute):
+    if type(target) is cst.Attribute:
         return target.attr.value
-    if isinstance(target, cst.Subscript):
+    if type(target) is cst.Subscript:
         return _subscript_key(target) if _CREDENTIAL_WORD.search(_raw_index(target)) else None
     return None
 
 
 def _raw_index(node: cst.Subscript) -> str:
     return "".join(e.slice.value.value for e in node.slice
-                   if isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.SimpleString))
+                   if type(e.slice) is cst.Index and type(e.slice.value) is cst.SimpleString)
 
 
 def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
     """(text, is_bytes) of a string or bytes literal; None for f-strings and odd escapes."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         raw = node.value
         if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
             text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
@@ -603,7 +603,7 @@ def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
         if isinstance(value, bytes):
             return value.decode("latin-1"), True
         return (value, False) if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
+    if type(node) is cst.ConcatenatedString:
         left = _literal_value(node.left)  # type: ignore[arg-type]
         right = _literal_value(node.right)  # type: ignore[arg-type]
         if left is None or right is None:
@@ -614,15 +614,15 @@ def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
 
 def _last_name(func: cst.BaseExpression) -> str | None:
     """`os.environ.get` -> "get", `getenv` -> "getenv": what a call calls, unresolved."""
-    if isinstance(func, cst.Attribute):
+    if type(func) is cst.Attribute:
         return func.attr.value
-    if isinstance(func, cst.Name):
+    if type(func) is cst.Name:
         return func.value
     return None
 
 
 def _mentions_header(node: cst.CSTNode) -> bool:
     """Whether a subscript or string literal can spell `X-MBX-APIKEY` (checked before evaluating it)."""
-    if isinstance(node, cst.Subscript):
-        return any(isinstance(e.slice, cst.Index) and _mentions_header(e.slice.value) for e in node.slice)
-    return isinstance(node, cst.SimpleString) and "mbx" in node.value.lower()
+    if type(node) is cst.Subscript:
+        return any(type(e.slice) is cst.Index and _mentions_header(e.slice.value) for e in node.slice)
+    return type(node) is cst.SimpleString and "mbx" in node.value.lower()

@@ -118,7 +118,7 @@ class Digest:
         """`sha256`, `md5`, ... as named by the digestmod (or the hashlib function for "hash")."""
         if self.kind == "hash":
             func = self.call.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else None
+            name = func.attr.value if type(func) is cst.Attribute else None
             if name == "new" and self.call.args:
                 return literal_text(self.call.args[0].value)
             return name
@@ -203,9 +203,9 @@ class SigningModel:
         seen: set[int] = set()
         for call in self.model.calls():
             func = call.func
-            last = func.attr.value if isinstance(func, cst.Attribute) else (
-                func.value if isinstance(func, cst.Name) else None)
-            if last not in _DIGEST_CALLS and not (isinstance(func, cst.Name) and func.value in self.model.imports):
+            last = func.attr.value if type(func) is cst.Attribute else (
+                func.value if type(func) is cst.Name else None)
+            if last not in _DIGEST_CALLS and not (type(func) is cst.Name and func.value in self.model.imports):
                 continue
             name = self.model.call_name(call)
             if name in _HMAC:
@@ -248,12 +248,12 @@ class SigningModel:
         node: cst.BaseExpression = call
         parent = tree.parent(call)
         target = None
-        if isinstance(parent, cst.Attribute) and parent.value is call:
+        if type(parent) is cst.Attribute and parent.value is call:
             outer = tree.parent(parent)
-            if isinstance(outer, cst.Call) and outer.func is parent:
+            if type(outer) is cst.Call and outer.func is parent:
                 target = (outer, parent.attr.value)
-        elif isinstance(parent, (cst.Assign,)) and len(parent.targets) == 1 \
-                and isinstance(parent.targets[0].target, cst.Name):
+        elif type(parent) is cst.Assign and len(parent.targets) == 1 \
+                and type(parent.targets[0].target) is cst.Name:
             target = self._method_on_name(parent.targets[0].target, ("hexdigest", "digest"))
         if target is None:
             return node, "object"
@@ -262,9 +262,9 @@ class SigningModel:
         if output == "digest":
             # `.digest().hex()` is the hex digest too.
             up = tree.parent(node)
-            if isinstance(up, cst.Attribute) and up.attr.value == "hex":
+            if type(up) is cst.Attribute and up.attr.value == "hex":
                 outer = tree.parent(up)
-                if isinstance(outer, cst.Call):
+                if type(outer) is cst.Call:
                     return outer, "hex"
         return node, output
 
@@ -272,14 +272,14 @@ class SigningModel:
         scope = self.model.scope_of(name)
         for call in self.model.calls():
             func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in methods and isinstance(func.value, cst.Name) \
+            if type(func) is cst.Attribute and func.attr.value in methods and type(func.value) is cst.Name \
                     and func.value.value == name.value and self.model.scope_of(call) is scope:
                 return call, func.attr.value
         return None
 
     def _updated_message(self, call: cst.Call) -> cst.BaseExpression | None:
         parent = self.model.tree.parent(call)
-        if isinstance(parent, cst.Assign) and isinstance(parent.targets[0].target, cst.Name):
+        if type(parent) is cst.Assign and type(parent.targets[0].target) is cst.Name:
             found = self._method_on_name(parent.targets[0].target, ("update",))
             if found is not None and found[0].args:
                 return found[0].args[0].value
@@ -295,16 +295,16 @@ class SigningModel:
         for node in model.tree.of_type(cst.DictElement):
             if mentions(node.key, "signature") and literal_text(node.key) == "signature":
                 parent = model.tree.parent(node)
-                if isinstance(parent, cst.Dict) and self._update_argument(parent):
+                if type(parent) is cst.Dict and self._update_argument(parent):
                     continue  # `params.update({"signature": sig})` is a change to `params`
                 trailing = ()
-                if isinstance(parent, cst.Dict):
+                if type(parent) is cst.Dict:
                     index = list(parent.elements).index(node)
                     trailing = tuple(
                         k for e in parent.elements[index + 1:]
-                        if isinstance(e, cst.DictElement) and (k := literal_text(e.key)) is not None
+                        if type(e) is cst.DictElement and (k := literal_text(e.key)) is not None
                     )
-                found.append(Attachment(node, node.value, parent if isinstance(parent, cst.Dict) else None, None,
+                found.append(Attachment(node, node.value, parent if type(parent) is cst.Dict else None, None,
                                         model.function_of(node), trailing))
         index = module_index(model)
         for mutations in index.mutations().values():
@@ -319,7 +319,7 @@ class SigningModel:
                 container = self._list_owner(tuple_node)
                 found.append(Attachment(tuple_node, elements[1].value, container, None, model.function_of(tuple_node)))
         for call in model.calls():
-            if isinstance(call.func, cst.Name) and call.func.value == "dict" and model.call_name(call) == "builtins.dict":
+            if type(call.func) is cst.Name and call.func.value == "dict" and model.call_name(call) == "builtins.dict":
                 for arg in call.args:
                     if arg.keyword is not None and arg.keyword.value == "signature":
                         found.append(Attachment(arg, arg.value, call, None, model.function_of(call)))
@@ -329,8 +329,8 @@ class SigningModel:
 
     def _update_argument(self, node: cst.Dict) -> bool:
         arg = self.model.tree.parent(node)
-        call = self.model.tree.parent(arg) if isinstance(arg, cst.Arg) else None
-        return isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "update"
+        call = self.model.tree.parent(arg) if type(arg) is cst.Arg else None
+        return type(call) is cst.Call and type(call.func) is cst.Attribute and call.func.attr.value == "update"
 
     def _mutation_attachment(self, mutation: Mutation) -> Attachment | None:
         model = self.model
@@ -338,25 +338,25 @@ class SigningModel:
         target = _target_expr(node)
         if mutation.kind == "setitem" and mutation.key == "signature" and mutation.value is not None:
             return Attachment(node, mutation.value, target, None, model.function_of(node))
-        if mutation.kind == "update" and isinstance(node, cst.Call):
+        if mutation.kind == "update" and type(node) is cst.Call:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "signature":
                     return Attachment(node, arg.value, target, None, model.function_of(node))
-                if isinstance(arg.value, cst.Dict):
+                if type(arg.value) is cst.Dict:
                     for element in arg.value.elements:
-                        if isinstance(element, cst.DictElement) and mentions(element.key, "signature") \
+                        if type(element) is cst.DictElement and mentions(element.key, "signature") \
                                 and literal_text(element.key) == "signature":
                             return Attachment(node, element.value, target, None, model.function_of(node))
-        if mutation.kind in ("append", "insert") and isinstance(node, cst.Call):
+        if mutation.kind in ("append", "insert") and type(node) is cst.Call:
             # lists of pairs: `params.append(("signature", sig))` is found with the tuples.
             return None
         return None
 
     def _list_owner(self, node: cst.CSTNode) -> cst.BaseExpression | None:
         parent = self.model.tree.parent(node)
-        if isinstance(parent, cst.Arg):
+        if type(parent) is cst.Arg:
             call = self.model.tree.parent(parent)
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            if type(call) is cst.Call and type(call.func) is cst.Attribute:
                 return call.func.value
         return None
 
@@ -366,28 +366,28 @@ class SigningModel:
         for fstring in model.tree.of_type(cst.FormattedString):
             parts = list(fstring.parts)
             for index, part in enumerate(parts):
-                if isinstance(part, cst.FormattedStringText) and part.value.endswith("signature=") \
-                        and index + 1 < len(parts) and isinstance(parts[index + 1], cst.FormattedStringExpression):
-                    after = "".join(p.value if isinstance(p, cst.FormattedStringText) else HOLE
+                if type(part) is cst.FormattedStringText and part.value.endswith("signature=") \
+                        and index + 1 < len(parts) and type(parts[index + 1]) is cst.FormattedStringExpression:
+                    after = "".join(p.value if type(p) is cst.FormattedStringText else HOLE
                                     for p in parts[index + 2:])
                     yield Attachment(fstring, parts[index + 1].expression, None, fstring,  # type: ignore[union-attr]
                                      model.function_of(fstring), _keys_in_text(after), True)
         for binop in model.tree.of_type(cst.BinaryOperation):
-            if isinstance(binop.operator, cst.Add):
+            if type(binop.operator) is cst.Add:
                 text = self._tail_text(binop.left)
                 if text is not None and text.endswith("signature="):
                     outer = self._outermost_add(binop)
                     holder = model.tree.parent(outer)
                     node: cst.CSTNode = outer
                     string: cst.BaseExpression = outer
-                    if isinstance(holder, cst.AugAssign) and holder.value is outer:
+                    if type(holder) is cst.AugAssign and holder.value is outer:
                         node, string = holder, holder.target  # `query += "&signature=" + sig`
                     yield Attachment(node, binop.right, None, string, model.function_of(binop),
                                      self._keys_after(outer, binop), True)
-            elif isinstance(binop.operator, cst.Modulo):
+            elif type(binop.operator) is cst.Modulo:
                 template = literal_text(binop.left)
                 if template and "signature=%s" in template:
-                    values = [e.value for e in binop.right.elements] if isinstance(binop.right, cst.Tuple) \
+                    values = [e.value for e in binop.right.elements] if type(binop.right) is cst.Tuple \
                         else [binop.right]
                     position = template[: template.index("signature=%s")].count("%s")
                     if position < len(values):
@@ -400,9 +400,9 @@ class SigningModel:
         text = literal_text(expr)
         if text is not None:
             return text
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
             return self._tail_text(expr.right)
-        if isinstance(expr, cst.FormattedString) and expr.parts and isinstance(expr.parts[-1], cst.FormattedStringText):
+        if type(expr) is cst.FormattedString and expr.parts and type(expr.parts[-1]) is cst.FormattedStringText:
             return expr.parts[-1].value
         return None
 
@@ -410,7 +410,7 @@ class SigningModel:
         text = literal_text(expr)
         if text is not None:
             return text
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
             return self._leading_text(expr.left)
         return None
 
@@ -418,7 +418,7 @@ class SigningModel:
         current: cst.BaseExpression = node
         while True:
             parent = self.model.tree.parent(current)
-            if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Add):
+            if type(parent) is cst.BinaryOperation and type(parent.operator) is cst.Add:
                 current = parent
             else:
                 return current
@@ -429,7 +429,7 @@ class SigningModel:
         current: cst.BaseExpression = inner
         while current is not outer:
             parent = self.model.tree.parent(current)
-            if not isinstance(parent, cst.BinaryOperation):
+            if not type(parent) is cst.BinaryOperation:
                 break
             if parent.left is current:
                 text = literal_text(parent.right)
@@ -446,7 +446,7 @@ class SigningModel:
         model = self.model
         if depth > _MAX_DEPTH:
             return None, False, None
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 digest, quoted, _ = self.trace(passed[0], passed[1], depth + 1)
@@ -454,21 +454,21 @@ class SigningModel:
         found = self._digest_by_node.get(id(expr))
         if found is not None:
             return _with_env(found, env), False, expr
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = model.value_of(expr)
             if resolved is not expr:
                 digest, quoted, point = self.trace(resolved, env, depth + 1)
                 return digest, quoted, point if digest is None else _binding_statement(model, expr) or point
             return None, False, None
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             return self.trace(expr.expression, env, depth + 1)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             name = model.call_name(expr)
             func = expr.func
             if name in _QUOTE and expr.args:
                 digest, _, point = self.trace(expr.args[0].value, env, depth + 1)
                 return digest, True, point
-            if isinstance(func, cst.Attribute) and func.attr.value in ("decode", "lower", "upper", "strip"):
+            if type(func) is cst.Attribute and func.attr.value in ("decode", "lower", "upper", "strip"):
                 return self.trace(func.value, env, depth + 1)
             if name == "builtins.str" and expr.args:
                 return self.trace(expr.args[0].value, env, depth + 1)
@@ -476,11 +476,11 @@ class SigningModel:
                 inner, quoted, point = self.trace(expr.args[0].value, env, depth + 1)
                 if inner is not None:
                     output = "base64-bytes" if inner.output != "asymmetric" else "base64-bytes"
-                    decoded = isinstance(model.tree.parent(expr), cst.Attribute)
+                    decoded = type(model.tree.parent(expr)) is cst.Attribute
                     return _replace_output(inner, expr, "base64" if decoded else output), quoted, point
                 asym = self._asymmetric(expr.args[0].value, env)
                 if asym is not None:
-                    decoded = isinstance(model.tree.parent(expr), cst.Attribute)
+                    decoded = type(model.tree.parent(expr)) is cst.Attribute
                     return _replace_output(asym, expr, "base64" if decoded else "base64-bytes"), quoted, expr
                 return None, quoted, point
             helper = called_function(model, expr)
@@ -496,10 +496,10 @@ class SigningModel:
 
     def _asymmetric(self, expr: cst.BaseExpression, env: Env | None) -> Digest | None:
         """`private_key.sign(payload, ...)`, `signer.sign(...)` -> an RSA/Ed25519 digest."""
-        value = self.model.value_of(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else expr
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "sign":
+        value = self.model.value_of(expr) if type(expr) in (cst.Name, cst.Attribute) else expr
+        if type(value) is cst.Call and type(value.func) is cst.Attribute and value.func.attr.value == "sign":
             message = value.args[0].value if value.args else None
-            if isinstance(message, cst.Call) and isinstance(message.func, cst.Attribute) \
+            if type(message) is cst.Call and type(message.func) is cst.Attribute \
                     and message.func.attr.value == "new" and message.args:  # PKCS1_v1_5: sign(SHA256.new(m))
                 message = message.args[0].value
             return Digest(value, "asymmetric", value, value.func.value, message, None, "object",
@@ -518,14 +518,14 @@ class SigningModel:
     def _strip_encode(self, expr: cst.BaseExpression, env: Env | None) -> tuple[cst.BaseExpression, bool]:
         """`x.encode()` -> (x, False); `bytes(x, "utf-8")` -> (x, False); else (x, whether it is a str)."""
         model = self.model
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+            if type(func) is cst.Attribute and func.attr.value == "encode":
                 return func.value, False
             if model.call_name(expr) in ("builtins.bytes", "builtins.bytearray") and expr.args:
                 return expr.args[0].value, False
-        if isinstance(expr, (cst.Name, cst.Attribute)):
-            if env is not None and isinstance(expr, cst.Name):
+        if type(expr) in (cst.Name, cst.Attribute):
+            if env is not None and type(expr) is cst.Name:
                 passed = env.lookup(model, expr)
                 if passed is not None:
                     inner, is_str = self._strip_encode(passed[0], passed[1])
@@ -542,21 +542,21 @@ class SigningModel:
     def _is_str(self, expr: cst.BaseExpression, env: Env | None) -> bool:
         """Known to be a str (not bytes): text literals, f-strings, urlencode, join, json.dumps."""
         model = self.model
-        if literal_text(expr) is not None or isinstance(expr, cst.FormattedString):
+        if literal_text(expr) is not None or type(expr) is cst.FormattedString:
             return True
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             name = model.call_name(expr)
             if name in _URLENCODE or name in _JSON and name != "orjson.dumps" or name == "builtins.str":
                 return True
             func = expr.func
-            if isinstance(func, cst.Attribute) and func.attr.value in ("join", "format") and literal_text(
+            if type(func) is cst.Attribute and func.attr.value in ("join", "format") and literal_text(
                     func.value) is not None:
                 return True
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        if type(expr) is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
             return self._is_str(expr.left, env)
-        if isinstance(expr, cst.Subscript) and model.qualname(expr.value) == "os.environ":
+        if type(expr) is cst.Subscript and model.qualname(expr.value) == "os.environ":
             return True
-        if isinstance(expr, cst.Call) and model.call_name(expr) in ("os.getenv", "os.environ.get"):
+        if type(expr) is cst.Call and model.call_name(expr) in ("os.getenv", "os.environ.get"):
             return True
         return False
 
@@ -569,17 +569,17 @@ class SigningModel:
         unknown = Payload(expr, "unknown", None, env, False, False, UNKNOWN_KEYS, (), is_str)
         if depth > _MAX_DEPTH:
             return unknown
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 return self._classify(passed[0], passed[1], is_str, depth + 1)
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = self._string_value_expr(expr)
             if resolved is not expr:
                 inner = self._classify(resolved, env, is_str, depth + 1)
                 return inner
             return unknown
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             name = model.call_name(expr)
             func = expr.func
             if name in _URLENCODE and expr.args:
@@ -592,7 +592,7 @@ class SigningModel:
             if name in ("builtins.str", "builtins.repr") and expr.args:
                 container, was_sorted, cenv = self._container(expr.args[0].value, env)
                 return Payload(expr, "repr", container, cenv, was_sorted, False, UNKNOWN_KEYS, (), is_str)
-            if isinstance(func, cst.Attribute) and func.attr.value == "join" and expr.args:
+            if type(func) is cst.Attribute and func.attr.value == "join" and expr.args:
                 return self._join_payload(expr, env, is_str)
             helper = called_function(model, expr)
             if helper is not None:
@@ -602,7 +602,7 @@ class SigningModel:
                     if payload.kind != "unknown":
                         return payload
             return unknown
-        if isinstance(expr, (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString)):
+        if type(expr) in (cst.FormattedString, cst.BinaryOperation, cst.ConcatenatedString):
             parts = self.string_parts(expr, env)
             return self._text_payload(expr, parts, env, is_str, depth)
         return unknown
@@ -613,13 +613,13 @@ class SigningModel:
         resolved = model.value_of(expr)
         if resolved is not expr:
             return resolved
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             bindings = [b for b in model.bindings(expr)
                         if b.order < model.tree.order(expr) and not model.tree.contains(b.statement, expr)]
             if len(bindings) == 1 and bindings[0].value is not None:
                 return bindings[0].value
             if len(bindings) >= 2 and bindings[0].value is not None and all(
-                    isinstance(b.statement, cst.AugAssign) and isinstance(b.statement.operator, cst.AddAssign)
+                    type(b.statement) is cst.AugAssign and type(b.statement.operator) is cst.AddAssign
                     for b in bindings[1:]):
                 joined: cst.BaseExpression = bindings[0].value
                 for binding in bindings[1:]:
@@ -633,7 +633,7 @@ class SigningModel:
         model = self.model
         was_sorted = False
         for _ in range(4):
-            if isinstance(expr, cst.Call):
+            if type(expr) is cst.Call:
                 name = model.call_name(expr)
                 func = expr.func
                 if name == "builtins.sorted" and expr.args:
@@ -644,16 +644,16 @@ class SigningModel:
                         and len(expr.args) == 1:
                     expr = expr.args[0].value
                     continue
-                if isinstance(func, cst.Attribute) and func.attr.value == "items":
+                if type(func) is cst.Attribute and func.attr.value == "items":
                     expr = func.value
                     continue
-            if isinstance(expr, cst.Name):
+            if type(expr) is cst.Name:
                 resolved = model.value_of(expr)
-                if isinstance(resolved, cst.Call) and model.call_name(resolved) == "builtins.sorted":
+                if type(resolved) is cst.Call and model.call_name(resolved) == "builtins.sorted":
                     expr = resolved
                     continue
             break
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 inner, inner_sorted, inner_env = self._container(passed[0], passed[1])
@@ -664,19 +664,19 @@ class SigningModel:
         """`"&".join(f"{k}={v}" for k, v in params.items())` and friends."""
         model = self.model
         func = call.func
-        assert isinstance(func, cst.Attribute)
+        assert type(func) is cst.Attribute
         separator = literal_text(func.value)
         argument = call.args[0].value
-        if isinstance(argument, (cst.Name, cst.Attribute)):
+        if type(argument) in (cst.Name, cst.Attribute):
             argument = model.value_of(argument)
         container: cst.BaseExpression | None = None
         cenv = env
         was_sorted = False
         element: cst.BaseExpression | None = None
-        if isinstance(argument, (cst.GeneratorExp, cst.ListComp)):
+        if type(argument) in (cst.GeneratorExp, cst.ListComp):
             element = argument.elt
             container, was_sorted, cenv = self._container(argument.for_in.iter, env)
-        elif isinstance(argument, (cst.List, cst.Tuple)):
+        elif type(argument) in (cst.List, cst.Tuple):
             parts: list[Part] = []
             for index, item in enumerate(argument.elements):
                 if index and separator:
@@ -700,7 +700,7 @@ class SigningModel:
         """Every value the dict can hold at `before` is known to need no percent-encoding."""
         model = self.model
         resolved = container
-        if isinstance(container, cst.Name) and env is not None:
+        if type(container) is cst.Name and env is not None:
             passed = env.lookup(model, container)
             if passed is not None:
                 return self._values_safe(passed[0], passed[1], before)
@@ -710,7 +710,7 @@ class SigningModel:
         if not all(self._safe_value(item.value, env) for item in shape.items):
             return False
         limit = model.tree.order(before)
-        for mutation in self.mutations(container) if isinstance(container, (cst.Name, cst.Attribute)) else ():
+        for mutation in self.mutations(container) if type(container) in (cst.Name, cst.Attribute) else ():
             if 0 <= limit <= mutation.order:
                 continue
             if mutation.kind == "setitem" and mutation.value is not None:
@@ -722,7 +722,7 @@ class SigningModel:
 
     def _element_is_pair(self, element: cst.BaseExpression) -> bool:
         """`f"{k}={v}"`, `k + "=" + v`, `"%s=%s" % (k, v)`, `"{}={}".format(k, v)`."""
-        text = self.model.code(element) if not isinstance(element, cst.Tuple) else ""
+        text = self.model.code(element) if not type(element) is cst.Tuple else ""
         return "=" in text
 
     def _element_encoded(self, element: cst.BaseExpression) -> bool:
@@ -782,19 +782,19 @@ class SigningModel:
         model = self.model
         if depth > 4:
             return False
-        if isinstance(expr, (cst.Integer, cst.Float)):
+        if type(expr) in (cst.Integer, cst.Float):
             return True
         text = literal_text(expr)
         if text is not None:
             return re.fullmatch(r"[A-Za-z0-9._~-]*", text) is not None
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 return self._safe_value(passed[0], passed[1], depth + 1)
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = model.value_of(expr)
             return resolved is not expr and self._safe_value(resolved, env, depth + 1)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             name = model.call_name(expr) or ""
             if name in _QUOTE or name in _URLENCODE or name in ("builtins.int", "builtins.round", "builtins.len"):
                 return True
@@ -806,7 +806,7 @@ class SigningModel:
             if helper is not None:
                 values = returned_values(model, helper)
                 return bool(values) and all(self._safe_value(v, None, depth + 1) for v in values)
-        if isinstance(expr, cst.BinaryOperation) and not isinstance(expr.operator, (cst.Add, cst.Modulo)):
+        if type(expr) is cst.BinaryOperation and not type(expr.operator) in (cst.Add, cst.Modulo):
             return True  # arithmetic
         return False
 
@@ -820,43 +820,43 @@ class SigningModel:
         text = literal_text(expr)
         if text is not None:
             return [Part(text=text)]
-        if isinstance(expr, cst.FormattedString):
+        if type(expr) is cst.FormattedString:
             parts: list[Part] = []
             for part in expr.parts:
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     parts.append(Part(text=part.value))
-                elif isinstance(part, cst.FormattedStringExpression):
+                elif type(part) is cst.FormattedStringExpression:
                     if part.format_spec is None and part.conversion is None:
                         parts.extend(self.string_parts(part.expression, env, depth + 1))
                     else:
                         parts.append(Part(expr=part.expression, env=env))
             return parts
-        if isinstance(expr, cst.ConcatenatedString):
+        if type(expr) is cst.ConcatenatedString:
             return self.string_parts(expr.left, env, depth + 1) + self.string_parts(expr.right, env, depth + 1)
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
             return self.string_parts(expr.left, env, depth + 1) + self.string_parts(expr.right, env, depth + 1)
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Modulo:
             template = literal_text(expr.left)
             if template is not None:
                 right = expr.right
-                values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+                values = [e.value for e in right.elements] if type(right) is cst.Tuple else [right]
                 return self._template_parts(_PERCENT.split(template), _PERCENT.findall(template), values, {}, env,
                                             depth)
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "format":
             template = literal_text(expr.func.value)
             if template is not None and "{{" not in template:
                 positional = [a.value for a in expr.args if a.keyword is None and not a.star]
                 named = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
                 return self._template_parts(_BRACES.split(template)[::2], _BRACES.findall(template), positional,
                                             named, env, depth)
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 return self.string_parts(passed[0], passed[1], depth + 1)
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = self._string_value_expr(expr)
-            if resolved is not expr and isinstance(resolved, (cst.FormattedString, cst.BinaryOperation,
-                                                              cst.ConcatenatedString, cst.SimpleString)):
+            if resolved is not expr and type(resolved) in (cst.FormattedString, cst.BinaryOperation,
+                                                              cst.ConcatenatedString, cst.SimpleString):
                 return self.string_parts(resolved, env, depth + 1)
         return [Part(expr=expr, env=env)]
 
@@ -901,21 +901,21 @@ class SigningModel:
         model = self.model
         if expr is None or depth > _MAX_DEPTH:
             return UNKNOWN_KEYS
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 outer = self.dict_keys(passed[0], passed[1], _call_of_env(model, passed[0]), depth + 1)
                 return outer | self._changes_keys(expr, before, helper_only=True)
-        if isinstance(expr, (cst.Dict, cst.Call)) and not isinstance(expr, cst.Call) or (
-                isinstance(expr, cst.Call) and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict")):
+        if type(expr) in (cst.Dict, cst.Call) and not type(expr) is cst.Call or (
+                type(expr) is cst.Call and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict")):
             shape = dict_shape(model, expr)
             if shape is None:
                 return UNKNOWN_KEYS
             keys = KeySet(frozenset(shape.keys()), shape.complete and all(i.key is not None for i in shape.items))
-            if isinstance(expr, cst.Dict):
+            if type(expr) is cst.Dict:
                 keys = keys | self._starred_env_keys(expr, env, depth)
             return keys
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             helper = called_function(model, expr)
             if helper is not None:
                 inner_env = Env(helper, _bind_arguments(expr, helper), env)
@@ -923,10 +923,10 @@ class SigningModel:
                 if len(values) == 1:
                     return self.dict_keys(values[0], inner_env, None, depth + 1)
             return UNKNOWN_KEYS
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = model.value_of(expr)
             if resolved is expr:
-                if isinstance(expr, cst.Name):
+                if type(expr) is cst.Name:
                     bindings = model.bindings(expr)
                     if bindings and bindings[0].value is not None and all(
                             b.value is not None for b in bindings):
@@ -938,7 +938,7 @@ class SigningModel:
                 return KeySet(self._changes_keys(expr, before).keys, False)
             base = self.dict_keys(resolved, env, None, depth + 1)
             return base | self._changes_keys(expr, before)
-        if isinstance(expr, (cst.DictComp,)):
+        if type(expr) is cst.DictComp:
             return UNKNOWN_KEYS
         return UNKNOWN_KEYS
 
@@ -946,7 +946,7 @@ class SigningModel:
         """`{**params, ...}` where `params` is a helper parameter bound by the caller."""
         result = KeySet()
         for element in node.elements:
-            if isinstance(element, cst.StarredDictElement) and env is not None and isinstance(element.value, cst.Name):
+            if type(element) is cst.StarredDictElement and env is not None and type(element.value) is cst.Name:
                 passed = env.lookup(self.model, element.value)
                 if passed is not None:
                     result = result | self.dict_keys(passed[0], passed[1], None, depth + 1)
@@ -976,9 +976,9 @@ class SigningModel:
 
     def _pair_key(self, mutation: Mutation) -> str | None:
         node = mutation.node
-        if isinstance(node, cst.Call) and node.args:
+        if type(node) is cst.Call and node.args:
             value = node.args[-1].value
-            if isinstance(value, cst.Tuple) and len(value.elements) == 2:
+            if type(value) is cst.Tuple and len(value.elements) == 2:
                 return literal_text(value.elements[0].value)
         return None
 
@@ -1132,7 +1132,7 @@ class SigningModel:
     @cached_property
     def _ws_sends(self) -> list[cst.Call]:
         return [call for call in self.model.calls()
-                if isinstance(call.func, cst.Attribute) and call.func.attr.value in _WS_SEND and call.args]
+                if type(call.func) is cst.Attribute and call.func.attr.value in _WS_SEND and call.args]
 
     def _carries(self, site: RequestSite, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                  function: cst.FunctionDef | None = None) -> tuple[str, cst.BaseExpression] | None:
@@ -1188,7 +1188,7 @@ class SigningModel:
         for name in self._names(expr):
             if text is not None and dotted_text(name) == text:
                 return True
-            if isinstance(name, cst.Name):
+            if type(name) is cst.Name:
                 for binding in model.bindings(name):
                     if binding.value is not None and binding.value is not expr and self._refers(
                             binding.value, carrier, node, depth + 1):
@@ -1213,7 +1213,7 @@ class SigningModel:
         message = digest.message
         if message is not None and digest.env is None:
             stripped, _ = self._strip_encode(message, None)
-            if isinstance(stripped, cst.Name):
+            if type(stripped) is cst.Name:
                 candidates.extend(m for m in self.mutations(stripped) if m.kind == "augassign")
         found = []
         for mutation in candidates:
@@ -1234,13 +1234,13 @@ class SigningModel:
     def rebinding_after(self, signing: Signing) -> cst.Assign | None:
         """`params = {k: v for k, v in params.items() if v is not None}` after the signature."""
         payload = signing.payload
-        if payload is None or not isinstance(payload.container, cst.Name):
+        if payload is None or not type(payload.container) is cst.Name:
             return None
         model = self.model
         point_order = model.tree.order(_statement(model, signing.point))
         container = payload.container
         for binding in model.bindings(container):
-            if binding.order > point_order and isinstance(binding.statement, cst.Assign) and \
+            if binding.order > point_order and type(binding.statement) is cst.Assign and \
                     binding.value is not None and any(dotted_text(n) == container.value for n in _names_in(binding.value)):
                 if signing.site is None or binding.order < model.tree.order(signing.site.call):
                     return binding.statement
@@ -1279,14 +1279,14 @@ class SigningModel:
 
     def is_textual(self, expr: cst.BaseExpression, env: Env | None) -> bool:
         """Whether `expr` is a query string (str or its `.encode()`) rather than a dict of parameters."""
-        if isinstance(expr, cst.Name) and env is not None:
+        if type(expr) is cst.Name and env is not None:
             passed = env.lookup(self.model, expr)
             if passed is not None:
                 return self.is_textual(passed[0], passed[1])
-        value = self._string_value_expr(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else expr
-        if isinstance(value, cst.Call):
+        value = self._string_value_expr(expr) if type(expr) in (cst.Name, cst.Attribute) else expr
+        if type(value) is cst.Call:
             func = value.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "encode":
+            if type(func) is cst.Attribute and func.attr.value == "encode":
                 return self.is_textual(func.value, env)
         return self._is_str(value, env)
 
@@ -1340,13 +1340,13 @@ class SigningModel:
         for fstring in model.tree.of_type(cst.FormattedString):
             parts = list(fstring.parts)
             for index, part in enumerate(parts[:-1]):
-                if isinstance(part, cst.FormattedStringText):
+                if type(part) is cst.FormattedStringText:
                     match = re.search(r"(?:^|[&?])([A-Za-z_]\w*)=$", part.value)
                     following = parts[index + 1]
-                    if match and match.group(1) in wanted and isinstance(following, cst.FormattedStringExpression):
+                    if match and match.group(1) in wanted and type(following) is cst.FormattedStringExpression:
                         found.append(ParamValue(match.group(1), following.expression, fstring, "query"))
         for binop in model.tree.of_type(cst.BinaryOperation):
-            if isinstance(binop.operator, cst.Add):
+            if type(binop.operator) is cst.Add:
                 text = self._tail_text(binop.left)
                 if text:
                     match = re.search(r"(?:^|[&?])([A-Za-z_]\w*)=$", text)
@@ -1373,7 +1373,7 @@ class SigningModel:
                 found.append(value)
             elif value.context == "keyword":
                 call = model.tree.parent(value.node)
-                if isinstance(call, cst.Call) and (
+                if type(call) is cst.Call and (
                         id(call) in sdk_calls or id(called_function(model, call)) in self._request_functions
                         or (model.call_name(call) == "builtins.dict" and self._reaches_request(call, call))):
                     found.append(value)
@@ -1447,7 +1447,7 @@ class SigningModel:
 
     def _in_sdk_call(self, node: cst.CSTNode, sdk_calls: set[int]) -> bool:
         for ancestor in self.model.tree.ancestors(node):
-            if isinstance(ancestor, cst.Call) and id(ancestor) in sdk_calls:
+            if type(ancestor) is cst.Call and id(ancestor) in sdk_calls:
                 return True
             if isinstance(ancestor, cst.BaseStatement):
                 return False
@@ -1522,7 +1522,7 @@ def _visited(model: "ModuleModel", roots: Iterable[cst.BaseExpression],
         if depth == _REFERS_DEPTH:
             continue
         for name in names(expr):
-            if isinstance(name, cst.Name):
+            if type(name) is cst.Name:
                 for binding in model.bindings(name):
                     if binding.value is not None and binding.value is not expr:
                         stack.append((binding.value, depth + 1))
@@ -1551,9 +1551,9 @@ def _names_in(expr: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
 
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        if type(node) in (cst.Name, cst.Attribute):
             yield node  # type: ignore[misc]
-            if isinstance(node, cst.Attribute):
+            if type(node) is cst.Attribute:
                 stack.append(node.value)
             continue
         stack.extend(children(node))
@@ -1565,17 +1565,17 @@ def _walk_calls(expr: cst.CSTNode) -> Iterator[cst.Call]:
     stack: list[cst.CSTNode] = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             yield node
         stack.extend(children(node))
 
 
 def _target_expr(node: cst.CSTNode) -> cst.BaseExpression | None:
-    if isinstance(node, cst.Assign) and isinstance(node.targets[0].target, cst.Subscript):
+    if type(node) is cst.Assign and type(node.targets[0].target) is cst.Subscript:
         return node.targets[0].target.value
-    if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript):
+    if type(node) is cst.AugAssign and type(node.target) is cst.Subscript:
         return node.target.value
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+    if type(node) is cst.Call and type(node.func) is cst.Attribute:
         return node.func.value
     return None
 
@@ -1585,7 +1585,7 @@ def _statement(model: "ModuleModel", node: cst.CSTNode) -> cst.CSTNode:
 
 
 def _binding_statement(model: "ModuleModel", expr: cst.BaseExpression) -> cst.CSTNode | None:
-    bindings = model.bindings(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else []
+    bindings = model.bindings(expr) if type(expr) in (cst.Name, cst.Attribute) else []
     return bindings[-1].statement if bindings else None
 
 
@@ -1607,7 +1607,7 @@ def _replace_output(digest: Digest, node: cst.BaseExpression, output: str) -> Di
 
 
 def _is_new(call: cst.Call) -> bool:
-    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "new"
+    return type(call.func) is cst.Attribute and call.func.attr.value == "new"
 
 
 def _algorithm_name(expr: cst.BaseExpression | None) -> str | None:
@@ -1616,9 +1616,9 @@ def _algorithm_name(expr: cst.BaseExpression | None) -> str | None:
     text = literal_text(expr)
     if text is not None:
         return text.lower()
-    if isinstance(expr, cst.Attribute):
+    if type(expr) is cst.Attribute:
         return expr.attr.value
-    if isinstance(expr, cst.Name):
+    if type(expr) is cst.Name:
         return expr.value
     return None
 
@@ -1626,7 +1626,7 @@ def _algorithm_name(expr: cst.BaseExpression | None) -> str | None:
 def _call_of_env(model: "ModuleModel", argument: cst.BaseExpression) -> cst.CSTNode | None:
     """The call an argument expression is passed in."""
     parent = model.tree.parent(argument)
-    if isinstance(parent, cst.Arg):
+    if type(parent) is cst.Arg:
         return model.tree.parent(parent)
     return None
 
@@ -1635,7 +1635,7 @@ def _derived_only(model: "ModuleModel", name: cst.Name, bindings: list) -> bool:
     """Later bindings only filter the first (`params = {k: v for k, v in params.items() if ...}`)."""
     for binding in bindings[1:]:
         value = binding.value
-        if not isinstance(value, cst.DictComp):
+        if not type(value) is cst.DictComp:
             return False
         if not any(dotted_text(n) == name.value for n in _names_in(value.for_in.iter)):
             return False
@@ -1686,11 +1686,11 @@ def time_value(model: "ModuleModel", expr: cst.BaseExpression, env: Env | None =
     does not come from a clock."""
     if depth > _MAX_DEPTH:
         return None
-    if isinstance(expr, cst.Name) and env is not None:
+    if type(expr) is cst.Name and env is not None:
         passed = env.lookup(model, expr)
         if passed is not None:
             return time_value(model, passed[0], passed[1], depth + 1)
-    if isinstance(expr, (cst.Name, cst.Attribute)):
+    if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
         if resolved is not expr:
             return time_value(model, resolved, env, depth + 1)
@@ -1698,16 +1698,16 @@ def time_value(model: "ModuleModel", expr: cst.BaseExpression, env: Env | None =
 
         default = param_default(model, expr)
         return time_value(model, default, env, depth + 1) if default is not None else None
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         name = model.call_name(expr) or ""
         func = expr.func
         if name == "time.time":
             return TimeValue("s-float", expr, expr)
         if name == "time.time_ns":
             return TimeValue("ns", expr, expr)
-        if isinstance(func, cst.Attribute) and func.attr.value == "timestamp" and not expr.args and (
+        if type(func) is cst.Attribute and func.attr.value == "timestamp" and not expr.args and (
                 "datetime" in model.code(func.value) or (model.qualname(func.value) or "").startswith("datetime")
-                or isinstance(func.value, cst.Call)):
+                or type(func.value) is cst.Call):
             return TimeValue("s-float", expr, expr)
         if name in _TIME_WRAPPERS and expr.args:
             inner = time_value(model, expr.args[0].value, env, depth + 1)
@@ -1726,7 +1726,7 @@ def time_value(model: "ModuleModel", expr: cst.BaseExpression, env: Env | None =
             if len(values) == 1:
                 return time_value(model, values[0], inner_env, depth + 1)
         return None
-    if isinstance(expr, cst.BinaryOperation):
+    if type(expr) is cst.BinaryOperation:
         left = time_value(model, expr.left, env, depth + 1)
         right = time_value(model, expr.right, env, depth + 1)
         inner = left or right
@@ -1735,18 +1735,18 @@ def time_value(model: "ModuleModel", expr: cst.BaseExpression, env: Env | None =
         other = expr.right if left is not None else expr.left
         factor = _number(other)
         operator = expr.operator
-        if isinstance(operator, cst.Multiply) and factor is not None:
+        if type(operator) is cst.Multiply and factor is not None:
             if inner.unit in ("s", "s-float") and factor == 1000:
                 unit = "ms" if inner.unit == "s" and isinstance(factor, int) else "ms-float"
                 return TimeValue(unit, expr, inner.clock)
             return TimeValue(inner.unit, expr, inner.clock)
-        if isinstance(operator, (cst.FloorDivide, cst.Divide)) and factor is not None and left is not None:
+        if type(operator) in (cst.FloorDivide, cst.Divide) and factor is not None and left is not None:
             if inner.unit == "ns" and factor == 1_000_000:
-                return TimeValue("ms" if isinstance(operator, cst.FloorDivide) else "ms-float", expr, inner.clock)
+                return TimeValue("ms" if type(operator) is cst.FloorDivide else "ms-float", expr, inner.clock)
             if inner.unit == "ns" and factor == 1_000_000_000:
-                return TimeValue("s" if isinstance(operator, cst.FloorDivide) else "s-float", expr, inner.clock)
+                return TimeValue("s" if type(operator) is cst.FloorDivide else "s-float", expr, inner.clock)
             return TimeValue(inner.unit, expr, inner.clock)
-        if isinstance(operator, (cst.Add, cst.Subtract)):
+        if type(operator) in (cst.Add, cst.Subtract):
             return TimeValue(inner.unit, expr, inner.clock)  # an offset keeps the unit
         return None
     return None
@@ -1754,25 +1754,25 @@ def time_value(model: "ModuleModel", expr: cst.BaseExpression, env: Env | None =
 
 def _number(expr: cst.BaseExpression) -> float | int | None:
     """The value of a numeric literal or a product/power of them (`1000`, `1e3`, `10 ** 6`)."""
-    if isinstance(expr, cst.Integer):
+    if type(expr) is cst.Integer:
         return int(expr.evaluated_value)
-    if isinstance(expr, cst.Float):
+    if type(expr) is cst.Float:
         value = float(expr.evaluated_value)
         return int(value) if value.is_integer() else value
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+    if type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Minus:
         inner = _number(expr.expression)
         return -inner if inner is not None else None
-    if isinstance(expr, cst.BinaryOperation):
+    if type(expr) is cst.BinaryOperation:
         left, right = _number(expr.left), _number(expr.right)
         if left is None or right is None:
             return None
-        if isinstance(expr.operator, cst.Multiply):
+        if type(expr.operator) is cst.Multiply:
             return left * right
-        if isinstance(expr.operator, cst.Power) and abs(right) < 20:
+        if type(expr.operator) is cst.Power and abs(right) < 20:
             return left ** right
-        if isinstance(expr.operator, cst.Add):
+        if type(expr.operator) is cst.Add:
             return left + right
-        if isinstance(expr.operator, cst.Subtract):
+        if type(expr.operator) is cst.Subtract:
             return left - right
     return None
 
@@ -1783,7 +1783,7 @@ def number_value(model: "ModuleModel", expr: cst.BaseExpression) -> tuple[float 
         value = _number(expr)
         if value is not None:
             return value, expr
-        if isinstance(expr, (cst.Name, cst.Attribute)):
+        if type(expr) in (cst.Name, cst.Attribute):
             resolved = model.value_of(expr)
             if resolved is expr:
                 return None

@@ -96,17 +96,17 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
     text = literal_text(expr)
     if text is not None:
         return StrValue(text, True)
-    if isinstance(expr, cst.SimpleString):
+    if type(expr) is cst.SimpleString:
         return None  # bytes literal
-    if isinstance(expr, cst.FormattedString):
+    if type(expr) is cst.FormattedString:
         return _fstring(model, expr, depth, env)
-    if isinstance(expr, cst.ConcatenatedString):
+    if type(expr) is cst.ConcatenatedString:
         left = string_value(model, expr.left, depth + 1, env)  # type: ignore[arg-type]
         right = string_value(model, expr.right, depth + 1, env)  # type: ignore[arg-type]
         return (left or _UNKNOWN) + (right or _UNKNOWN)
-    if isinstance(expr, (cst.Name, cst.Attribute)):
+    if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
-        if env is not None and isinstance(resolved, cst.Name):
+        if env is not None and type(resolved) is cst.Name:
             passed = env.lookup(model, resolved)
             if passed is not None:
                 return string_value(model, passed[0], depth + 1, passed[1])
@@ -117,19 +117,19 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
             found = string_value(model, fallback, depth + 1, env)
             return None if found is None else StrValue(found.text, False)
         return None
-    if isinstance(expr, cst.BinaryOperation):
-        if isinstance(expr.operator, cst.Add):
+    if type(expr) is cst.BinaryOperation:
+        if type(expr.operator) is cst.Add:
             left = string_value(model, expr.left, depth + 1, env)
             right = string_value(model, expr.right, depth + 1, env)
             if left is None and right is None:
                 return None
             return (left or _UNKNOWN) + (right or _UNKNOWN)
-        if isinstance(expr.operator, cst.Modulo):
+        if type(expr.operator) is cst.Modulo:
             template = string_value(model, expr.left, depth + 1, env)
             if template is not None:
                 return _percent(model, template, expr.right, depth, env)
         return None
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         return _call(model, expr, depth, env)
     return None
 
@@ -137,9 +137,9 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
 def _fstring(model: ModuleModel, node: cst.FormattedString, depth: int, env: Env | None) -> StrValue:
     result = StrValue("", True)
     for part in node.parts:
-        if isinstance(part, cst.FormattedStringText):
+        if type(part) is cst.FormattedStringText:
             result = result + StrValue(part.value, True)
-        elif isinstance(part, cst.FormattedStringExpression):
+        elif type(part) is cst.FormattedStringExpression:
             inner = None
             if part.format_spec is None and part.conversion is None:
                 inner = string_value(model, part.expression, depth + 1, env)
@@ -154,7 +154,7 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 def _percent(model: ModuleModel, template: StrValue, right: cst.BaseExpression, depth: int,
              env: Env | None) -> StrValue:
     """`"%s/api/v3/order" % BASE`: `%s` of known strings filled in, the rest holes."""
-    values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+    values = [e.value for e in right.elements] if type(right) is cst.Tuple else [right]
     queue = list(values)
     exact = template.exact
 
@@ -211,7 +211,7 @@ def _format(model: ModuleModel, template: StrValue, call: cst.Call, depth: int, 
 def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> StrValue | None:
     func = call.func
     # "...".format(...)
-    if isinstance(func, cst.Attribute) and func.attr.value == "format":
+    if type(func) is cst.Attribute and func.attr.value == "format":
         template = string_value(model, func.value, depth + 1, env)
         if template is not None:
             return _format(model, template, call, depth, env)
@@ -233,7 +233,7 @@ def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> St
         return None if default is None else StrValue(default.text, False)
     if name == "builtins.str" and len(call.args) == 1:
         return string_value(model, call.args[0].value, depth + 1, env)
-    if isinstance(func, cst.Attribute) and func.attr.value in ("strip", "rstrip", "lstrip", "lower", "upper"):
+    if type(func) is cst.Attribute and func.attr.value in ("strip", "rstrip", "lstrip", "lower", "upper"):
         inner = string_value(model, func.value, depth + 1, env)
         if inner is not None and not call.args:
             method = getattr(str, func.attr.value)
@@ -247,7 +247,7 @@ def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> St
 
 def param_default(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     """The default of the parameter a bare name refers to (`def f(base=URL)`), if any."""
-    if not isinstance(expr, cst.Name) or model.bindings(expr):
+    if not type(expr) is cst.Name or model.bindings(expr):
         return None
     function = model.function_of(expr)
     if function is None:
@@ -261,19 +261,19 @@ def param_default(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpre
 
 def class_constant(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     """`Api.BASE` where `class Api: BASE = "..."` is in this module."""
-    if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+    if not (type(expr) is cst.Attribute and type(expr.value) is cst.Name):
         return None
     klass = module_index(model).classes.get(expr.value.value)
     if klass is None:
         return None
     for statement in klass.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is cst.SimpleStatementLine:
             for small in statement.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == expr.attr.value for t in small.targets
+                if type(small) is cst.Assign and any(
+                    type(t.target) is cst.Name and t.target.value == expr.attr.value for t in small.targets
                 ):
                     return small.value
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
+                if type(small) is cst.AnnAssign and type(small.target) is cst.Name \
                         and small.target.value == expr.attr.value:
                     return small.value
     return None
@@ -313,16 +313,16 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
     """What a dict literal, `dict(...)` call or a name bound to one holds; None otherwise."""
     if expr is None or depth > _MAX_DEPTH:
         return None
-    if isinstance(expr, (cst.Name, cst.Attribute)):
+    if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
         return None if resolved is expr else dict_shape(model, resolved, depth + 1)
-    if isinstance(expr, cst.Dict):
+    if type(expr) is cst.Dict:
         items: list[DictItem] = []
         complete = True
         for element in expr.elements:
-            if isinstance(element, cst.DictElement):
+            if type(element) is cst.DictElement:
                 items.append(DictItem(literal_text(element.key), element.value, element))
-            elif isinstance(element, cst.StarredDictElement):
+            elif type(element) is cst.StarredDictElement:
                 inner = dict_shape(model, element.value, depth + 1)
                 if inner is None:
                     complete = False
@@ -330,7 +330,7 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
                     items.extend(inner.items)
                     complete = complete and inner.complete
         return DictShape(expr, tuple(items), complete)
-    if isinstance(expr, cst.Call) and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict"):
+    if type(expr) is cst.Call and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict"):
         items = []
         complete = True
         for arg in expr.args:
@@ -391,7 +391,7 @@ def bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.B
     """
     params = function.params
     positional = [p.name.value for p in (*params.posonly_params, *params.params)]
-    if positional and positional[0] in ("self", "cls") and isinstance(call.func, cst.Attribute):
+    if positional and positional[0] in ("self", "cls") and type(call.func) is cst.Attribute:
         positional = positional[1:]
     names = set(positional) | {p.name.value for p in params.kwonly_params}
     bound: dict[str, cst.BaseExpression] = {}
@@ -411,7 +411,7 @@ def bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.B
             bound[positional[index]] = arg.value
             index += 1
     star_kwarg = params.star_kwarg
-    if isinstance(star_kwarg, cst.Param) and not starred:
+    if type(star_kwarg) is cst.Param and not starred:
         bound[star_kwarg.name.value] = cst.Dict(extra)
     return bound
 
@@ -451,7 +451,7 @@ class Mutation:
             shape = dict_shape(model, self.value)
             if shape is not None:
                 return shape.keys()
-        if self.kind == "update" and isinstance(self.node, cst.Call):
+        if self.kind == "update" and type(self.node) is cst.Call:
             return {a.keyword.value for a in self.node.args if a.keyword is not None}
         return set()
 
@@ -474,7 +474,7 @@ class ModuleIndex:
             self.classes.setdefault(klass.name.value, klass)
         for function in tree.of_type(cst.FunctionDef):
             parent = tree.parent(tree.parent(function) or function)
-            if isinstance(parent, cst.ClassDef):
+            if type(parent) is cst.ClassDef:
                 self.methods[(id(parent), function.name.value)] = function
                 self.method_names.add(function.name.value)
             elif tree.parent(function) is model.module:
@@ -520,20 +520,20 @@ class ModuleIndex:
             )
 
         for node in model.tree.of_type(cst.Assign, cst.AugAssign, cst.Del):
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:
                 for target in node.targets:
-                    if isinstance(target.target, cst.Subscript):
+                    if type(target.target) is cst.Subscript:
                         add(target.target.value, "setitem", _subscript_key(target.target), node.value, node)
-            elif isinstance(node, cst.AugAssign):
-                if isinstance(node.target, cst.Subscript):
+            elif type(node) is cst.AugAssign:
+                if type(node.target) is cst.Subscript:
                     add(node.target.value, "setitem", _subscript_key(node.target), node.value, node)
                 else:
                     add(node.target, "augassign", None, node.value, node)
-            elif isinstance(node.target, cst.Subscript):
+            elif type(node.target) is cst.Subscript:
                 add(node.target.value, "delitem", _subscript_key(node.target), None, node)
         for call in model.calls():
             func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in MUTATING_METHODS:
+            if type(func) is cst.Attribute and func.attr.value in MUTATING_METHODS:
                 first = call.args[0].value if call.args and not call.args[0].star else None
                 key = literal_text(first) if first is not None and func.attr.value in ("setdefault", "pop") else None
                 value = first
@@ -545,7 +545,7 @@ class ModuleIndex:
 
 
 def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return literal_text(node.slice[0].slice.value)
     return None
 
@@ -576,9 +576,19 @@ def mutations_of(model: ModuleModel, container: cst.BaseExpression) -> list[Muta
 _INDEXES: "weakref.WeakKeyDictionary[ModuleModel, ModuleIndex]" = weakref.WeakKeyDictionary()
 
 
+# The model asked about last and its index (asked thousands of times per module, mostly in a
+# row): one pair, replaced as a whole, so a reader never sees a model with another's index.
+_LAST_INDEX: "tuple[ModuleModel | None, ModuleIndex | None]" = (None, None)
+
+
 def module_index(model: ModuleModel) -> ModuleIndex:
     """The per-module lookups (classes, helpers, returns, container changes), built once."""
+    global _LAST_INDEX
+    last = _LAST_INDEX
+    if last[0] is model:
+        return last[1]  # type: ignore[return-value]
     found = _INDEXES.get(model)
     if found is None:
         found = _INDEXES[model] = ModuleIndex(model)
+    _LAST_INDEX = (model, found)
     return found

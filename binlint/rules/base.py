@@ -154,35 +154,35 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 def _imports_module(statement: cst.BaseStatement, module: str) -> bool:
     """Whether `statement` is `import module` (or `import module.sub`, which binds it too)."""
-    if not isinstance(statement, cst.SimpleStatementLine):
+    if not type(statement) is cst.SimpleStatementLine:
         return False
     for small in statement.body:
-        if isinstance(small, cst.Import):
+        if type(small) is cst.Import:
             for alias in small.names:
                 name = cst.helpers.get_full_name_for_node(alias.name) or ""
                 bound = alias.asname.name if alias.asname is not None else None
                 if bound is None and (name == module or name.startswith(module + ".")):
                     return True
-                if isinstance(bound, cst.Name) and bound.value == module == name:
+                if type(bound) is cst.Name and bound.value == module == name:
                     return True
     return False
 
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:
     return (
-        isinstance(statement, cst.SimpleStatementLine)
+        type(statement) is cst.SimpleStatementLine
         and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        and type(statement.body[0]) is cst.Expr
+        and type(statement.body[0].value) in (cst.SimpleString, cst.ConcatenatedString)
     )
 
 
 def _is_future_import(statement: cst.BaseStatement) -> bool:
     return (
-        isinstance(statement, cst.SimpleStatementLine)
+        type(statement) is cst.SimpleStatementLine
         and any(
-            isinstance(small, cst.ImportFrom)
-            and isinstance(small.module, cst.Name)
+            type(small) is cst.ImportFrom
+            and type(small.module) is cst.Name
             and small.module.value == "__future__"
             for small in statement.body
         )

@@ -214,10 +214,10 @@ def account(private_key):
             edits = ()
             applicability = Applicability.ADVICE
             node = digest.digestmod
-            if isinstance(node, cst.Attribute) and model.qualname(node) == f"hashlib.{node.attr.value}":
+            if type(node) is cst.Attribute and model.qualname(node) == f"hashlib.{node.attr.value}":
                 edits = (replace_node(analysis, node, f"{model.code(node.value)}.sha256"),)
                 applicability = Applicability.SAFE
-            elif isinstance(node, cst.SimpleString):
+            elif type(node) is cst.SimpleString:
                 quote = node.quote
                 edits = (replace_node(analysis, node, f"{node.prefix}{quote}sha256{quote}"),)
                 applicability = Applicability.SAFE
@@ -230,7 +230,7 @@ def account(private_key):
         if digest.output == "digest":
             call = digest.node
             edits = ()
-            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            if type(call) is cst.Call and type(call.func) is cst.Attribute:
                 edits = (replace_node(analysis, call.func.attr, "hexdigest"),)
             yield call, "digest", Report(
                 call,

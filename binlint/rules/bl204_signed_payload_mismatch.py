@@ -273,8 +273,8 @@ def order(symbol):
 
 
 def _empty(expr: cst.BaseExpression) -> bool:
-    return (isinstance(expr, cst.Dict) and not expr.elements) or literal_text(expr) == "" or (
-        isinstance(expr, cst.Name) and expr.value == "None")
+    return (type(expr) is cst.Dict and not expr.elements) or literal_text(expr) == "" or (
+        type(expr) is cst.Name and expr.value == "None")
 
 
 def _none_value(model, container: cst.BaseExpression) -> str | None:
@@ -284,10 +284,10 @@ def _none_value(model, container: cst.BaseExpression) -> str | None:
         return None
     for item in shape.items:
         value = item.value
-        if isinstance(value, cst.Name) and value.value == "None":
+        if type(value) is cst.Name and value.value == "None":
             return item.key
-        if isinstance(value, cst.Name):
+        if type(value) is cst.Name:
             default = param_default(model, value)
-            if isinstance(default, cst.Name) and default.value == "None":
+            if type(default) is cst.Name and default.value == "None":
                 return item.key
     return None

@@ -145,7 +145,7 @@ def account():
             literal = literal_text(expr) if isinstance(expr, cst.BaseExpression) else None
             if literal is not None and "PRIVATE KEY" in literal:
                 return "pem", "PEM literal"
-            if isinstance(expr, cst.Call):
+            if type(expr) is cst.Call:
                 name = model.call_name(expr) or ""
                 if name == "builtins.open" and expr.args and (literal_text(expr.args[0].value) or "").endswith(
                         ".pem"):
@@ -169,9 +169,9 @@ def account():
         current: cst.BaseExpression | None = key
         while current is not None and depth < 10:
             depth += 1
-            if isinstance(current, cst.Call):
+            if type(current) is cst.Call:
                 func = current.func
-                if isinstance(func, cst.Attribute) and func.attr.value in ("encode", "strip", "read", "decode"):
+                if type(func) is cst.Attribute and func.attr.value in ("encode", "strip", "read", "decode"):
                     yield current, None
                     current = func.value
                     continue
@@ -183,12 +183,12 @@ def account():
                 return
             text = dotted_text(current)
             yield current, text
-            if isinstance(current, cst.Name) and env is not None:
+            if type(current) is cst.Name and env is not None:
                 passed = env.lookup(model, current)
                 if passed is not None:
                     current, env = passed
                     continue
-            if isinstance(current, (cst.Name, cst.Attribute)):
+            if type(current) in (cst.Name, cst.Attribute):
                 resolved = model.value_of(current)
                 if resolved is not current:
                     current = resolved
@@ -199,7 +199,7 @@ def account():
     def _owned(analysis, expr: cst.BaseExpression, text: str) -> tuple[str, int]:
         """A name with where it lives, so `key` in one function is not `key` in another."""
         model = analysis.model
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             bindings = model.bindings(expr)
             if bindings:
                 return text, id(model.scope_of(bindings[0].statement))
@@ -217,8 +217,7 @@ def account():
                     found.add(self._owned(analysis, element.value, text))
         for assign in model.tree.of_type(cst.Assign):
             target = assign.targets[0].target
-            if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(
-                    target.slice[0].slice, cst.Index):
+            if type(target) is cst.Subscript and len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
                 if (literal_text(target.slice[0].slice.value) or "").lower() == "x-mbx-apikey":
                     text = dotted_text(assign.value)
                     if text:

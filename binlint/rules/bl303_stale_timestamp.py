@@ -137,7 +137,7 @@ def order(symbol):
         reported: set[int] = set()
         for value in analysis.signing.request_parameter_values("timestamp"):
             expr = value.value
-            if not isinstance(expr, (cst.Name, cst.Attribute)) or time_value(model, expr) is None:
+            if not type(expr) in (cst.Name, cst.Attribute) or time_value(model, expr) is None:
                 continue
             why = self._once(analysis, expr)
             if why is not None and id(expr) not in reported:
@@ -168,7 +168,7 @@ def order(symbol):
         if use_function is None:
             return None
         bindings = model.bindings(expr)
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             for binding in bindings:
                 function = model.function_of(binding.statement)
                 if function is None or function.name.value == "__init__":
@@ -197,7 +197,7 @@ def order(symbol):
         for ancestor in analysis.model.tree.ancestors(node):
             if ancestor is function:
                 return None
-            if isinstance(ancestor, (cst.For, cst.While)):
+            if type(ancestor) in (cst.For, cst.While):
                 return ancestor
         return None
 
@@ -239,7 +239,7 @@ def _retried(analysis, function: cst.FunctionDef) -> bool:
     model = analysis.model
     for decorator in function.decorators:
         target = decorator.decorator
-        if isinstance(target, cst.Call):
+        if type(target) is cst.Call:
             target = target.func
         name = model.qualname(target) or ""
         if name.split(".", 1)[0] in _RETRY_MODULES:

@@ -117,7 +117,7 @@ def account():
                 continue
             shape = dict_shape(model, payload.container) if payload.container is not None and \
                 payload.container_env is None else None
-            target = shape.node if shape is not None and isinstance(shape.node, cst.Dict) and \
+            target = shape.node if shape is not None and type(shape.node) is cst.Dict and \
                 model.tree.order(shape.node) >= 0 else None
             node = target if target is not None else flow.point
             if id(node) in seen:
@@ -142,5 +142,5 @@ def _add_recv_window(analysis, node: cst.Dict) -> tuple[Edit, ...]:
         return (Edit(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1,
                      '{"recvWindow": 5000}'),)
     last = node.elements[-1]
-    end = model.position(last.value if isinstance(last, cst.DictElement) else last).end
+    end = model.position(last.value if type(last) is cst.DictElement else last).end
     return (Edit(end.line, end.column + 1, end.line, end.column + 1, ', "recvWindow": 5000'),)

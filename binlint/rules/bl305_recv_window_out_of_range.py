@@ -133,10 +133,10 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             or _ccxt_options(analysis, v.node)
         ]
         for assign in model.tree.of_type(cst.Assign, cst.AnnAssign):
-            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+            targets = [t.target for t in assign.targets] if type(assign) is cst.Assign else [assign.target]
             for target in targets:
-                name = target.attr.value if isinstance(target, cst.Attribute) else (
-                    target.value if isinstance(target, cst.Name) else None)
+                name = target.attr.value if type(target) is cst.Attribute else (
+                    target.value if type(target) is cst.Name else None)
                 if name and _CONSTANT.match(name) and assign.value is not None:
                     candidates.append((assign.value, name))
         for expr, key in candidates:
@@ -151,9 +151,9 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if severity is None:
                 continue
             holder = model.tree.parent(node)
-            if isinstance(holder, (cst.Assign, cst.AnnAssign)):
-                target = holder.targets[0].target if isinstance(holder, cst.Assign) else holder.target
-                if isinstance(target, (cst.Name, cst.Attribute)):
+            if type(holder) in (cst.Assign, cst.AnnAssign):
+                target = holder.targets[0].target if type(holder) is cst.Assign else holder.target
+                if type(target) in (cst.Name, cst.Attribute):
                     key = model.code(target)
             yield Report(
                 node, _message(key, value, warn), _FIX, Applicability.UNSAFE,
@@ -184,13 +184,13 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
 def _ccxt_options(analysis, node: cst.CSTNode) -> bool:
     """`exchange.options["recvWindow"] = ...`, or an entry of the config dict given to an SDK client."""
     model = analysis.model
-    if isinstance(node, cst.Assign):
+    if type(node) is cst.Assign:
         target = node.targets[0].target
-        return isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) and \
+        return type(target) is cst.Subscript and type(target.value) is cst.Attribute and \
             target.value.attr.value == "options"
     constructions = {id(c.call) for c in analysis.sdk.constructions}
     for ancestor in model.tree.ancestors(node):
-        if isinstance(ancestor, cst.Call) and id(ancestor) in constructions:
+        if type(ancestor) is cst.Call and id(ancestor) in constructions:
             return True
         if isinstance(ancestor, cst.BaseStatement):
             return False

@@ -138,11 +138,11 @@ class InsecureTransport(Rule):
             match = _HTTP_BINANCE.search(node.value)
             if match is None:
                 continue
-            if isinstance(node, cst.SimpleString) and (literal_text(node) is None or "b" in node.prefix.lower()):
+            if type(node) is cst.SimpleString and (literal_text(node) is None or "b" in node.prefix.lower()):
                 continue
             if not _starts_with_url(model, node):
                 continue  # the URL sits inside other text (a message, a code sample), not a URL literal
-            if isinstance(model.tree.parent(node), cst.Expr):
+            if type(model.tree.parent(node)) is cst.Expr:
                 continue  # a docstring that mentions the URL sends nothing
             fixed = _HTTP_BINANCE.sub(lambda m: "https://" + m.group(1), node.value)
             shown = match.group(0)
@@ -182,11 +182,11 @@ class InsecureTransport(Rule):
 
 def _starts_with_url(model: "ModuleModel", node: cst.SimpleString | cst.FormattedStringText) -> bool:
     """Whether the string is a URL: its text (or its f-string's first part) starts with `http://`."""
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         text = literal_text(node) or ""
     else:
         parent = model.tree.parent(node)
-        if not isinstance(parent, cst.FormattedString) or not parent.parts or parent.parts[0] is not node:
+        if not type(parent) is cst.FormattedString or not parent.parts or parent.parts[0] is not node:
             return False
         text = node.value
     return _HTTP_BINANCE.match(text.lstrip()) is not None
@@ -194,14 +194,14 @@ def _starts_with_url(model: "ModuleModel", node: cst.SimpleString | cst.Formatte
 
 def _disables_checks(analysis: "Analysis", expr: cst.BaseExpression) -> bool:
     value = analysis.model.value_of(expr)
-    if isinstance(value, cst.Name) and value.value == "False":
+    if type(value) is cst.Name and value.value == "False":
         return True
-    if isinstance(value, cst.Call) and analysis.model.call_name(value) in _UNVERIFIED_CONTEXTS:
+    if type(value) is cst.Call and analysis.model.call_name(value) in _UNVERIFIED_CONTEXTS:
         return True
     return False
 
 
 def _render(node: cst.SimpleString | cst.FormattedStringText, value: str) -> str:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         return node.with_changes(value=value).value
     return value

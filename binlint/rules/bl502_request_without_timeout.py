@@ -143,7 +143,7 @@ class RequestWithoutTimeout(Rule):
 
 
 def _is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
+    return type(expr) is cst.Name and expr.value == "None"
 
 
 def _target(site: "RequestSite") -> str:

@@ -166,14 +166,14 @@ def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
     for assign in model.tree.of_type(cst.Assign):
         for target in assign.targets:
             sub = target.target
-            if isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
+            if type(sub) is cst.Subscript and len(sub.slice) == 1 and type(sub.slice[0].slice) is cst.Index:
                 key = literal_text(sub.slice[0].slice.value)
                 if key in FIELDS:
                     yield key, assign.value  # type: ignore[misc]
     for fstring in model.tree.of_type(cst.FormattedString):
         parts = fstring.parts
         for before, part in zip(parts, parts[1:]):
-            if isinstance(before, cst.FormattedStringText) and isinstance(part, cst.FormattedStringExpression):
+            if type(before) is cst.FormattedStringText and type(part) is cst.FormattedStringExpression:
                 match = _QUERY_FIELD.search(before.value)
                 if match:
                     yield match.group(1), part
@@ -181,20 +181,20 @@ def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
 
 def _float_text(model: "ModuleModel", value: cst.CSTNode) -> cst.CSTNode | None:
     """The node that turns a float into text the wrong way (`str(x)`, `f"{x}"`), if `value` is one."""
-    if isinstance(value, cst.Call) and model.call_name(value) in _TO_TEXT and len(value.args) == 1:
+    if type(value) is cst.Call and model.call_name(value) in _TO_TEXT and len(value.args) == 1:
         return value if _is_float(model, value.args[0].value, 0) else None
-    if isinstance(value, cst.FormattedStringExpression):  # `...&quantity={qty}` in a query string
+    if type(value) is cst.FormattedStringExpression:  # `...&quantity={qty}` in a query string
         return value if not _fixed_point(value) and _is_float(model, value.expression, 0) else None
-    if isinstance(value, cst.FormattedString):
+    if type(value) is cst.FormattedString:
         for part in value.parts:
-            if isinstance(part, cst.FormattedStringExpression) and not _fixed_point(part) \
+            if type(part) is cst.FormattedStringExpression and not _fixed_point(part) \
                     and _is_float(model, part.expression, 0):
                 return value
     return None
 
 
 def _fixed_point(part: cst.FormattedStringExpression) -> bool:
-    spec = "".join(p.value for p in (part.format_spec or ()) if isinstance(p, cst.FormattedStringText))
+    spec = "".join(p.value for p in (part.format_spec or ()) if type(p) is cst.FormattedStringText)
     return part.conversion is None and spec[-1:] in ("f", "F", "d")
 
 
@@ -202,19 +202,19 @@ def _is_float(model: "ModuleModel", expr: cst.BaseExpression, depth: int) -> boo
     """Whether the code shows `expr` is a float (never guessed from a name)."""
     if depth > _MAX_DEPTH or _is_decimal(model, expr):
         return False
-    if isinstance(expr, cst.Float):
+    if type(expr) is cst.Float:
         return True
-    if isinstance(expr, cst.UnaryOperation):
+    if type(expr) is cst.UnaryOperation:
         return _is_float(model, expr.expression, depth + 1)
-    if isinstance(expr, cst.IfExp):
+    if type(expr) is cst.IfExp:
         return _is_float(model, expr.body, depth + 1) or _is_float(model, expr.orelse, depth + 1)
-    if isinstance(expr, cst.BinaryOperation):
+    if type(expr) is cst.BinaryOperation:
         if _is_decimal(model, expr.left) or _is_decimal(model, expr.right):
             return False
-        if isinstance(expr.operator, cst.Divide):
+        if type(expr.operator) is cst.Divide:
             return True
         return _is_float(model, expr.left, depth + 1) or _is_float(model, expr.right, depth + 1)
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         name = model.call_name(expr)
         if name in _FLOAT_CALLS:
             return True
@@ -223,15 +223,15 @@ def _is_float(model: "ModuleModel", expr: cst.BaseExpression, depth: int) -> boo
         if name in _KEEP_TYPE:
             return any(_is_float(model, a.value, depth + 1) for a in expr.args)
         return False
-    if isinstance(expr, (cst.Name, cst.Attribute)):
-        if isinstance(expr, cst.Name):
+    if type(expr) in (cst.Name, cst.Attribute):
+        if type(expr) is cst.Name:
             annotation = model.param_annotation(expr)
             if annotation is not None and not model.bindings(expr):
-                return isinstance(annotation, cst.Name) and annotation.value == "float"
+                return type(annotation) is cst.Name and annotation.value == "float"
         bindings = model.bindings(expr)
         for binding in bindings:
             statement = binding.statement
-            if isinstance(statement, cst.AnnAssign) and isinstance(statement.annotation.annotation, cst.Name) \
+            if type(statement) is cst.AnnAssign and type(statement.annotation.annotation) is cst.Name \
                     and statement.annotation.annotation.value == "float":
                 return True
         values = [b.value for b in bindings if b.value is not None]
@@ -241,24 +241,24 @@ def _is_float(model: "ModuleModel", expr: cst.BaseExpression, depth: int) -> boo
 
 
 def _is_decimal(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         return model.call_name(expr) in ("decimal.Decimal", "decimal.Decimal.from_float")
-    if isinstance(expr, cst.BinaryOperation):
+    if type(expr) is cst.BinaryOperation:
         return _is_decimal(model, expr.left) or _is_decimal(model, expr.right)
-    if isinstance(expr, cst.Name):
+    if type(expr) is cst.Name:
         values = [b.value for b in model.bindings(expr) if b.value is not None]
-        return bool(values) and all(isinstance(v, (cst.Call, cst.BinaryOperation)) and _is_decimal(model, v)
+        return bool(values) and all(type(v) in (cst.Call, cst.BinaryOperation) and _is_decimal(model, v)
                                     for v in values)
     return False
 
 
 def _operand(model: "ModuleModel", node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Call) and node.args:
+    if type(node) is cst.Call and node.args:
         return model.code(node.args[0].value)
-    if isinstance(node, cst.FormattedStringExpression):
+    if type(node) is cst.FormattedStringExpression:
         return model.code(node.expression)
-    if isinstance(node, cst.FormattedString):
+    if type(node) is cst.FormattedString:
         for part in node.parts:
-            if isinstance(part, cst.FormattedStringExpression):
+            if type(part) is cst.FormattedStringExpression:
                 return model.code(part.expression)
     return "value"
