@@ -68,6 +68,7 @@ class DocumentParser:
     # --- the statement table ----------------------------------------------------------------
 
     def _statement_table(self, module: cst.Module) -> dict[int, tuple[cst.CSTNode, int, int | None]]:
+        """The table, measured on the whole module the first time after a whole parse."""
         if self._table is None:
             self._table = {}
             state = _recording_state(module, ())
@@ -82,11 +83,13 @@ class DocumentParser:
     # --- splicing ------------------------------------------------------------------------------
 
     def _splice(self, old: str, new: str) -> cst.Module | None:
+        """`new` as the last module with the statements around the change re-parsed, trying the
+        innermost block first; None when no block will do."""
         module = self._module
         assert module is not None
         if module.encoding != "utf-8" or not module.body:
             return None
-        start, old_end, new_end = _changed_span(old, new)
+        start, old_end = _changed_span(old, new)
         table = self._statement_table(module)
         header = len(_render_lines(module, module.header))
         levels = [_Level(module.body, header, (), module)]
@@ -114,13 +117,15 @@ class DocumentParser:
                 break
             levels.append(inner)
         for depth in range(len(levels) - 1, -1, -1):
-            spliced = self._splice_at(levels[: depth + 1], old, new, start, old_end, new_end)
+            spliced = self._splice_at(levels[: depth + 1], old, new, start, old_end)
             if spliced is not None:
                 return spliced
         return None
 
-    def _splice_at(self, levels: list[_Level], old: str, new: str, start: int, old_end: int,
-                   new_end: int) -> cst.Module | None:
+    def _splice_at(self, levels: list[_Level], old: str, new: str, start: int, old_end: int
+                   ) -> cst.Module | None:
+        """The module with the statements of the innermost level that the change [start, old_end)
+        of `old` touches, and a neighbour on each side, re-parsed from `new`; None when that fails."""
         module = self._module
         assert module is not None and self._table is not None
         level = levels[-1]
@@ -211,8 +216,8 @@ class DocumentParser:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _changed_span(old: str, new: str) -> tuple[int, int, int]:
-    """(start, end in old, end in new) of the text that differs, by halving (slices compare in C)."""
+def _changed_span(old: str, new: str) -> tuple[int, int]:
+    """(start, end in `old`) of the text that differs, by halving (slices compare in C)."""
     limit = min(len(old), len(new))
     low, high = 0, limit
     while low < high:  # longest common prefix
@@ -229,7 +234,7 @@ def _changed_span(old: str, new: str) -> tuple[int, int, int]:
             low = middle
         else:
             high = middle - 1
-    return prefix, len(old) - low, len(new) - low
+    return prefix, len(old) - low
 
 
 def _starts(level: _Level, table: dict[int, tuple[cst.CSTNode, int, int | None]]) -> list[int]:
@@ -278,7 +283,11 @@ def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from
         part = cst.parse_module(wrapper + text)
     except Exception:  # a syntax error here may be none in a wider block
         return None
-    if from_start:  # its newline and indentation, where they differ, fail the render check
+    if from_start:
+        # The first line break of the text is the module's newline, even inside a string; a
+        # different indentation fails the render check.
+        if part.default_newline != module.default_newline:
+            return None
         return list(part.body), part.header, part.footer, part.has_trailing_newline
     if part.header or len(part.body) < 2:
         return None

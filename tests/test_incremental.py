@@ -172,6 +172,13 @@ def test_other_newlines_and_indentation_are_spliced(text: str) -> None:
     assert _assert_reparse_is_exact(parser, edited)
 
 
+def test_a_new_first_line_break_inside_a_string_is_not_spliced() -> None:
+    """The module's newline is its first line break, even one inside the docstring."""
+    parser = DocumentParser()
+    parser.parse(CLASS_BOT)
+    assert not _assert_reparse_is_exact(parser, CLASS_BOT.replace('"""A bot.', '"""A\r\nbot.', 1))
+
+
 def test_edits_that_move_statements_between_blocks_stay_exact() -> None:
     after = "        signed = self.sign(params)\n"
     for insert in ("print(1)\n", "    print(1)\n", "            print(1)\n", "    else:\n        pass\n",

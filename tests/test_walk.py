@@ -128,11 +128,13 @@ def test_lookups_answer_what_the_parents_answer(source: str) -> None:
         for node in nodes:
             expected = next((a for a in tree.ancestors(node) if isinstance(a, types)), None)
             assert tree.nearest(node, *types) is expected
+            assert tree.nearest_of(*types)(node) is expected
     for root in nodes:
         for node_type in (cst.Name, cst.Call):
             expected = [n for n in tree.of_type(node_type) if tree.contains(root, n)]
             assert tree.within(root, node_type) == expected
     assert tree.nearest(cst.Name("elsewhere"), cst.FunctionDef) is None
+    assert tree.nearest_of(cst.FunctionDef)(cst.Name("elsewhere")) is None
 
 
 def test_classes_tested_by_exact_type_have_no_subclasses() -> None:
@@ -140,3 +142,42 @@ def test_classes_tested_by_exact_type_have_no_subclasses() -> None:
     assert cst.Name in found and len(found) > 40  # the scan finds them
     for node_class in (*EXACT_TYPES, *found):
         assert not node_class.__subclasses__(), node_class
+
+
+QUALNAME_CHAINS = """\
+import binance.client as bc
+from binance.client import Client
+a = Client("k", "s")
+b = a
+c = b
+d = c
+e = d
+f = e
+g = f
+h = g
+loop = loop
+x = y
+y = x
+def run(client: bc.Client):
+    return h.create_order, client.get_account, getattr(bc, "Client"), loop, x
+"""
+
+
+@pytest.mark.parametrize("source", [QUALNAME_CHAINS, SOURCES[0], SOURCES[1]])
+def test_qualnames_remembered_across_depths_are_the_answers_asked_alone(source: str) -> None:
+    """`qualname` shares an answer between depths when the depth cut-off did not shorten it:
+    asked in any order, each answer is the one a fresh model gives."""
+    from binlint.analysis.module import _MAX_DEPTH, ModuleModel
+
+    module = cst.parse_module(source)
+    names = [n for t in (cst.Name, cst.Attribute, cst.Call) for n in TreeIndex(module).of_type(t)]
+    questions = [(node, depth) for node in names for depth in range(_MAX_DEPTH + 2)]
+    shared = ModuleModel(module, "m.py", source)
+    upward = ModuleModel(module, "m.py", source)
+    alone = {(id(n), d): ModuleModel(module, "m.py", source).qualname(n, d) for n, d in questions}
+    for node, depth in reversed(questions):
+        assert shared.qualname(node, depth) == alone[(id(node), depth)], (shared.code(node), depth)
+    for node, depth in questions:
+        assert upward.qualname(node, depth) == alone[(id(node), depth)], (upward.code(node), depth)
+    for call in TreeIndex(module).of_type(cst.Call):
+        assert shared.call_name(call) == alone[(id(call.func), 0)]

@@ -12,7 +12,7 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -80,17 +80,30 @@ class ModuleModel:
 
     # --- structure --------------------------------------------------------------
 
+    # Asked for every name: the enclosing-node lookups, each made once for its type set.
+    @cached_property
+    def _nearest_scope(self) -> Callable[[cst.CSTNode], cst.FunctionDef | cst.Lambda | None]:
+        return self.tree.nearest_of(cst.FunctionDef, cst.Lambda)
+
+    @cached_property
+    def _nearest_function(self) -> Callable[[cst.CSTNode], cst.FunctionDef | None]:
+        return self.tree.nearest_of(cst.FunctionDef)
+
+    @cached_property
+    def _nearest_class(self) -> Callable[[cst.CSTNode], cst.ClassDef | None]:
+        return self.tree.nearest_of(cst.ClassDef)
+
     def scope_of(self, node: cst.CSTNode) -> Scope:
         """The function (or lambda) a node runs in, else the module."""
-        found = self.tree.nearest(node, cst.FunctionDef, cst.Lambda)
+        found = self._nearest_scope(node)
         return found if found is not None else self.module
 
     def function_of(self, node: cst.CSTNode) -> cst.FunctionDef | None:
-        return self.tree.nearest(node, cst.FunctionDef)
+        return self._nearest_function(node)
 
     def class_of(self, node: cst.CSTNode) -> cst.ClassDef | None:
         """The class whose method (or body) holds `node`."""
-        return self.tree.nearest(node, cst.ClassDef)
+        return self._nearest_class(node)
 
     def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
         """The simple or compound statement that holds `node`."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from typing import Iterator, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
 
@@ -162,11 +162,31 @@ class TreeIndex:
             self._merged[types] = found
         return list(found)  # type: ignore[return-value]
 
-    def nearest(self, node: cst.CSTNode, *types: type[N]) -> N | None:
-        """The closest enclosing node of one of `types`."""
+    def nearest_of(self, *types: type[N]) -> Callable[[cst.CSTNode], N | None]:
+        """`lambda node: self.nearest(node, *types)`, with the lookup of `types` done once (for
+        the type sets asked on every name)."""
+        enclosing = self._enclosing_of(types)
+        if enclosing is False:
+            return lambda node: self.nearest(node, *types)
+        order = self._order
+        around = enclosing.around  # type: ignore[union-attr]
+
+        def find(node: cst.CSTNode) -> N | None:
+            position = order.get(id(node))
+            return None if position is None else around(position, node)  # type: ignore[return-value]
+
+        return find
+
+    def _enclosing_of(self, types: tuple[type, ...]) -> "_Enclosing | bool":
+        """The interval index of `types`, or False when some node class derives from one of them."""
         enclosing = self._enclosing.get(types)
         if enclosing is None:
             enclosing = self._enclosing[types] = _Enclosing.of(self, types) if _leaf_types(types) else False
+        return enclosing
+
+    def nearest(self, node: cst.CSTNode, *types: type[N]) -> N | None:
+        """The closest enclosing node of one of `types`."""
+        enclosing = self._enclosing_of(types)
         if enclosing is not False:
             position = self._order.get(id(node))
             return None if position is None else enclosing.around(position, node)  # type: ignore[return-value]
