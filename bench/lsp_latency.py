@@ -138,7 +138,8 @@ def main() -> int:
         check = timed(lambda text: check_text(text, path, FileKind.PYTHON, None, parser), texts[2:])
         print(summary("parse", *parse))
         print(summary("re-parse", *reparse))
-        print(f"{'':<11} (the first re-parse after a whole parse: {first[0][0]:.1f} ms, it measures every statement)")
+        print(f"{'':<11} (the first re-parse after a whole parse: {first[0][0]:.1f} ms, it measures every statement;"
+              " the server does that right after publishing the whole parse's diagnostics)")
         print(summary("check", *check))
         if not options.no_round_trip:
             print(summary("round trip", asyncio.run(round_trip(texts, folder))))

@@ -434,6 +434,9 @@ class BinlintServer(LanguageServer):
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=uri, version=checked.version, diagnostics=[diagnostic(f, positions) for f in checked.findings],
         ))
+        parser = self.parsers.get(uri)
+        if parser is not None:  # after a whole parse: ready the next edit's splice while the user reads
+            await asyncio.get_running_loop().run_in_executor(self.worker, parser.prepare)
 
     def schedule(self, uri: str, delay: float, force: bool = False) -> None:
         """Check `uri` after `delay` seconds, replacing a check already waiting; `force` checks

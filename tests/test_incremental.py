@@ -213,6 +213,17 @@ def test_the_statement_table_holds_only_the_statements_of_the_tree() -> None:
     assert set(table) == set(DocumentParser()._statement_table(module))
 
 
+def test_prepare_measures_the_statements_before_the_next_edit() -> None:
+    parser = DocumentParser()
+    parser.parse(CLASS_BOT)
+    assert parser._table is None  # white box: measured on the first splice, or by prepare()
+    parser.prepare()
+    table = parser._table
+    assert table is not None and len(table) > 20
+    assert _assert_reparse_is_exact(parser, _line_edit(CLASS_BOT, "        signed = self.sign(params)\n", "        y = 2\n"))
+    assert parser._table is table
+
+
 def test_nothing_to_splice_into_before_a_first_parse() -> None:
     assert DocumentParser().reparse(CLASS_BOT) is None
 
