@@ -344,7 +344,7 @@ class RequestModel:
                 if any(_is_api_key_name(k) for k in mutation.keys(model)):
                     return True
             resolved = model.value_of(headers)
-            if resolved is not headers and not type(resolved) is cst.Dict:
+            if resolved is not headers and type(resolved) is not cst.Dict:
                 return self._has_api_key_header(resolved, depth + 1)
         return False
 
@@ -379,7 +379,7 @@ class RequestModel:
 
     def _urllib_adds_api_key(self, target: cst.BaseExpression | None) -> bool:
         """`req.add_header("X-MBX-APIKEY", key)` on the Request a `urlopen` sends."""
-        if not type(target) is cst.Name:
+        if type(target) is not cst.Name:
             return False
         for call in self.model.calls():
             func = call.func

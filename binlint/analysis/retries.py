@@ -391,7 +391,7 @@ class RetryModel:
             if node.value in RATE_LIMIT_STATUS and tree.nearest(node, cst.Comparison) is not None
         ]
         found.extend(node for node in tree.of_type(cst.Name)
-                     if node.value in RATE_LIMIT_NAMES and not type(tree.parent(node)) is cst.Attribute)
+                     if node.value in RATE_LIMIT_NAMES and type(tree.parent(node)) is not cst.Attribute)
         found.extend(node for node in tree.of_type(cst.Attribute) if node.attr.value in RATE_LIMIT_NAMES)
         found.sort(key=tree.order)
         return found
@@ -472,7 +472,7 @@ class RetryModel:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 break
-            if not type(ancestor) in (cst.Try, cst.TryStar) or not self.tree.contains(ancestor.body, node):
+            if type(ancestor) not in (cst.Try, cst.TryStar) or not self.tree.contains(ancestor.body, node):
                 continue
             handlers = [h for h in ancestor.handlers if not _ends_in_exit(h.body)]
             if not handlers:
@@ -491,7 +491,7 @@ class RetryModel:
 
     def _uses_target(self, loop: cst.For, node: cst.CSTNode) -> bool:
         names = {n.value for n in _subtree(loop.target) if type(n) is cst.Name}
-        if not names or not type(node) is cst.Call:
+        if not names or type(node) is not cst.Call:
             return False
         return any(type(n) is cst.Name and n.value in names for arg in node.args for n in _subtree(arg.value))
 
@@ -535,7 +535,7 @@ class RetryModel:
             target = parent.targets[0].target
         elif type(parent) in (cst.AnnAssign, cst.NamedExpr):
             target = parent.target
-        if not type(target) is cst.Name:
+        if type(target) is not cst.Name:
             return False
         order = self.tree.order(node)
         return any(

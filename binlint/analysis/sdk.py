@@ -87,7 +87,7 @@ class SdkModel:
         found = []
         for call in self.model.calls():
             func = call.func
-            if not type(func) is cst.Attribute:
+            if type(func) is not cst.Attribute:
                 continue
             receiver = func.value
             receiver_name = self.model.qualname(receiver)

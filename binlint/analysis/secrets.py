@@ -193,7 +193,7 @@ class SecretModel:
     def _string_nodes(self) -> Iterator[cst.BaseExpression]:
         tree = self.model.tree
         for node in tree.of_type(cst.SimpleString, cst.ConcatenatedString):
-            if not type(tree.parent(node)) is cst.ConcatenatedString:
+            if type(tree.parent(node)) is not cst.ConcatenatedString:
                 yield node
 
     @staticmethod

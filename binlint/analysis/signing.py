@@ -429,7 +429,7 @@ class SigningModel:
         current: cst.BaseExpression = inner
         while current is not outer:
             parent = self.model.tree.parent(current)
-            if not type(parent) is cst.BinaryOperation:
+            if type(parent) is not cst.BinaryOperation:
                 break
             if parent.left is current:
                 text = literal_text(parent.right)
@@ -722,7 +722,7 @@ class SigningModel:
 
     def _element_is_pair(self, element: cst.BaseExpression) -> bool:
         """`f"{k}={v}"`, `k + "=" + v`, `"%s=%s" % (k, v)`, `"{}={}".format(k, v)`."""
-        text = self.model.code(element) if not type(element) is cst.Tuple else ""
+        text = self.model.code(element) if type(element) is not cst.Tuple else ""
         return "=" in text
 
     def _element_encoded(self, element: cst.BaseExpression) -> bool:
@@ -806,7 +806,7 @@ class SigningModel:
             if helper is not None:
                 values = returned_values(model, helper)
                 return bool(values) and all(self._safe_value(v, None, depth + 1) for v in values)
-        if type(expr) is cst.BinaryOperation and not type(expr.operator) in (cst.Add, cst.Modulo):
+        if type(expr) is cst.BinaryOperation and type(expr.operator) not in (cst.Add, cst.Modulo):
             return True  # arithmetic
         return False
 
@@ -906,7 +906,7 @@ class SigningModel:
             if passed is not None:
                 outer = self.dict_keys(passed[0], passed[1], _call_of_env(model, passed[0]), depth + 1)
                 return outer | self._changes_keys(expr, before, helper_only=True)
-        if type(expr) in (cst.Dict, cst.Call) and not type(expr) is cst.Call or (
+        if type(expr) is cst.Dict or (
                 type(expr) is cst.Call and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict")):
             shape = dict_shape(model, expr)
             if shape is None:
@@ -1234,7 +1234,7 @@ class SigningModel:
     def rebinding_after(self, signing: Signing) -> cst.Assign | None:
         """`params = {k: v for k, v in params.items() if v is not None}` after the signature."""
         payload = signing.payload
-        if payload is None or not type(payload.container) is cst.Name:
+        if payload is None or type(payload.container) is not cst.Name:
             return None
         model = self.model
         point_order = model.tree.order(_statement(model, signing.point))
@@ -1635,7 +1635,7 @@ def _derived_only(model: "ModuleModel", name: cst.Name, bindings: list) -> bool:
     """Later bindings only filter the first (`params = {k: v for k, v in params.items() if ...}`)."""
     for binding in bindings[1:]:
         value = binding.value
-        if not type(value) is cst.DictComp:
+        if type(value) is not cst.DictComp:
             return False
         if not any(dotted_text(n) == name.value for n in _names_in(value.for_in.iter)):
             return False

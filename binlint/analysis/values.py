@@ -247,7 +247,7 @@ def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> St
 
 def param_default(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpression | None:
     """The default of the parameter a bare name refers to (`def f(base=URL)`), if any."""
-    if not type(expr) is cst.Name or model.bindings(expr):
+    if type(expr) is not cst.Name or model.bindings(expr):
         return None
     function = model.function_of(expr)
     if function is None:

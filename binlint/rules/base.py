@@ -154,7 +154,7 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 def _imports_module(statement: cst.BaseStatement, module: str) -> bool:
     """Whether `statement` is `import module` (or `import module.sub`, which binds it too)."""
-    if not type(statement) is cst.SimpleStatementLine:
+    if type(statement) is not cst.SimpleStatementLine:
         return False
     for small in statement.body:
         if type(small) is cst.Import:

@@ -137,7 +137,7 @@ def order(symbol):
         reported: set[int] = set()
         for value in analysis.signing.request_parameter_values("timestamp"):
             expr = value.value
-            if not type(expr) in (cst.Name, cst.Attribute) or time_value(model, expr) is None:
+            if type(expr) not in (cst.Name, cst.Attribute) or time_value(model, expr) is None:
                 continue
             why = self._once(analysis, expr)
             if why is not None and id(expr) not in reported:

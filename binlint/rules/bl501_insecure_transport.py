@@ -186,7 +186,7 @@ def _starts_with_url(model: "ModuleModel", node: cst.SimpleString | cst.Formatte
         text = literal_text(node) or ""
     else:
         parent = model.tree.parent(node)
-        if not type(parent) is cst.FormattedString or not parent.parts or parent.parts[0] is not node:
+        if type(parent) is not cst.FormattedString or not parent.parts or parent.parts[0] is not node:
             return False
         text = node.value
     return _HTTP_BINANCE.match(text.lstrip()) is not None
