@@ -18,6 +18,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from binlint.analysis import binance
+from binlint.analysis.carry import NodeCache
 from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
@@ -408,28 +409,13 @@ class ModuleModel:
             yield node.value
 
 
-# The code of nodes, by node id, with the node (its id cannot be reused while it is kept here)
-# and the module's newline and indentation (all else a node's code depends on is the node):
-# those of the module asked about last and of the one before it, so that the nodes an edited
-# document keeps from its last version (messages quote them) are not generated again.
-_CodeCache = dict[int, tuple[cst.CSTNode, str, str, str]]
-_codes: dict[str, "_CodeCache | int"] = {"module": 0, "current": {}, "previous": {}}
+# The code of nodes of the last modules (all a node's code depends on besides the node is the
+# module's newline and indentation): nodes an edited document keeps are not generated again.
+_CODES: NodeCache[str] = NodeCache()
 
 
 def _node_code(module: cst.Module, node: cst.CSTNode) -> str:
-    if _codes["module"] != id(module):
-        _codes.update(module=id(module), previous=_codes["current"], current={})
-    current: _CodeCache = _codes["current"]  # type: ignore[assignment]
-    previous: _CodeCache = _codes["previous"]  # type: ignore[assignment]
-    newline, indent = module.default_newline, module.default_indent
-    for cache in (current, previous):
-        known = cache.get(id(node))
-        if known is not None and known[0] is node and known[1] == newline and known[2] == indent:
-            current[id(node)] = known
-            return known[3]
-    text = module.code_for_node(node)
-    current[id(node)] = (node, newline, indent, text)
-    return text
+    return _CODES.get(module, node, lambda: module.code_for_node(node), (module.default_newline, module.default_indent))
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:

@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
 
+from binlint.analysis.carry import NodeCache
+
 if TYPE_CHECKING:
     from binlint.analysis.walk import TreeIndex
 
@@ -146,31 +148,16 @@ class _Piece:
         return self.offsets[start], self.offsets[end]
 
 
-# Statement pieces by statement id, with the statement (its id cannot be reused while it
-# is kept here) and what else shapes its code: the module's newline and indentation and the
-# indentation of the blocks around it. Those of the module positioned last and of the one
-# before it: an editor re-checks one document after another keystroke; a run over many
-# files keeps no more than two files' trees alive.
-_PieceCache = dict[int, tuple[cst.CSTNode, tuple[str, str, tuple[str, ...]], _Piece]]
-_pieces: dict[str, "_PieceCache | int"] = {"module": 0, "current": {}, "previous": {}}
+# Statement pieces of the last modules, by what shapes a statement's code besides the statement:
+# the module's newline and indentation and the indentation of the blocks around it.
+_PIECES: NodeCache[_Piece] = NodeCache()
 
 
 def _statement_piece(module: cst.Module, statement: cst.CSTNode, indents: tuple[str, ...] = ()) -> _Piece:
     """The piece of a statement of `module` inside blocks indented by `indents` (none: a top-level
     statement): kept from an earlier module, or generated."""
-    if _pieces["module"] != id(module):
-        _pieces.update(module=id(module), previous=_pieces["current"], current={})
-    current: _PieceCache = _pieces["current"]  # type: ignore[assignment]
-    previous: _PieceCache = _pieces["previous"]  # type: ignore[assignment]
-    shape = (module.default_newline, module.default_indent, indents)
-    for cache in (current, previous):
-        known = cache.get(id(statement))
-        if known is not None and known[0] is statement and known[1] == shape:
-            current[id(statement)] = known
-            return known[2]
-    piece = _Piece(module, (statement,), indents=indents)
-    current[id(statement)] = (statement, shape, piece)
-    return piece
+    return _PIECES.get(module, statement, lambda: _Piece(module, (statement,), indents=indents),
+                       (module.default_newline, module.default_indent, indents))
 
 
 class _Positions(Mapping[cst.CSTNode, CodeRange]):

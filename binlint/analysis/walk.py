@@ -19,6 +19,8 @@ from typing import Callable, Iterator, TypeVar
 
 import libcst as cst
 
+from binlint.analysis.carry import NodeCache
+
 N = TypeVar("N", bound=cst.CSTNode)
 
 # Fields that never hold a node any analysis reads.
@@ -225,10 +227,9 @@ class _Subtree:
     The statements of a class body are subtrees of their own, kept like top-level statements:
     a class (a whole module, in some code) is new after every edit inside it, its methods not."""
 
-    __slots__ = ("statement", "base", "size", "parent", "order", "end", "by_type")
+    __slots__ = ("base", "size", "parent", "order", "end", "by_type")
 
     def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int) -> None:
-        self.statement = statement
         self.base = base
         self.parent: dict[int, cst.CSTNode] = {}
         self.order: dict[int, int] = {}
@@ -285,23 +286,13 @@ def _merge(sub: _Subtree, counter: int, parent: dict[int, cst.CSTNode], order: d
         by_type[node_type].extend(nodes)
 
 
-# The subtrees of the statements of the module indexed last and of the one before it, by
-# statement id (the entry keeps the statement, so its id cannot be reused while it is
-# here): a document re-parsed statement by statement after a keystroke shares most of
-# its statements with the last version, and only the new ones are walked again.
-_SUBTREES: dict[str, "dict[int, _Subtree] | int"] = {"module": 0, "current": {}, "previous": {}}
+# The subtrees of the statements of the last modules: only an edited document's new
+# statements are walked again.
+_SUBTREES: NodeCache[_Subtree] = NodeCache()
 
 
 def _statement_subtree(module: cst.Module, statement: cst.CSTNode, base: int) -> _Subtree:
-    if _SUBTREES["module"] != id(module):
-        _SUBTREES.update(module=id(module), previous=_SUBTREES["current"], current={})
-    current: dict[int, _Subtree] = _SUBTREES["current"]  # type: ignore[assignment]
-    previous: dict[int, _Subtree] = _SUBTREES["previous"]  # type: ignore[assignment]
-    known = current.get(id(statement)) or previous.get(id(statement))
-    if known is None or known.statement is not statement:
-        known = _Subtree(module, statement, base)
-    current[id(statement)] = known
-    return known
+    return _SUBTREES.get(module, statement, lambda: _Subtree(module, statement, base))
 
 
 def _leaf_types(types: tuple[type, ...]) -> bool:

@@ -1,0 +1,40 @@
+"""Values found in the nodes of the last module, carried over to the next one.
+
+An editor re-checks a document after every keystroke, and the re-parsed module keeps most
+of its statements (the very same node objects) from the version before. A `NodeCache`
+holds values per node for the module asked about last and for the one before it, so what
+was found in a kept statement is not found again; a run over many files keeps no more
+than two files' values alive. Each entry holds its node, so a node's id cannot be reused
+by another node while the entry lives.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Generic, Hashable, TypeVar
+
+import libcst as cst
+
+V = TypeVar("V")
+
+
+class NodeCache(Generic[V]):
+    """Values per node (and per `shape`: whatever else the value depends on) of the last two modules."""
+
+    def __init__(self) -> None:
+        self._module = 0
+        self._current: dict[int, tuple[cst.CSTNode, Hashable, V]] = {}
+        self._previous: dict[int, tuple[cst.CSTNode, Hashable, V]] = {}
+
+    def get(self, module: cst.Module, node: cst.CSTNode, make: Callable[[], V], shape: Hashable = None) -> V:
+        """The value kept for `node` with `shape`, else `make()` (then kept for `module`)."""
+        if self._module != id(module):
+            self._module, self._previous, self._current = id(module), self._current, {}
+        key = id(node)
+        for cache in (self._current, self._previous):
+            known = cache.get(key)
+            if known is not None and known[0] is node and known[1] == shape:
+                self._current[key] = known
+                return known[2]
+        value = make()
+        self._current[key] = (node, shape, value)
+        return value
