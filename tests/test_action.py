@@ -246,3 +246,17 @@ def test_history_range_input_and_other_events(first_run, repo, tmp_path):
     run = again(repo, bin_dir, repo["clean"], {"history": "true"}, {"event_name": "push"}, shim)
     assert "not a pull request and no history-range given" in run.step("binlint history").stdout
     assert (shim / "calls").read_text().count("\n") == 1 and not run.failed
+
+
+def test_the_readme_documents_the_actions_inputs():
+    import yaml
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In CI:", 1)[1].split("\n## ", 1)[0]
+    action = load(ROOT / "action.yml")
+    documented = re.findall(r"^\| `([a-z-]+)` \|", section, re.MULTILINE)
+    assert documented == list(action["inputs"]), documented
+    workflow = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1))
+    steps = workflow["jobs"]["binlint"]["steps"]
+    uses = next(s for s in steps if s.get("uses", "").startswith("<owner>/binlint@"))
+    assert set(uses["with"]) <= set(action["inputs"])

@@ -1,12 +1,11 @@
--- Drives `binlint lsp` through Neovim's built-in LSP client, as a user's editor would:
--- open a file, wait for diagnostics, ask for code actions on one line, apply the
--- quick fix, write the buffer. Run headless:
+-- Uses `binlint lsp` through Neovim's built-in LSP client, as a user would: open a file,
+-- wait for diagnostics, ask for code actions on one line, apply the quick fix, write the
+-- buffer. The client is started by the set-up loaded before this script (the README's):
 --
---   BINLINT_NVIM_SERVER=/path/to/binlint BINLINT_NVIM_FILE=bot.py BINLINT_NVIM_CODE=BL302 \
---   BINLINT_NVIM_RESULT=result.json nvim --headless --clean -n -c "luafile neovim_lsp.lua"
+--   BINLINT_NVIM_FILE=bot.py BINLINT_NVIM_CODE=BL302 BINLINT_NVIM_RESULT=result.json \
+--   nvim --headless --clean -n -i NONE -c "luafile setup.lua" -c "luafile neovim_lsp.lua"
 --
 -- Everything the test checks goes to the JSON result file; Neovim always quits.
--- Works with Neovim 0.7 (vim.lsp.start_client) and newer (vim.lsp.start).
 
 local result = { steps = {} }
 local timeout = tonumber(os.getenv("BINLINT_NVIM_TIMEOUT") or "60000")
@@ -72,31 +71,28 @@ local function lsp_diagnostics(bufnr, line)
 end
 
 local function run()
-  local server = assert(os.getenv("BINLINT_NVIM_SERVER"), "BINLINT_NVIM_SERVER is not set")
   local path = assert(os.getenv("BINLINT_NVIM_FILE"), "BINLINT_NVIM_FILE is not set")
   local code = os.getenv("BINLINT_NVIM_CODE") or "BL302"
 
   vim.cmd("edit " .. vim.fn.fnameescape(path))
   local bufnr = vim.api.nvim_get_current_buf()
-  vim.bo[bufnr].filetype = "python"
+  result.filetype = vim.bo[bufnr].filetype
   step("opened")
 
-  local config = {
-    name = "binlint",
-    cmd = { server, "lsp" },
-    root_dir = vim.fn.fnamemodify(path, ":p:h"),
-    init_options = { debounce = 0.05 },
-  }
-  local client_id
-  if vim.lsp.start then
-    client_id = vim.lsp.start(config, { bufnr = bufnr })
-  else
-    client_id = vim.lsp.start_client(config)
-    vim.lsp.buf_attach_client(bufnr, client_id)
+  -- The set-up under test (the README's snippet, loaded before this script) starts the client.
+  local function attached()
+    local clients = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = bufnr }) or vim.lsp.buf_get_clients(bufnr)
+    for _, client in pairs(clients) do
+      if client.name == "binlint" then
+        return client.id
+      end
+    end
+    return nil
   end
-  if not client_id then
-    return finish("the language client did not start")
+  if not vim.wait(timeout, function() return attached() ~= nil end, 50) then
+    return finish("no binlint client attached to the buffer")
   end
+  local client_id = attached()
   step("started")
 
   if not vim.wait(timeout, function() return has_code(bufnr, code) ~= nil end, 50) then
