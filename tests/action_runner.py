@@ -172,6 +172,7 @@ class ActionRun:
     steps: list[StepRun]
     outputs: dict[str, str]
     failed: bool
+    path_added: list[str]
 
     def step(self, name: str) -> StepRun:
         return next(s for s in self.steps if s.name == name)
@@ -247,7 +248,7 @@ def run_action(action_dir: Path, workspace: Path, runner_temp: Path, with_: dict
         failed = failed or done.returncode != 0
     outputs = {name: interpolate(_text(spec.get("value", "")), contexts)
                for name, spec in (action.get("outputs") or {}).items()}
-    return ActionRun(runs, outputs, failed)
+    return ActionRun(runs, outputs, failed, extra_path)
 
 
 def _key_values(text: str) -> dict[str, str]:

@@ -48,12 +48,6 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def without_binlint_on_path() -> dict[str, str]:
-    """This environment with no `binlint` on PATH, so the steps find only the one the action installs."""
-    keep = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "binlint").exists()]
-    return {**os.environ, "PATH": os.pathsep.join(keep)}
-
-
 def pull_request(base: str, head: str) -> dict[str, Any]:
     return {"event_name": "pull_request", "sha": head,
             "event": {"pull_request": {"base": {"sha": base}, "head": {"sha": head}}}}
@@ -87,7 +81,7 @@ def first_run(repo: dict[str, Any]) -> tuple[ActionRun, Path]:
     """The whole action on the pull request, install included, SARIF and history asked for."""
     runner_temp = repo["work"] / "runner"
     run = run_action(ROOT, repo["workspace"], runner_temp, {"sarif": "true", "history": "true"},
-                     pull_request(repo["base"], repo["head"]), base_env=without_binlint_on_path())
+                     pull_request(repo["base"], repo["head"]))
     installed = run.steps[0]
     assert installed.ran and installed.returncode == 0, installed.stdout + installed.stderr
     return run, runner_temp / "binlint-venv" / "bin"
@@ -98,7 +92,7 @@ def again(repo: dict[str, Any], bin_dir: Path, workspace: Path, with_: dict[str,
     """The action once more, with the first run's install."""
     prefix = tuple(str(p) for p in (shim, bin_dir) if p is not None)
     return run_action(ROOT, workspace, repo["work"] / "runner", with_, github, skip=("Install binlint",),
-                      path_prefix=prefix, base_env=without_binlint_on_path())
+                      path_prefix=prefix)
 
 
 # --- the metadata -------------------------------------------------------------------------------
@@ -154,6 +148,7 @@ def test_the_action_reports_the_pull_request_and_fails(first_run, repo):
                      "binlint result"]
     assert re.search(r"binlint, version \d", run.step("Install binlint").stdout)
     assert (bin_dir / "binlint").exists()
+    assert run.path_added == [str(bin_dir)]  # the later steps run the binlint just installed
 
     check = run.step("binlint check")
     assert check.ran and check.returncode == 0, check.stderr
