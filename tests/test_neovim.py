@@ -24,8 +24,20 @@ NVIM = shutil.which("nvim")
 SCRIPT = Path(__file__).resolve().parent / "editors" / "neovim_lsp.lua"
 README = Path(__file__).resolve().parents[1] / "README.md"
 
-pytestmark = pytest.mark.skipif(
-    NVIM is None, reason="nvim is not installed (`.ci/run` installs Debian's `neovim` package when it can)")
+
+def nvim_version() -> tuple[int, ...]:
+    if NVIM is None:
+        return ()
+    first = subprocess.run([NVIM, "--version"], capture_output=True, text=True, timeout=60).stdout.split("\n")[0]
+    found = re.search(r"v(\d+)\.(\d+)", first)
+    return tuple(int(p) for p in found.groups()) if found else ()
+
+
+pytestmark = [
+    pytest.mark.skipif(NVIM is None, reason="nvim is not installed (`.ci/run` installs Debian's `neovim` package when it can)"),
+    pytest.mark.skipif(NVIM is not None and nvim_version() < (0, 7),
+                       reason="the README's tested Neovim set-up needs Neovim 0.7 or newer"),
+]
 
 BOT = '''"""A bot with a hard-coded key pair and a timestamp in seconds."""
 import time
