@@ -80,6 +80,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
+from binlint.analysis.context import run_context
 from binlint.analysis.orders import id_hint, query_hint, what_it_places
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -144,6 +145,40 @@ class OrderWithoutBackoff(Rule):
             client.order_market_buy(symbol="BTCUSDT", quantity=1)
             """,
             line=4,
+            severity=Severity.INFO,  # a one-shot script: whoever runs it sees the failure
+        ),
+        # The same order in a trading loop runs unattended: a warning.
+        Invalid(
+            """
+            import time
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+
+            def main():
+                while True:
+                    if signal():
+                        client.order_market_buy(symbol="BTCUSDT", quantity=1)
+                    time.sleep(60)
+
+            if __name__ == "__main__":
+                main()
+            """,
+            line=9,
+        ),
+        Invalid(
+            """
+            import click
+            from binance.client import Client
+
+            @click.command()
+            @click.argument("symbol")
+            def sell_all(symbol):
+                client = Client(api_key, api_secret)
+                client.order_market_sell(symbol=symbol, quantity=1)
+            """,
+            line=8,
+            severity=Severity.INFO,
         ),
         # ccxt's rate limiter spaces requests out; it does not retry a failed one.
         Invalid(
@@ -179,12 +214,21 @@ class OrderWithoutBackoff(Rule):
             if order.kind == "test" or retries.enclosing(order.call):
                 continue
             what = what_it_places(order)
+            where = run_context(analysis, order.call)
+            if where.kind == "once":
+                runs = (f" It runs once ({where.words}): whoever runs it sees a failure and can rerun it, so this "
+                        "is a note, not a warning.")
+            elif where.kind == "repeated":
+                runs = f" It runs repeatedly or unattended ({where.words}), with nobody to see the failure."
+            else:
+                runs = ""
             yield Report(
                 order.call,
                 f"{order.describe(model)} sends {what} with no retry and backoff "
                 "around it, so a 429/418 rate limit, a timeout or a 5xx ends it. A retry must not place it "
-                "twice: a timeout, 5xx or -1007 leaves the order's status unknown.",
+                f"twice: a timeout, 5xx or -1007 leaves the order's status unknown.{runs}",
                 f"Retry it with growing waits and a bound (e.g. tenacity `@retry(stop=stop_after_attempt(5), "
                 f"wait=wait_exponential())`), pass {id_hint(order)} with the id created once before the "
                 f"first attempt, and after a timeout, 5xx or -1007 {query_hint(order)} before resending.",
+                severity=Severity.INFO if where.kind == "once" else None,
             )
