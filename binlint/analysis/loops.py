@@ -9,7 +9,8 @@ its first interesting call, so an `except` branch starts with that call made and
 waits after it skipped.
 
 Each path is kept only as far as it differs in what matters (a call made or not, a wait
-passed or not), so the walk is linear in the size of the loop.
+passed or not, an `except` branch taken or not), so the walk is linear in the size of
+the loop.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ EXITS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Path:
     """One way round the loop: the first interesting call on it, whether it waited, its branches."""
 
@@ -34,8 +35,8 @@ class Path:
     throttled: bool
     via: tuple[cst.CSTNode, ...] = ()  # the `except` handlers, and the `If`/`Else` bodies it went through
 
-    def key(self) -> tuple[bool, bool]:
-        return self.call is not None, self.throttled
+    def key(self) -> tuple[bool, bool, bool]:
+        return self.call is not None, self.throttled, any(type(step) is cst.ExceptHandler for step in self.via)
 
 
 @dataclass
@@ -47,7 +48,7 @@ class _Outcome:
 
 def _merge(*groups: Iterable[Path]) -> list[Path]:
     """The paths, one per (call made, waited) pair: the first one found is kept."""
-    seen: dict[tuple[bool, bool], Path] = {}
+    seen: dict[tuple[bool, bool, bool], Path] = {}
     for group in groups:
         for path in group:
             seen.setdefault(path.key(), path)

@@ -136,7 +136,7 @@ class RetryConstruct:
         if not self.waits:
             found.append("retries at once with no delay")
         elif self.hot_path is not None:
-            found.append(f"goes round again at once with no delay {self.hot_path}")
+            found.append(f"retries at once with no delay {self.hot_path} (other paths wait)")
         elif not (self.grows or self.reads_retry_after):
             found.append("waits the same delay on every attempt")
         if not self.bounded:
