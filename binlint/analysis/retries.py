@@ -38,6 +38,7 @@ from binlint.analysis.walk import children
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
+    from binlint.analysis.retry_helpers import RetryHelper
 
 SLEEPS = frozenset(
     {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep", "eventlet.sleep",
@@ -107,12 +108,17 @@ class RetryConstruct:
     rate_limit: cst.CSTNode | None  # where it handles 429/418 and goes round again
     wait: cst.CSTNode | None  # the sleep call or `wait=` argument
     hot_path: str | None = None  # a failure branch that goes round again at once while others wait
+    helper: "RetryHelper | None" = None  # the module's own retry helper that runs it (kind "helper")
 
     def describe(self, model: "ModuleModel") -> str:
         """How messages name it: "the `while True` loop on line 7", "`@retry(...)` on `buy`"."""
         node = self.node
+        defined = f" (the retry helper `{self.helper.name}` on line {self.helper.line})" if self.helper else ""
         if type(node) is cst.Decorator:
-            return f"`@{_short(model.code(node.decorator))}` on `{self.function.name.value if self.function else '?'}`"
+            return f"`@{_short(model.code(node.decorator))}` on `{self.function.name.value if self.function else '?'}`" \
+                + defined
+        if self.kind == "helper":
+            return f"`{_short(model.code(node))}` on line {model.line(node)}{defined}"
         if self.kind == "loop" and type(node) in (cst.For, cst.While):
             if type(node) is cst.For:
                 head = f"for {model.code(node.target)} in {model.code(node.iter)}"
@@ -182,6 +188,14 @@ class RetryModel:
     @cached_property
     def constructs(self) -> list[RetryConstruct]:
         """Every retry construct, in source order."""
+        found = list(self._base_constructs)
+        found.extend(self._helper_constructs())
+        found.sort(key=lambda k: self.tree.order(k.node))
+        return found
+
+    @cached_property
+    def _base_constructs(self) -> list[RetryConstruct]:
+        """Loops, recursion and retry libraries: everything but the module's own retry helpers."""
         found: list[RetryConstruct] = []
         found.extend(self._loops())
         if self._uses_retry_library:
@@ -189,8 +203,79 @@ class RetryModel:
             found.extend(self._retrying_loops())
             found.extend(self._retrying_calls())
         found.extend(self._recursions())
+        return found
+
+    def base_enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
+        """The loops, recursions and library constructs that run `node` again (no helpers), in order."""
+        found = [c for c in self._base_constructs if self._retries(c, node)]
         found.sort(key=lambda k: self.tree.order(k.node))
         return found
+
+    @cached_property
+    def helpers(self) -> tuple["RetryHelper", ...]:
+        """The retry helpers this module defines (`analysis.retry_helpers.summarize`)."""
+        if not any(c.kind in ("loop", "recursion") for c in self._base_constructs):
+            return ()
+        from binlint.analysis.retry_helpers import summarize
+
+        return summarize(self.analysis)
+
+    def _helper_constructs(self) -> Iterator[RetryConstruct]:
+        """Functions passed to, or decorated by, one of this module's retry helpers."""
+        helpers = {h.name: h for h in self.helpers}
+        if not helpers:
+            return
+        model = self.model
+        index = module_index(model)
+        for call in model.calls():
+            callee = called_function(model, call)
+            if callee is None:
+                continue
+            klass = model.class_of(callee)
+            is_method = klass is not None and index.methods.get((id(klass), callee.name.value)) is callee
+            name = f"{klass.name.value}.{callee.name.value}" if is_method else callee.name.value  # type: ignore
+            helper = helpers.get(name)
+            if helper is None or helper.form != "call":
+                continue
+            passed = _bound_arguments(call, callee).get(helper.parameter)
+            target = self._callable_target(call, passed)
+            if target is None:
+                continue
+            yield self._helper_construct(helper, call, target)
+        for function in self.tree.of_type(cst.FunctionDef):
+            for decorator in function.decorators:
+                expr = decorator.decorator
+                head = expr.func if type(expr) is cst.Call else expr
+                if type(head) is not cst.Name:
+                    continue
+                helper = helpers.get(head.value)
+                if helper is None or helper.form != ("factory" if type(expr) is cst.Call else "decorator") \
+                        or index.module_functions.get(head.value) is None:
+                    continue
+                yield self._helper_construct(helper, decorator, function)
+
+    def _callable_target(self, call: cst.Call, passed: cst.BaseExpression | None) -> cst.CSTNode | None:
+        """The same-module function (or lambda) a retry helper is given: `self._sell`, `place`, `partial(place, q)`."""
+        model = self.model
+        if type(passed) is cst.Call and model.call_name(passed) == "functools.partial" and passed.args:
+            passed = passed.args[0].value
+        if type(passed) is cst.Lambda:
+            return passed
+        if type(passed) is cst.Name:
+            return module_index(model).module_functions.get(passed.value)
+        if type(passed) is cst.Attribute and type(passed.value) is cst.Name and passed.value.value in ("self", "cls"):
+            klass = model.class_of(call)
+            return module_index(model).methods.get((id(klass), passed.attr.value)) if klass is not None else None
+        return None
+
+    def _helper_construct(self, helper: "RetryHelper", node: cst.CSTNode, target: cst.CSTNode) -> RetryConstruct:
+        function = target if type(target) is cst.FunctionDef else None
+        root = target.body if type(target) in (cst.FunctionDef, cst.Lambda) else target  # type: ignore[attr-defined]
+        return RetryConstruct(
+            kind="helper", node=node, roots=(root,), function=function, waits=helper.waits, grows=helper.grows,
+            bounded=helper.bounded, reads_retry_after=helper.reads_retry_after, rate_limit=None, wait=None,
+            helper=helper,
+        )
 
     @cached_property
     def _uses_retry_library(self) -> bool:
@@ -293,6 +378,9 @@ class RetryModel:
             if not found and construct.kind == "loop":
                 tests = [n.test for n in self._inside(construct.node, cst.If) if self._error_check(n.test)]
                 found.extend(self._test_trigger(test) for test in tests)
+        elif construct.kind == "helper" and construct.helper is not None:
+            helper = construct.helper
+            found.append(Trigger(helper.failure, construct.node, f"{helper.failure_words} in `{helper.name}`"))
         elif construct.kind == "tenacity":
             call = self._construct_call(construct)
             retry = _keyword(call, "retry")
