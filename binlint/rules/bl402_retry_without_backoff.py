@@ -54,7 +54,9 @@ for attempt in range(5):
     try:
         client.order_market_buy(symbol="BTCUSDT", quantity=0.01, newClientOrderId=cid)
         break
-    except BinanceAPIException:
+    except BinanceAPIException as error:
+        if error.code != -1021:  # only a timestamp outside recvWindow proves it was not placed
+            raise
         time.sleep(min(2 ** attempt, 30))
 ```
 

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports an order-placing call (or a withdrawal) that a retry construct runs again
-(a loop, `tenacity`, `backoff`, `Retrying`, recursion) when the call sends no client
+(a loop, `tenacity`, `backoff`, `Retrying`, recursion, or a retry helper or decorator
+the module defines) when the call sends no client
 order id (`newClientOrderId`, `new_client_order_id`, ccxt `params={"clientOrderId": ...}`,
 `withdrawOrderId` for withdrawals), or sends one that is made inside the retried code,
 so every attempt carries a new one.
