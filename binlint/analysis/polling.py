@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from binlint.analysis.loops import LoopWalker, describe_path
-from binlint.analysis.values import called_function, dotted_text
+from binlint.analysis.values import called_function, literal_text
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -109,8 +109,7 @@ def _ccxt_throttles(analysis: "Analysis") -> bool:
         for arg in construction.call.args:
             value = model.value_of(arg.value)
             if type(value) is cst.Dict and any(
-                    type(e) is cst.DictElement and (dotted_text(e.key) is None)
-                    and model.code(e.key).strip("'\"") == "enableRateLimit"
+                    type(e) is cst.DictElement and literal_text(e.key) == "enableRateLimit"
                     and type(e.value) is cst.Name and e.value.value == "False" for e in value.elements):
                 return False
     for assign in model.tree.of_type(cst.Assign):
