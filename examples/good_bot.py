@@ -2,7 +2,8 @@
 
 Keys come from the environment; requests are signed over exactly the bytes sent,
 with a millisecond timestamp and a small recvWindow; orders carry a client order id
-fixed before the first attempt and are retried with exponential backoff.
+fixed before the first attempt, are retried with exponential backoff, and every attempt
+first asks Binance whether an earlier one already placed the order.
 """
 
 import hashlib
@@ -45,10 +46,16 @@ def account_balance():
     stop=stop_after_attempt(5),
 )
 def _submit(symbol, quantity, client_order_id):
+    try:
+        # An earlier attempt may have timed out after Binance placed the order.
+        return client.get_order(symbol=symbol, origClientOrderId=client_order_id)
+    except BinanceAPIException as error:
+        if error.code != -2013:  # -2013: no such order, so place it
+            raise
     return client.order_market_buy(symbol=symbol, quantity=quantity, newClientOrderId=client_order_id)
 
 
 def buy(symbol, quantity):
-    # One id for every attempt: a retry after a timeout cannot buy twice.
+    # One id for every attempt, looked up before each resend: a retry cannot buy twice.
     client_order_id = f"bot-{uuid.uuid4().hex[:20]}"
     return _submit(symbol, f"{quantity:.8f}", client_order_id)

@@ -61,7 +61,9 @@ def buy(qty):
     assert "client order id `cid` is made on line 9 inside the retried code" in found[0].message
 
 
-def test_create_order_in_tenacity_with_the_id_made_once_outside_is_silent():
+def test_create_order_in_tenacity_with_the_id_made_once_outside_is_a_blind_resend():
+    # BL403 is satisfied (the id is fixed), but tenacity retries on every exception and
+    # nothing asks Binance for the order first: BL405.
     assert summary(
         TENACITY
         + """
@@ -74,7 +76,7 @@ def main():
     cid = f"bot-{uuid.uuid4().hex[:20]}"
     buy(0.01, cid)
 """
-    ) == []
+    ) == [("BL405", 9)]
 
 
 def test_while_true_with_a_constant_sleep_around_order_market_buy():
@@ -94,7 +96,8 @@ def test_while_true_with_a_constant_sleep_around_order_market_buy():
                     time.sleep(1)
         """
     )
-    assert [(f.code, f.line, f.severity) for f in found] == [("BL402", 7, Severity.ERROR)]
+    assert [(f.code, f.line, f.severity) for f in found] == [("BL402", 7, Severity.ERROR),
+                                                             ("BL405", 9, Severity.ERROR)]
     message = found[0].message
     assert message.startswith("The `while True` loop on line 7 runs `client.order_market_buy(...)` (line 9)")
     assert "waits the same delay on every attempt and has no bound on attempts" in message
@@ -120,7 +123,7 @@ def test_order_in_a_helper_called_by_a_backoff_decorated_function_has_backoff():
         def run(cid):
             rebalance(cid)
         """
-    ) == []
+    ) == [("BL405", 8)]  # backoff (no BL401), but resent on any API error without a look-up
 
 
 def test_ccxt_enable_rate_limit_alone_is_not_backoff():
@@ -132,7 +135,7 @@ def test_ccxt_enable_rate_limit_alone_is_not_backoff():
         order = exchange.create_market_buy_order("BTC/USDT", 0.01)
         """
     )
-    assert [(f.code, f.line, f.severity) for f in found] == [("BL401", 4, Severity.WARNING)]
+    assert [(f.code, f.line, f.severity) for f in found] == [("BL401", 4, Severity.INFO)]
     assert '`params={"clientOrderId": cid}`' in found[0].fix.text
 
 
@@ -202,7 +205,7 @@ def test_retry_with_allowed_methods_none_on_a_session_posting_orders():
     assert "BL401" in [f.code for f in found]
 
 
-def test_one_shot_order_calls_in_a_script_are_warnings():
+def test_one_shot_order_calls_in_a_script_are_info():
     found = bl4(
         """
         from binance.client import Client
@@ -216,26 +219,29 @@ def test_one_shot_order_calls_in_a_script_are_warnings():
         """
     )
     assert [(f.code, f.line, f.severity) for f in found] == [
-        ("BL401", 6, Severity.WARNING), ("BL401", 7, Severity.WARNING), ("BL401", 8, Severity.WARNING),
+        ("BL401", 6, Severity.INFO), ("BL401", 7, Severity.INFO), ("BL401", 8, Severity.INFO),
     ]
-    assert "newClientOrderId" in found[0].message or "client order id" in found[0].message
-    assert "not placed twice" in found[0].message
+    assert "It runs once (at the script's top level)" in found[0].message
+    assert "status unknown" in found[0].message and "rejects" not in found[0].message
+    assert "origClientOrderId=cid" in found[0].fix.text
     assert "sends a withdrawal" in found[2].message and "withdrawOrderId=wid" in found[2].fix.text
 
 
-def test_severity_can_be_configured_but_defaults_to_warning_for_one_shot_calls():
+def test_severity_can_be_configured():
     from binlint.config import Config
 
-    config = Config(root=Path.cwd(), severity=(("BL401", Severity.INFO),))
+    config = Config(root=Path.cwd(), severity=(("BL401", Severity.ERROR),))
     found = bl4(
         """
         from binance.client import Client
         client = Client(api_key, api_secret)
-        client.order_market_buy(symbol="BTCUSDT", quantity=0.01)
+
+        def on_signal():
+            client.order_market_buy(symbol="BTCUSDT", quantity=0.01)
         """,
         config=config,
     )
-    assert [(f.code, f.severity) for f in found] == [("BL401", Severity.INFO)]
+    assert [(f.code, f.severity) for f in found] == [("BL401", Severity.ERROR)]
 
 
 def test_loop_retry_with_backoff_and_fixed_id_is_clean():
@@ -354,9 +360,10 @@ def test_cli_json_over_a_folder(tmp_path: Path):
     report = json.loads(done.stdout)
     rows = [(f["path"], f["line"], f["code"], f["severity"], f["fix"]["applicability"]) for f in report["findings"]]
     assert rows == [
-        ("bot/once.py", 2, "BL401", "warning", "advice"),
+        ("bot/once.py", 2, "BL401", "info", "advice"),
         ("bot/trade.py", 9, "BL403", "error", "advice"),
         ("bot/trade.py", 12, "BL402", "error", "advice"),
+        ("bot/trade.py", 14, "BL405", "error", "advice"),
     ]
     # Warnings alone do not fail a run gated at error.
     done = run_cli("check", "bot/once.py", "--select", "BL4", "--severity", "error", "--no-cache", cwd=tmp_path)

@@ -115,7 +115,7 @@ class BinanceClient:
         return self._signed("GET", "/api/v3/order", symbol=symbol, origClientOrderId=client_order_id)
 
     @retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=0.2, max=10),
-           retry=retry_if_exception_type(requests.ConnectionError))
+           retry=retry_if_exception_type(requests.exceptions.ConnectTimeout))
     def _place(self, symbol: str, quantity: str, client_order_id: str) -> dict:
         return self._signed("POST", "/api/v3/order", symbol=symbol, side="BUY", type="MARKET",
                             quantity=quantity, newClientOrderId=client_order_id)

@@ -168,6 +168,23 @@ _ALSO_READ: frozenset[str] = frozenset(
 )
 
 
+# Paths that read orders back (by `origClientOrderId`, or as a list): how a bot finds out
+# whether an order whose outcome was unknown was placed (binance-facts.md §1.8, §5).
+ORDER_QUERY_PATHS: frozenset[str] = frozenset(
+    {"/api/v3/order", "/api/v3/openOrders", "/api/v3/allOrders", "/api/v3/orderList", "/api/v3/openOrderList",
+     "/api/v3/myTrades", "/fapi/v1/order", "/fapi/v1/openOrder", "/fapi/v1/openOrders", "/fapi/v1/allOrders",
+     "/fapi/v1/userTrades", "/dapi/v1/order", "/dapi/v1/openOrder", "/dapi/v1/openOrders", "/dapi/v1/allOrders",
+     "/sapi/v1/margin/order", "/sapi/v1/margin/openOrders", "/sapi/v1/margin/allOrders", "/eapi/v1/order",
+     "/eapi/v1/openOrders", "/papi/v1/um/order", "/papi/v1/cm/order", "/papi/v1/margin/order",
+     "/papi/v1/um/openOrders", "/papi/v1/cm/openOrders"}
+)
+
+
+def is_order_query(method: str | None, path: str) -> bool:
+    """Whether `method path` reads orders back (GET on an order or open-orders path)."""
+    return (method is None or method.upper() == "GET") and normalize(path) in ORDER_QUERY_PATHS
+
+
 def is_removed(path: str) -> bool:
     """Whether `path` is a removed or deprecated endpoint."""
     return _listed(normalize(path), REMOVED_PATHS)

@@ -168,6 +168,45 @@ def implicit_kind(method: str) -> Kind | None:
     return "test" if tokens[-1] == "test" else "order"
 
 
+# Methods that read an order back, by client order id or as a list: the step before a safe
+# resend (binance-facts.md §1.8 and §5, step 3). Per SDK; ccxt's camelCase aliases included.
+QUERY_METHODS: dict[str, frozenset[str]] = {
+    "python-binance": _words(
+        "get_order get_open_orders get_all_orders get_my_trades futures_get_order futures_get_open_orders"
+        " futures_get_all_orders futures_account_trades futures_coin_get_order futures_coin_get_open_orders"
+        " futures_coin_get_all_orders get_margin_order get_open_margin_orders get_all_margin_orders"
+        " options_query_order options_get_open_orders papi_get_um_order papi_get_cm_order papi_get_margin_order"
+        " papi_get_um_open_orders papi_get_cm_open_orders ws_get_order ws_get_open_orders ws_futures_get_order"
+    ),
+    "binance-connector": _words(
+        "get_order get_open_orders get_orders query_order my_trades margin_order margin_open_orders"
+        " margin_all_orders get_order_list get_open_oco_orders"
+    ),
+    "binance-futures-connector": _words("query_order get_orders get_open_orders get_all_orders query_open_order"
+                                        " get_account_trades"),
+    "binance-sdk": _words(
+        "query_order current_open_orders all_orders query_current_open_order query_all_orders query_order_list"
+        " account_trade_list query_margin_account_order query_margin_account_open_orders order_status"
+        " open_orders_status"
+    ),
+    "ccxt": _with_camel(_words("fetch_order fetch_orders fetch_open_orders fetch_open_order fetch_closed_orders"
+                               " fetch_my_trades fetch_order_ws fetch_orders_ws fetch_open_orders_ws")),
+    "unicorn-binance-rest-api": _words(
+        "get_order get_open_orders get_all_orders get_margin_order get_open_margin_orders futures_get_order"
+        " futures_get_open_orders futures_get_all_orders"
+    ),
+}
+_IMPLICIT_QUERY = re.compile(
+    rf"^(?:{_IMPLICIT_API})_get_(order|openorders?|allorders|orderlist|mytrades|usertrades|margin_order)$"
+    r"|^(?:private|fapiPrivate(?:V\d)?|dapiPrivate(?:V\d)?|sapi(?:V\d)?)Get(?:Margin)?(?:Order|OpenOrders?|AllOrders)$"
+)
+
+
+def is_query_method(sdk: str, method: str) -> bool:
+    """Whether an SDK client method reads an order back (the check before a resend)."""
+    return method in QUERY_METHODS.get(sdk, frozenset()) or bool(_IMPLICIT_QUERY.match(method))
+
+
 def sdk_method_kind(sdk: str, method: str) -> Kind | None:
     """What an SDK client method does: place an order, a test order, a withdrawal, or none of these."""
     table = ORDER_METHODS.get(sdk)
@@ -261,6 +300,15 @@ class OrderModel:
                     endpoint.call, kind, endpoint.site.library, self._label(endpoint.call), keywords, endpoint=endpoint
                 )
         return sorted(found.values(), key=lambda c: self.model.tree.order(c.call))
+
+    @cached_property
+    def queries(self) -> list[cst.Call]:
+        """Calls that read an order back (`get_order`, `fetch_order`, `GET /api/v3/order`), in source order."""
+        found = [c.call for c in self.analysis.sdk.calls if is_query_method(c.sdk, c.method)]
+        if self.model.is_binance:
+            found.extend(e.call for e in self.analysis.requests.endpoint_calls()
+                         if endpoints.is_order_query(e.method, e.path))
+        return sorted(found, key=self.model.tree.order)
 
     def for_call(self, call: cst.CSTNode) -> OrderCall | None:
         return self._by_call.get(id(call))
@@ -399,5 +447,91 @@ def id_minter(order: OrderCall) -> str:
     return "Binance assigns a new client order id to every request"
 
 
+def query_hint(order: OrderCall) -> str:
+    """How to look this order up by its client order id, as words with code."""
+    if order.kind == "withdrawal":
+        return "look the withdrawal up by that id (`withdraw_history`, `GET /sapi/v1/capital/withdraw/history`)"
+    func = order.call.func
+    method = func.attr.value if type(func) is cst.Attribute else ""
+    receiver = dotted_text(func.value) if type(func) is cst.Attribute else None
+    on = f"{receiver}." if receiver else ""
+    if order.endpoint is not None or order.via not in ORDER_METHODS:
+        path = "/fapi/v1/order" if "futures" in order.label or (order.endpoint and "/fapi/" in order.endpoint.path) \
+            else "/api/v3/order"
+        return f"query `GET {path}?origClientOrderId=cid` (a signed request)"
+    if order.via == "ccxt":
+        return f'query it with `{on}fetch_order(None, symbol, params={{"origClientOrderId": cid}})`'
+    if order.via == "binance-sdk":
+        return f"query it with `{on}query_order(symbol, orig_client_order_id=cid)`"
+    if order.via == "binance-futures-connector":
+        return f"query it with `{on}query_order(symbol, origClientOrderId=cid)`"
+    query = "futures_coin_get_order" if method.startswith("futures_coin") else \
+        "futures_get_order" if method.startswith("futures") else \
+        "get_margin_order" if "margin" in method and order.via == "python-binance" else "get_order"
+    return f"query it with `{on}{query}(symbol=..., origClientOrderId=cid)`"
+
+
 def what_it_places(order: OrderCall) -> str:
     return {"withdrawal": "a withdrawal", "test": "a test order"}.get(order.kind, "an order")
+
+
+# --- what a failure says about the order (binance-facts.md §1.6–§1.8, §5) --------------
+#
+# A retry after a failure that proves the order was not placed is harmless; after one whose
+# outcome is unknown the order may already exist. Exceptions by their last name, as the
+# SDKs, HTTP libraries and Python raise them.
+
+NOT_PLACED_EXCEPTIONS: frozenset[str] = frozenset({
+    # rate limits (429/418): the request was refused
+    "TooManyRequestsError", "RateLimitBanError", "DDoSProtection", "RateLimitExceeded", "TooManyRequests",
+    # the request never reached the server
+    "ConnectTimeout", "ConnectTimeoutError", "NewConnectionError", "ClientConnectorError", "ConnectError",
+    # refused on its merits: timestamp, signature, key, validation
+    "InvalidNonce", "AuthenticationError", "PermissionDenied", "AccountSuspended", "BadRequest", "BadSymbol",
+    "InvalidOrder", "InsufficientFunds", "OrderImmediatelyFillable", "BadRequestError", "UnauthorizedError",
+    "ForbiddenError", "BinanceOrderException", "BinanceOrderMinAmountException", "BinanceOrderMinPriceException",
+    "BinanceOrderMinTotalException", "BinanceOrderUnknownSymbolException", "BinanceOrderInactiveSymbolException",
+    # "already placed": the resend was refused because the first one exists
+    "DuplicateOrderId",
+})
+UNKNOWN_OUTCOME_EXCEPTIONS: frozenset[str] = frozenset({
+    # anything at all
+    "Exception", "BaseException",
+    # an SDK's catch-all API error (every Binance error code, -1007 and 5xx included)
+    "BinanceAPIException", "BinanceRequestException", "ClientError", "ServerError", "Error", "APIError",
+    "ExchangeError", "BaseError", "NetworkError", "RequestTimeout", "ExchangeNotAvailable", "OnMaintenance",
+    # HTTP and socket failures that can come after the request was sent
+    "RequestException", "Timeout", "ReadTimeout", "ReadTimeoutError", "ReadError", "ConnectionError",
+    "ConnectionResetError", "ChunkedEncodingError", "ProtocolError", "RemoteDisconnected", "HTTPError",
+    "TimeoutError", "TimeoutException", "ClientError", "ServerDisconnectedError", "ClientOSError",
+    "ServerTimeoutError", "OSError", "IOError", "timeout", "HTTPException", "URLError",
+})
+# Error codes and HTTP statuses: the answer proves the order was not placed (or was placed
+# by an earlier attempt: -2010 "Duplicate order sent.", futures -4116).
+NOT_PLACED_CODES: frozenset[int] = frozenset({429, 418, 400, 401, 403, -1003, -1015, -1021, -1022, -2010, -2014,
+                                              -2015, -4116, -5028, -4188})
+# The outcome is unknown: -1007 (timeout waiting for the backend), -1006/-1001, and 5xx.
+UNKNOWN_OUTCOME_CODES: frozenset[int] = frozenset({-1007, -1006, -1001, 500, 502, 503, 504})
+
+
+def exception_outcome(name: str | None) -> Literal["not-placed", "unknown", "other"]:
+    """What catching the exception class `name` (qualified or plain) says about the order."""
+    if name is None:
+        return "unknown"  # a bare `except`
+    last = name.rsplit(".", 1)[-1]
+    if last in NOT_PLACED_EXCEPTIONS:
+        return "not-placed"
+    if last in UNKNOWN_OUTCOME_EXCEPTIONS:
+        return "unknown"
+    return "other"
+
+
+def codes_outcome(codes: set[int]) -> Literal["not-placed", "unknown", "other"]:
+    """What a code test (`e.code == -1021`, `status_code in (429, 418)`) selects."""
+    if not codes:
+        return "other"
+    if codes & UNKNOWN_OUTCOME_CODES or any(500 <= c < 600 for c in codes):
+        return "unknown"
+    if codes <= NOT_PLACED_CODES or all(-1199 <= c <= -1100 or 400 <= c < 500 for c in codes - NOT_PLACED_CODES):
+        return "not-placed"
+    return "other"

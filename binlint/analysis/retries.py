@@ -30,12 +30,15 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import libcst as cst
 
+from binlint.analysis import orders
+from binlint.analysis.loops import EXITS, LoopWalker, describe_path
 from binlint.analysis.values import called_function, dotted_text, literal_text, module_index
 from binlint.analysis.walk import children
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
+    from binlint.analysis.retry_helpers import RetryHelper
 
 SLEEPS = frozenset(
     {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep", "eventlet.sleep",
@@ -81,6 +84,9 @@ RATE_LIMIT_NAMES = frozenset(
      "TooManyRequests"}
 )
 RETRY_AFTER_NAMES = frozenset({"retry_after", "retryAfter", "RETRY_AFTER"})
+# Calls that block until time passes or something arrives: `event.wait(5)`, `queue.get()`, `ws.recv()`.
+_WAIT_METHODS = frozenset({"wait", "wait_for", "join", "recv", "receive", "get_message", "select", "input",
+                           "run_forever", "serve_forever", "idle"})
 _TIME_CALLS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now"})
 _LOOPS = (cst.For, cst.While)
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -101,12 +107,18 @@ class RetryConstruct:
     reads_retry_after: bool
     rate_limit: cst.CSTNode | None  # where it handles 429/418 and goes round again
     wait: cst.CSTNode | None  # the sleep call or `wait=` argument
+    hot_path: str | None = None  # a failure branch that goes round again at once while others wait
+    helper: "RetryHelper | None" = None  # the module's own retry helper that runs it (kind "helper")
 
     def describe(self, model: "ModuleModel") -> str:
         """How messages name it: "the `while True` loop on line 7", "`@retry(...)` on `buy`"."""
         node = self.node
+        defined = f" (the retry helper `{self.helper.name}` on line {self.helper.line})" if self.helper else ""
         if type(node) is cst.Decorator:
-            return f"`@{_short(model.code(node.decorator))}` on `{self.function.name.value if self.function else '?'}`"
+            return f"`@{_short(model.code(node.decorator))}` on `{self.function.name.value if self.function else '?'}`" \
+                + defined
+        if self.kind == "helper":
+            return f"`{_short(model.code(node))}` on line {model.line(node)}{defined}"
         if self.kind == "loop" and type(node) in (cst.For, cst.While):
             if type(node) is cst.For:
                 head = f"for {model.code(node.target)} in {model.code(node.iter)}"
@@ -129,6 +141,8 @@ class RetryConstruct:
         found = []
         if not self.waits:
             found.append("retries at once with no delay")
+        elif self.hot_path is not None:
+            found.append(f"retries at once with no delay {self.hot_path} (other paths wait)")
         elif not (self.grows or self.reads_retry_after):
             found.append("waits the same delay on every attempt")
         if not self.bounded:
@@ -136,6 +150,15 @@ class RetryConstruct:
         if self.rate_limit is not None and not self.reads_retry_after:
             found.append("handles 429/418 without waiting for the `Retry-After` header")
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A failure after which a construct runs its code again, and what it says about an order."""
+
+    outcome: str  # "unknown" (may have been placed), "not-placed", or "other" (binlint cannot tell)
+    node: cst.CSTNode | None  # the `except` handler, the status test, the `retry=` argument
+    words: str  # for messages: "its `except Exception` on line 12"
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +188,14 @@ class RetryModel:
     @cached_property
     def constructs(self) -> list[RetryConstruct]:
         """Every retry construct, in source order."""
+        found = list(self._base_constructs)
+        found.extend(self._helper_constructs())
+        found.sort(key=lambda k: self.tree.order(k.node))
+        return found
+
+    @cached_property
+    def _base_constructs(self) -> list[RetryConstruct]:
+        """Loops, recursion and retry libraries: everything but the module's own retry helpers."""
         found: list[RetryConstruct] = []
         found.extend(self._loops())
         if self._uses_retry_library:
@@ -172,8 +203,79 @@ class RetryModel:
             found.extend(self._retrying_loops())
             found.extend(self._retrying_calls())
         found.extend(self._recursions())
+        return found
+
+    def base_enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
+        """The loops, recursions and library constructs that run `node` again (no helpers), in order."""
+        found = [c for c in self._base_constructs if self._retries(c, node)]
         found.sort(key=lambda k: self.tree.order(k.node))
         return found
+
+    @cached_property
+    def helpers(self) -> tuple["RetryHelper", ...]:
+        """The retry helpers this module defines (`analysis.retry_helpers.summarize`)."""
+        if not any(c.kind in ("loop", "recursion") for c in self._base_constructs):
+            return ()
+        from binlint.analysis.retry_helpers import summarize
+
+        return summarize(self.analysis)
+
+    def _helper_constructs(self) -> Iterator[RetryConstruct]:
+        """Functions passed to, or decorated by, one of this module's retry helpers."""
+        helpers = {h.name: h for h in self.helpers}
+        if not helpers:
+            return
+        model = self.model
+        index = module_index(model)
+        for call in model.calls():
+            callee = called_function(model, call)
+            if callee is None:
+                continue
+            klass = model.class_of(callee)
+            is_method = klass is not None and index.methods.get((id(klass), callee.name.value)) is callee
+            name = f"{klass.name.value}.{callee.name.value}" if is_method else callee.name.value  # type: ignore
+            helper = helpers.get(name)
+            if helper is None or helper.form != "call":
+                continue
+            passed = _bound_arguments(call, callee).get(helper.parameter)
+            target = self._callable_target(call, passed)
+            if target is None:
+                continue
+            yield self._helper_construct(helper, call, target)
+        for function in self.tree.of_type(cst.FunctionDef):
+            for decorator in function.decorators:
+                expr = decorator.decorator
+                head = expr.func if type(expr) is cst.Call else expr
+                if type(head) is not cst.Name:
+                    continue
+                helper = helpers.get(head.value)
+                if helper is None or helper.form != ("factory" if type(expr) is cst.Call else "decorator") \
+                        or index.module_functions.get(head.value) is None:
+                    continue
+                yield self._helper_construct(helper, decorator, function)
+
+    def _callable_target(self, call: cst.Call, passed: cst.BaseExpression | None) -> cst.CSTNode | None:
+        """The same-module function (or lambda) a retry helper is given: `self._sell`, `place`, `partial(place, q)`."""
+        model = self.model
+        if type(passed) is cst.Call and model.call_name(passed) == "functools.partial" and passed.args:
+            passed = passed.args[0].value
+        if type(passed) is cst.Lambda:
+            return passed
+        if type(passed) is cst.Name:
+            return module_index(model).module_functions.get(passed.value)
+        if type(passed) is cst.Attribute and type(passed.value) is cst.Name and passed.value.value in ("self", "cls"):
+            klass = model.class_of(call)
+            return module_index(model).methods.get((id(klass), passed.attr.value)) if klass is not None else None
+        return None
+
+    def _helper_construct(self, helper: "RetryHelper", node: cst.CSTNode, target: cst.CSTNode) -> RetryConstruct:
+        function = target if type(target) is cst.FunctionDef else None
+        root = target.body if type(target) in (cst.FunctionDef, cst.Lambda) else target  # type: ignore[attr-defined]
+        return RetryConstruct(
+            kind="helper", node=node, roots=(root,), function=function, waits=helper.waits, grows=helper.grows,
+            bounded=helper.bounded, reads_retry_after=helper.reads_retry_after, rate_limit=None, wait=None,
+            helper=helper,
+        )
 
     @cached_property
     def _uses_retry_library(self) -> bool:
@@ -253,6 +355,165 @@ class RetryModel:
                     return found
         return None
 
+    def triggers(self, construct: RetryConstruct, node: cst.CSTNode) -> list[Trigger]:
+        """The failures after which `construct` runs `node` again (never empty: unknown means any)."""
+        found: list[Trigger] = []
+        model = self.model
+        if construct.kind in ("loop", "recursion"):
+            anchor = construct.node if construct.kind == "recursion" else self._anchor(construct, node)
+            stop = construct.node if construct.kind == "loop" else construct.function
+            for ancestor in self.tree.ancestors(anchor):
+                if ancestor is stop:
+                    break
+                if type(ancestor) is cst.ExceptHandler and construct.kind == "recursion":
+                    found.append(self._handler_trigger(ancestor))
+                    break
+                if type(ancestor) in (cst.Try, cst.TryStar) and construct.kind == "loop" \
+                        and self.tree.contains(ancestor.body, anchor):
+                    found.extend(self._handler_trigger(h) for h in ancestor.handlers
+                                 if not self._ends_loop(h.body, construct.node))  # type: ignore[arg-type]
+                if type(ancestor) is cst.If and construct.kind == "recursion":
+                    found.append(self._test_trigger(ancestor.test))
+                    break
+            if not found and construct.kind == "loop":
+                tests = [n.test for n in self._inside(construct.node, cst.If) if self._error_check(n.test)]
+                found.extend(self._test_trigger(test) for test in tests)
+        elif construct.kind == "helper" and construct.helper is not None:
+            helper = construct.helper
+            found.append(Trigger(helper.failure, construct.node, f"{helper.failure_words} in `{helper.name}`"))
+        elif construct.kind == "tenacity":
+            call = self._construct_call(construct)
+            retry = _keyword(call, "retry")
+            if retry is None:
+                found.append(Trigger("unknown", construct.node, "any exception (tenacity's default)"))
+            else:
+                found.append(self._predicate_trigger(retry.value))
+        elif construct.kind == "backoff":
+            call = self._construct_call(construct)
+            if call is not None and model.call_name(call) == "backoff.on_exception":
+                exception = _keyword(call, "exception")
+                positional = [a for a in call.args if a.keyword is None and not a.star]
+                value = exception.value if exception is not None else (
+                    positional[1].value if len(positional) > 1 else None)
+                if value is not None:
+                    found.append(self._types_trigger(value, value))
+        elif construct.kind == "retrying":
+            call = self._construct_call(construct)
+            predicate = _keyword(call, "retry_on_exception")
+            if predicate is None:
+                found.append(Trigger("unknown", construct.node, "any exception (retrying's default)"))
+            else:
+                found.append(self._predicate_trigger(predicate.value))
+        return found or [Trigger("other", None, "a failure")]
+
+    def _anchor(self, construct: RetryConstruct, node: cst.CSTNode) -> cst.CSTNode:
+        """`node`, or the call in the retried code that leads to the function holding it."""
+        for _ in range(_MAX_REACH + 1):
+            if any(self.tree.contains(root, node) for root in construct.roots):
+                return node
+            function = self.model.function_of(node)
+            sites = self._sites_of(construct, function) if function is not None else []
+            if not sites:
+                return node
+            node = sites[0]
+        return node
+
+    def _construct_call(self, construct: RetryConstruct) -> cst.Call | None:
+        node = construct.node
+        if type(node) is cst.Decorator:
+            return node.decorator if type(node.decorator) is cst.Call else None
+        if type(node) is cst.For:
+            value = self.model.value_of(node.iter)
+            return value if type(value) is cst.Call else None
+        if type(node) is cst.Call:
+            found = self._retrying_object(node.func.value if type(node.func) is cst.Attribute
+                                          and node.func.attr.value in ("call", "__call__") else node.func)
+            return found[1] if found is not None else None
+        return None
+
+    def _handler_trigger(self, handler: cst.ExceptHandler) -> Trigger:
+        model = self.model
+        if handler.type is None:
+            return Trigger("unknown", handler, f"a bare `except` on line {model.line(handler)}")
+        trigger = self._types_trigger(handler.type, handler)
+        if trigger.outcome == "unknown":
+            codes = self._tested_codes(handler.body)
+            if codes is not None:
+                return Trigger(orders.codes_outcome(codes), handler, trigger.words + " (after a code test)")
+        return trigger
+
+    def _types_trigger(self, expr: cst.BaseExpression, node: cst.CSTNode) -> Trigger:
+        elements = [e.value for e in expr.elements] if type(expr) is cst.Tuple else [expr]
+        outcomes = [orders.exception_outcome(self.model.qualname(e) or dotted_text(e)) for e in elements]
+        outcome = "unknown" if "unknown" in outcomes else "not-placed" if all(
+            o == "not-placed" for o in outcomes) else "other"
+        if type(node) is cst.ExceptHandler:
+            words = f"its `except {_short(self.model.code(expr), 50)}` on line {self.model.line(node)}"
+        else:
+            words = f"`{_short(self.model.code(expr), 50)}`"
+        return Trigger(outcome, node, words)
+
+    def _test_trigger(self, test: cst.BaseExpression) -> Trigger:
+        codes = _codes_in(list(_subtree(test)))
+        words = f"`{_short(self.model.code(test), 50)}` (line {self.model.line(test)})"
+        if any(200 <= c < 300 for c in codes) or not codes:
+            return Trigger("unknown", test, words)  # "not OK": any failure, 5xx included
+        negated = any(type(n) is cst.Comparison and any(type(t.operator) in (cst.NotEqual, cst.NotIn)
+                                                        for t in n.comparisons) for n in _subtree(test))
+        return Trigger("unknown" if negated else orders.codes_outcome(codes), test, words)
+
+    def _predicate_trigger(self, expr: cst.BaseExpression) -> Trigger:
+        """tenacity's `retry=` / retrying's `retry_on_exception=`: exception types, or a predicate function."""
+        model = self.model
+        words = f"`{_short(model.code(expr), 50)}`"
+        outcomes: list[str] = []
+        for sub in _subtree(expr):
+            if type(sub) is not cst.Call:
+                continue
+            name = (model.call_name(sub) or "").rsplit(".", 1)[-1]
+            if name == "retry_if_exception_type":
+                outcomes.extend(self._types_trigger(a.value, a.value).outcome for a in sub.args if not a.keyword) \
+                    if sub.args else outcomes.append("unknown")
+            elif name in ("retry_if_not_exception_type", "retry_any", "retry_always"):
+                outcomes.append("unknown")
+            elif name == "retry_if_exception" and sub.args:
+                outcomes.append(self._function_trigger(sub.args[0].value))
+        if type(expr) is cst.Name and not outcomes:
+            outcomes.append(self._function_trigger(expr))
+        outcome = "unknown" if "unknown" in outcomes else "not-placed" if outcomes and all(
+            o == "not-placed" for o in outcomes) else "other"
+        return Trigger(outcome, expr, words)
+
+    def _function_trigger(self, expr: cst.BaseExpression) -> str:
+        """A same-module predicate (`def not_placed(error)`): what its checks select."""
+        function = module_index(self.model).module_functions.get(expr.value) if type(expr) is cst.Name else None
+        if function is None:
+            return "other"
+        codes = self._tested_codes(function.body)
+        names = [orders.exception_outcome(self.model.qualname(a.value) or dotted_text(a.value))
+                 for call in self._inside(function.body, cst.Call)
+                 if self.model.call_name(call) == "builtins.isinstance" and len(call.args) == 2
+                 for a in ([call.args[1]] if type(call.args[1].value) is not cst.Tuple else [
+                     cst.Arg(e.value) for e in call.args[1].value.elements])]
+        if codes:
+            return orders.codes_outcome(codes)
+        if names:
+            return "unknown" if "unknown" in names else "not-placed" if all(n == "not-placed" for n in names) \
+                else "other"
+        return "other"
+
+    def _tested_codes(self, block: cst.CSTNode) -> set[int] | None:
+        """The codes a block compares an error's code or status with (None: no such test)."""
+        found: set[int] | None = None
+        for comparison in self._inside(block, cst.Comparison):
+            subs = list(_subtree(comparison))
+            if not any((type(n) is cst.Attribute and n.attr.value in _CODE_ATTRIBUTES)
+                       or (type(n) is cst.SimpleString and literal_text(n) in ("code", "status")) for n in subs):
+                continue
+            found = found if found is not None else set()
+            found.update(_codes_in(subs))
+        return found
+
     @cached_property
     def http_retries(self) -> list[HttpRetry]:
         """urllib3 `Retry` objects, with the adapter and session they are mounted on."""
@@ -306,6 +567,10 @@ class RetryModel:
                 return not self.tree.contains(construct.node, node)
             return True
         return any(self.tree.contains(f, node) for f in self._reach(construct))
+
+    def in_retried_code(self, construct: RetryConstruct, node: cst.CSTNode) -> bool:
+        """Whether `node` runs as part of an attempt (the retried code or a function it calls)."""
+        return self._in_scope(construct, node)
 
     def _in_scope(self, construct: RetryConstruct, node: cst.CSTNode) -> bool:
         """Whether `node` runs on every attempt (anywhere in the retried code)."""
@@ -420,7 +685,45 @@ class RetryModel:
                 bounded=self._loop_bounded(loop, counters), reads_retry_after=reads,
                 rate_limit=self._rate_limit_retried((loop, *self._loop_functions(loop)), loop),
                 wait=sleeps[0] if sleeps else None,
+                hot_path=self._hot_path(loop) if sleeps else None,
             )
+
+    def _hot_path(self, loop: cst.For | cst.While) -> str | None:
+        """An `except` branch that goes back to the loop head without waiting, while others wait."""
+        model = self.model
+        walker = LoopWalker(self.tree, lambda call: model.call_name(call) not in SLEEPS, self.throttles,
+                            model.call_name)
+        for path in walker.spins(loop):
+            if any(type(step) is cst.ExceptHandler for step in path.via):
+                return describe_path(path, model.code, model.line, self.tree.parent)
+        return None
+
+    def throttles(self, call: cst.Call) -> bool:
+        """Whether a call waits: a sleep, `event.wait(timeout)`, a rate limiter, or a same-module helper that does."""
+        name = self.model.call_name(call)
+        if name in SLEEPS:
+            return True
+        func = call.func
+        attr = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        lowered = attr.lower()
+        if lowered in _WAIT_METHODS and (call.args or lowered != "wait"):
+            return True
+        if "sleep" in lowered or "throttle" in lowered or "rate_limit" in lowered or "ratelimit" in lowered:
+            return True
+        if lowered in ("acquire", "wait", "consume") and type(func) is cst.Attribute \
+                and "limit" in (dotted_text(func.value) or "").lower():
+            return True
+        if lowered == "get" and type(func) is cst.Attribute and "queue" in (dotted_text(func.value) or "q").lower():
+            return True  # `queue.get()` blocks until an item arrives
+        function = called_function(self.model, call)
+        if function is None:
+            return False
+        memo = self.__dict__.setdefault("_throttling_functions", {})
+        if id(function) not in memo:
+            memo[id(function)] = (function, False)  # a recursive helper: no
+            found = any(self.throttles(c) for c in self._inside(function.body, cst.Call) if c is not call)
+            memo[id(function)] = (function, found)
+        return memo[id(function)][1]
 
     def _exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         """Where the loop stops on success: its `break`s, `return`s, and flags its `while` test reads."""
@@ -474,7 +777,7 @@ class RetryModel:
                 break
             if type(ancestor) not in (cst.Try, cst.TryStar) or not self.tree.contains(ancestor.body, node):
                 continue
-            handlers = [h for h in ancestor.handlers if not _ends_in_exit(h.body)]
+            handlers = [h for h in ancestor.handlers if not self._ends_loop(h.body, loop)]
             if not handlers:
                 continue
             goes_on = any(_ends_in_continue(h.body) for h in handlers)
@@ -488,6 +791,22 @@ class RetryModel:
         if not after or self._exits_right_after(node, loop):
             return False
         return self._result_checked(node, loop)
+
+    def _ends_loop(self, block: cst.BaseSuite, loop: cst.For | cst.While) -> bool:
+        """Whether a branch ends the loop: `break`/`return`/`raise`, `sys.exit()`, or `running = False`."""
+        if _ends_in_exit(block):
+            return True
+        flags = {n.value for n in _subtree(loop.test) if type(n) is cst.Name} if type(loop) is cst.While else set()
+        for statement in block.body:
+            if type(statement) is not cst.SimpleStatementLine:
+                continue
+            for small in statement.body:
+                if type(small) is cst.Assign and flags and _sets_constant(small, flags):
+                    return True
+                if type(small) is cst.Expr and type(small.value) is cst.Call \
+                        and self.model.call_name(small.value) in EXITS:
+                    return True
+        return False
 
     def _uses_target(self, loop: cst.For, node: cst.CSTNode) -> bool:
         names = {n.value for n in _subtree(loop.target) if type(n) is cst.Name}
@@ -907,6 +1226,7 @@ class RetryModel:
 
 # --- small pure helpers ---------------------------------------------------------------------------
 
+_CODE_ATTRIBUTES = frozenset({"code", "status_code", "status", "error_code", "http_status_code", "errorCode"})
 _ERROR_ATTRIBUTES = frozenset({"status_code", "status", "ok", "code", "error", "is_error", "is_success"})
 _ERROR_KEYS = frozenset({"code", "error", "msg"})
 _CONVERSIONS = frozenset({"builtins.str", "builtins.int", "builtins.format", "builtins.repr"})
@@ -973,6 +1293,33 @@ def _is_exit(statement: cst.CSTNode) -> bool:
             return _ends_in_exit(statement.body) and _is_exit(statement.orelse)
         return _ends_in_exit(statement.body) and _ends_in_exit(other)
     return False
+
+
+def _codes_in(nodes: list[cst.CSTNode]) -> set[int]:
+    """The integer constants among `nodes` (a subtree's nodes), `-1021` read as one number."""
+    negated = {id(n.expression) for n in nodes if type(n) is cst.UnaryOperation and type(n.operator) is cst.Minus}
+    found: set[int] = set()
+    for node in nodes:
+        sign = 1
+        if type(node) is cst.UnaryOperation and id(node.expression) in negated:
+            node, sign = node.expression, -1
+        elif id(node) in negated:
+            continue
+        if type(node) is cst.Integer:
+            try:
+                found.add(sign * int(node.value, 0))
+            except ValueError:
+                pass
+    return found
+
+
+def _sets_constant(assign: cst.Assign, flags: set[str]) -> bool:
+    """`running = False`: a constant put in a name the `while` test reads."""
+    value = assign.value
+    if type(value) not in (cst.Name, cst.Integer, cst.SimpleString) or (
+            type(value) is cst.Name and value.value not in ("True", "False", "None")):
+        return False
+    return any(type(t.target) is cst.Name and t.target.value in flags for t in assign.targets)
 
 
 def _ends_in_exit(block: cst.BaseSuite) -> bool:

@@ -10,47 +10,78 @@ same module.
 ## Why is this bad?
 Binance answers 429 when the request weight is used up, 418 when the IP is banned, and
 5xx or `-1007` when it does not know whether the order went through. A bot that sends an
-order once gives up on the first of these. The retry you add needs a client order id
-made once, before the first attempt: Binance rejects a resend with the same id
-(`-2010 Duplicate order sent.`), so an attempt that timed out after reaching the
-matching engine cannot place the order a second time.
+order once gives up on the first of these, and a bot that runs unattended does so with
+nobody watching.
+
+The retry you add must not place the order twice. Create the client order id once,
+before the first attempt, and pass it on every attempt. After a failure whose outcome is
+unknown (read timeout, 5xx, `-1007`), query the order by that id (`get_order(...,
+origClientOrderId=cid)`) and resend only if Binance has no such order: the same id does
+not stop a resend by itself, because Binance accepts it again once the first order has
+filled, and a MARKET order fills at once. Failures that prove the order was not placed
+(429/418 after their `Retry-After`, `-1021`, `-1022`) can simply be retried.
+
+Severity depends on where the call runs: `warning` where it runs repeatedly or
+unattended (inside a loop, a scheduled job, a web or websocket handler, a callback, a
+thread target, a method of a bot class, or a function any of these call); `info` where
+it runs once, at a script's top level, in its `__main__` block or in a CLI command, where
+the person who ran it sees the failure and reruns it.
 
 ## Example
 ```python
+import time
+
 from binance.client import Client
 
 client = Client(api_key, api_secret)
-client.order_market_buy(symbol="BTCUSDT", quantity=0.01)
+while True:
+    if signal():
+        client.order_market_buy(symbol="BTCUSDT", quantity=0.01)
+    time.sleep(60)
 ```
 
 ## Use instead
 ```python
+import time
 import uuid
 
 from binance.client import Client
-from tenacity import retry, stop_after_attempt, wait_exponential
+from binance.exceptions import BinanceAPIException
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 client = Client(api_key, api_secret)
 
 
-@retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=1, max=30))
+def not_placed(error):
+    # 429/418, -1021 and -1022 prove the order was not placed.
+    return isinstance(error, BinanceAPIException) and (error.status_code in (429, 418)
+                                                       or error.code in (-1021, -1022))
+
+
+@retry(stop=stop_after_attempt(5), wait=wait_exponential(multiplier=1, max=30),
+       retry=retry_if_exception(not_placed))
 def buy(cid):
     return client.order_market_buy(symbol="BTCUSDT", quantity=0.01, newClientOrderId=cid)
 
 
-buy(f"bot-{uuid.uuid4().hex[:20]}")
+while True:
+    if signal():
+        buy(f"bot-{uuid.uuid4().hex[:20]}")  # one id for every attempt of this order
+    time.sleep(60)
 ```
 
 ## Fix safety
 Advice only: how often to retry, on which errors, and how to reconcile an order whose
-status is unknown are decisions binlint leaves to you.
+status is unknown (query it by `origClientOrderId` before resending) are decisions
+binlint leaves to you.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
-from binlint.analysis.orders import id_hint, what_it_places
+from binlint.analysis.context import run_context
+from binlint.analysis.orders import id_hint, query_hint, what_it_places
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -114,6 +145,40 @@ class OrderWithoutBackoff(Rule):
             client.order_market_buy(symbol="BTCUSDT", quantity=1)
             """,
             line=4,
+            severity=Severity.INFO,  # a one-shot script: whoever runs it sees the failure
+        ),
+        # The same order in a trading loop runs unattended: a warning.
+        Invalid(
+            """
+            import time
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+
+            def main():
+                while True:
+                    if signal():
+                        client.order_market_buy(symbol="BTCUSDT", quantity=1)
+                    time.sleep(60)
+
+            if __name__ == "__main__":
+                main()
+            """,
+            line=9,
+        ),
+        Invalid(
+            """
+            import click
+            from binance.client import Client
+
+            @click.command()
+            @click.argument("symbol")
+            def sell_all(symbol):
+                client = Client(api_key, api_secret)
+                client.order_market_sell(symbol=symbol, quantity=1)
+            """,
+            line=8,
+            severity=Severity.INFO,
         ),
         # ccxt's rate limiter spaces requests out; it does not retry a failed one.
         Invalid(
@@ -149,13 +214,21 @@ class OrderWithoutBackoff(Rule):
             if order.kind == "test" or retries.enclosing(order.call):
                 continue
             what = what_it_places(order)
+            where = run_context(analysis, order.call)
+            if where.kind == "once":
+                runs = (f" It runs once ({where.words}): whoever runs it sees a failure and can rerun it, so this "
+                        "is a note, not a warning.")
+            elif where.kind == "repeated":
+                runs = f" It runs repeatedly or unattended ({where.words}), with nobody to see the failure."
+            else:
+                runs = ""
             yield Report(
                 order.call,
                 f"{order.describe(model)} sends {what} with no retry and backoff "
-                "around it, so a 429/418 rate limit, a timeout or a 5xx ends it. A retry needs a client "
-                "order id made once before the first attempt: Binance rejects a resend with the same id, "
-                "so an attempt that reached Binance before failing is not placed twice.",
+                "around it, so a 429/418 rate limit, a timeout or a 5xx ends it. A retry must not place it "
+                f"twice: a timeout, 5xx or -1007 leaves the order's status unknown.{runs}",
                 f"Retry it with growing waits and a bound (e.g. tenacity `@retry(stop=stop_after_attempt(5), "
-                f"wait=wait_exponential())`), and pass {id_hint(order)} with the id created once before the "
-                "first attempt.",
+                f"wait=wait_exponential())`), pass {id_hint(order)} with the id created once before the "
+                f"first attempt, and after a timeout, 5xx or -1007 {query_hint(order)} before resending.",
+                severity=Severity.INFO if where.kind == "once" else None,
             )

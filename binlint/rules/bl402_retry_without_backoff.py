@@ -2,7 +2,8 @@
 
 ## What it does
 Reports a retry construct that runs a Binance call again (an SDK call, or a request
-to a Binance host or path) and does one of these: retries at once with no delay,
+to a Binance host or path) and does one of these: retries at once with no delay (on
+every path, or on one `except` branch while the others sleep: the message names it),
 waits the same delay every time, has no bound on attempts (`while True` with no limit,
 a bare `@retry`, `backoff.on_exception` without `max_tries`/`max_time`), or handles a
 429/418 answer without waiting for its `Retry-After` header.
@@ -11,6 +12,11 @@ Backoff that satisfies it: tenacity with a growing `wait_*` strategy and a `stop
 `backoff.on_exception`/`on_predicate` with `backoff.expo` and a bound, or a bounded loop
 or recursion that sleeps a growing delay (`2 ** attempt`, `delay *= 2`) or the server's
 `Retry-After`. ccxt's `enableRateLimit` spaces requests out; it is not a retry.
+
+A loop is a retry of a call only if a failure of that call can lead back to it: a main
+polling loop whose `except` ends the loop (`break`, `return`, `raise`, `sys.exit()`, or a
+flag the `while` test reads set to a constant, `running = False`) does not retry the
+calls inside it. A polling loop that never waits is BL406's.
 
 ## Why is this bad?
 Binance limits request weight per IP. Retrying at once, or at a fixed pace, keeps the
@@ -48,7 +54,9 @@ for attempt in range(5):
     try:
         client.order_market_buy(symbol="BTCUSDT", quantity=0.01, newClientOrderId=cid)
         break
-    except BinanceAPIException:
+    except BinanceAPIException as error:
+        if error.code != -1021:  # only a timestamp outside recvWindow proves it was not placed
+            raise
         time.sleep(min(2 ** attempt, 30))
 ```
 
@@ -123,6 +131,26 @@ class RetryWithoutBackoff(Rule):
                 return client.get_account()["balances"]
             """
         ),
+        # A main loop whose `except` stops it does not retry the order inside it.
+        Valid(
+            """
+            import time
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            running = True
+            while running:
+                try:
+                    price = float(client.futures_mark_price(symbol="BTCUSDT")["markPrice"])
+                    if price > 30000:
+                        client.futures_create_order(symbol="BTCUSDT", side="SELL", type="MARKET", quantity=1)
+                        running = False
+                    time.sleep(5)
+                except Exception as error:
+                    print(error)
+                    running = False
+            """
+        ),
         # A polling loop repeats on purpose; it is not a retry.
         Valid(
             """
@@ -153,6 +181,28 @@ class RetryWithoutBackoff(Rule):
                         time.sleep(1)
             """,
             line=7,
+        ),
+        # One `except` branch sleeps, the other goes round at once: a hot loop.
+        Invalid(
+            """
+            import time
+            from binance.client import Client
+            from binance.exceptions import BinanceAPIException
+
+            client = Client(api_key, api_secret)
+
+            def buy(cid):
+                for attempt in range(5):
+                    try:
+                        return client.order_market_buy(symbol="BTCUSDT", quantity=1, newClientOrderId=cid)
+                    except BinanceAPIException as error:
+                        if error.code == -1021:
+                            raise
+                        time.sleep(2 ** attempt)
+                    except Exception:
+                        pass
+            """,
+            line=8,
         ),
         # A bare @retry retries forever without waiting.
         Invalid(
@@ -259,7 +309,8 @@ def _fix_text(construct: "RetryConstruct") -> str:
         parts.append("Give it `wait_exponential_multiplier=1000` and `stop_max_attempt_number=5`.")
     else:
         parts.append("Bound the attempts (`for attempt in range(5)`) and sleep a growing delay "
-                     "(`time.sleep(min(2 ** attempt, 60))`).")
+                     "(`time.sleep(min(2 ** attempt, 60))`)"
+                     + (" on every branch that goes round again." if construct.hot_path else "."))
     if construct.rate_limit is not None and not construct.reads_retry_after:
         parts.append("On 429/418 sleep `int(resp.headers['Retry-After'])` seconds before the next attempt.")
     return " ".join(parts)

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports an order-placing call (or a withdrawal) that a retry construct runs again
-(a loop, `tenacity`, `backoff`, `Retrying`, recursion) when the call sends no client
+(a loop, `tenacity`, `backoff`, `Retrying`, recursion, or a retry helper or decorator
+the module defines) when the call sends no client
 order id (`newClientOrderId`, `new_client_order_id`, ccxt `params={"clientOrderId": ...}`,
 `withdrawOrderId` for withdrawals), or sends one that is made inside the retried code,
 so every attempt carries a new one.
@@ -11,9 +12,19 @@ so every attempt carries a new one.
 A timeout, a 5xx or `-1007` does not mean the order failed: Binance says the status is
 unknown and the order may have been placed. python-binance and ccxt fill in a fresh
 client order id on every call, and Binance assigns one when none is sent, so the retry
-is a new order and the position is doubled. With one id made before the first attempt,
-Binance rejects the resend (`-2010 Duplicate order sent.`, futures `-4116`) and you can
-look the order up by `origClientOrderId`.
+is a new order and the position is doubled.
+
+The fix has two parts. Create the id once, before the first attempt, and pass it on
+every attempt: then an attempt whose outcome is unknown can be looked up. And after
+such a failure, query the order by that id (`get_order(symbol=..., origClientOrderId=cid)`,
+ccxt `fetch_order`) and resend only if Binance has no such order (BL405 reports a resend
+that skips this step). The id alone does not make the resend safe: Binance rejects the
+same id (`-2010 Duplicate order sent.`, futures `-4116`) only while the first order is
+still open; once it has filled, and a MARKET order fills at once, the same id is
+accepted again and a second order is placed.
+
+A retry limited to failures that prove the order was not placed (429/418 answers,
+`-1021`, `-1022`, a connection that never opened) is not reported.
 
 ## Example
 ```python
@@ -33,6 +44,7 @@ def buy(quantity):
 import uuid
 
 from binance.client import Client
+from binance.exceptions import BinanceAPIException
 from tenacity import retry, stop_after_attempt, wait_exponential
 
 client = Client(api_key, api_secret)
@@ -40,6 +52,11 @@ client = Client(api_key, api_secret)
 
 @retry(stop=stop_after_attempt(5), wait=wait_exponential())
 def buy(quantity, cid):
+    try:
+        return client.get_order(symbol="BTCUSDT", origClientOrderId=cid)  # placed by an earlier attempt?
+    except BinanceAPIException as error:
+        if error.code != -2013:  # -2013: no such order, so place it
+            raise
     return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,
                                newClientOrderId=cid)
 
@@ -56,7 +73,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
-from binlint.analysis.orders import id_hint, id_minter, what_it_places
+from binlint.analysis.orders import id_hint, id_minter, query_hint, what_it_places
 from binlint.analysis.signing import short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -184,6 +201,10 @@ class RetryWithoutClientOrderId(Rule):
             constructs = retries.enclosing(order.call)
             if not constructs:
                 continue
+            constructs = [c for c in constructs
+                          if any(t.outcome != "not-placed" for t in retries.triggers(c, order.call))]
+            if not constructs:
+                continue  # retried only after failures that prove the order was not placed
             found = analysis.orders.client_order_id(order)
             what = what_it_places(order)
             if found.state == "absent":
@@ -192,9 +213,10 @@ class RetryWithoutClientOrderId(Rule):
                     order.call,
                     f"{order.describe(model)} is retried by {construct.describe(model)} without a client order id: "
                     f"{id_minter(order)}, so an attempt that failed after reaching Binance becomes a second "
-                    f"{what.split(' ', 1)[1]}.",
-                    f"Create the id once before the first attempt (e.g. `cid = f\"bot-{{uuid.uuid4().hex[:20]}}\"`) "
-                    f"and pass {id_hint(order)} on every attempt.",
+                    f"{what.split(' ', 1)[1]}, and there is no id to look it up by.",
+                    f"Create the id once before the first attempt (e.g. `cid = f\"bot-{{uuid.uuid4().hex[:20]}}\"`), "
+                    f"pass {id_hint(order)} on every attempt, and after a timeout, 5xx or -1007 {query_hint(order)} "
+                    "before resending.",
                 )
                 continue
             if found.state != "present":
@@ -208,9 +230,9 @@ class RetryWithoutClientOrderId(Rule):
                     order.call,
                     f"{order.describe(model)} is retried by {construct.describe(model)}, but its client order id "
                     f"`{name}` is made on line {model.line(made)} inside the retried code: every "
-                    f"attempt sends a new id, so Binance cannot reject a resend of {what} that already went "
-                    "through.",
-                    f"Make the id once before the first attempt (outside {construct.describe(model)}) and pass it in "
-                    "unchanged.",
+                    f"attempt sends a new id, so a resend of {what} that already went through cannot be "
+                    "looked up and is placed again.",
+                    f"Make the id once before the first attempt (outside {construct.describe(model)}), pass it in "
+                    f"unchanged, and after a timeout, 5xx or -1007 {query_hint(order)} before resending.",
                 )
                 break

@@ -9,6 +9,14 @@ a float: in an SDK call's keyword argument, a parameter dict (`{"quantity": ...}
 literal, `float(...)`, a division, `round(x, n)`, arithmetic with a float, or a `float`
 annotation. Fixed-point formatting (`f"{x:.8f}"`, `format(x, "f")`) and `Decimal` are fine.
 
+It also reports a computed float passed as it is (arithmetic, `float(...)`, a division,
+`round(x, n)`, an element of a list or dict that holds such values) where the SDK turns
+it into text with `str()` (python-binance, the connectors, the modular SDKs,
+unicorn-binance-rest-api) or where it goes into the parameters of a hand-built request,
+which `urlencode` turns into text the same way. A float literal counts only when it
+prints with an exponent (`0.00001`); ccxt formats amounts to the market's precision
+itself and is never reported.
+
 ## Why is this bad?
 Python prints small and large floats in scientific notation: `str(0.00001) == '1e-05'`,
 `str(1.9e-07) == '1.9e-07'`. Binance accepts only plain decimals
@@ -27,12 +35,16 @@ client.order_market_sell(symbol="SHIBUSDT", quantity=str(qty))
 
 ## Use instead
 ```python
+from decimal import Decimal
+
 from binance.client import Client
 
 client = Client(api_key, api_secret)
 qty = balance * 0.1
-client.order_market_sell(symbol="SHIBUSDT", quantity=f"{qty:.8f}")
+client.order_market_sell(symbol="SHIBUSDT", quantity=format(Decimal(str(qty)), "f"))
 ```
+
+Better still, round down to the symbol's `LOT_SIZE` step size before formatting.
 
 ## Fix safety
 Advice only: the right number of decimals is the symbol's step size (`LOT_SIZE`) or
@@ -46,7 +58,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
-from binlint.analysis.values import literal_text
+from binlint.analysis.values import dict_shape, literal_text, mutations_of
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -89,6 +101,18 @@ class FloatFormattedQuantity(Rule):
             client.order_market_buy(symbol="BTCUSDT", quantity=str(count))
             """
         ),
+        # Literals that print without an exponent, and ccxt's own precision formatting.
+        Valid(
+            """
+            import ccxt
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            client.order_limit_buy(symbol="BTCUSDT", quantity=0.001, price=30000.5)
+            exchange = ccxt.binance()
+            exchange.create_order("BTC/USDT", "market", "buy", usdt / price)
+            """
+        ),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
         Invalid(
@@ -100,6 +124,36 @@ class FloatFormattedQuantity(Rule):
             client.order_market_sell(symbol="SHIBUSDT", quantity=str(qty))
             """,
             line=5,
+        ),
+        # A computed float passed as it is: python-binance sends it as str(value).
+        Invalid(
+            """
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            volume = {}
+            for coin in coins:
+                volume[coin] = balances[coin] / prices[coin]
+            client.create_order(symbol=coin + "USDT", side="BUY", type="MARKET", quantity=volume[coin])
+            """,
+            line=7,
+        ),
+        # The same in a hand-signed order: urlencode writes str(value).
+        Invalid(
+            """
+            import hashlib, hmac, time
+            from urllib.parse import urlencode
+            import requests
+
+            def buy(usdt, price, key, secret):
+                params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": usdt / price,
+                          "timestamp": int(time.time() * 1000)}
+                query = urlencode(params)
+                signature = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+                return requests.post("https://api.binance.com/api/v3/order", params={**params, "signature": signature},
+                                     headers={"X-MBX-APIKEY": key}, timeout=10)
+            """,
+            line=6,
         ),
         Invalid(
             """
@@ -130,6 +184,19 @@ class FloatFormattedQuantity(Rule):
     def check(self, analysis: "Analysis") -> Iterable[Report]:
         model = analysis.model
         reported: set[int] = set()
+        for field, value, sender in _sent_as_is(analysis):
+            if id(value) in reported or not _formats_badly(model, value):
+                continue
+            reported.add(id(value))
+            shown = model.code(value) if len(model.code(value)) <= 40 else "the value"
+            yield Report(
+                value,
+                f"`{field}` gets `{shown}`, a float that {sender} turns into text with `str()`: small or large "
+                "values come out in scientific notation (`str(0.00001) == '1e-05'`), which Binance rejects with "
+                "-1100.",
+                f"Send fixed-point text: `format(Decimal(str({_short(model.code(value))})), \"f\")`, best after "
+                "rounding down to the symbol's step size (`LOT_SIZE`) or tick size (`PRICE_FILTER`).",
+            )
         for field, value in _field_values(analysis):
             found = _float_text(model, value)
             if found is None or id(found) in reported:
@@ -143,6 +210,63 @@ class FloatFormattedQuantity(Rule):
                 f"Format it fixed-point to the symbol's step size, e.g. `f\"{{{_operand(model, found)}:.8f}}\"`, or "
                 "use `Decimal` and `format(value, \"f\")`.",
             )
+
+
+# SDKs that send a number they are given as `str(number)`.
+STR_FORMATTING_SDKS = frozenset({"python-binance", "binance-connector", "binance-futures-connector", "binance-sdk",
+                                 "unicorn-binance-rest-api"})
+
+
+def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression, str]]:
+    """(field, value, who formats it) for values passed to an SDK or a request without formatting."""
+    model = analysis.model
+    for sdk_call in analysis.sdk.calls:
+        if sdk_call.sdk not in STR_FORMATTING_SDKS:
+            continue
+        for arg in sdk_call.call.args:
+            if arg.keyword is not None and arg.keyword.value in FIELDS:
+                yield arg.keyword.value, arg.value, sdk_call.sdk
+    seen: set[int] = set()
+    for site in analysis.requests.binance_sites:
+        for container in (site.params, site.data):
+            shape = dict_shape(model, container) if container is not None else None
+            if shape is None or id(shape.node) in seen:
+                continue
+            seen.add(id(shape.node))
+            for item in shape.items:
+                if item.key in FIELDS:
+                    yield item.key, item.value, "the request's `urlencode`"  # type: ignore[misc]
+                elif item.key is None and type(item.node) is cst.StarredDictElement:
+                    continue
+            if type(container) is cst.Dict:  # `{**params, "signature": s}`: the dict it spreads
+                for element in container.elements:
+                    if type(element) is cst.StarredDictElement:
+                        inner = dict_shape(model, element.value)
+                        if inner is not None and id(inner.node) not in seen:
+                            seen.add(id(inner.node))
+                            for item in inner.items:
+                                if item.key in FIELDS:
+                                    yield item.key, item.value, "the request's `urlencode`"  # type: ignore[misc]
+
+
+def _formats_badly(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
+    """Whether `str(expr)` can come out in scientific notation: a computed float, or a literal that does."""
+    literal = expr.expression if type(expr) is cst.UnaryOperation else expr
+    if type(literal) is cst.Float:
+        try:
+            return "e" in repr(float(literal.value.replace("_", "")))
+        except ValueError:
+            return False
+    if type(literal) in (cst.Integer, cst.SimpleString, cst.FormattedString, cst.ConcatenatedString):
+        return False
+    if type(expr) is cst.Call and model.call_name(expr) in _TO_TEXT | {"builtins.format"}:
+        return False  # `str(x)` is the other check's; `format(x, "f")` is fine
+    return _is_float(model, expr, 0)
+
+
+def _short(text: str, limit: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else "value"
 
 
 def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
@@ -223,6 +347,8 @@ def _is_float(model: "ModuleModel", expr: cst.BaseExpression, depth: int) -> boo
         if name in _KEEP_TYPE:
             return any(_is_float(model, a.value, depth + 1) for a in expr.args)
         return False
+    if type(expr) is cst.Subscript:
+        return _holds_floats(model, expr.value, depth + 1)
     if type(expr) in (cst.Name, cst.Attribute):
         if type(expr) is cst.Name:
             annotation = model.param_annotation(expr)
@@ -237,6 +363,31 @@ def _is_float(model: "ModuleModel", expr: cst.BaseExpression, depth: int) -> boo
         values = [b.value for b in bindings if b.value is not None]
         if values and not any(_is_decimal(model, v) for v in values):
             return any(_is_float(model, v, depth + 1) for v in values)
+    return False
+
+
+def _holds_floats(model: "ModuleModel", container: cst.BaseExpression, depth: int) -> bool:
+    """Whether a list or dict holds computed floats: its literal, comprehension, or what is put in it."""
+    if depth > _MAX_DEPTH or type(container) not in (cst.Name, cst.Attribute):
+        return False
+    for binding in model.bindings(container):
+        value = binding.value
+        if type(value) in (cst.List, cst.Tuple, cst.Set):
+            if any(type(e) is cst.Element and _is_float(model, e.value, depth + 1) for e in value.elements):
+                return True
+        elif type(value) is cst.Dict:
+            if any(type(e) is cst.DictElement and _is_float(model, e.value, depth + 1) for e in value.elements):
+                return True
+        elif type(value) in (cst.ListComp, cst.GeneratorExp):
+            if _is_float(model, value.elt, depth + 1):
+                return True
+        elif type(value) is cst.DictComp:
+            if _is_float(model, value.value, depth + 1):
+                return True
+    for mutation in mutations_of(model, container):
+        if mutation.kind in ("setitem", "append", "setdefault") and mutation.value is not None \
+                and _is_float(model, mutation.value, depth + 1):
+            return True
     return False
 
 
