@@ -46,7 +46,8 @@ from binlint.analysis.values import (
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
-    from binlint.analysis.requests import RequestSite
+    from binlint.analysis.requests import EndpointCall, RequestSite
+    from binlint.analysis.retries import RetryConstruct
 
 OPEN, CLOSE = "\ue000", "\ue001"  # a parameter's marker in a URL template: OPEN + name + CLOSE
 _MAX_LEVELS = 3  # call site -> helper -> helper -> request
@@ -163,10 +164,6 @@ class HelperRequest:
     @property
     def path_known(self) -> bool:
         return self.path is not None and HOLE not in self.path
-
-    def label(self) -> str:
-        """`binanceus_request(...)`, as messages name the call."""
-        return f"`{self.helper.name.rsplit('.', 1)[-1]}(...)`"
 
 
 # --- summarising ---------------------------------------------------------------------------
@@ -546,14 +543,32 @@ class HelperModel:
     def for_call(self, call: cst.CSTNode) -> list[HelperRequest]:
         return self._by_call.get(id(call), [])
 
-    def retried_inside(self, call: cst.CSTNode) -> bool:
-        """Whether the helper `call` calls runs its request inside a retry of its own."""
-        return any(r.send.retried for r in self.for_call(call))
+    def retries_inside(self, call: cst.CSTNode) -> list["RetryConstruct"]:
+        """The retry constructs inside the helper `call` calls (or the helpers it passes the request
+        on to) that run its request again, outermost first."""
+        if not any(r.send.retried for r in self.for_call(call)):
+            return []
+        model = self.model
+        retries = self.analysis.retries
+        found: list[RetryConstruct] = []
+        for helper_call in self.analysis.requests.helper_calls:
+            if helper_call.call is not call:
+                continue
+            for construct in retries.enclosing(helper_call.site.call):
+                owner = construct.function or model.function_of(construct.node)
+                if self.summary_of(owner) is not None and construct not in found:
+                    found.append(construct)
+        return found
 
 
 def label(model: "ModuleModel", call: cst.Call) -> str:
     """`binanceus_request(...)` / `self._signed(...)` for messages."""
     return f"`{dotted_text(call.func) or model.code(call.func)}(...)`"
+
+
+def through(model: "ModuleModel", endpoint: "EndpointCall") -> str:
+    """` through `signed_request(...)``, when the endpoint is requested by calling a helper; else ""."""
+    return "" if endpoint.call is endpoint.site.call else f" through {label(model, endpoint.call)}"
 
 
 __all__ = ["HelperModel", "HelperRequest", "HelperSummary", "SendSummary", "apply_summary", "marker", "summarize"]

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
+from binlint.analysis.helpers import through
 from binlint.analysis.signing import endpoint_label, key_list, short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -108,8 +109,8 @@ def transfer(url, asset, amount):
                 reported.add(id(endpoint.site.call))
                 yield Report(
                     endpoint.call,
-                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request "
-                    f"sends no `timestamp` (it sends {key_list(keys.keys)})",
+                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request"
+                    f"{through(model, endpoint)} sends no `timestamp` (it sends {key_list(keys.keys)})",
                     FIX,
                 )
         for flow in signing.binance_signings:

@@ -36,7 +36,7 @@ from typing import ClassVar, Iterable
 import libcst as cst
 
 from binlint.analysis.signing import short, time_value
-from binlint.analysis.values import param_default
+from binlint.analysis.values import dotted_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -159,7 +159,50 @@ def order(symbol):
                         f"`timestamp` with {len(statements)} requests, so the later ones carry an old time",
                         FIX,
                     )
+        yield from self._built_once(analysis, reported)
         yield from self._signed_before_loop(analysis)
+
+    def _built_once(self, analysis, reported: set[int]) -> Iterable[Report]:
+        """`self.params = {"timestamp": int(time.time() * 1000), ...}` in `__init__` (or a module-level
+        dict), then sent by the methods (functions) that sign or send requests."""
+        model = analysis.model
+        signing = analysis.signing
+        senders = signing._request_functions
+        for value in signing.parameter_values("timestamp"):
+            expr = value.value
+            if value.context != "dict" or type(expr) in (cst.Name, cst.Attribute) or id(expr) in reported:
+                continue
+            if time_value(model, expr) is None:
+                continue
+            holder = model.tree.parent(value.node)
+            statement = model.tree.parent(holder) if holder is not None else None
+            if type(holder) is not cst.Dict or type(statement) is not cst.Assign or statement.value is not holder \
+                    or len(statement.targets) != 1:
+                continue
+            target = statement.targets[0].target
+            built_in = model.function_of(statement)
+            if type(target) is cst.Attribute and type(target.value) is cst.Name and built_in is not None \
+                    and built_in.name.value == "__init__":
+                when = "when the object is created"
+            elif type(target) is cst.Name and built_in is None:
+                when = "at module level"
+            else:
+                continue
+            text = dotted_text(target)
+            uses = [node for node in model.tree.of_type(type(target)) if node is not target
+                    and dotted_text(node) == text and id(model.function_of(node)) in senders
+                    and model.function_of(node) is not built_in
+                    and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))]
+            if not uses:
+                continue
+            reported.add(id(expr))
+            yield Report(
+                expr,
+                f"`{short(model, expr)}` is read once, {when}, into `{text}`, and every request built from "
+                f"`{text}` (line {model.line(uses[0])} in `{model.function_of(uses[0]).name.value}`) sends it as "
+                "`timestamp`, so the later ones carry an old time",
+                FIX,
+            )
 
     def _once(self, analysis, expr: cst.BaseExpression) -> str | None:
         """Why the value of `expr` is read only once, or None."""
@@ -182,6 +225,11 @@ def order(symbol):
             return None
         if len(bindings) != 1:
             return None
+        value = bindings[0].value
+        if type(value) is cst.Attribute and model.function_of(bindings[0].statement) is use_function:
+            inner = self._once(analysis, value)  # `ts = self.ts`
+            if inner is not None:
+                return f"(from `{short(model, value)}`) {inner}"
         statement = bindings[0].statement
         if model.function_of(statement) is None:
             return f"is read once at module level, on line {model.line(statement)}"

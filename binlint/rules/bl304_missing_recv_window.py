@@ -33,6 +33,7 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
+from binlint.analysis.helpers import label
 from binlint.analysis.signing import short
 from binlint.analysis.values import dict_shape
 from binlint.model import Applicability, Edit, Severity
@@ -132,6 +133,45 @@ def account():
                 "Add `\"recvWindow\": 5000` to the parameters before signing.",
                 Applicability.SAFE if edits else Applicability.ADVICE, edits,
             )
+        yield from _helper_calls(analysis, seen)
+
+
+def _helper_calls(analysis, seen: set[int]) -> Iterable[Report]:
+    """Calls of a signing helper that does not add `recvWindow`, whose parameters hold none either."""
+    model = analysis.model
+    for request in analysis.helpers.requests:
+        send = request.send
+        if not (request.is_signed_path and send.signs) or send.payload_param is None or \
+                "recvWindow" in send.adds or "recv_window" in request.keys.keys:
+            continue  # a helper that builds the whole payload is judged where it builds it
+        if not request.keys.lacks("recvWindow") or id(request.call) in seen:
+            continue
+        seen.add(id(request.call))
+        edits: tuple[Edit, ...] = ()
+        payload = request.payload
+        if send.payload_kwargs:
+            edits = _add_keyword(analysis, request.call)
+        elif payload is not None:
+            shape = dict_shape(model, payload)
+            if shape is not None and type(shape.node) is cst.Dict and model.tree.order(shape.node) >= 0 and \
+                    shape.complete:
+                edits = _add_recv_window(analysis, shape.node)
+        helper = request.helper.name.rsplit(".", 1)[-1]
+        yield Report(
+            request.call,
+            f"the signed request through {label(model, request.call)} to `{request.method or 'a request to'} "
+            f"{request.path}` sets no `recvWindow`, and `{helper}` adds none, so it relies on Binance's default",
+            "Add `\"recvWindow\": 5000` to the parameters passed here (or have the helper add it before signing).",
+            Applicability.SAFE if edits else Applicability.ADVICE, edits,
+        )
+
+
+def _add_keyword(analysis, call: cst.Call) -> tuple[Edit, ...]:
+    """Append `recvWindow=5000` to a call's arguments."""
+    if not call.args or call.args[-1].star:
+        return ()
+    end = analysis.model.position(call.args[-1].value).end
+    return (Edit(end.line, end.column + 1, end.line, end.column + 1, ", recvWindow=5000"),)
 
 
 def _add_recv_window(analysis, node: cst.Dict) -> tuple[Edit, ...]:

@@ -146,7 +146,7 @@ class OrderWithoutBackoff(Rule):
         retries = analysis.retries
         model = analysis.model
         for order in orders:
-            if order.kind == "test" or retries.enclosing(order.call):
+            if order.kind == "test" or retries.enclosing(order.call) or analysis.helpers.retries_inside(order.call):
                 continue
             what = what_it_places(order)
             yield Report(

@@ -181,7 +181,7 @@ class RetryWithoutClientOrderId(Rule):
         for order in orders:
             if order.kind == "test":
                 continue
-            constructs = retries.enclosing(order.call)
+            constructs = retries.enclosing(order.call) or analysis.helpers.retries_inside(order.call)
             if not constructs:
                 continue
             found = analysis.orders.client_order_id(order)
