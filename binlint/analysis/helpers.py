@@ -46,7 +46,7 @@ from binlint.analysis.values import (
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
-    from binlint.analysis.requests import EndpointCall, RequestSite
+    from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
     from binlint.analysis.retries import RetryConstruct
 
 OPEN, CLOSE = "\ue000", "\ue001"  # a parameter's marker in a URL template: OPEN + name + CLOSE
@@ -99,6 +99,11 @@ class SendSummary:
     @property
     def signs(self) -> bool:
         return "signature" in self.adds
+
+    @property
+    def takes_parameters(self) -> bool:
+        """Whether the call site gives the URL, the method or the payload (else the endpoint is fixed)."""
+        return bool(self.url_params or self.method_param or self.payload_param)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +275,9 @@ class _Summarizer:
             payload_param = _only_marker(url.text.split("?", 1)[1].split("&", 1)[0])
         adds = tuple(sorted(k for k in keys.keys if OPEN not in k))
         url_text = url.text if url is not None else None
-        if not (method_param or payload_param or (url_text is not None and OPEN in url_text)):
-            return None
+        if not (method_param or payload_param or (url_text is not None and OPEN in url_text)
+                or (site.is_binance and site.path_known)):
+            return None  # neither a helper nor a fixed Binance endpoint
         api_key_param = self._api_key_param(function, site)
         secret_param = self._secret_param(function, site)
         retried, backs_off = self._retried(function, site.call)
@@ -315,7 +321,7 @@ class _Summarizer:
                 payload_param = next((k[1:-1] for k in keys.keys if k.startswith(OPEN)), None)
                 adds = tuple(sorted({*adds, *(k for k in keys.keys if OPEN not in k)}))
                 complete = complete and keys.complete
-        if not (method_param or payload_param or (url is not None and OPEN in url)):
+        if not (method_param or payload_param or (url is not None and OPEN in url) or _fixed_path(send, url)):
             return None
         star = caller.params.star_kwarg
         retried, backs_off = self._retried(caller, call)
@@ -400,6 +406,16 @@ class _Summarizer:
         own = [c for c in self.analysis.retries.enclosing(node)
                if c.function is function or (tree.contains(function, c.node) and c.node is not function)]
         return bool(own), all(c.backs_off for c in own)
+
+
+def _fixed_path(send: SendSummary, url: str | None) -> bool:
+    """A Binance request whose whole path is known."""
+    from binlint.analysis.requests import split_url
+
+    if not send.binance or url is None or OPEN in url:
+        return False
+    path = split_url(StrValue(url, HOLE not in url))[1]
+    return path is not None and HOLE not in path
 
 
 def _only_marker(text: str) -> str | None:
@@ -527,7 +543,7 @@ class HelperModel:
                 continue
             for call in calls:
                 caller = self.summary_of(self.model.function_of(call))
-                if caller is not None and caller.via == summary.name:
+                if caller is not None and caller.via == summary.name and any(s.takes_parameters for s in caller.sends):
                     continue  # a helper passing its own parameters on: its callers make the request
                 found.extend(apply_summary(self.analysis, call, summary))
         found.sort(key=lambda r: self.model.tree.order(r.call))
@@ -543,6 +559,13 @@ class HelperModel:
     def for_call(self, call: cst.CSTNode) -> list[HelperRequest]:
         return self._by_call.get(id(call), [])
 
+    @cached_property
+    def _helper_calls(self) -> dict[int, list["HelperCall"]]:
+        found: dict[int, list[HelperCall]] = {}
+        for helper_call in self.analysis.requests.helper_calls:
+            found.setdefault(id(helper_call.call), []).append(helper_call)
+        return found
+
     def retries_inside(self, call: cst.CSTNode) -> list["RetryConstruct"]:
         """The retry constructs inside the helper `call` calls (or the helpers it passes the request
         on to) that run its request again, outermost first."""
@@ -551,9 +574,7 @@ class HelperModel:
         model = self.model
         retries = self.analysis.retries
         found: list[RetryConstruct] = []
-        for helper_call in self.analysis.requests.helper_calls:
-            if helper_call.call is not call:
-                continue
+        for helper_call in self._helper_calls.get(id(call), ()):
             for construct in retries.enclosing(helper_call.site.call):
                 owner = construct.function or model.function_of(construct.node)
                 if self.summary_of(owner) is not None and construct not in found:

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports a request's `timestamp` whose clock value is read once and then reused: at
-module level, in `__init__` (`self.ts`), as a default argument (evaluated once when the
+module level, in `__init__` (`self.ts`, also read through a local `ts = self.ts`, or a
+dict of common parameters built there, `self.base = {"timestamp": ...}`), as a default argument (evaluated once when the
 function is defined), before a loop that sends on every iteration, or one variable sent
 with several requests. It also reports a request signed once and resent by a loop or by
 a retry decorator (`tenacity`, `backoff`) on the function that sends it.
@@ -65,6 +66,16 @@ class StaleTimestamp(Rule):
     fix = "advice"
     VALID: ClassVar[tuple[Valid, ...]] = (
         Valid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.base = {"recvWindow": 5000}
+
+    def order(self, symbol):
+        params = {**self.base, "symbol": symbol, "timestamp": int(time.time() * 1000)}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+"""),
+        Valid(_HEAD + """
 def order(symbol):
     params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
         Valid(_HEAD + """
@@ -81,6 +92,29 @@ def orders(symbols):
 """),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        # Read once in `__init__`, reused by every signed call through the request helper.
+        Invalid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.timestamp = int(time.time() * 1000)
+
+    def _signed(self, path, params):
+        ts = self.timestamp
+        query = urlencode({**params, "timestamp": ts, "recvWindow": 5000})
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}", headers=HEADERS,
+                             timeout=10)
+""", line=15),
+        Invalid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.base = {"recvWindow": 5000, "timestamp": int(time.time() * 1000)}
+
+    def order(self, symbol):
+        params = {**self.base, "symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+""", line=11),
         Invalid(_HEAD + """
 from tenacity import retry, stop_after_attempt, wait_exponential
 

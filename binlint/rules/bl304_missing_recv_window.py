@@ -3,8 +3,11 @@
 ## What it does
 Reports a payload signed by hand whose parameters, as far as the code shows, hold no
 `recvWindow` (nor does the request send one elsewhere). SDK calls are exempt: the SDKs
-apply their own. When the parameters are a dict literal, the fix adds
-`"recvWindow": 5000` to it.
+apply their own. A call of a signing helper (`signed_request("/api/v3/order", params,
+key, secret)`, `self._signed("GET", path, **params)`) is judged where it is made: it is
+reported when neither its parameters nor the helper set `recvWindow`. When the
+parameters are a dict literal (or keywords caught by the helper's `**params`), the fix
+adds `"recvWindow": 5000` to them.
 
 ## Why is this bad?
 Without `recvWindow` Binance applies its default of 5000 ms, which is fine, but the
@@ -49,6 +52,23 @@ HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 URL = "https://api.binance.com/api/v3/account"
 """
 
+# A hand-signed request helper: the call sites give the endpoint and the parameters.
+_HELPER = """\
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+KEY = os.environ["BINANCE_API_KEY"]
+SECRET = os.environ["BINANCE_API_SECRET"]
+
+
+def signed_request(path, data, key, secret):
+    query = urlencode(data)
+    signature = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com" + path, data={**data, "signature": signature},
+                         headers={"X-MBX-APIKEY": key}, timeout=10)
+"""
+
 _SEND = """
     params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
     return requests.get(URL, params=params, headers=HEADERS, timeout=10)
@@ -64,6 +84,17 @@ class MissingRecvWindow(Rule):
         Valid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
+        Valid(_HELPER + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000), "recvWindow": 5000}, KEY, SECRET)
+"""),
+        Valid(_HELPER.replace("query = urlencode(data)", 'data = {**data, "recvWindow": 5000}\n    query = urlencode(data)')
+              + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000)}, KEY, SECRET)
+"""),
         Valid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time() * 1000)}
@@ -77,6 +108,38 @@ print(client.get_account())
 """),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(_HELPER + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000)}, KEY, SECRET)
+""", line=16, fixed=_HELPER + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000), "recvWindow": 5000}, KEY, SECRET)
+"""),
+        Invalid(_HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+
+    def open_orders(self, symbol):
+        return self._signed("GET", "/api/v3/openOrders", symbol=symbol)
+""", line=18, fixed=_HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+
+    def open_orders(self, symbol):
+        return self._signed("GET", "/api/v3/openOrders", symbol=symbol, recvWindow=5000)
+"""),
         Invalid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time() * 1000)}""" + _SEND, line=10, fixed=_HEAD + """
