@@ -37,7 +37,7 @@ from typing import ClassVar, Iterable
 import libcst as cst
 
 from binlint.analysis.signing import short, time_value
-from binlint.analysis.values import dotted_text, param_default
+from binlint.analysis.values import called_function, dotted_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -226,7 +226,8 @@ def order(symbol):
             uses = [node for node in model.tree.of_type(type(target)) if node is not target
                     and dotted_text(node) == text and id(model.function_of(node)) in senders
                     and model.function_of(node) is not built_in
-                    and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))]
+                    and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))
+                    and _sent_whole(analysis, node)]
             if not uses:
                 continue
             reported.add(id(expr))
@@ -311,6 +312,27 @@ def order(symbol):
                 f"{model.line(loop)}, and resent with the same `timestamp` and `signature` on every iteration",
                 "Build the parameters, the timestamp and the signature anew inside the loop, for every attempt.",
             )
+
+
+def _sent_whole(analysis, node: cst.CSTNode) -> bool:
+    """Whether a dict is used as a whole as request parameters: `{**base, ...}`, `dict(base, ...)`,
+    `base.copy()`, `urlencode(base)`, or passed to a request or a helper (not read item by item)."""
+    model = analysis.model
+    parent = model.tree.parent(node)
+    if type(parent) is cst.StarredDictElement:
+        return True
+    if type(parent) is cst.Attribute and parent.attr.value == "copy":
+        return True
+    if type(parent) is cst.Arg:
+        call = model.tree.parent(parent)
+        if type(call) is not cst.Call:
+            return False
+        return model.call_name(call) in _DICT_USES or analysis.requests.site_for(call) is not None \
+            or called_function(model, call) is not None
+    return False
+
+
+_DICT_USES = frozenset({"builtins.dict", "urllib.parse.urlencode", "urllib.urlencode", "collections.OrderedDict"})
 
 
 _RETRY_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")
