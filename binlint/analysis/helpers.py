@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
     from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
     from binlint.analysis.retries import RetryConstruct
+    from binlint.analysis.signing import Signing
 
 OPEN, CLOSE = "\ue000", "\ue001"  # a parameter's marker in a URL template: OPEN + name + CLOSE
 _MAX_LEVELS = 3  # call site -> helper -> helper -> request
@@ -360,13 +361,21 @@ class _Summarizer:
 
     def _secret_param(self, function: cst.FunctionDef, site: "RequestSite") -> str | None:
         """The parameter the signature sent by `site` is keyed with."""
-        for flow in self.analysis.signing.signings:
-            if flow.site is not site or flow.digest is None or flow.digest.key is None:
+        for flow in self._signings_by_site.get(id(site), ()):
+            if flow.digest is None or flow.digest.key is None:
                 continue
             found = self._passed_param(function, flow.digest.key, flow.digest.env)
             if found is not None:
                 return found
         return None
+
+    @cached_property
+    def _signings_by_site(self) -> dict[int, list["Signing"]]:
+        found: dict[int, list[Signing]] = {}
+        for flow in self.analysis.signing.signings:
+            if flow.site is not None:
+                found.setdefault(id(flow.site), []).append(flow)
+        return found
 
     def _passed_param(self, function: cst.FunctionDef, expr: cst.BaseExpression | None,
                       env: Env | None = None) -> str | None:
