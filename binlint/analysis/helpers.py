@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from binlint.analysis import binance, endpoints
-from binlint.analysis.signing import UNKNOWN_KEYS, KeySet
+from binlint.analysis.signing import KeySet
 from binlint.analysis.values import (
-    HOLE, Env, StrValue, called_function, dict_shape, dotted_text, literal_text, module_index, mutations_of,
+    HOLE, Env, StrValue, dict_shape, dotted_text, literal_text, module_index, mutations_of,
     string_value,
 )
 
