@@ -188,3 +188,22 @@ def test_call_sites_are_judged_once_each():
     assert found == [(22, "BL302"), (23, "BL304"), (23, "BL401"), (25, "BL301"), (25, "BL304"), (25, "BL401")]
     messages = [f.message for f in findings(source) if f.code in ("BL301", "BL304", "BL401")]
     assert all("`binanceus_request(...)`" in m and "/api/v3/order" in m for m in messages)
+
+
+def test_imported_summaries_make_requests_of_calls_here():
+    summary = summarize(analyse(US_HELPER, "exchange.py"))["binanceus_request"]
+    caller = analyse("""
+        import time
+        from exchange import binanceus_request
+
+        def loop(key, sec):
+            binanceus_request("/api/v3/order", {"symbol": "BTCUSD", "side": "BUY", "type": "MARKET",
+                                                "quantity": 1, "timestamp": int(time.time() * 1000)}, key, sec)
+        """, "trade.py")
+    caller.helpers.use({"exchange.binanceus_request": summary})
+    (request,) = caller.helpers.requests
+    assert (caller.model.line(request.call), request.path, request.is_order_path) == (5, "/api/v3/order", True)
+    from binlint.rules.bl304_missing_recv_window import MissingRecvWindow
+
+    (report,) = MissingRecvWindow().check(caller)
+    assert "`binanceus_request(...)`" in report.message and "/api/v3/order" in report.message

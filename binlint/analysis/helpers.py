@@ -18,8 +18,8 @@ SECRET)`) is summarised too, by composing the two.
 `apply_summary(analysis, call, summary)` reads one call of a helper as a `HelperRequest`:
 the endpoint, method and host the call site passes, and the parameters it sends (the call
 site's payload plus what the helper adds). `analysis.helpers` (`HelperModel`) does this for
-every call of a helper of the module; a project index can do the same with summaries of
-other modules.
+every call of a helper of the module, and of the helpers of other modules given to it with
+`analysis.helpers.use({"exchange.binanceus_request": summary})` (what a project index does).
 
 How a summary is found: each parameter is bound to a marker (a string `\\ue000name\\ue001`,
 or a dict with that one key) and the helper's request is evaluated with the value and
@@ -517,6 +517,13 @@ class HelperModel:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
+        self.imported: dict[str, HelperSummary] = {}
+
+    def use(self, summaries: "dict[str, HelperSummary]") -> None:
+        """Helpers of other modules, by the qualified name calls resolve to through imports
+        (`exchange.binanceus_request`): their calls here are read as requests too. To be given
+        before `requests` is first read."""
+        self.imported.update(summaries)
 
     @cached_property
     def summaries(self) -> dict[str, HelperSummary]:
@@ -543,7 +550,7 @@ class HelperModel:
     @cached_property
     def requests(self) -> list[HelperRequest]:
         """Every call of a helper of this module, read as the requests it makes, in source order."""
-        if not self._by_function:
+        if not self._by_function and not self.imported:
             return []
         found: list[HelperRequest] = []
         for function_id, calls in self.analysis.requests._callers.items():
@@ -555,6 +562,11 @@ class HelperModel:
                 if caller is not None and caller.via == summary.name and any(s.takes_parameters for s in caller.sends):
                     continue  # a helper passing its own parameters on: its callers make the request
                 found.extend(apply_summary(self.analysis, call, summary))
+        if self.imported:
+            for call in self.model.calls():
+                summary = self.imported.get(self.model.call_name(call) or "")
+                if summary is not None:
+                    found.extend(apply_summary(self.analysis, call, summary))
         found.sort(key=lambda r: self.model.tree.order(r.call))
         return found
 
