@@ -201,7 +201,7 @@ def test_raw_order_requests_and_helpers_that_send_them():
         """
     )
     assert [(line, kind) for line, kind, _, _ in found] == [(9, "order"), (15, "withdrawal"), (18, "test")]
-    assert found[0][3] == "`signed(...)` on line 9 (`POST /api/v3/order`)"
+    assert found[0][3] == "the request through `signed(...)` on line 9 to `POST /api/v3/order`"
 
 
 # --- config extension ----------------------------------------------------------------------

@@ -52,6 +52,12 @@ class Analysis:
         return SigningModel(self)
 
     @cached_property
+    def helpers(self) -> Any:
+        from binlint.analysis.helpers import HelperModel
+
+        return HelperModel(self)
+
+    @cached_property
     def retries(self) -> Any:
         from binlint.analysis.retries import RetryModel
 

@@ -239,9 +239,13 @@ class OrderCall:
 
     def describe(self, model: "ModuleModel") -> str:
         """How messages name it: "`client.create_order(...)` on line 9", plus the endpoint of a raw request."""
+        endpoint = self.endpoint
+        if endpoint is not None and endpoint.call is not endpoint.site.call:  # a request helper's call
+            return (f"the request through `{self.label}` on line {model.line(self.call)} to "
+                    f"`{endpoint.method or 'POST'} {endpoint.path}`")
         text = f"`{self.label}` on line {model.line(self.call)}"
-        if self.endpoint is not None:
-            text += f" (`{self.endpoint.method or 'POST'} {self.endpoint.path}`)"
+        if endpoint is not None:
+            text += f" (`{endpoint.method or 'POST'} {endpoint.path}`)"
         return text
 
 

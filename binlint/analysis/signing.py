@@ -585,6 +585,9 @@ class SigningModel:
             if name in _URLENCODE and expr.args:
                 container, was_sorted, cenv = self._container(expr.args[0].value, env)
                 keys = self.dict_keys(container, cenv, before=expr) if container is not None else UNKNOWN_KEYS
+                local = self._container(expr.args[0].value, None)[0]
+                if type(local) is cst.Name and env is not None and env.lookup(model, local) is not None:
+                    keys = self.dict_keys(local, env, before=expr)  # a helper's parameter: and what it sets on it
                 return Payload(expr, "urlencode", container, cenv, was_sorted, True, keys, (), is_str)
             if name in _JSON and expr.args:
                 container, was_sorted, cenv = self._container(expr.args[0].value, env)
@@ -913,8 +916,12 @@ class SigningModel:
                 return UNKNOWN_KEYS
             keys = KeySet(frozenset(shape.keys()), shape.complete and all(i.key is not None for i in shape.items))
             if type(expr) is cst.Dict:
-                keys = keys | self._starred_env_keys(expr, env, depth)
+                starred = self._starred_env_keys(expr, env, depth)
+                keys = KeySet(keys.keys | starred.keys, keys.complete or starred.complete)
             return keys
+        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "copy" \
+                and not expr.args:
+            return self.dict_keys(expr.func.value, env, expr, depth + 1)  # `data = params.copy()`
         if type(expr) is cst.Call:
             helper = called_function(model, expr)
             if helper is not None:
@@ -943,14 +950,29 @@ class SigningModel:
         return UNKNOWN_KEYS
 
     def _starred_env_keys(self, node: cst.Dict, env: Env | None, depth: int) -> KeySet:
-        """`{**params, ...}` where `params` is a helper parameter bound by the caller."""
-        result = KeySet()
+        """`{**params, ...}` where `params` is a helper parameter bound by the caller: the keys the
+        bound values give; complete when every entry is known (literal keys, starred dicts known)."""
+        keys: set[str] = set()
+        complete = True
+        bound = False
         for element in node.elements:
-            if type(element) is cst.StarredDictElement and env is not None and type(element.value) is cst.Name:
-                passed = env.lookup(self.model, element.value)
-                if passed is not None:
-                    result = result | self.dict_keys(passed[0], passed[1], None, depth + 1)
-        return result
+            if type(element) is cst.DictElement:
+                key = literal_text(element.key)
+                if key is None:
+                    complete = False
+                else:
+                    keys.add(key)
+                continue
+            passed = env.lookup(self.model, element.value) if env is not None and type(
+                element.value) is cst.Name else None
+            if passed is not None:
+                bound = True
+                inner = self.dict_keys(passed[0], passed[1], None, depth + 1)
+            else:
+                inner = self.dict_keys(element.value, env, None, depth + 1)
+            keys.update(inner.keys)
+            complete = complete and inner.complete
+        return KeySet(frozenset(keys), complete and bound)
 
     def _changes_keys(self, container: cst.BaseExpression, before: cst.CSTNode | None,
                       helper_only: bool = False) -> KeySet:
@@ -1288,6 +1310,8 @@ class SigningModel:
             func = value.func
             if type(func) is cst.Attribute and func.attr.value == "encode":
                 return self.is_textual(func.value, env)
+        if type(value) is cst.BinaryOperation and type(value.operator) is cst.Add:
+            return self.is_textual(value.left, env) or self.is_textual(value.right, env)  # `query + "&signature="`
         return self._is_str(value, env)
 
     def _text_keys(self, parts: list[Part], depth: int = 1) -> KeySet:

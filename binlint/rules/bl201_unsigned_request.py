@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
+from binlint.analysis.helpers import through
 from binlint.analysis.signing import endpoint_label, key_list
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -116,7 +117,7 @@ def open_orders():
             if keys.lacks("signature"):
                 yield Report(
                     endpoint.call,
-                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request "
-                    f"sends no `signature` (it sends {key_list(keys.keys)})",
+                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request"
+                    f"{through(analysis.model, endpoint)} sends no `signature` (it sends {key_list(keys.keys)})",
                     FIX,
                 )

@@ -2,8 +2,9 @@
 
 ## What it does
 Reports a request to a SIGNED Binance path (also through a helper such as
-`self._signed("GET", "/api/v3/account")`) whose parameters, as far as the code shows,
-hold no `timestamp`, and a payload that is signed by hand without one. SDK calls are
+`self._signed("GET", "/api/v3/account")` or `signed_request("/api/v3/order", params)`,
+reported where the helper is called, when neither the call's parameters nor the helper
+add one) whose parameters, as far as the code shows, hold no `timestamp`, and a payload that is signed by hand without one. SDK calls are
 exempt: the SDKs add the timestamp themselves.
 
 ## Why is this bad?
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
+from binlint.analysis.helpers import through
 from binlint.analysis.signing import endpoint_label, key_list, short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -55,6 +57,27 @@ class MissingTimestamp(Rule):
     severity = Severity.ERROR
     fix = "advice"
     VALID: ClassVar[tuple[Valid, ...]] = (
+        Valid(_HEAD + """
+def signed_request(path, data):
+    query = urlencode(data)
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.post(BASE + path, data={**data, "signature": signature}, headers=HEADERS, timeout=10)
+
+def sell(symbol):
+    return signed_request("/api/v3/order", {"symbol": symbol, "side": "SELL", "type": "MARKET", "quantity": 1,
+                                            "recvWindow": 5000, "timestamp": int(time.time() * 1000)})
+"""),
+        Valid(_HEAD + """
+def signed_request(path, data):
+    data = {**data, "timestamp": int(time.time() * 1000)}
+    query = urlencode(data)
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.post(BASE + path, data={**data, "signature": signature}, headers=HEADERS, timeout=10)
+
+def sell(symbol):
+    return signed_request("/api/v3/order", {"symbol": symbol, "side": "SELL", "type": "MARKET", "quantity": 1,
+                                            "recvWindow": 5000})
+"""),
         Valid(_HEAD + """
 def open_orders():
     params = {"symbol": "BTCUSDT", "recvWindow": 5000, "timestamp": int(time.time() * 1000)}
@@ -80,6 +103,16 @@ def open_orders():
 """),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(_HEAD + """
+def signed_request(path, data):
+    query = urlencode(data)
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.post(BASE + path, data={**data, "signature": signature}, headers=HEADERS, timeout=10)
+
+def sell(symbol):
+    return signed_request("/api/v3/order", {"symbol": symbol, "side": "SELL", "type": "MARKET", "quantity": 1,
+                                            "recvWindow": 5000})
+""", line=15),
         Invalid(_HEAD + """
 def open_orders():
     params = {"symbol": "BTCUSDT", "recvWindow": 5000}
@@ -108,8 +141,8 @@ def transfer(url, asset, amount):
                 reported.add(id(endpoint.site.call))
                 yield Report(
                     endpoint.call,
-                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request "
-                    f"sends no `timestamp` (it sends {key_list(keys.keys)})",
+                    f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request"
+                    f"{through(model, endpoint)} sends no `timestamp` (it sends {key_list(keys.keys)})",
                     FIX,
                 )
         for flow in signing.binance_signings:

@@ -83,6 +83,27 @@ def account():
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
         Invalid(_HEAD + """
+def signed_request(path, data):
+    query = urlencode(data)
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com" + path, data={**data, "signature": signature},
+                         headers=HEADERS, timeout=10)
+
+def buy(symbol):
+    return signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                            "timestamp": int(time.time()), "recvWindow": 5000})
+""", line=17, fixed=_HEAD + """
+def signed_request(path, data):
+    query = urlencode(data)
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com" + path, data={**data, "signature": signature},
+                         headers=HEADERS, timeout=10)
+
+def buy(symbol):
+    return signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                            "timestamp": int(time.time() * 1000), "recvWindow": 5000})
+"""),
+        Invalid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time()), "recvWindow": 5000}""" + _SEND, line=10, fixed=_HEAD + """
 def account():

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports a request's `timestamp` whose clock value is read once and then reused: at
-module level, in `__init__` (`self.ts`), as a default argument (evaluated once when the
+module level, in `__init__` (`self.ts`, also read through a local `ts = self.ts`, or a
+dict of common parameters built there, `self.base = {"timestamp": ...}`), as a default argument (evaluated once when the
 function is defined), before a loop that sends on every iteration, or one variable sent
 with several requests. It also reports a request signed once and resent by a loop or by
 a retry decorator (`tenacity`, `backoff`) on the function that sends it.
@@ -36,7 +37,7 @@ from typing import ClassVar, Iterable
 import libcst as cst
 
 from binlint.analysis.signing import short, time_value
-from binlint.analysis.values import param_default
+from binlint.analysis.values import called_function, dotted_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -65,6 +66,16 @@ class StaleTimestamp(Rule):
     fix = "advice"
     VALID: ClassVar[tuple[Valid, ...]] = (
         Valid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.base = {"recvWindow": 5000}
+
+    def order(self, symbol):
+        params = {**self.base, "symbol": symbol, "timestamp": int(time.time() * 1000)}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+"""),
+        Valid(_HEAD + """
 def order(symbol):
     params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
         Valid(_HEAD + """
@@ -81,6 +92,29 @@ def orders(symbols):
 """),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        # Read once in `__init__`, reused by every signed call through the request helper.
+        Invalid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.timestamp = int(time.time() * 1000)
+
+    def _signed(self, path, params):
+        ts = self.timestamp
+        query = urlencode({**params, "timestamp": ts, "recvWindow": 5000})
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}", headers=HEADERS,
+                             timeout=10)
+""", line=15),
+        Invalid(_HEAD + """
+class Bot:
+    def __init__(self):
+        self.base = {"recvWindow": 5000, "timestamp": int(time.time() * 1000)}
+
+    def order(self, symbol):
+        params = {**self.base, "symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1}
+        params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+        return requests.post(URL, params=params, headers=HEADERS, timeout=10)
+""", line=11),
         Invalid(_HEAD + """
 from tenacity import retry, stop_after_attempt, wait_exponential
 
@@ -159,7 +193,51 @@ def order(symbol):
                         f"`timestamp` with {len(statements)} requests, so the later ones carry an old time",
                         FIX,
                     )
+        yield from self._built_once(analysis, reported)
         yield from self._signed_before_loop(analysis)
+
+    def _built_once(self, analysis, reported: set[int]) -> Iterable[Report]:
+        """`self.params = {"timestamp": int(time.time() * 1000), ...}` in `__init__` (or a module-level
+        dict), then sent by the methods (functions) that sign or send requests."""
+        model = analysis.model
+        signing = analysis.signing
+        senders = signing._request_functions
+        for value in signing.parameter_values("timestamp"):
+            expr = value.value
+            if value.context != "dict" or type(expr) in (cst.Name, cst.Attribute) or id(expr) in reported:
+                continue
+            if time_value(model, expr) is None:
+                continue
+            holder = model.tree.parent(value.node)
+            statement = model.tree.parent(holder) if holder is not None else None
+            if type(holder) is not cst.Dict or type(statement) is not cst.Assign or statement.value is not holder \
+                    or len(statement.targets) != 1:
+                continue
+            target = statement.targets[0].target
+            built_in = model.function_of(statement)
+            if type(target) is cst.Attribute and type(target.value) is cst.Name and built_in is not None \
+                    and built_in.name.value == "__init__":
+                when = "when the object is created"
+            elif type(target) is cst.Name and built_in is None:
+                when = "at module level"
+            else:
+                continue
+            text = dotted_text(target)
+            uses = [node for node in model.tree.of_type(type(target)) if node is not target
+                    and dotted_text(node) == text and id(model.function_of(node)) in senders
+                    and model.function_of(node) is not built_in
+                    and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))
+                    and _sent_whole(analysis, node)]
+            if not uses:
+                continue
+            reported.add(id(expr))
+            yield Report(
+                expr,
+                f"`{short(model, expr)}` is read once, {when}, into `{text}`, and every request built from "
+                f"`{text}` (line {model.line(uses[0])} in `{model.function_of(uses[0]).name.value}`) sends it as "
+                "`timestamp`, so the later ones carry an old time",
+                FIX,
+            )
 
     def _once(self, analysis, expr: cst.BaseExpression) -> str | None:
         """Why the value of `expr` is read only once, or None."""
@@ -182,6 +260,11 @@ def order(symbol):
             return None
         if len(bindings) != 1:
             return None
+        value = bindings[0].value
+        if type(value) is cst.Attribute and model.function_of(bindings[0].statement) is use_function:
+            inner = self._once(analysis, value)  # `ts = self.ts`
+            if inner is not None:
+                return f"(from `{short(model, value)}`) {inner}"
         statement = bindings[0].statement
         if model.function_of(statement) is None:
             return f"is read once at module level, on line {model.line(statement)}"
@@ -229,6 +312,27 @@ def order(symbol):
                 f"{model.line(loop)}, and resent with the same `timestamp` and `signature` on every iteration",
                 "Build the parameters, the timestamp and the signature anew inside the loop, for every attempt.",
             )
+
+
+def _sent_whole(analysis, node: cst.CSTNode) -> bool:
+    """Whether a dict is used as a whole as request parameters: `{**base, ...}`, `dict(base, ...)`,
+    `base.copy()`, `urlencode(base)`, or passed to a request or a helper (not read item by item)."""
+    model = analysis.model
+    parent = model.tree.parent(node)
+    if type(parent) is cst.StarredDictElement:
+        return True
+    if type(parent) is cst.Attribute and parent.attr.value == "copy":
+        return True
+    if type(parent) is cst.Arg:
+        call = model.tree.parent(parent)
+        if type(call) is not cst.Call:
+            return False
+        return model.call_name(call) in _DICT_USES or analysis.requests.site_for(call) is not None \
+            or called_function(model, call) is not None
+    return False
+
+
+_DICT_USES = frozenset({"builtins.dict", "urllib.parse.urlencode", "urllib.urlencode", "collections.OrderedDict"})
 
 
 _RETRY_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")

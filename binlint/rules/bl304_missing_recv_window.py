@@ -3,8 +3,11 @@
 ## What it does
 Reports a payload signed by hand whose parameters, as far as the code shows, hold no
 `recvWindow` (nor does the request send one elsewhere). SDK calls are exempt: the SDKs
-apply their own. When the parameters are a dict literal, the fix adds
-`"recvWindow": 5000` to it.
+apply their own. A call of a signing helper (`signed_request("/api/v3/order", params,
+key, secret)`, `self._signed("GET", path, **params)`) is judged where it is made: it is
+reported when neither its parameters nor the helper set `recvWindow`. When the
+parameters are a dict literal (or keywords caught by the helper's `**params`), the fix
+adds `"recvWindow": 5000` to them.
 
 ## Why is this bad?
 Without `recvWindow` Binance applies its default of 5000 ms, which is fine, but the
@@ -33,6 +36,7 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
+from binlint.analysis.helpers import label
 from binlint.analysis.signing import short
 from binlint.analysis.values import dict_shape
 from binlint.model import Applicability, Edit, Severity
@@ -46,6 +50,23 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 URL = "https://api.binance.com/api/v3/account"
+"""
+
+# A hand-signed request helper: the call sites give the endpoint and the parameters.
+_HELPER = """\
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+KEY = os.environ["BINANCE_API_KEY"]
+SECRET = os.environ["BINANCE_API_SECRET"]
+
+
+def signed_request(path, data, key, secret):
+    query = urlencode(data)
+    signature = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com" + path, data={**data, "signature": signature},
+                         headers={"X-MBX-APIKEY": key}, timeout=10)
 """
 
 _SEND = """
@@ -63,6 +84,17 @@ class MissingRecvWindow(Rule):
         Valid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}""" + _SEND),
+        Valid(_HELPER + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000), "recvWindow": 5000}, KEY, SECRET)
+"""),
+        Valid(_HELPER.replace("query = urlencode(data)", 'data = {**data, "recvWindow": 5000}\n    query = urlencode(data)')
+              + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000)}, KEY, SECRET)
+"""),
         Valid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time() * 1000)}
@@ -76,6 +108,38 @@ print(client.get_account())
 """),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        Invalid(_HELPER + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000)}, KEY, SECRET)
+""", line=16, fixed=_HELPER + """
+def trade(symbol):
+    signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                                     "timestamp": int(time.time() * 1000), "recvWindow": 5000}, KEY, SECRET)
+"""),
+        Invalid(_HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+
+    def open_orders(self, symbol):
+        return self._signed("GET", "/api/v3/openOrders", symbol=symbol)
+""", line=18, fixed=_HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+
+    def open_orders(self, symbol):
+        return self._signed("GET", "/api/v3/openOrders", symbol=symbol, recvWindow=5000)
+"""),
         Invalid(_HEAD + """
 def account():
     params = {"timestamp": int(time.time() * 1000)}""" + _SEND, line=10, fixed=_HEAD + """
@@ -132,6 +196,45 @@ def account():
                 "Add `\"recvWindow\": 5000` to the parameters before signing.",
                 Applicability.SAFE if edits else Applicability.ADVICE, edits,
             )
+        yield from _helper_calls(analysis, seen)
+
+
+def _helper_calls(analysis, seen: set[int]) -> Iterable[Report]:
+    """Calls of a signing helper that does not add `recvWindow`, whose parameters hold none either."""
+    model = analysis.model
+    for request in analysis.helpers.requests:
+        send = request.send
+        if not (request.is_signed_path and send.signs) or send.payload_param is None or \
+                "recvWindow" in send.adds or "recv_window" in request.keys.keys:
+            continue  # a helper that builds the whole payload is judged where it builds it
+        if not request.keys.lacks("recvWindow") or id(request.call) in seen:
+            continue
+        seen.add(id(request.call))
+        edits: tuple[Edit, ...] = ()
+        payload = request.payload
+        if send.payload_kwargs:
+            edits = _add_keyword(analysis, request.call)
+        elif payload is not None:
+            shape = dict_shape(model, payload)
+            if shape is not None and type(shape.node) is cst.Dict and model.tree.order(shape.node) >= 0 and \
+                    shape.complete:
+                edits = _add_recv_window(analysis, shape.node)
+        helper = request.helper.name.rsplit(".", 1)[-1]
+        yield Report(
+            request.call,
+            f"the signed request through {label(model, request.call)} to `{request.method or 'a request to'} "
+            f"{request.path}` sets no `recvWindow`, and `{helper}` adds none, so it relies on Binance's default",
+            "Add `\"recvWindow\": 5000` to the parameters passed here (or have the helper add it before signing).",
+            Applicability.SAFE if edits else Applicability.ADVICE, edits,
+        )
+
+
+def _add_keyword(analysis, call: cst.Call) -> tuple[Edit, ...]:
+    """Append `recvWindow=5000` to a call's arguments."""
+    if not call.args or call.args[-1].star:
+        return ()
+    end = analysis.model.position(call.args[-1].value).end
+    return (Edit(end.line, end.column + 1, end.line, end.column + 1, ", recvWindow=5000"),)
 
 
 def _add_recv_window(analysis, node: cst.Dict) -> tuple[Edit, ...]:

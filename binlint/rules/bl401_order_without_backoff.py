@@ -5,7 +5,9 @@ Reports a call that places an order or a withdrawal (an SDK order method such as
 python-binance `create_order` or ccxt `create_order`, or a request to an order path
 such as `POST /api/v3/order`) that no retry construct runs again: no `tenacity.retry`,
 no `backoff.on_exception`, no retry loop, in the same function or in a caller in the
-same module.
+same module. An order sent through a request helper (`binanceus_request("/api/v3/order",
+data, key, secret)`) is reported where the helper is called, unless the helper retries
+its request itself.
 
 ## Why is this bad?
 Binance answers 429 when the request weight is used up, 418 when the IP is banned, and
@@ -135,6 +137,32 @@ class OrderWithoutBackoff(Rule):
             print(client.get_account())
             """
         ),
+        # The request helper retries with backoff around the request it sends.
+        Valid(
+            """
+            import hashlib, hmac, os, time
+            from urllib.parse import urlencode
+            import requests
+
+            SECRET = os.environ["BINANCE_API_SECRET"].encode()
+            HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+            def signed_post(path, params):
+                for attempt in range(5):
+                    query = urlencode({**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000})
+                    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+                    try:
+                        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}",
+                                             headers=HEADERS, timeout=10)
+                    except requests.ConnectionError:
+                        time.sleep(2 ** attempt)
+                raise RuntimeError("no answer")
+
+            def buy(cid):
+                return signed_post("/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                     "quantity": 1, "newClientOrderId": cid})
+            """
+        ),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
         Invalid(
@@ -180,6 +208,27 @@ class OrderWithoutBackoff(Rule):
             line=8,
             severity=Severity.INFO,
         ),
+        # A hand-signed helper sends it; the call site names the endpoint.
+        Invalid(
+            """
+            import hashlib, hmac, os, time
+            from urllib.parse import urlencode
+            import requests
+
+            def binanceus_request(uri_path, data, api_key, api_sec):
+                signature = hmac.new(api_sec.encode(), urlencode(data).encode(), hashlib.sha256).hexdigest()
+                return requests.post("https://api.binance.us" + uri_path, data={**data, "signature": signature},
+                                     headers={"X-MBX-APIKEY": api_key}, timeout=10)
+
+            def trade(key, secret):
+                while True:
+                    binanceus_request("/api/v3/order", {"symbol": "BTCUSD", "side": "BUY", "type": "MARKET",
+                                                        "quantity": 1, "timestamp": int(time.time() * 1000),
+                                                        "recvWindow": 5000}, key, secret)
+                    time.sleep(60)
+            """,
+            line=12,
+        ),
         # ccxt's rate limiter spaces requests out; it does not retry a failed one.
         Invalid(
             """
@@ -211,7 +260,7 @@ class OrderWithoutBackoff(Rule):
         retries = analysis.retries
         model = analysis.model
         for order in orders:
-            if order.kind == "test" or retries.enclosing(order.call):
+            if order.kind == "test" or retries.enclosing(order.call) or analysis.helpers.retries_inside(order.call):
                 continue
             what = what_it_places(order)
             where = run_context(analysis, order.call)

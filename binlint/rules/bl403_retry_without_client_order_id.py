@@ -6,7 +6,9 @@ Reports an order-placing call (or a withdrawal) that a retry construct runs agai
 the module defines) when the call sends no client
 order id (`newClientOrderId`, `new_client_order_id`, ccxt `params={"clientOrderId": ...}`,
 `withdrawOrderId` for withdrawals), or sends one that is made inside the retried code,
-so every attempt carries a new one.
+so every attempt carries a new one. An order placed through a request helper that
+retries its own request (`signed_post("/api/v3/order", params)` with a retry loop inside
+`signed_post`) is reported where the helper is called.
 
 ## Why is this bad?
 A timeout, a 5xx or `-1007` does not mean the order failed: Binance says the status is
@@ -90,6 +92,32 @@ class RetryWithoutClientOrderId(Rule):
     # Binance code, or code that calls an in-house client the config names (`client-classes`).
     binance_only = False
     VALID: ClassVar[tuple[Valid, ...]] = (
+        # The request helper retries; the id is made once by the caller.
+        Valid(
+            """
+            import hashlib, hmac, os, time
+            from urllib.parse import urlencode
+            import requests
+
+            SECRET = os.environ["BINANCE_API_SECRET"].encode()
+            HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+            def signed_post(path, params):
+                for attempt in range(5):
+                    query = urlencode({**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000})
+                    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+                    try:
+                        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}",
+                                             headers=HEADERS, timeout=10)
+                    except requests.ConnectionError:
+                        time.sleep(2 ** attempt)
+                raise RuntimeError("no answer")
+
+            def buy(cid):
+                return signed_post("/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                     "quantity": 1, "newClientOrderId": cid})
+            """
+        ),
         # The id is made once, outside the retried function.
         Valid(
             """
@@ -139,6 +167,33 @@ class RetryWithoutClientOrderId(Rule):
         ),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        # The request helper retries; the order placed through it carries no client order id.
+        Invalid(
+            """
+            import hashlib, hmac, os, time
+            from urllib.parse import urlencode
+            import requests
+
+            SECRET = os.environ["BINANCE_API_SECRET"].encode()
+            HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+            def signed_post(path, params):
+                for attempt in range(5):
+                    query = urlencode({**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000})
+                    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+                    try:
+                        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}",
+                                             headers=HEADERS, timeout=10)
+                    except requests.ConnectionError:
+                        time.sleep(2 ** attempt)
+                raise RuntimeError("no answer")
+
+            def buy():
+                return signed_post("/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                     "quantity": 1})
+            """,
+            line=20,
+        ),
         Invalid(
             """
             from binance.client import Client
@@ -198,7 +253,7 @@ class RetryWithoutClientOrderId(Rule):
         for order in orders:
             if order.kind == "test":
                 continue
-            constructs = retries.enclosing(order.call)
+            constructs = retries.enclosing(order.call) or analysis.helpers.retries_inside(order.call)
             if not constructs:
                 continue
             constructs = [c for c in constructs

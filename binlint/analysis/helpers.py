@@ -1,0 +1,616 @@
+"""Request helpers: functions that send a request whose endpoint, payload or credentials come
+from their parameters, summarised once, and their calls read as requests.
+
+A bot often signs and sends in one place and names the endpoint in another:
+
+    def binanceus_request(uri_path, data, api_key, api_sec): ...   # signs, adds the header, POSTs
+    binanceus_request("/api/v3/order", {"symbol": ..., "timestamp": ...}, key, sec)
+
+`summarize(analysis)` describes each such function by a `HelperSummary`: plain values only
+(str, int, bool, tuples), so a summary can be stored with a module and applied where the
+helper is called, in this module or another one. It says which parameters become the
+method, the URL, the payload, the API key and the secret; what the helper adds itself
+(`timestamp`, `recvWindow`, `signature`, the `X-MBX-APIKEY` header, a timeout); and whether
+its request runs inside a retry of its own. A function that only passes its parameters on
+to a summarised helper (`def place(path, data): return signed_request(path, data, KEY,
+SECRET)`) is summarised too, by composing the two.
+
+`apply_summary(analysis, call, summary)` reads one call of a helper as a `HelperRequest`:
+the endpoint, method and host the call site passes, and the parameters it sends (the call
+site's payload plus what the helper adds). `analysis.helpers` (`HelperModel`) does this for
+every call of a helper of the module, and of the helpers of other modules given to it with
+`analysis.helpers.use({"exchange.binanceus_request": summary})` (what a project index does).
+
+How a summary is found: each parameter is bound to a marker (a string `\\ue000name\\ue001`,
+or a dict with that one key) and the helper's request is evaluated with the value and
+signing analyses (`values.string_value`, `SigningModel.sent_keys`): where a marker comes
+out, that parameter goes. Every function is summarised once; calls are found through the
+module's call index, so the work is linear in the module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable
+
+import libcst as cst
+
+from binlint.analysis import binance, endpoints
+from binlint.analysis.signing import KeySet
+from binlint.analysis.values import (
+    HOLE, Env, StrValue, dict_shape, dotted_text, literal_text, module_index, mutations_of,
+    string_value,
+)
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
+    from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
+    from binlint.analysis.retries import RetryConstruct
+    from binlint.analysis.signing import Signing
+
+OPEN, CLOSE = "\ue000", "\ue001"  # a parameter's marker in a URL template: OPEN + name + CLOSE
+_MAX_LEVELS = 3  # call site -> helper -> helper -> request
+
+
+def marker(name: str) -> str:
+    """How a parameter appears in `SendSummary.url`."""
+    return f"{OPEN}{name}{CLOSE}"
+
+
+@dataclass(frozen=True, slots=True)
+class SendSummary:
+    """One request a helper sends, in terms of the helper's parameters.
+
+    `url` is the URL as text with `marker(param)` where a parameter's value goes and
+    `values.HOLE` where the text is unknown (`"https://api.binance.us" + marker("uri_path")`);
+    None when the URL is not a string the source shows. `method` is the HTTP method when the
+    helper fixes it, `method_param` the parameter that gives it otherwise. `payload_param`
+    is the parameter whose dict (or query string) is sent, `payload_kwargs` true when that
+    is the `**kwargs` catch-all (the call site's extra keywords are the payload). `adds` are
+    the parameters the helper puts in the request itself; `adds_complete` is false when the
+    helper may add others binlint cannot see.
+    """
+
+    library: str
+    url: str | None
+    method: str | None
+    method_param: str | None
+    payload_param: str | None
+    payload_kwargs: bool
+    adds: tuple[str, ...]
+    adds_complete: bool
+    api_key_param: str | None
+    secret_param: str | None
+    sends_api_key_header: bool
+    timeout: bool
+    retried: bool  # the helper runs this request inside a retry construct of its own
+    backs_off: bool  # ... and every such construct backs off
+    binance: bool  # the request goes to a Binance host, or sends the X-MBX-APIKEY header
+    line: int  # where the request is sent (in the helper's module)
+
+    @property
+    def url_params(self) -> tuple[str, ...]:
+        """The parameters that go into the URL, in order."""
+        if self.url is None:
+            return ()
+        return tuple(part.split(CLOSE, 1)[0] for part in self.url.split(OPEN)[1:])
+
+    @property
+    def signs(self) -> bool:
+        return "signature" in self.adds
+
+    @property
+    def takes_parameters(self) -> bool:
+        """Whether the call site gives the URL, the method or the payload (else the endpoint is fixed)."""
+        return bool(self.url_params or self.method_param or self.payload_param)
+
+
+@dataclass(frozen=True, slots=True)
+class HelperSummary:
+    """A function whose request takes its endpoint, method, payload or credentials from its
+    parameters. `name` is `func` or `Class.method` within its module; `positional`,
+    `keyword_only` and `var_keyword` are its parameters (`self`/`cls` left out for methods),
+    enough to bind a call's arguments. `via` names the helper it passes its parameters to,
+    when it sends nothing itself."""
+
+    name: str
+    line: int
+    is_method: bool
+    positional: tuple[str, ...]
+    keyword_only: tuple[str, ...]
+    var_keyword: str | None
+    sends: tuple[SendSummary, ...]
+    via: str | None = None
+    has_var_positional: bool = field(default=False)
+
+    def bind(self, call: cst.Call) -> dict[str, cst.BaseExpression] | None:
+        """Parameter name -> the expression `call` passes for it; None when `*args`/`**kw` hide it.
+
+        Extra keywords caught by `**kwargs` are bound to a dict literal made for the purpose."""
+        names = set(self.positional) | set(self.keyword_only)
+        bound: dict[str, cst.BaseExpression] = {}
+        extra: list[cst.DictElement] = []
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                return None
+            if arg.keyword is not None:
+                if arg.keyword.value in names:
+                    bound[arg.keyword.value] = arg.value
+                else:
+                    extra.append(cst.DictElement(cst.SimpleString(repr(arg.keyword.value)), arg.value))
+            elif index < len(self.positional):
+                bound[self.positional[index]] = arg.value
+                index += 1
+        if self.var_keyword is not None:
+            bound[self.var_keyword] = cst.Dict(extra)
+        return bound
+
+
+@dataclass(frozen=True, slots=True)
+class HelperRequest:
+    """A call of a helper, read as the request it makes."""
+
+    call: cst.Call
+    helper: HelperSummary
+    send: SendSummary
+    method: str | None
+    url: StrValue | None
+    host: str | None
+    path: str | None
+    payload: cst.BaseExpression | None  # the payload argument (a made-up dict for `**kwargs`)
+    keys: KeySet  # what the request sends: the call site's payload plus what the helper adds
+    function: cst.FunctionDef | None  # where the helper is called
+    is_binance: bool
+    is_signed_path: bool
+    is_order_path: bool
+
+    @property
+    def path_known(self) -> bool:
+        return self.path is not None and HOLE not in self.path
+
+
+# --- summarising ---------------------------------------------------------------------------
+
+
+def summarize(analysis: "Analysis") -> dict[str, HelperSummary]:
+    """The request helpers of one module, by `func` / `Class.method` name."""
+    return dict(_Summarizer(analysis).run())
+
+
+class _Summarizer:
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+        self.model: ModuleModel = analysis.model
+        self.by_function: dict[int, HelperSummary] = {}
+
+    def run(self) -> Iterable[tuple[str, HelperSummary]]:
+        model = self.model
+        sites: dict[int, list["RequestSite"]] = {}
+        functions: dict[int, cst.FunctionDef] = {}
+        for site in self.analysis.requests.sites:
+            if site.function is not None:
+                sites.setdefault(id(site.function), []).append(site)
+                functions[id(site.function)] = site.function
+        level: list[cst.FunctionDef] = []
+        for key, found in sites.items():
+            function = functions[key]
+            sends = tuple(s for s in (self._send(function, site) for site in found) if s is not None)
+            if sends:
+                self.by_function[key] = self._summary(function, sends, None)
+                level.append(function)
+        callers = self.analysis.requests._callers
+        for _ in range(_MAX_LEVELS - 1):
+            following: list[cst.FunctionDef] = []
+            for helper in level:
+                inner = self.by_function[id(helper)]
+                for call in callers.get(id(helper), ()):
+                    caller = model.function_of(call)
+                    if caller is None or id(caller) in self.by_function or id(caller) in sites:
+                        continue
+                    sends = tuple(s for s in (self._forward(caller, call, inner, send) for send in inner.sends)
+                                  if s is not None)
+                    if sends:
+                        self.by_function[id(caller)] = self._summary(caller, sends, inner.name)
+                        following.append(caller)
+            level = following
+        for summary in sorted(self.by_function.values(), key=lambda s: s.line):
+            yield summary.name, summary
+
+    # --- one function ---------------------------------------------------------------------
+
+    def _summary(self, function: cst.FunctionDef, sends: tuple[SendSummary, ...], via: str | None
+                 ) -> HelperSummary:
+        model = self.model
+        klass = model.class_of(function)
+        is_method = klass is not None and model.tree.parent(model.tree.parent(function) or function) is klass
+        params = function.params
+        positional = [p.name.value for p in (*params.posonly_params, *params.params)]
+        if is_method and positional and not _is_static(function):
+            positional = positional[1:]
+        var_keyword = params.star_kwarg.name.value if type(params.star_kwarg) is cst.Param else None
+        name = f"{klass.name.value}.{function.name.value}" if is_method and klass is not None else function.name.value
+        return HelperSummary(
+            name=name, line=model.line(function.name), is_method=is_method, positional=tuple(positional),
+            keyword_only=tuple(p.name.value for p in params.kwonly_params), var_keyword=var_keyword, sends=sends,
+            via=via, has_var_positional=type(params.star_arg) is cst.Param,
+        )
+
+    def _params(self, function: cst.FunctionDef) -> list[str]:
+        params = function.params
+        names = [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]
+        if type(params.star_kwarg) is cst.Param:
+            names.append(params.star_kwarg.name.value)
+        return [n for n in names if n not in ("self", "cls")]
+
+    def _string_env(self, function: cst.FunctionDef) -> Env:
+        return Env(function, {n: cst.SimpleString(f'"{marker(n)}"') for n in self._params(function)})
+
+    def _dict_env(self, function: cst.FunctionDef) -> Env:
+        return Env(function, {
+            n: cst.Dict([cst.DictElement(cst.SimpleString(f'"{marker(n)}"'), cst.Integer("0"))])
+            for n in self._params(function)
+        })
+
+    def _send(self, function: cst.FunctionDef, site: "RequestSite") -> SendSummary | None:
+        """What one request of `function` takes from its parameters; None when it takes nothing."""
+        model = self.model
+        from binlint.analysis.requests import _method_text
+        from binlint.analysis.sdk import argument
+
+        texts = self._string_env(function)
+        url = string_value(model, site.url_expr, env=texts) if site.url_expr is not None else None
+        method, method_param = site.method, None
+        if method is None:
+            method_expr = (argument(site.call, ("method",), 0) if site.request_call is None
+                           else argument(site.request_call, ("method",), 5))
+            given = string_value(model, method_expr, env=texts) if method_expr is not None else None
+            method_param = _only_marker(given.text) if given is not None else None
+            method = _method_text(model, method_expr) if method_param is None else None
+        signing = self.analysis.signing
+        keys = signing.sent_keys(site, self._dict_env(function))
+        payload_param = next((k[1:-1] for k in keys.keys if k.startswith(OPEN) and k.endswith(CLOSE)), None)
+        if payload_param is None and url is not None and "?" in url.text:
+            payload_param = _only_marker(url.text.split("?", 1)[1].split("&", 1)[0])
+        adds = tuple(sorted(k for k in keys.keys if OPEN not in k))
+        url_text = url.text if url is not None else None
+        if not (method_param or payload_param or (url_text is not None and OPEN in url_text)
+                or (site.is_binance and site.path_known)):
+            return None  # neither a helper nor a fixed Binance endpoint
+        api_key_param = self._api_key_param(function, site)
+        secret_param = self._secret_param(function, site)
+        retried, backs_off = self._retried(function, site.call)
+        star = function.params.star_kwarg
+        return SendSummary(
+            library=site.library, url=url_text, method=method, method_param=method_param,
+            payload_param=payload_param,
+            payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
+            adds=adds, adds_complete=keys.complete, api_key_param=api_key_param, secret_param=secret_param,
+            sends_api_key_header=site.sends_api_key_header,
+            timeout=site.timeout is not None or site.session_timeout, retried=retried, backs_off=backs_off,
+            binance=site.is_binance, line=model.line(site.call),
+        )
+
+    def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary
+                 ) -> SendSummary | None:
+        """`send` as `caller` makes it by calling the helper `inner` with its own parameters."""
+        model = self.model
+        arguments = inner.bind(call)
+        if arguments is None:
+            return None
+        texts = self._string_env(caller)
+        url = send.url
+        if url is not None:
+            for param in send.url_params:
+                given = arguments.get(param)
+                value = string_value(model, given, env=texts) if given is not None else None
+                url = url.replace(marker(param), value.text if value is not None else HOLE)
+        method, method_param = send.method, None
+        if send.method_param is not None:
+            given = arguments.get(send.method_param)
+            value = string_value(model, given, env=texts) if given is not None else None
+            method_param = _only_marker(value.text) if value is not None else None
+            if method_param is None and value is not None and value.exact:
+                method = value.text.strip().upper() or None
+        adds, complete, payload_param = send.adds, send.adds_complete, None
+        if send.payload_param is not None:
+            given = arguments.get(send.payload_param)
+            if given is not None:
+                keys = self.analysis.signing.dict_keys(given, self._dict_env(caller), call)
+                payload_param = next((k[1:-1] for k in keys.keys if k.startswith(OPEN)), None)
+                adds = tuple(sorted({*adds, *(k for k in keys.keys if OPEN not in k)}))
+                complete = complete and keys.complete
+        if not (method_param or payload_param or (url is not None and OPEN in url) or _fixed_path(send, url)):
+            return None
+        star = caller.params.star_kwarg
+        retried, backs_off = self._retried(caller, call)
+        return SendSummary(
+            library=send.library, url=url, method=method, method_param=method_param, payload_param=payload_param,
+            payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
+            adds=adds, adds_complete=complete,
+            api_key_param=self._passed_param(caller, arguments.get(send.api_key_param or "")),
+            secret_param=self._passed_param(caller, arguments.get(send.secret_param or "")),
+            sends_api_key_header=send.sends_api_key_header, timeout=send.timeout,
+            retried=send.retried or retried, backs_off=(send.backs_off or not send.retried) and
+            (backs_off or not retried), binance=send.binance, line=send.line,
+        )
+
+    # --- credentials and retries ------------------------------------------------------------
+
+    def _api_key_param(self, function: cst.FunctionDef, site: "RequestSite") -> str | None:
+        """The parameter sent as the `X-MBX-APIKEY` header value."""
+        headers = site.headers
+        if headers is None:
+            return None
+        model = self.model
+        values: list[cst.BaseExpression] = []
+        shape = dict_shape(model, headers)
+        if shape is not None:
+            values.extend(i.value for i in shape.items if (i.key or "").lower() == binance.API_KEY_HEADER)
+        if type(headers) in (cst.Name, cst.Attribute):
+            for mutation in mutations_of(model, headers):
+                if (mutation.key or "").lower() == binance.API_KEY_HEADER and mutation.value is not None:
+                    values.append(mutation.value)
+        for value in values:
+            found = self._passed_param(function, value)
+            if found is not None:
+                return found
+        return None
+
+    def _secret_param(self, function: cst.FunctionDef, site: "RequestSite") -> str | None:
+        """The parameter the signature sent by `site` is keyed with."""
+        for flow in self._signings_by_site.get(id(site), ()):
+            if flow.digest is None or flow.digest.key is None:
+                continue
+            found = self._passed_param(function, flow.digest.key, flow.digest.env)
+            if found is not None:
+                return found
+        return None
+
+    @cached_property
+    def _signings_by_site(self) -> dict[int, list["Signing"]]:
+        found: dict[int, list[Signing]] = {}
+        for flow in self.analysis.signing.signings:
+            if flow.site is not None:
+                found.setdefault(id(flow.site), []).append(flow)
+        return found
+
+    def _passed_param(self, function: cst.FunctionDef, expr: cst.BaseExpression | None,
+                      env: Env | None = None) -> str | None:
+        """The parameter of `function` that `expr` is (through names, `bytes(...)`, `.encode()`)."""
+        model = self.model
+        for _ in range(8):
+            if expr is None:
+                return None
+            if type(expr) is cst.Name:
+                if env is not None:
+                    passed = env.lookup(model, expr)
+                    if passed is not None:
+                        expr, env = passed
+                        continue
+                resolved = model.value_of(expr)
+                if resolved is not expr:
+                    expr = resolved
+                    continue
+                if model.function_of(expr) is function and not model.bindings(expr) \
+                        and expr.value in self._params(function):
+                    return expr.value
+                return None
+            if type(expr) is cst.Call:
+                func = expr.func
+                if type(func) is cst.Attribute and func.attr.value in ("encode", "strip"):
+                    expr = func.value
+                    continue
+                if model.call_name(expr) in ("builtins.bytes", "builtins.bytearray", "builtins.str") and expr.args:
+                    expr = expr.args[0].value
+                    continue
+            return None
+        return None
+
+    def _retried(self, function: cst.FunctionDef, node: cst.CSTNode) -> tuple[bool, bool]:
+        """Whether a retry construct of `function` itself runs `node` again, and whether all such back off."""
+        tree = self.model.tree
+        own = [c for c in self.analysis.retries.enclosing(node)
+               if c.function is function or (tree.contains(function, c.node) and c.node is not function)]
+        return bool(own), all(c.backs_off for c in own)
+
+
+def _fixed_path(send: SendSummary, url: str | None) -> bool:
+    """A Binance request whose whole path is known."""
+    from binlint.analysis.requests import split_url
+
+    if not send.binance or url is None or OPEN in url:
+        return False
+    path = split_url(StrValue(url, HOLE not in url))[1]
+    return path is not None and HOLE not in path
+
+
+def _only_marker(text: str) -> str | None:
+    """The parameter a text is exactly the marker of."""
+    if text.startswith(OPEN) and text.endswith(CLOSE) and text.count(OPEN) == 1:
+        return text[1:-1]
+    return None
+
+
+def _is_static(function: cst.FunctionDef) -> bool:
+    return any(type(d.decorator) is cst.Name and d.decorator.value == "staticmethod" for d in function.decorators)
+
+
+# --- applying a summary at a call site ---------------------------------------------------------
+
+
+def apply_summary(analysis: "Analysis", call: cst.Call, summary: HelperSummary) -> list[HelperRequest]:
+    """The requests a call of `summary`'s helper makes, read with the call site's arguments."""
+    from binlint.analysis.requests import split_url
+
+    model = analysis.model
+    arguments = summary.bind(call)
+    if arguments is None:
+        return []
+    found: list[HelperRequest] = []
+    method_given = None
+    for send in summary.sends:
+        method = send.method
+        if send.method_param is not None:
+            given = arguments.get(send.method_param)
+            value = string_value(model, given) if given is not None else None
+            method = value.text.strip().upper() if value is not None and value.exact else None
+            method_given = method
+        url: StrValue | None = None
+        if send.url is not None:
+            text, exact = send.url, HOLE not in send.url
+            for param in send.url_params:
+                given = arguments.get(param)
+                value = string_value(model, given) if given is not None else None
+                text = text.replace(marker(param), value.text if value is not None else HOLE)
+                exact = exact and value is not None and value.exact
+            url = StrValue(text, exact)
+        host, path, _ = split_url(url)
+        payload = arguments.get(send.payload_param) if send.payload_param is not None else None
+        keys = _payload_keys(analysis, payload, call) if send.payload_param is not None else KeySet()
+        keys = KeySet(keys.keys | frozenset(send.adds), keys.complete and send.adds_complete)
+        known = path is not None and HOLE not in path
+        is_binance = send.binance or host in binance.REST_HOSTS or (
+            path is not None and endpoints.is_binance_path(path) and model.is_binance)
+        found.append(HelperRequest(
+            call, summary, send, method, url, host, path, payload, keys, model.function_of(call), is_binance,
+            bool(is_binance and known and endpoints.is_signed(method, path or "")),
+            bool(is_binance and known and endpoints.is_order(method, path or "")),
+        ))
+    if len(found) > 1 and method_given is None:
+        fixed = {r.method for r in found}
+        if len(fixed) > 1:
+            return []  # which branch runs depends on something the call site does not show
+    if len(found) > 1:
+        found = [r for r in found if r.send.method_param is not None or r.method == method_given] or found[:1]
+    return found
+
+
+def _payload_keys(analysis: "Analysis", payload: cst.BaseExpression | None, call: cst.Call) -> KeySet:
+    if payload is None:
+        return KeySet()  # nothing passed: the default (usually `{}` or None)
+    if type(payload) is cst.Name and payload.value == "None":
+        return KeySet()
+    signing = analysis.signing
+    if signing.is_textual(payload, None):
+        return signing._text_keys(signing.string_parts(payload, None))
+    if type(payload) is cst.Dict and analysis.model.tree.order(payload) < 0:
+        return _made_up_keys(analysis, payload)
+    return signing.dict_keys(payload, None, before=call)
+
+
+def _made_up_keys(analysis: "Analysis", node: cst.Dict) -> KeySet:
+    """The keys of the dict `bind` makes from a call's extra keywords."""
+    keys = {literal_text(e.key) for e in node.elements if type(e) is cst.DictElement}
+    keys.discard(None)
+    return KeySet(frozenset(keys), True)  # type: ignore[arg-type]
+
+
+# --- the module's view --------------------------------------------------------------------------
+
+
+class HelperModel:
+    """The request helpers of one module and their calls in it (`analysis.helpers`)."""
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+        self.model: ModuleModel = analysis.model
+        self.imported: dict[str, HelperSummary] = {}
+
+    def use(self, summaries: "dict[str, HelperSummary]") -> None:
+        """Helpers of other modules, by the qualified name calls resolve to through imports
+        (`exchange.binanceus_request`): their calls here are read as requests too. To be given
+        before `requests` is first read."""
+        self.imported.update(summaries)
+
+    @cached_property
+    def summaries(self) -> dict[str, HelperSummary]:
+        return summarize(self.analysis)
+
+    @cached_property
+    def _by_function(self) -> dict[int, HelperSummary]:
+        index = module_index(self.model)
+        found: dict[int, HelperSummary] = {}
+        for name, summary in self.summaries.items():
+            if "." in name:
+                klass_name, method = name.split(".", 1)
+                klass = index.classes.get(klass_name)
+                function = index.methods.get((id(klass), method)) if klass is not None else None
+            else:
+                function = index.module_functions.get(name)
+            if function is not None:
+                found[id(function)] = summary
+        return found
+
+    def summary_of(self, function: cst.FunctionDef | None) -> HelperSummary | None:
+        return self._by_function.get(id(function)) if function is not None else None
+
+    @cached_property
+    def requests(self) -> list[HelperRequest]:
+        """Every call of a helper of this module, read as the requests it makes, in source order."""
+        if not self._by_function and not self.imported:
+            return []
+        found: list[HelperRequest] = []
+        for function_id, calls in self.analysis.requests._callers.items():
+            summary = self._by_function.get(function_id)
+            if summary is None:
+                continue
+            for call in calls:
+                caller = self.summary_of(self.model.function_of(call))
+                if caller is not None and caller.via == summary.name and any(s.takes_parameters for s in caller.sends):
+                    continue  # a helper passing its own parameters on: its callers make the request
+                found.extend(apply_summary(self.analysis, call, summary))
+        if self.imported:
+            for call in self.model.calls():
+                summary = self.imported.get(self.model.call_name(call) or "")
+                if summary is not None:
+                    found.extend(apply_summary(self.analysis, call, summary))
+        found.sort(key=lambda r: self.model.tree.order(r.call))
+        return found
+
+    @cached_property
+    def _by_call(self) -> dict[int, list[HelperRequest]]:
+        found: dict[int, list[HelperRequest]] = {}
+        for request in self.requests:
+            found.setdefault(id(request.call), []).append(request)
+        return found
+
+    def for_call(self, call: cst.CSTNode) -> list[HelperRequest]:
+        return self._by_call.get(id(call), [])
+
+    @cached_property
+    def _helper_calls(self) -> dict[int, list["HelperCall"]]:
+        found: dict[int, list[HelperCall]] = {}
+        for helper_call in self.analysis.requests.helper_calls:
+            found.setdefault(id(helper_call.call), []).append(helper_call)
+        return found
+
+    def retries_inside(self, call: cst.CSTNode) -> list["RetryConstruct"]:
+        """The retry constructs inside the helper `call` calls (or the helpers it passes the request
+        on to) that run its request again, outermost first."""
+        if not any(r.send.retried for r in self.for_call(call)):
+            return []
+        model = self.model
+        retries = self.analysis.retries
+        found: list[RetryConstruct] = []
+        for helper_call in self._helper_calls.get(id(call), ()):
+            for construct in retries.enclosing(helper_call.site.call):
+                owner = construct.function or model.function_of(construct.node)
+                if self.summary_of(owner) is not None and construct not in found:
+                    found.append(construct)
+        return found
+
+
+def label(model: "ModuleModel", call: cst.Call) -> str:
+    """`binanceus_request(...)` / `self._signed(...)` for messages."""
+    return f"`{dotted_text(call.func) or model.code(call.func)}(...)`"
+
+
+def through(model: "ModuleModel", endpoint: "EndpointCall") -> str:
+    """` through `signed_request(...)``, when the endpoint is requested by calling a helper; else ""."""
+    return "" if endpoint.call is endpoint.site.call else f" through {label(model, endpoint.call)}"
+
+
+__all__ = ["HelperModel", "HelperRequest", "HelperSummary", "SendSummary", "apply_summary", "marker", "summarize"]
