@@ -33,6 +33,17 @@ if TYPE_CHECKING:
     from binlint.analysis.walk import TreeIndex
 
 State = dict[str, tuple["Binding", ...]]
+# More assignments than this reaching one use (a name set in each of many branches) are
+# not listed: the use counts as not followed, and a use's list stays small, so the pass
+# stays linear in the size of the scope.
+_MAX_REACHING = 8
+
+
+class _Many(tuple):  # type: ignore[type-arg]
+    """Stands for "too many to list" in a state."""
+
+
+MANY: tuple["Binding", ...] = _Many()
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _JUMPS = (cst.Return, cst.Raise, cst.Break, cst.Continue)
 _NO_USES = (cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal, cst.Pass)
@@ -109,7 +120,7 @@ class ScopeFlow:
         if kind is cst.Match:
             self._expression(node.subject, state)  # type: ignore[attr-defined]
             ends = [self._block(case.body.body, dict(state)) for case in node.cases]  # type: ignore[attr-defined]
-            return _join(state, *ends)
+            return _join(self._assigned_in(node), state, *ends)
         if kind is cst.FunctionDef:
             return state  # its body is a scope of its own
         return self._small(node, state)
@@ -118,7 +129,6 @@ class ScopeFlow:
         kind = type(node)
         if kind in _NO_USES:
             return state
-        state = dict(state)
         if kind is cst.Assign:
             self._expression(node.value, state)  # type: ignore[attr-defined]
             for target in node.targets:  # type: ignore[attr-defined]
@@ -140,11 +150,12 @@ class ScopeFlow:
         self._expression(node.test, state)
         body = self._block(node.body.body, dict(state))
         orelse = node.orelse
+        names = self._assigned_in(node)
         if orelse is None:
-            return _join(state, body)
+            return _join(names, state, body)
         if type(orelse) is cst.If:
-            return _join(body, self._if(orelse, state))
-        return _join(body, self._block(orelse.body.body, dict(state)))
+            return _join(names, body, self._if(orelse, state))
+        return _join(names, body, self._block(orelse.body.body, dict(state)))
 
     def _try(self, node: cst.Try | cst.TryStar, state: State) -> State | None:
         body = self._block(node.body.body, dict(state))
@@ -152,10 +163,11 @@ class ScopeFlow:
         ends = [self._block(handler.body.body, dict(handler_entry)) for handler in node.handlers]
         if node.orelse is not None:
             body = self._block(node.orelse.body.body, body)
-        normal = _join(body, *ends)
+        names = self._assigned_in(node)
+        normal = _join(names, body, *ends)
         if node.finalbody is None:
             return normal
-        after = self._block(node.finalbody.body.body, _join(normal, handler_entry))
+        after = self._block(node.finalbody.body.body, _join(names, normal, handler_entry))
         return after if normal is not None else None
 
     def _else(self, node: cst.For | cst.While, head: State) -> State | None:
@@ -169,14 +181,20 @@ class ScopeFlow:
 
     def _with_assignments_in(self, node: cst.CSTNode, state: State) -> State:
         head = dict(state)
-        span = self.model.tree.span(node)
-        if span is None:
-            return head
-        start = bisect_left(self._orders, span[0])
-        stop = bisect_left(self._orders, span[1])
-        for _, name, binding in self._ordered[start:stop]:
+        for _, name, binding in self._inside(node):
             head[name] = _merge(head.get(name, ()), (binding,))
         return head
+
+    def _inside(self, node: cst.CSTNode) -> list[tuple[int, str, "Binding"]]:
+        """The bindings of this scope made inside `node`, in source order."""
+        span = self.model.tree.span(node)
+        if span is None:
+            return []
+        return self._ordered[bisect_left(self._orders, span[0]):bisect_left(self._orders, span[1])]
+
+    def _assigned_in(self, node: cst.CSTNode) -> set[str]:
+        """The names assigned inside `node`: the only ones its branches can leave different."""
+        return {name for _, name, _ in self._inside(node)}
 
     # --- uses and definitions -------------------------------------------------------------------
 
@@ -226,7 +244,9 @@ class ScopeFlow:
                 continue
             if model.scope_of(name) is not self.scope or tree.nearest(name, *_COMPREHENSIONS) is not None:
                 continue  # a lambda's, or a comprehension's (whose targets are its own)
-            uses[id(name)] = (name, state.get(name.value, ()))
+            reached = state.get(name.value, ())
+            if reached is not MANY:
+                uses[id(name)] = (name, reached)
 
 
 def _reads(tree: "TreeIndex", name: cst.Name) -> bool:
@@ -243,26 +263,29 @@ def _reads(tree: "TreeIndex", name: cst.Name) -> bool:
 
 
 def _merge(left: tuple["Binding", ...], right: tuple["Binding", ...]) -> tuple["Binding", ...]:
+    if left is MANY or right is MANY:
+        return MANY
     if not left:
         return right
-    if not right or left == right:
+    if not right or left is right or left == right:
         return left
     seen = {id(b): b for b in left}
     for binding in right:
         seen.setdefault(id(binding), binding)
+    if len(seen) > _MAX_REACHING:
+        return MANY
     return tuple(sorted(seen.values(), key=lambda b: b.order))
 
 
-def _join(*states: State | None) -> State | None:
-    """What reaches the point where branches meet (None: no branch gets there)."""
+def _join(names: set[str], *states: State | None) -> State | None:
+    """What reaches the point where branches meet (None: no branch gets there). The branches
+    started from one state and differ only in `names`, the names assigned in them."""
     live = [s for s in states if s is not None]
     if not live:
         return None
     result = dict(live[0])
     for other in live[1:]:
-        if other is result:
-            continue
-        for name in result.keys() | other.keys():
+        for name in names:
             result[name] = _merge(result.get(name, ()), other.get(name, ()))
     return result
 
