@@ -264,7 +264,33 @@ def prices(symbols):
         url = BASE + "/api/v3/ticker/bookTicker"
         requests.get(url, params={{"symbol": symbol}}, timeout=10)
 """),
+    # a helper reassigns its parameter from itself: the caller's value flows through
+    "parameter-reassigned": ("""
+def call(method, path, query):
+    path = "/api/v3/" + path
+    return requests.request(method, BASE + path + "?" + query, headers=HEADERS, timeout=10)
+
+def buy(query):
+    return call("POST", "order", query)  # BL401
+""", """
+def call(method, path, query):
+    path = "/api/v3/" + path
+    return requests.request(method, BASE + path + "?" + query, headers=HEADERS, timeout=10)
+
+def open_orders(query):
+    return call("GET", "openOrders", query)
+"""),
 }
+
+
+def test_many_reaching_assignments_are_not_listed() -> None:
+    """A use reached by more than a few assignments is not followed (each use's list stays small)."""
+    source = "def f(a):\n    x = 0\n" + "".join(f"    if a == {i}:\n        x = {i}\n" for i in range(12))
+    model = _model(source + "    use(x)\n")
+    use = [n for n in model.tree.of_type(cst.Name) if n.value == "x"][-1]
+    assert model.reaching(use) is None and model.value_of(use) is use
+    few = _model("def f(a):\n    x = 0\n    if a:\n        x = 1\n    use(x)\n")
+    assert len(few.reaching([n for n in few.tree.of_type(cst.Name) if n.value == "x"][-1]) or ()) == 2
 
 
 def _expected(source: str) -> list[tuple[int, str]]:
