@@ -5,7 +5,9 @@
   `self.attr` set in `__init__` and simple parameter defaults are followed; the parts
   that cannot be known become holes, so `f"{BASE}/api/v3/order?{query}"` resolves to
   `https://api.binance.com/api/v3/order?` followed by a hole. With an `Env`, a helper's
-  parameters evaluate to what its caller passed.
+  parameters evaluate to what its caller passed. A name evaluates to the assignments that
+  reach it (`analysis/flow.py`); where several do, to their common start and end around
+  a hole (`join_strings`).
 - `dict_shape`: the entries of a dict literal or `dict(...)` call (through names).
 - `called_function`, `bind_arguments`, `returned_values`: same-module helpers
   (`helper(...)`, `self.helper(...)`), the arguments a call binds to their parameters
@@ -147,6 +149,7 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
 
 
 _MAX_JOIN = 4
+_MAX_JOIN_DEPTH = 3
 
 
 def _reaching_strings(model: ModuleModel, name: cst.Name, depth: int, env: Env | None) -> StrValue | None:
@@ -155,6 +158,8 @@ def _reaching_strings(model: ModuleModel, name: cst.Name, depth: int, env: Env |
     reaching = model.reaching(name)
     if not reaching or len(reaching) > _MAX_JOIN or any(b.value is None for b in reaching):
         return None
+    if len(reaching) > 1 and depth > _MAX_JOIN_DEPTH:
+        return None  # joins inside joins multiply the work: only near the top
     values = [string_value(model, b.value, depth + 1, env) for b in reaching]  # type: ignore[arg-type]
     if all(value is None for value in values):
         return None
