@@ -16,7 +16,9 @@ that scope the bindings that reach it:
 - an `except` handler sees what reached the `try` and every assignment in its body.
 
 No path sensitivity: `if a: x = 1` / `if a: use(x)` sees both the assignment and what was
-there before. Uses this pass does not record (a name in a nested function, a lambda, a
+there before. A parameter's own value is not listed: a use no assignment reaches gets ()
+(it holds what the caller passed), and where an assignment reaches on some path, that
+is what the use is taken to hold, as the flow-insensitive lookup did. Uses this pass does not record (a name in a nested function, a lambda, a
 comprehension, a decorator, or declared `global`/`nonlocal`) get None from `reaching`,
 and callers fall back to every binding of the name (what `ModuleModel.bindings` gives).
 """
