@@ -1,7 +1,8 @@
 """Fake credentials for examples and tests, made at run time so none is ever committed.
 
-Rule examples write `@KEY@`, `@SECRET@`, `@KEY2@`, `@SECRET2@`, `@PEM@` and `@DOCKEY@`
-where a credential goes, and `@HEX@`, `@HEXUPPER@`, `@ZEROS@` where a 64-character value
+Rule examples write `@KEY@`, `@SECRET@`, `@KEY2@`, `@SECRET2@`, `@PEM@`, `@DOCKEY@`,
+`@DOCSECRET@` and the hex (futures-testnet shaped) `@HEXKEY@`, `@HEXSECRET@` where a
+credential goes, and `@HEX@`, `@HEXUPPER@`, `@ZEROS@` where a 64-character value
 that is *not* a credential goes (a SHA-256 digest, a run of zeros). `fill` puts generated fakes there (for tests); `display`
 puts short redacted stand-ins there (for `binlint explain`).
 """
@@ -16,7 +17,8 @@ import string
 from binlint.analysis.doc_samples import DOC_SAMPLE_AFFIXES
 
 _BASE62 = string.ascii_letters + string.digits
-MARKERS = ("@KEY@", "@SECRET@", "@KEY2@", "@SECRET2@", "@PEM@", "@DOCKEY@", "@HEX@", "@HEXUPPER@", "@ZEROS@")
+MARKERS = ("@KEY@", "@SECRET@", "@KEY2@", "@SECRET2@", "@PEM@", "@DOCKEY@", "@DOCSECRET@", "@HEXKEY@", "@HEXSECRET@",
+           "@HEX@", "@HEXUPPER@", "@ZEROS@")
 
 
 def sha256_hex(text: str = "binlint") -> str:
@@ -41,9 +43,16 @@ def fake_pem(seed: int | str = 0) -> str:
     return f"-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----"
 
 
-def fake_doc_sample(seed: int | str = 0) -> str:
-    """A key with the first and last characters of a sample key from Binance's docs."""
-    prefix, suffix = DOC_SAMPLE_AFFIXES[0]
+def fake_hex_key(seed: int | str = 0) -> str:
+    """64 random lowercase hex characters: the shape of a futures-testnet API key or secret."""
+    rng = random.Random(f"binlint-hex-{seed}")
+    return "".join(rng.choice("0123456789abcdef") for _ in range(64))
+
+
+def fake_doc_sample(seed: int | str = 0, kind: str = "key") -> str:
+    """A key (or, with kind="secret", a secret) with the first and last characters of a sample
+    from Binance's docs."""
+    prefix, suffix = DOC_SAMPLE_AFFIXES[1 if kind == "secret" else 0]
     middle = fake_key(f"doc-{seed}", 64 - len(prefix) - len(suffix))
     return prefix + middle + suffix
 
@@ -57,6 +66,9 @@ def fill(source: str, seed: int | str = 0) -> str:
         .replace("@SECRET@", fake_key(f"{seed}-secret"))
         .replace("@PEM@", fake_pem(seed))
         .replace("@DOCKEY@", fake_doc_sample(seed))
+        .replace("@DOCSECRET@", fake_doc_sample(seed, "secret"))
+        .replace("@HEXKEY@", fake_hex_key(f"{seed}-key"))
+        .replace("@HEXSECRET@", fake_hex_key(f"{seed}-secret"))
         .replace("@HEXUPPER@", sha256_hex("upper").upper())
         .replace("@HEX@", sha256_hex())
         .replace("@ZEROS@", "0" * 64)
@@ -72,6 +84,9 @@ def display(source: str) -> str:
         .replace("@SECRET@", "QrSt…uV")
         .replace("@PEM@", "-----BEGIN PRIVATE KEY-----\\n…\\n-----END PRIVATE KEY-----")
         .replace("@DOCKEY@", "vmPU…8A")
+        .replace("@DOCSECRET@", "NhqP…0j")
+        .replace("@HEXKEY@", "3f9a…c1")
+        .replace("@HEXSECRET@", "b07e…4d")
         .replace("@HEXUPPER@", "9F86D081…0F00A08")
         .replace("@HEX@", "e3b0c442…7852b855")
         .replace("@ZEROS@", "00000000…00000000")

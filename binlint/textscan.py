@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from binlint.analysis.binance import mentions_testnet_host
 from binlint.analysis.credentials import (
-    ENV_KINDS, KEY_TOKEN, KIND_LABELS, Kind, classify_name, doc_sample, is_key_candidate, is_passphrase_candidate,
-    mentions_binance, name_tokens, pem_blocks,
+    ENV_KINDS, KEY_TOKEN, KIND_LABELS, Kind, classify_name, doc_sample, doc_sample_kind, is_hex_key_candidate,
+    is_key_candidate, is_passphrase_candidate, mentions_binance, name_tokens, pem_blocks,
 )
 from binlint.config import Config
 from binlint.model import Applicability, Severity, redact_value
@@ -62,11 +63,17 @@ def scan_text(text: str, config: Config) -> list[tuple[str, Report]]:
         value = match.group()
         if value in seen or any(start <= match.start() < end for start, end in blocks):
             continue
-        if not is_key_candidate(value):
+        sample = doc_sample_kind(value)
+        hex_key = sample is None and is_hex_key_candidate(value)
+        if not (sample or hex_key or is_key_candidate(value)):
             continue
         name = _name_before(text, match.start())
         kind = classify_name(name) if name else None
-        if kind is not None and (file_says_binance or mentions_binance(name or "")):
+        if hex_key and kind not in ("key", "secret"):
+            continue  # hex is a digest unless a key or secret name holds it
+        if sample is not None and kind not in ("key", "secret"):
+            kind = sample  # Binance's public sample: known by its value, in any file
+        if kind is not None and (file_says_binance or mentions_binance(name or "") or sample is not None):
             seen.add(value)
             named_kinds.add(kind)
             found.append((match.start(), _CODES[kind], _report(text, match.start(), match.end(), value, kind, name,
@@ -138,6 +145,8 @@ def _report(text: str, start: int, end: int, value: str, kind: Kind, name: str |
     line, column = _position(text, start)
     end_line, end_column = _position(text, end)
     label = "private key (a PEM block)" if kind == "private_key" else KIND_LABELS[kind]
+    if kind in ("key", "secret") and is_hex_key_candidate(value) and mentions_testnet_host(text):
+        label = f"testnet-style {label}"  # futures-testnet keys are 64 lowercase hex characters
     shown = "" if kind == "private_key" else f" `{redact_value(value)}`"
     holder = f"`{name}` holds" if name else "This file holds"
     sample = kind in ("key", "secret") and doc_sample(value)

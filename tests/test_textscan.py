@@ -95,7 +95,7 @@ def test_one_finding_per_value():
 
 
 def test_placeholders_hex_and_templates_are_silent():
-    text = (f"BINANCE_API_KEY=your_api_key_here\nBINANCE_API_SECRET={HEX}\nBINANCE_KEY=${{BINANCE_KEY}}\n"
+    text = (f"BINANCE_API_KEY=your_api_key_here\nBINANCE_SIGNATURE={HEX}\nBINANCE_KEY=${{BINANCE_KEY}}\n"
             f"BINANCE_SECRET={'x' * 64}\nBINANCE_API_KEY2={'Ab1' * 21}Z\n")
     assert scan(text, ".env") == []
 

@@ -19,6 +19,14 @@ REST_HOSTS: frozenset[str] = frozenset(
     }
 )
 
+# Hosts of Binance's test networks (spot testnet, futures testnet, demo trading) and their streams.
+TESTNET_HOSTS: frozenset[str] = frozenset(
+    {
+        "testnet.binance.vision", "testnet.binancefuture.com", "demo-api.binance.com",
+        "demo-fapi.binance.com", "stream.binancefuture.com", "dstream.binancefuture.com",
+    }
+)
+
 PATH_PREFIXES: tuple[str, ...] = ("/api/v3/", "/sapi/", "/fapi/", "/dapi/", "/eapi/", "/papi/")
 
 # A Binance REST host anywhere in a string (scheme optional).
@@ -29,6 +37,13 @@ HOST_PATTERN = re.compile(
 ANY_BINANCE_HOST = re.compile(r"(?i)\b[a-z0-9.-]*binance(?:future)?\.(?:com|us|vision)\b")
 
 API_KEY_HEADER = "x-mbx-apikey"
+
+
+def mentions_testnet_host(text: str) -> bool:
+    """Whether a text names one of Binance's test-network hosts."""
+    lower = text.lower()
+    return ("binancefuture.com" in lower or "testnet.binance" in lower or "demo-" in lower) and any(
+        host in lower for host in TESTNET_HOSTS)
 
 
 @dataclass(frozen=True, slots=True)

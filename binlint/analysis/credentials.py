@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from binlint.analysis.doc_samples import is_doc_sample
+from binlint.analysis.doc_samples import doc_sample_kind as _doc_sample_kind, is_doc_sample
 
 Kind = Literal["key", "secret", "private_key", "passphrase"]
 
@@ -68,9 +68,10 @@ def is_hex_digest(value: str) -> bool:
     return len(value) == KEY_LENGTH and _HEX.fullmatch(value) is not None
 
 
-def _is_patterned(value: str) -> bool:
-    """Repeated or sequential characters: `aaaa…`, `abcabc…`, `0123456789abcdef…`."""
-    if len(set(value)) < 16:
+def _is_patterned(value: str, distinct: int = 16) -> bool:
+    """Repeated or sequential characters: `aaaa…`, `abcabc…`, `0123456789abcdef…` (fewer than
+    `distinct` different characters counts as repeated)."""
+    if len(set(value)) < distinct:
         return True
     rises = sum(1 for a, b in zip(value, value[1:]) if ord(b) - ord(a) == 1)
     if rises * 2 >= len(value):
@@ -105,6 +106,14 @@ def is_key_candidate(value: str) -> bool:
     return is_key_shaped(value) and not is_placeholder(value)
 
 
+def is_hex_key_candidate(value: str) -> bool:
+    """A 64-character hex value that could be a key (futures-testnet keys are lowercase hex):
+    not patterned, no placeholder. Only where it goes makes it one (`analysis/secrets.py`):
+    by shape alone a hex string is a digest."""
+    # 64 random hex characters show 12 of the 16 digits or more (odds of fewer: below 1 in 10^6).
+    return is_hex_digest(value) and not _is_patterned(value, 10) and not is_placeholder(value)
+
+
 def is_passphrase_candidate(value: str) -> bool:
     """A literal passphrase worth reporting (not empty, not a placeholder)."""
     return not is_placeholder(value) and "\n" not in value
@@ -131,6 +140,11 @@ def pem_blocks(text: str) -> list[tuple[int, int]]:
 def doc_sample(value: str) -> bool:
     """Whether the value is a sample key from Binance's API documentation."""
     return is_doc_sample(value)
+
+
+def doc_sample_kind(value: str) -> Kind | None:
+    """"key" or "secret" for a sample key or secret from Binance's API documentation."""
+    return _doc_sample_kind(value)  # type: ignore[return-value]
 
 
 # --- names ------------------------------------------------------------------------------

@@ -14,8 +14,20 @@ DOC_SAMPLE_AFFIXES: tuple[tuple[str, str], ...] = (
     ("CAvIjXy3", "TRTQ"),  # rest-api.md RSA apiKey
     ("4yNzx3yW", "8WNO"),  # rest-api.md Ed25519 apiKey
 )
+# Which of them is a secret key (the others are API keys).
+_SECRETS: frozenset[tuple[str, str]] = frozenset({("NhqPtmdS", "Tj0j")})
+
+
+def doc_sample_kind(value: str) -> str | None:
+    """"key" or "secret" when a 64-character value is one of the documentation samples, else None."""
+    if len(value) != 64:
+        return None
+    for prefix, suffix in DOC_SAMPLE_AFFIXES:
+        if value.startswith(prefix) and value.endswith(suffix):
+            return "secret" if (prefix, suffix) in _SECRETS else "key"
+    return None
 
 
 def is_doc_sample(value: str) -> bool:
     """Whether a 64-character value is one of the documentation samples."""
-    return len(value) == 64 and any(value.startswith(p) and value.endswith(s) for p, s in DOC_SAMPLE_AFFIXES)
+    return doc_sample_kind(value) is not None

@@ -22,6 +22,7 @@ from binlint.analysis.carry import NodeCache
 from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
+    from binlint.analysis.flow import ScopeFlow
     from binlint.analysis.positions import SourcePositions
 
 Scope = cst.Module | cst.FunctionDef | cst.Lambda
@@ -59,6 +60,8 @@ class ModuleModel:
         self._qualnames: dict[tuple[int, int], tuple[cst.BaseExpression, str | None]] = {}
         self._name_bindings: dict[tuple[int, str], list[Binding]] = {}
         self._params: dict[int, tuple[cst.FunctionDef, set[str]]] = {}
+        self._flows: dict[int, "ScopeFlow"] = {}
+        self._agreed: dict[int, tuple[list[Binding], cst.BaseExpression | None]] = {}
         self._collect_imports()
         self._collect_bindings()
 
@@ -255,17 +258,74 @@ class ModuleModel:
     def scope_bindings(self, scope: Scope, name: str) -> list[Binding]:
         return self._scope_bindings.get(id(scope), {}).get(name, [])
 
+    def flow(self, scope: Scope) -> "ScopeFlow":
+        """The reaching definitions of `scope`, found on first use."""
+        found = self._flows.get(id(scope))
+        if found is None:
+            from binlint.analysis.flow import ScopeFlow
+
+            found = self._flows[id(scope)] = ScopeFlow(self, scope, self._scope_bindings.get(id(scope), {}))
+        return found
+
+    def reaching(self, name: cst.Name) -> tuple[Binding, ...] | None:
+        """The bindings that can give this use of a name its value, as control flows within its
+        scope; () when none does (a parameter, or a use before any assignment); None when the
+        use is not one the flow pass follows (then every binding of the name may)."""
+        if type(name) is not cst.Name:
+            return None
+        found = self.flow(self.scope_of(name)).uses.get(id(name))
+        return found[1] if found is not None and found[0] is name else None
+
     def value_of(self, expr: cst.BaseExpression, depth: int = 0) -> cst.BaseExpression:
-        """Follow a name or `self.attr` with exactly one known assignment to its value."""
+        """Follow a name or `self.attr` to the one value it holds where it is used.
+
+        A name follows the assignments that reach the use (see `flow`) when they all assign
+        the same expression text and none reads the name itself (`q = q + "&x=1"`, left to
+        callers that join such chains); elsewhere exactly one known assignment, or several
+        that all assign the same text (a module constant set twice to one value).
+        """
         current = expr
         for _ in range(_MAX_DEPTH):
             if type(current) not in _NAME_TYPES:
                 return current
-            found = self.bindings(current)
-            if len(found) != 1 or found[0].value is None:
+            value = self._one_value(current)
+            if value is None:
                 return current
-            current = found[0].value
+            current = value
         return current
+
+    def _one_value(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
+        if type(expr) is cst.Name:
+            reaching = self.reaching(expr)
+            if reaching is not None:
+                if not reaching:
+                    return None
+                flow = self.flow(self.scope_of(expr))
+                if any(b.value is None or id(b) in flow.self_referring for b in reaching):
+                    return None
+                return self._agreeing(reaching)
+        found = self.bindings(expr)
+        if len(found) == 1:
+            return found[0].value
+        if len(found) > 1 and type(expr) is cst.Name:
+            known = self._agreed.get(id(found))
+            if known is None or known[0] is not found:
+                referring = self.flow(self.scope_of(found[0].statement)).self_referring
+                agreed = None if any(id(b) in referring for b in found) else self._agreeing(found)
+                known = self._agreed[id(found)] = (found, agreed)
+            return known[1]
+        return None
+
+    def _agreeing(self, bindings: Sequence[Binding]) -> cst.BaseExpression | None:
+        """The value the bindings assign when they all assign the same text, else None."""
+        last = bindings[-1].value
+        if len(bindings) == 1 or last is None:
+            return last
+        text = self.code(last).strip()
+        for binding in bindings[:-1]:
+            if binding.value is None or self.code(binding.value).strip() != text:
+                return None
+        return last
 
     def param_annotation(self, name: cst.Name) -> cst.BaseExpression | None:
         """The annotation of the parameter a bare name refers to, if any."""

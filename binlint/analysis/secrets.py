@@ -29,8 +29,8 @@ import libcst as cst
 
 from binlint.analysis import binance
 from binlint.analysis.credentials import (
-    KIND_LABELS, Kind, classify_name, doc_sample, is_key_candidate, is_passphrase_candidate, is_pem_private_key,
-    mentions_binance,
+    KIND_LABELS, Kind, classify_name, doc_sample, doc_sample_kind, is_hex_digest, is_hex_key_candidate,
+    is_key_candidate, is_passphrase_candidate, is_pem_private_key, mentions_binance, name_tokens,
 )
 from binlint.analysis.sdk import argument
 from binlint.analysis.values import class_constant, dict_shape, dotted_text, literal_text, mutations_of
@@ -94,6 +94,11 @@ class SecretLiteral:
         return doc_sample(self.value)
 
     @property
+    def hex_shaped(self) -> bool:
+        """64 hex characters: the shape of futures-testnet keys (a key by where it goes)."""
+        return is_hex_digest(self.value)
+
+    @property
     def replaced(self) -> cst.CSTNode:
         """What a fix replaces: the `os.getenv(...)` call the literal is the default of, else the literal."""
         if self.slot is not None and self.slot.getenv is not None and self.via is None:
@@ -149,6 +154,10 @@ class SecretModel:
             made = self._judge(literal, uses, is_binance)
             if made is not None:
                 found.append(made)
+        judged = {id(lit.node) for lit in found}
+        for literal in self._doc_samples():  # Binance's sample keys, wherever they are written
+            if id(literal.node) not in judged:
+                found.append(literal)
         if is_binance:  # a PEM private key anywhere in Binance code
             for literal in self._string_nodes():
                 if id(literal) not in reached and "PRIVATE KEY" in self._raw(literal):
@@ -157,6 +166,20 @@ class SecretModel:
                         found.append(SecretLiteral(literal, text[0], "private_key", "BL103", None, None, text[1], True))
         found.sort(key=lambda lit: self.model.tree.order(lit.node))
         return found
+
+    @cached_property
+    def testnet_in_play(self) -> bool:
+        """Whether the module talks to a Binance test network: a testnet host in a string, or
+        an SDK client made with `testnet=True` / `demo=True`."""
+        model = self.model
+        if any(binance.mentions_testnet_host(text) for text in model.string_literals()):
+            return True
+        for arg in model.tree.of_type(cst.Arg):
+            keyword = arg.keyword
+            if keyword is not None and keyword.value in ("testnet", "demo") and type(arg.value) is cst.Name \
+                    and arg.value.value == "True":
+                return True
+        return False
 
     def literals_for(self, code: str) -> list[SecretLiteral]:
         return [lit for lit in self.literals if lit.code == code]
@@ -179,16 +202,61 @@ class SecretModel:
         uses = sorted(uses, key=lambda use: (not use[0].sink, order(use[0].node)))
         slot, via = uses[0]
         names = [use[0].name for use in uses if use[0].name] + [self.model.code(use[1]) for use in uses if use[1]]
+        kind = slot.kind
+        if kind in ("key", "secret") and doc_sample(value):  # public samples: by value, Binance code or not
+            return SecretLiteral(literal, value, kind, CODE_OF_KIND[kind], slot, via, is_bytes, False)
         if not slot.sink and not is_binance and not any(mentions_binance(name) for name in names):
             return None
         if is_pem_private_key(value):
             return SecretLiteral(literal, value, "private_key", "BL103", slot, via, is_bytes, True)
-        kind = slot.kind
         if kind in ("key", "secret", "private_key") and is_key_candidate(value):
+            return SecretLiteral(literal, value, kind, CODE_OF_KIND[kind], slot, via, is_bytes, False)
+        if kind in ("key", "secret") and is_hex_key_candidate(value) and not self._test_vectors:
+            # A hex value where a key goes is a key (futures-testnet keys are hex); by name
+            # alone only in Binance code or under a name that says binance (checked above).
             return SecretLiteral(literal, value, kind, CODE_OF_KIND[kind], slot, via, is_bytes, False)
         if kind == "passphrase" and is_passphrase_candidate(value):
             return SecretLiteral(literal, value, kind, "BL103", slot, via, is_bytes, False)
         return None
+
+    def _doc_samples(self) -> Iterator[SecretLiteral]:
+        """String literals (docstrings aside) whose whole value is a sample key from Binance's docs."""
+        if not _may_hold_sample(self.model.source):
+            return
+        tree = self.model.tree
+        for literal in self._string_nodes():
+            if len(self._raw(literal)) < 66 or type(tree.parent(literal)) is cst.Expr:
+                continue
+            text = _literal_value(literal)
+            kind = doc_sample_kind(text[0]) if text is not None else None
+            if kind is not None:
+                yield SecretLiteral(literal, text[0], kind, CODE_OF_KIND[kind], None, None, text[1], False)  # type: ignore[index]
+
+    @cached_property
+    def _test_vectors(self) -> bool:
+        """Whether the module holds a hex digest it checks against (an expected signature, a
+        compared digest): then its other hex values are test vectors, not keys."""
+        tree = self.model.tree
+        for literal in tree.of_type(cst.SimpleString):
+            raw = literal.value
+            if len(raw) < 66 or not is_hex_digest(raw.strip("\"'bBrRuU")):
+                continue
+            parent = tree.parent(literal)
+            kind = type(parent)
+            if kind in (cst.Comparison, cst.ComparisonTarget, cst.Assert):
+                return True
+            if kind is cst.Arg and parent.keyword is not None:  # type: ignore[union-attr]
+                name = parent.keyword.value  # type: ignore[union-attr]
+            elif kind is cst.DictElement:
+                name = literal_text(parent.key) or ""  # type: ignore[union-attr, arg-type]
+            elif kind in (cst.Assign, cst.AnnAssign):
+                targets = [t.target for t in parent.targets] if kind is cst.Assign else [parent.target]  # type: ignore[union-attr]
+                name = " ".join(dotted_text(t) or "" for t in targets)
+            else:
+                continue
+            if _VECTOR_WORDS.intersection(name_tokens(name)):
+                return True
+        return False
 
     def _string_nodes(self) -> Iterator[cst.BaseExpression]:
         tree = self.model.tree
@@ -542,9 +610,22 @@ class SecretModel:
         return last in _LOGGER_NAMES or last.lower().endswith("logger")
 
 
+# Names of a hex value a test checks against: an expected signature, digest or checksum.
+_VECTOR_WORDS = frozenset({"expected", "signature", "sig", "digest", "hash", "sha256", "checksum", "hmac", "vector",
+                           "want", "result"})
+
+
+def _may_hold_sample(text: str) -> bool:
+    """Whether `text` holds the start of one of Binance's documentation sample keys."""
+    from binlint.analysis.doc_samples import DOC_SAMPLE_AFFIXES
+
+    return any(prefix in text for prefix, _ in DOC_SAMPLE_AFFIXES)
+
+
 def _may_hold_literal(text: str) -> bool:
-    """Whether `text` has 64 letters and digits in a row, not all hex (a key), a PEM private key,
-    or a passphrase word (`key_pass`, `passphrase`, any case)."""
+    """Whether `text` has 64 letters and digits in a row, not all hex (a key), or exactly 64
+    hex ones next to a key or secret word or an HMAC (a testnet key), a PEM private key, or
+    a passphrase word (`key_pass`, `passphrase`, any case)."""
     if "PRIVATE KEY" in text:
         return True
     if text.isascii():  # no other letter folds to one of these: lower-casing is the regex's case rule
@@ -553,7 +634,12 @@ def _may_hold_literal(text: str) -> bool:
             return True
     elif _PASS_WORD.search(text):
         return True
-    return any(_NOT_HEX.search(run.group()) for run in _ALNUM_RUN.finditer(text))
+    runs = list(_ALNUM_RUN.finditer(text))
+    if any(_NOT_HEX.search(run.group()) for run in runs):
+        return True
+    # A run of exactly 64 hex characters is a key where a key goes (futures-testnet keys).
+    return any(run.end() - run.start() == 64 for run in runs) and (
+        _CREDENTIAL_WORD.search(text) is not None or "hmac" in text)
 
 
 def _sent_wrongly(holder: Holder, in_headers: bool) -> bool:

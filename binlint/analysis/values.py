@@ -5,7 +5,9 @@
   `self.attr` set in `__init__` and simple parameter defaults are followed; the parts
   that cannot be known become holes, so `f"{BASE}/api/v3/order?{query}"` resolves to
   `https://api.binance.com/api/v3/order?` followed by a hole. With an `Env`, a helper's
-  parameters evaluate to what its caller passed.
+  parameters evaluate to what its caller passed. A name evaluates to the assignments that
+  reach it (`analysis/flow.py`); where several do, to their common start and end around
+  a hole (`join_strings`).
 - `dict_shape`: the entries of a dict literal or `dict(...)` call (through names).
 - `called_function`, `bind_arguments`, `returned_values`: same-module helpers
   (`helper(...)`, `self.helper(...)`), the arguments a call binds to their parameters
@@ -80,9 +82,17 @@ class Env:
     parent: "Env | None" = None
 
     def lookup(self, model: ModuleModel, name: cst.Name) -> tuple[cst.BaseExpression, "Env | None"] | None:
-        if name.value in self.arguments and not model.bindings(name) and model.function_of(name) is self.function:
+        if name.value in self.arguments and model.function_of(name) is self.function and \
+                _holds_parameter(model, name):
             return self.arguments[name.value], self.parent
         return None
+
+
+def _holds_parameter(model: ModuleModel, name: cst.Name) -> bool:
+    """Whether a use of a parameter's name still holds what the caller passed: no assignment
+    in the function reaches it (or, where the flow pass does not follow it, none exists)."""
+    reaching = model.reaching(name)
+    return not reaching if reaching is not None else not model.bindings(name)
 
 
 def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
@@ -112,6 +122,10 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
                 return string_value(model, passed[0], depth + 1, passed[1])
         if resolved is not expr:
             return string_value(model, resolved, depth + 1, env)
+        if type(expr) is cst.Name:
+            joined = _reaching_strings(model, expr, depth, env)
+            if joined is not None:
+                return joined
         fallback = param_default(model, expr) or class_constant(model, expr)
         if fallback is not None:
             found = string_value(model, fallback, depth + 1, env)
@@ -132,6 +146,43 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
     if type(expr) is cst.Call:
         return _call(model, expr, depth, env)
     return None
+
+
+_MAX_JOIN = 4
+_MAX_JOIN_DEPTH = 3
+
+
+def _reaching_strings(model: ModuleModel, name: cst.Name, depth: int, env: Env | None) -> StrValue | None:
+    """A name several assignments reach (`if testnet: base = ... else: base = ...`), or one
+    that reads itself (`url = url + "?" + query`): each value in turn, joined."""
+    reaching = model.reaching(name)
+    if not reaching or len(reaching) > _MAX_JOIN or any(b.value is None for b in reaching):
+        return None
+    if len(reaching) > 1 and depth > _MAX_JOIN_DEPTH:
+        return None  # joins inside joins multiply the work: only near the top
+    values = [string_value(model, b.value, depth + 1, env) for b in reaching]  # type: ignore[arg-type]
+    if all(value is None for value in values):
+        return None
+    return join_strings([value or _UNKNOWN for value in values])
+
+
+def join_strings(values: list[StrValue]) -> StrValue:
+    """What several possible strings have in common: equal ones stay as they are; otherwise
+    the common start and end around a hole (`https://` HOLE `/api/v3/order`), never exact."""
+    first = values[0]
+    if all(value == first for value in values[1:]):
+        return first
+    texts = [value.text for value in values]
+    shortest = min(len(text) for text in texts)
+    start = 0
+    while start < shortest and all(text[start] == texts[0][start] for text in texts):
+        start += 1
+    end = 0
+    while end < shortest - start and all(text[-1 - end] == texts[0][-1 - end] for text in texts):
+        end += 1
+    head = texts[0][:start]
+    tail = texts[0][len(texts[0]) - end:] if end else ""
+    return StrValue(head + HOLE + tail, False)
 
 
 def _fstring(model: ModuleModel, node: cst.FormattedString, depth: int, env: Env | None) -> StrValue:

@@ -9,8 +9,11 @@ A Binance key has no prefix and no checksum, so a value counts only in a Binance
 context: a name that says binance (`BINANCE_API_KEY=…`, `binance_secret: …`), the
 `X-MBX-APIKEY` header, or a generic key/secret name (`apiKey`, `api_secret`) within the
 five lines around a line that mentions binance. The value must be 64 characters of
-`[A-Za-z0-9]`, not all hex (SHA-256 digests and signatures are), and no placeholder:
-the same rules binlint's BL101/BL102 use (`binlint.analysis.credentials`). Because
+`[A-Za-z0-9]` and no placeholder, repeated or sequential run: the same rules binlint's
+BL101/BL102 use (`binlint.analysis.credentials`). All-hex values count too, since every
+pattern here puts the value behind a key or secret name or the API-key header, where
+binlint reads hex as a key (futures-testnet keys are 64 lowercase hex characters), not a
+digest. Because
 detect-secrets does not apply `is_likely_id_string` to regex detectors, these
 exclusions run inside the plugin.
 
@@ -27,7 +30,7 @@ from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import RegexBasedDetector
 from detect_secrets.util.code_snippet import CodeSnippet
 
-from binlint.analysis.credentials import is_key_candidate, mentions_binance
+from binlint.analysis.credentials import is_hex_key_candidate, is_key_candidate, mentions_binance
 
 __all__ = ["BinanceApiKeyDetector", "BinanceSecretKeyDetector"]
 
@@ -38,9 +41,9 @@ _SECRET_WORDS = r"(?:api[-_]?secret|secret(?:[-_]?key)?)"
 
 
 def _keep(found: Iterable[str]) -> Generator[str, None, None]:
-    """Drop hex digests, placeholders and repeated or sequential runs."""
+    """Drop placeholders and repeated or sequential runs."""
     for value in found:
-        if is_key_candidate(value):
+        if is_key_candidate(value) or is_hex_key_candidate(value):
             yield value
 
 

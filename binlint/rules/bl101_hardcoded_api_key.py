@@ -1,8 +1,8 @@
 """A Binance API key is written into the source.
 
 ## What it does
-Reports a string literal shaped like a Binance API key (64 characters of `[A-Za-z0-9]`,
-not pure hex) that is passed to a Binance SDK as its API key (`Client(key, ...)`,
+Reports a string literal shaped like a Binance API key (64 characters of `[A-Za-z0-9]`)
+that is passed to a Binance SDK as its API key (`Client(key, ...)`,
 `api_key=`, `key=`, ccxt's `{"apiKey": ...}`), sent as the `X-MBX-APIKEY` header, used
 as the default of `os.getenv("BINANCE_API_KEY", ...)`, or bound to a name that says API
 key (`API_KEY`, `binance_api_key`, `self.apiKey`, a dict key or keyword argument). A
@@ -12,8 +12,13 @@ say binance. In `.env`, YAML, JSON, TOML, INI and shell files, and in Python tha
 not parse, a text scan finds `BINANCE_API_KEY=...` and key/secret pairs the same way.
 
 Placeholders (`"your_api_key"`, `"<API_KEY>"`, `"${BINANCE_API_KEY}"`, repeated or
-sequential characters) and 64-character hex strings (SHA-256 digests, HMAC signatures)
-never fire. The sample keys from Binance's API documentation fire at `info`.
+sequential characters) never fire. A 64-character hex string is a SHA-256 digest or an
+HMAC signature unless it goes where a key goes: passed to an SDK as its key, sent as the
+`X-MBX-APIKEY` header, or bound to a key name in Binance code. There it is a key
+(futures-testnet keys are 64 lowercase hex characters; the message says "testnet-style"
+when the module talks to a Binance test network), except in a module that checks hex
+digests against expected values (test vectors). The sample keys from Binance's API
+documentation are known by their value in any file and fire at `info`.
 
 ## Why is this bad?
 Anyone who can read the repository, a fork, a CI log or a pasted snippet can trade on
@@ -214,6 +219,58 @@ class HardcodedApiKey(Rule):
             from binance.client import Client
 
             client = Client(api_key=os.environ["BINANCE_API_KEY"], api_secret=SECRET)
+            """,
+        ),
+        # Futures-testnet keys are hex: where a key goes, hex is a key.
+        Invalid(
+            """
+            import hashlib, hmac, os, time
+            import requests
+
+            BASE = "https://testnet.binancefuture.com"
+            api_key = "@HEXKEY@"
+            api_secret = os.environ["BINANCE_API_SECRET"]
+
+            def place_order(key, secret, symbol):
+                params = {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                          "timestamp": int(time.time() * 1000)}
+                query = "&".join(f"{k}={v}" for k, v in params.items())
+                params["signature"] = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+                return requests.post(BASE + "/fapi/v1/order", params=params, headers={"X-MBX-APIKEY": key},
+                                     timeout=10)
+
+            place_order(api_key, api_secret, "BTCUSDT")
+            """,
+            line=5,
+            fixed="""
+            import hashlib, hmac, os, time
+            import requests
+
+            BASE = "https://testnet.binancefuture.com"
+            api_key = os.environ["BINANCE_API_KEY"]
+            api_secret = os.environ["BINANCE_API_SECRET"]
+
+            def place_order(key, secret, symbol):
+                params = {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
+                          "timestamp": int(time.time() * 1000)}
+                query = "&".join(f"{k}={v}" for k, v in params.items())
+                params["signature"] = hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest()
+                return requests.post(BASE + "/fapi/v1/order", params=params, headers={"X-MBX-APIKEY": key},
+                                     timeout=10)
+
+            place_order(api_key, api_secret, "BTCUSDT")
+            """,
+        ),
+        # Binance's documentation sample key, known by its value, in code that is not Binance code.
+        Invalid(
+            """
+            SAMPLE = "@DOCKEY@"
+            """,
+            line=1,
+            severity=Severity.INFO,
+            fixed="""
+            import os
+            SAMPLE = os.environ["BINANCE_API_KEY"]
             """,
         ),
         Invalid("# bot settings\nBINANCE_API_KEY=@KEY@\nBINANCE_API_SECRET=@SECRET@\n", line=2, filename=".env"),

@@ -2,7 +2,7 @@
 
 ## What it does
 Reports a string literal shaped like a Binance secret key (64 characters of
-`[A-Za-z0-9]`, not pure hex) that is passed to a Binance SDK as its secret
+`[A-Za-z0-9]`) that is passed to a Binance SDK as its secret
 (`Client(key, secret)`, `api_secret=`, `secret=`, ccxt's `{"secret": ...}`), used as the
 key of `hmac.new` in Binance code, used as the default of `os.getenv("BINANCE_API_SECRET",
 ...)`, or bound to a name that says secret (`API_SECRET`, `secret_key`, `self.secret`, a
@@ -12,7 +12,13 @@ must say binance. When the API key sits in the same module too, the message says
 whole pair leaked. Text files and unparsable Python get the same check from the text
 scan (`BINANCE_API_SECRET=...`, `secret: ...` in a file that mentions binance).
 
-Placeholders and 64-character hex strings (SHA-256 digests, HMAC signatures) never fire.
+Placeholders never fire. A 64-character hex string (a SHA-256 digest, an HMAC signature)
+fires only where a secret goes (an SDK's secret argument, the key of `hmac.new`, a
+secret name in Binance code): futures-testnet secrets are hex ("testnet-style" in the
+message when the module talks to a Binance test network). A module that checks hex
+digests against expected values holds test vectors, not secrets, and stays silent.
+Binance's documentation sample secret is known by its value in any file and fires at
+`info`.
 
 ## Why is this bad?
 The secret signs requests: with it (and the API key) anyone can place orders and, if the
@@ -105,6 +111,20 @@ class HardcodedSecretKey(Rule):
 
             def verify(body: bytes, signature: str) -> bool:
                 return hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest() == signature
+            """
+        ),
+        # A test vector: a hex key next to the signature it must give.
+        Valid(
+            """
+            import hashlib
+            import hmac
+
+            BASE_URL = "https://api.binance.com"
+
+            def test_signature():
+                secret = "@HEXSECRET@"
+                query = "symbol=BTCUSDT&timestamp=1499827319559"
+                assert hmac.new(secret.encode(), query.encode(), hashlib.sha256).hexdigest() == "@HEX@"
             """
         ),
         Valid("BINANCE_API_SECRET=\nBINANCE_API_KEY=\n", filename=".env.example"),
@@ -211,7 +231,26 @@ class HardcodedSecretKey(Rule):
             BINANCE_API_SECRET = os.environ["BINANCE_API_SECRET"]
             """,
         ),
+        # Futures-testnet secrets are hex: as the secret of a client, hex is a secret.
+        Invalid(
+            """
+            import os
+            from binance.um_futures import UMFutures
+
+            client = UMFutures(key=os.environ["BINANCE_API_KEY"], secret="@HEXSECRET@",
+                               base_url="https://testnet.binancefuture.com")
+            """,
+            line=4,
+            fixed="""
+            import os
+            from binance.um_futures import UMFutures
+
+            client = UMFutures(key=os.environ["BINANCE_API_KEY"], secret=os.environ["BINANCE_API_SECRET"],
+                               base_url="https://testnet.binancefuture.com")
+            """,
+        ),
         Invalid("export BINANCE_API_KEY=@KEY@\nexport BINANCE_API_SECRET='@SECRET@'\n", line=2, filename="run.sh"),
+        Invalid("# from the API docs\nsecretKey=@DOCSECRET@\n", line=2, filename="notes.txt", severity=Severity.INFO),
         Invalid("binance:\n  api_key: @KEY@\n  api_secret: @SECRET@\n", line=3, filename="settings.yaml"),
         Invalid(
             """

@@ -130,6 +130,16 @@ def transfer(url, asset, amount):
     signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
     return requests.post(f"{url}?{query}&signature={signature}", headers=HEADERS, timeout=10)
 """, line=11),
+        # `params` is reassigned: the second request sends the second dict, without a timestamp.
+        Invalid(_HEAD + """
+def orders():
+    params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    requests.get(BASE + "/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
+    params = {"symbol": "BTCUSDT", "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get(BASE + "/api/v3/allOrders", params=params, headers=HEADERS, timeout=10)
+""", line=15),
     )
 
     def check(self, analysis) -> Iterable[Report]:

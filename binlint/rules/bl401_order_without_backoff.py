@@ -163,6 +163,21 @@ class OrderWithoutBackoff(Rule):
                                                      "quantity": 1, "newClientOrderId": cid})
             """
         ),
+        # `url` is reassigned: each request is judged by the URL that reaches it, and
+        # neither of these places an order.
+        Valid(
+            """
+            import requests
+
+            BASE = "https://api.binance.com"
+
+            def status(query, headers):
+                url = BASE + "/api/v3/order?" + query
+                order = requests.get(url, headers=headers, timeout=10)
+                url = BASE + "/api/v3/openOrders?" + query
+                return order, requests.get(url, headers=headers, timeout=10)
+            """
+        ),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
         Invalid(
@@ -250,6 +265,21 @@ class OrderWithoutBackoff(Rule):
                 return requests.post(url, headers=headers, timeout=10)
             """,
             line=5,
+        ),
+        # The same name holds the open-orders URL, then the order URL: the POST places an order.
+        Invalid(
+            """
+            import requests
+
+            BASE = "https://api.binance.com"
+
+            def trade(query, headers):
+                url = BASE + "/api/v3/openOrders?" + query
+                requests.get(url, headers=headers, timeout=10)
+                url = BASE + "/api/v3/order?" + query
+                return requests.post(url, headers=headers, timeout=10)
+            """,
+            line=9,
         ),
     )
 

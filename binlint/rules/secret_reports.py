@@ -33,9 +33,13 @@ def literal_reports(analysis: "Analysis", code: str) -> Iterator[Report]:
 def literal_report(analysis: "Analysis", literal: "SecretLiteral") -> Report:
     model = analysis.model
     label = "private key (a PEM block)" if literal.pem else KIND_LABELS[literal.kind]
+    if literal.hex_shaped and analysis.secrets.testnet_in_play:
+        label = f"testnet-style {label}"  # futures-testnet keys are 64 lowercase hex characters
     shown = "" if literal.pem else f" `{redact_value(literal.value)}`"
     line = model.line(literal.node)
-    if literal.slot is None:
+    if literal.slot is None and literal.doc_sample:
+        where = "is written here"
+    elif literal.slot is None:
         where = "sits in this module, which is Binance code"
     else:
         where = literal.slot.description
