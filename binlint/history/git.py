@@ -103,13 +103,6 @@ def check_revisions(repository: Repository, revisions: list[str]) -> None:
                                "or origin/main (fetch it first in a CI checkout)")
 
 
-def count_commits(repository: Repository, revisions: list[str]) -> int:
-    done = git(["rev-list", "--count", *revisions, "--"], repository.cwd)
-    if done.returncode != 0:
-        raise GitError(f"git rev-list failed: {_text(done.stderr)}")
-    return int(done.stdout.strip() or 0)
-
-
 def shallow_boundary(repository: Repository) -> list[str]:
     """The commits a shallow clone was cut at (their parents are not in the clone)."""
     done = git(["rev-parse", "--git-path", "shallow"], repository.cwd)
@@ -121,29 +114,51 @@ def shallow_boundary(repository: Repository) -> list[str]:
         return []
 
 
-def patch_command(revisions: list[str], big_file: int, merges: bool = True) -> list[str]:
-    """`git log -p` of every commit in `revisions`, oldest first: only added lines matter, so no
-    context (`-U0`); full blob ids; no rename detection; files above `big_file` bytes come out
-    as `Binary files … differ` (git does not diff them)."""
+def commit_list(repository: Repository, revisions: list[str]) -> list[str]:
+    """The commits `revisions` name, oldest first (`git rev-list --reverse`)."""
+    done = git(["rev-list", "--reverse", *revisions, "--"], repository.cwd)
+    if done.returncode != 0:
+        raise GitError(f"git rev-list failed: {_text(done.stderr)}")
+    return done.stdout.decode("ascii", errors="replace").split()
+
+
+def patch_command(big_file: int) -> list[str]:
+    """`git log -p` of the commits named on its stdin, in that order: only added lines matter,
+    so no context (`-U0`); full blob ids; no rename detection; merges as combined diffs (what
+    a merge added against every parent); files above `big_file` bytes come out as `Binary
+    files … differ` (git does not diff them)."""
     return [
         "git", *_STABLE, "-c", f"core.bigFileThreshold={max(big_file, 1)}",
-        "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--full-index",
-        "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules", "--reverse", "--no-notes",
-        *(["--cc"] if merges else []),
-        "--format=%x00C %H %cI", *revisions, "--",
+        "log", "-p", "-U0", "--cc", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+        "--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--ignore-submodules", "--no-notes",
+        "--format=%x00C %H %cI", "--no-walk=unsorted", "--stdin",
     ]
 
 
 class PatchStream:
-    """The running `git log -p`; iterate for one commit's bytes at a time."""
+    """A running `git log -p` over `commits`; iterate for one commit's bytes at a time."""
 
-    def __init__(self, repository: Repository, revisions: list[str], big_file: int) -> None:
+    def __init__(self, repository: Repository, commits: list[str], big_file: int) -> None:
         try:
-            self.process = subprocess.Popen(patch_command(revisions, big_file), cwd=repository.cwd,
-                                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            self.process = subprocess.Popen(patch_command(big_file), cwd=repository.cwd,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=subprocess.PIPE, env=_environment(), bufsize=0)
         except FileNotFoundError:
             raise GitError("`binlint history` needs git, and no `git` command was found") from None
+        # git reads its whole stdin before it writes: hand the list over from a thread, so a
+        # long list never dead-locks against a full output pipe.
+        import threading
+
+        def feed() -> None:
+            assert self.process.stdin is not None
+            try:
+                self.process.stdin.write("".join(f"{c}\n" for c in commits).encode("ascii"))
+                self.process.stdin.close()
+            except OSError:
+                pass
+
+        self.feeder = threading.Thread(target=feed, daemon=True)
+        self.feeder.start()
 
     def __iter__(self) -> Iterator[bytes]:
         assert self.process.stdout is not None
@@ -152,6 +167,7 @@ class PatchStream:
     def close(self) -> None:
         """Wait for git; GitError when it failed."""
         process = self.process
+        self.feeder.join()
         if process.stdout is not None:
             process.stdout.close()
         stderr = process.stderr.read() if process.stderr is not None else b""

@@ -20,7 +20,7 @@ from typing import Callable
 
 from binlint.config import Config
 from binlint.discover import FileKind, kind_of
-from binlint.engine import RunSettings, check_bytes, map_targets
+from binlint.engine import RunSettings, check_bytes, default_jobs, map_targets
 from binlint.history import git as gitmod
 from binlint.history.patches import Commit, FileChange, parse_commit
 from binlint.model import Applicability, Finding, Fix
@@ -105,20 +105,14 @@ def scan(repository: gitmod.Repository, revisions: list[str], config: Config, se
     """Scan the commits `revisions` name (git's syntax: `HEAD`, `main..HEAD`, `--all`)."""
     outcome = HistoryScan()
     limit = config.max_file_size
-    order: dict[str, int] = {}
+    commits = gitmod.commit_list(repository, revisions)
+    order = {sha: rank for rank, sha in enumerate(commits)}
     changes: list[tuple[Commit, FileChange]] = []
     binaries: list[tuple[Commit, str, str]] = []
-    stream = gitmod.PatchStream(repository, revisions, limit)
-    try:
-        for chunk in stream:
-            commit = parse_commit(chunk, wanted)
-            order.setdefault(commit.sha, len(order))
+    for part in _read_patches(repository, commits, limit, wanted, jobs):
+        for commit in part:
             changes.extend((commit, change) for change in commit.changes)
             binaries.extend((commit, path, blob) for path, blob in commit.binary)
-    except BaseException:
-        stream.kill()
-        raise
-    stream.close()
     outcome.commits = len(order)
     _count_binaries(repository, binaries, limit, outcome)
 
@@ -152,6 +146,55 @@ def scan(repository: gitmod.Repository, revisions: list[str], config: Config, se
         )
         outcome.findings.append(HistoryFinding(shown, commit.sha, commit.date, later, present))
     return outcome
+
+
+# Below this many commits one `git log` is quicker than several.
+SPLIT_THRESHOLD = 400
+
+
+def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int, wanted: Callable[[str], bool],
+                  jobs: int | None) -> list[list[Commit]]:
+    """The commits that added candidate lines, per slice of `commits`, in order.
+
+    Git computes the diffs on one core; on more, the list is cut into contiguous slices,
+    one `git log` each, read by one thread each (reading waits on git, not on Python)."""
+    parts = default_jobs() if jobs is None or jobs <= 0 else jobs
+    parts = max(1, min(parts, 8, len(commits) // (SPLIT_THRESHOLD // 2) or 1))
+    size = -(-len(commits) // parts) if commits else 0
+    slices = [commits[i:i + size] for i in range(0, len(commits), size)] if commits else []
+    results: list[list[Commit]] = [[] for _ in slices]
+    failures: list[BaseException] = []
+
+    def read(index: int) -> None:
+        stream = gitmod.PatchStream(repository, slices[index], limit)
+        try:
+            for chunk in stream:
+                commit = parse_commit(chunk, wanted)
+                if commit.changes or commit.binary:
+                    results[index].append(commit)
+        except BaseException as exc:  # handed to the caller's thread
+            stream.kill()
+            failures.append(exc)
+            return
+        try:
+            stream.close()
+        except gitmod.GitError as exc:
+            failures.append(exc)
+
+    if len(slices) <= 1:
+        for index in range(len(slices)):
+            read(index)
+    else:
+        import threading
+
+        threads = [threading.Thread(target=read, args=(index,), daemon=True) for index in range(len(slices))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
+    return results
 
 
 def _added(finding: Finding, change: FileChange) -> bool:
