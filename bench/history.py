@@ -174,11 +174,16 @@ def main() -> int:
     done = subprocess.run([BINLINT, "history", "--format", "json"], cwd=folder, capture_output=True, text=True)
     document = json.loads(done.stdout)
     print(f"findings (exit status {done.returncode}): {document['summary']['findings']} "
-          f"({document["summary"]["at_head"]} at HEAD); planted: 4 key pairs (8 credentials), "
+          f"({document['summary']['at_head']} at HEAD); planted: 4 key pairs (8 credentials), "
           "2 pairs still at HEAD (one of them moved), 2 only in history")
     for finding in document["findings"]:
         print(f"  {finding['path']}:{finding['line']}: {finding['code']} commit {finding['commit'][:7]} "
               f"{'at HEAD' if finding['at_head'] else 'only in history'}, later commits {finding['later_commits']}")
+    expected = (8, 4)
+    got = (document["summary"]["findings"], document["summary"]["at_head"])
+    if got != expected:
+        print(f"MISSED: expected {expected[0]} findings ({expected[1]} at HEAD), got {got[0]} ({got[1]} at HEAD)")
+        return 1
     return 0
 
 
