@@ -15,9 +15,14 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from binlint.model import Severity, scrub_message
+
+if TYPE_CHECKING:
+    from binlint.config import Config
+    from binlint.engine import RunSettings
+    from binlint.history.scan import HistoryFinding, HistoryScan
 
 Z40 = "0" * 40
 
@@ -69,7 +74,7 @@ def _revisions(options: HistoryOptions, head: str | None) -> list[str] | None:
     return ["HEAD"] if head else None
 
 
-def _settings(options: HistoryOptions, root: str):  # type: ignore[no-untyped-def]
+def _settings(options: HistoryOptions, root: str) -> "tuple[Config, RunSettings]":
     from binlint import config as config_module
     from binlint.app import _validate_codes
     from binlint.engine import RunSettings
@@ -85,15 +90,15 @@ def _settings(options: HistoryOptions, root: str):  # type: ignore[no-untyped-de
     return config, RunSettings(config, select, ignore, False)
 
 
-def _wanted(config: object, root: str) -> Callable[[str], bool]:
+def _wanted(config: "Config", root: str) -> Callable[[str], bool]:
     """Which repository paths are scanned: what a folder walk would check, minus config excludes."""
     import pathspec
 
     from binlint.discover import kind_of
 
-    patterns = [*getattr(config, "exclude"), *getattr(config, "extend_exclude")]
+    patterns = [*config.exclude, *config.extend_exclude]
     spec = pathspec.GitIgnoreSpec.from_lines(patterns) if any(p.strip() for p in patterns) else None
-    config_root = os.path.abspath(str(getattr(config, "root")))
+    config_root = os.path.abspath(str(config.root))
     root = os.path.abspath(root)
 
     def wanted(path: str) -> bool:
@@ -148,7 +153,7 @@ def run_history(options: HistoryOptions) -> int:
         from binlint import baseline as baseline_module
 
         try:
-            items, hidden = _apply_baseline(options, items, repository.root, baseline_module)
+            items, hidden = _apply_baseline(options, items, repository.root)
         except baseline_module.BaselineError as exc:
             return fail(str(exc))
 
@@ -166,28 +171,29 @@ def run_history(options: HistoryOptions) -> int:
     return 0 if options.exit_zero or not failing(items, options.severity) else 1
 
 
-def _apply_baseline(options: HistoryOptions, items: list, root: str, baseline_module: object):  # type: ignore[no-untyped-def]
+def _apply_baseline(options: HistoryOptions, items: "list[HistoryFinding]", root: str
+                    ) -> "tuple[list[HistoryFinding], int]":
     """(the findings the baseline does not hold, how many it hid). Entries name the credential by
     its hash; a credential matches wherever it now appears (path and rule are for people)."""
-    module = baseline_module
+    from binlint import baseline
+
     if options.update_baseline:
         absolute = [item.finding.with_changes(path=os.path.join(root, item.finding.path)) for item in items]
-        module.write(Path(options.update_baseline), absolute)  # type: ignore[attr-defined]
+        baseline.write(Path(options.update_baseline), absolute)
         return [], len(items)
-    accepted = {fingerprint for (_, _, fingerprint) in
-                module.load(Path(options.baseline)).counts}  # type: ignore[attr-defined]
+    assert options.baseline is not None
+    accepted = {fingerprint for (_, _, fingerprint) in baseline.load(Path(options.baseline)).counts}
     kept = [item for item in items if item.finding.fingerprint not in accepted]
     return kept, len(items) - len(kept)
 
 
-def _print_notes(result: object, options: HistoryOptions) -> None:
-    skipped = getattr(result, "skipped")
-    examples = getattr(result, "skipped_example")
+def _print_notes(result: "HistoryScan", options: HistoryOptions) -> None:
     if not options.quiet:
-        for why, count in sorted(skipped.items()):
+        for why, count in sorted(result.skipped.items()):
             versions = f"{count:,} file version{'' if count == 1 else 's'}"
-            print(f"binlint: skipped {versions}: {why} (first: {examples[why]})", file=options.errors)
-        for note in getattr(result, "notes"):
+            example = scrub_message(result.skipped_example[why])
+            print(f"binlint: skipped {versions}: {why} (first: {example})", file=options.errors)
+        for note in result.notes:
             print(f"binlint: note: {scrub_message(note)}", file=options.errors)
-    for error in getattr(result, "errors"):
+    for error in result.errors:
         print(f"binlint: error: {scrub_message(error)}", file=options.errors)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from binlint.gate import has_key_shaped_run
 from binlint.history.git import COMMIT_MARK, unquote_path
@@ -56,7 +57,7 @@ def header(chunk: bytes) -> tuple[str, str]:
     return (parts[0] if parts else "?"), (parts[1] if len(parts) > 1 else "")
 
 
-def parse_commit(chunk: bytes, wanted: "callable[[str], bool]", *, gate: bool = True) -> Commit:  # type: ignore[valid-type]
+def parse_commit(chunk: bytes, wanted: Callable[[str], bool], *, gate: bool = True) -> Commit:
     """The candidate file changes of one commit. `wanted(path)` says which paths are scanned;
     with `gate`, a commit whose bytes cannot hold a credential is not split at all."""
     sha, date = header(chunk)
@@ -73,8 +74,7 @@ def parse_commit(chunk: bytes, wanted: "callable[[str], bool]", *, gate: bool = 
     return commit
 
 
-def _parse_section(section: bytes, commit: Commit, wanted: "callable[[str], bool]", gate: bool  # type: ignore[valid-type]
-                   ) -> None:
+def _parse_section(section: bytes, commit: Commit, wanted: Callable[[str], bool], gate: bool) -> None:
     hunks = section.find(b"\n@@")
     head = section[: hunks + 1] if hunks >= 0 else section
     path: str | None = None

@@ -34,13 +34,13 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def summary_line(items: list[HistoryFinding], scan: HistoryScan, hidden: int) -> str:
-    commits = _plural(scan.commits, "commit")
+    line = f"{_plural(scan.commits, 'commit')} scanned: "
     if not items:
-        line = f"No credential found in the lines {commits} added."
+        line += "no credential found."
     else:
         present = sum(1 for item in items if item.at_head)
-        line = (f"Found {_plural(len(items), 'credential')} in the lines {commits} added "
-                f"({present} at HEAD, {len(items) - present} only in history).")
+        line += (f"found {_plural(len(items), 'credential')} "
+                 f"({present} at HEAD, {len(items) - present} only in history).")
     if hidden:
         line += f"\n{_plural(hidden, 'credential')} hidden by the baseline."
     return line + "\n"
