@@ -10,7 +10,8 @@ SHA-256 digests and placeholders that must not be reported. Then it times
 
 - `git log -p > /dev/null` on the same commits: the floor, reading the history;
 - `git log --raw` with `git cat-file --batch` over every changed blob: the other way to
-  read history (whole file versions instead of patches);
+  read history (whole file versions instead of patches), as git alone and with binlint's
+  byte gate run over every version (what that route would cost before any diffing);
 - `binlint history` (all cores, and `--jobs 1`);
 
 and prints binlint's time as a multiple of the floor, and the findings.
@@ -139,6 +140,43 @@ def blob_floor(path: Path) -> list[str]:
                         "| git cat-file --batch > /dev/null"]
 
 
+def blob_route(folder: Path) -> tuple[float, int, int]:
+    """(seconds, blob versions, bytes) for the blob route: `git log --raw`, every new blob read
+    whole with `git cat-file --batch`, each through the byte gate. No diffs yet: a lower bound."""
+    import threading
+
+    from binlint.history.patches import may_hold_credential
+
+    began = time.perf_counter()
+    raw = subprocess.run(["git", "log", "--raw", "--no-abbrev", "--no-renames", "--format=", "HEAD"], cwd=folder,
+                         capture_output=True, check=True).stdout
+    blobs: dict[bytes, None] = {}
+    for line in raw.split(b"\n"):
+        if line.startswith(b":"):
+            new = line.partition(b"\t")[0].split()[3]
+            if new.strip(b"0"):
+                blobs[new] = None
+    process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=folder, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE)
+
+    def feed() -> None:
+        assert process.stdin is not None
+        process.stdin.write(b"".join(blob + b"\n" for blob in blobs))
+        process.stdin.close()
+
+    threading.Thread(target=feed, daemon=True).start()
+    assert process.stdout is not None
+    total = 0
+    for _ in blobs:
+        size = int(process.stdout.readline().split()[2])
+        data = process.stdout.read(size)
+        process.stdout.read(1)
+        total += size
+        may_hold_credential(data)
+    process.wait()
+    return time.perf_counter() - began, len(blobs), total
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--commits", type=int, default=5000)
@@ -170,6 +208,10 @@ def main() -> int:
         floor = floor or timing.median
         print(f"{label:<36} {timing.median:7.2f} s  (cpu {timing.cpu_median:6.2f} s)  "
               f"{timing.median / floor:5.2f}x the floor")
+
+    seconds = sorted(blob_route(folder) for _ in range(args.runs))[args.runs // 2]
+    print(f"{'blob route + byte gate (no diffs)':<36} {seconds[0]:7.2f} s  ({seconds[1]:,} blob versions, "
+          f"{seconds[2] / 1e6:.0f} MB)  {seconds[0] / floor:5.2f}x the floor")
 
     done = subprocess.run([BINLINT, "history", "--format", "json"], cwd=folder, capture_output=True, text=True)
     document = json.loads(done.stdout)

@@ -338,3 +338,26 @@ def test_paths_with_odd_characters(repo: Repo) -> None:
     done = repo.history("--format", "json", real=True)
     assert done.returncode == 1
     assert sorted(f["path"] for f in json.loads(done.stdout)["findings"]) == sorted(ODD_NAMES * 2)
+
+
+def test_history_read_in_slices_gives_the_same_findings(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On several cores the commits are cut into slices, one `git log` each: the first commit
+    and the later-commit counts must not depend on where the cuts fall."""
+    from binlint.config import Config
+    from binlint.engine import RunSettings
+    from binlint.history import git as gitmod, scan
+
+    first = repo.commit(**{"a.py": bot()})
+    for number in range(8):
+        repo.commit(**{"n.txt": f"{number}\n", **({"b.py": bot()} if number == 5 else {})})
+    repository = gitmod.open_repository(str(repo.path))
+    config = Config(root=repo.path)
+
+    def run(jobs: int) -> list[tuple[str, str, int]]:
+        result = scan.scan(repository, ["HEAD"], config, RunSettings(config, scan.CODES), lambda path: True, jobs)
+        assert result.commits == 9
+        return [(f.finding.code, f.commit, f.later_commits) for f in result.findings]
+
+    whole = run(1)
+    monkeypatch.setattr(scan, "SPLIT_THRESHOLD", 4)
+    assert run(3) == whole == [("BL101", first, 1), ("BL102", first, 1)]

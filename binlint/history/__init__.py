@@ -116,7 +116,7 @@ def run_history(options: HistoryOptions) -> int:
     """Run `binlint history`; return the exit status."""
     from binlint.config import ConfigError
     from binlint.history import git as gitmod
-    from binlint.history.report import RENDERERS, failing, render_sarif, render_text
+    from binlint.history.report import RENDERERS, failing, render_item, render_sarif
     from binlint.history.scan import HistoryScan, scan
 
     def fail(message: str) -> int:
@@ -158,8 +158,7 @@ def run_history(options: HistoryOptions) -> int:
             return fail(str(exc))
 
     if options.quiet and options.format == "text":
-        text = "".join(render_text([item], result, 0, options.color).rsplit("\n\n", 1)[0] + "\n"
-                       for item in items)
+        text = "".join(render_item(item, options.color) for item in items)
     elif options.format == "sarif":
         text = render_sarif(items, result, hidden, root=repository.root)
     else:

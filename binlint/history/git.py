@@ -145,6 +145,7 @@ class PatchStream:
                                             stderr=subprocess.PIPE, env=_environment(), bufsize=0)
         except FileNotFoundError:
             raise GitError("`binlint history` needs git, and no `git` command was found") from None
+        _widen_pipe(self.process.stdout)
         # git reads its whole stdin before it writes: hand the list over from a thread, so a
         # long list never dead-locks against a full output pipe.
         import threading
@@ -178,6 +179,18 @@ class PatchStream:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
+
+
+def _widen_pipe(stream: IO[bytes] | None) -> None:
+    """Let git write up to 1 MiB ahead of the reader (Linux; the default is 64 KiB): fewer
+    stops and wake-ups on a busy machine. Best effort."""
+    try:
+        import fcntl
+
+        if stream is not None and hasattr(fcntl, "F_SETPIPE_SZ"):
+            fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, OSError):
+        pass
 
 
 def split_commits(stream: IO[bytes], block: int = 1 << 20) -> Iterator[bytes]:

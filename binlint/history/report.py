@@ -46,14 +46,16 @@ def summary_line(items: list[HistoryFinding], scan: HistoryScan, hidden: int) ->
     return line + "\n"
 
 
-def render_text(items: list[HistoryFinding], scan: HistoryScan, hidden: int, color: bool = False) -> str:
+def render_item(item: HistoryFinding, color: bool = False) -> str:
+    """One finding as `check` prints it, with its commit on the line after the location."""
     from binlint.report.text_format import render_finding
 
-    parts = []
-    for item in items:
-        first, _, rest = render_finding(item.finding, color).partition("\n")
-        parts.append(f"{first}\n  {where(item)}\n{rest}")
-    body = "".join(parts)
+    first, _, rest = render_finding(item.finding, color).partition("\n")
+    return f"{first}\n  {where(item)}\n{rest}"
+
+
+def render_text(items: list[HistoryFinding], scan: HistoryScan, hidden: int, color: bool = False) -> str:
+    body = "".join(render_item(item, color) for item in items)
     return body + ("\n" if body else "") + summary_line(items, scan, hidden)
 
 

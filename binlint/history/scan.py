@@ -148,6 +148,35 @@ def scan(repository: gitmod.Repository, revisions: list[str], config: Config, se
     return outcome
 
 
+class _WarmUp:
+    """Import the parser and the rules in a thread as soon as a Python file version needs them,
+    while git is still writing history (the import takes as long as reading a few thousand
+    commits, and the reading threads mostly wait on git)."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def start_for(self, commit: Commit) -> None:
+        if self.started or not any(kind_of(c.path) in (FileKind.PYTHON, FileKind.NOTEBOOK) for c in commit.changes):
+            return
+        self.started = True
+        import threading
+
+        threading.Thread(target=self._load, daemon=True).start()
+
+    @staticmethod
+    def _load() -> None:
+        try:
+            import libcst  # noqa: F401
+
+            from binlint.analysis import Analysis  # noqa: F401
+            from binlint.rules import all_rules
+
+            all_rules()
+        except Exception:  # noqa: BLE001 - the checks import again, and report any failure
+            pass
+
+
 # Below this many commits one `git log` is quicker than several.
 SPLIT_THRESHOLD = 400
 
@@ -164,6 +193,7 @@ def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int,
     slices = [commits[i:i + size] for i in range(0, len(commits), size)] if commits else []
     results: list[list[Commit]] = [[] for _ in slices]
     failures: list[BaseException] = []
+    warm = _WarmUp()
 
     def read(index: int) -> None:
         stream = gitmod.PatchStream(repository, slices[index], limit)
@@ -172,6 +202,7 @@ def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int,
                 commit = parse_commit(chunk, wanted)
                 if commit.changes or commit.binary:
                     results[index].append(commit)
+                    warm.start_for(commit)
         except BaseException as exc:  # handed to the caller's thread
             stream.kill()
             failures.append(exc)
