@@ -267,7 +267,7 @@ def test_blobs_seen_before_are_checked_once(repo: Repo, monkeypatch: pytest.Monk
     calls: list[str] = []
     original = scan.check_blob
 
-    def counting(target: scan.BlobTarget, settings: RunSettings) -> Any:
+    def counting(target: scan.BlobTarget, settings: RunSettings) -> Any:  # one call per file version checked
         calls.append(target.path)
         return original(target, settings)
 
@@ -361,3 +361,21 @@ def test_history_read_in_slices_gives_the_same_findings(repo: Repo, monkeypatch:
     whole = run(1)
     monkeypatch.setattr(scan, "SPLIT_THRESHOLD", 4)
     assert run(3) == whole == [("BL101", first, 1), ("BL102", first, 1)]
+
+
+def test_an_internal_error_fails_the_run_without_showing_the_key(repo: Repo, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    from binlint.rules import get_rule
+
+    rule = get_rule("BL101")
+    assert rule is not None
+
+    def failing(self: Any, analysis: Any) -> Any:
+        raise ValueError(f"cannot read {KEY!r}")
+
+    monkeypatch.setattr(rule, "check", failing)
+    repo.commit(**{"bot.py": bot()})
+    done = repo.history("--jobs", "1")
+    assert done.returncode == 2
+    assert f"bot.py ({git(repo.path, 'rev-parse', '--short=7', 'HEAD')}): internal error in BL101" in done.stderr
+    assert KEY not in done.stdout + done.stderr

@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
 from binlint.config import Config
 from binlint.discover import FileKind, kind_of
-from binlint.engine import RunSettings, check_bytes, default_jobs, map_targets
+from binlint.engine import FileResult, RunSettings, check_bytes, default_jobs, map_targets
 from binlint.history import git as gitmod
 from binlint.history.patches import Commit, FileChange, parse_commit
 from binlint.model import Applicability, Finding, Fix
@@ -94,10 +95,11 @@ def history_advice(at_head: bool) -> str:
     return advice
 
 
-def check_blob(target: BlobTarget, settings: RunSettings) -> list[Finding]:
-    """BL101–BL103 findings in one file version (module-level: runs in worker processes)."""
+def check_blob(target: BlobTarget, settings: RunSettings) -> FileResult:
+    """The BL101–BL103 findings of one file version (module-level: runs in worker processes)."""
     result = check_bytes(target.data, target.path, target.kind, settings)
-    return [f for f in result.findings if f.code in CODES]
+    result.findings = [f for f in result.findings if f.code in CODES]
+    return result
 
 
 def scan(repository: gitmod.Repository, revisions: list[str], config: Config, settings: RunSettings,
@@ -109,7 +111,8 @@ def scan(repository: gitmod.Repository, revisions: list[str], config: Config, se
     order = {sha: rank for rank, sha in enumerate(commits)}
     changes: list[tuple[Commit, FileChange]] = []
     binaries: list[tuple[Commit, str, str]] = []
-    for part in _read_patches(repository, commits, limit, wanted, jobs):
+    warm = _WarmUp()
+    for part in _read_patches(repository, commits, limit, wanted, jobs, warm):
         for commit in part:
             changes.extend((commit, change) for change in commit.changes)
             binaries.extend((commit, path, blob) for path, blob in commit.binary)
@@ -117,7 +120,8 @@ def scan(repository: gitmod.Repository, revisions: list[str], config: Config, se
     _count_binaries(repository, binaries, limit, outcome)
 
     blobs = _read_blobs(repository, changes, limit, outcome)
-    checked = _check_blobs(repository, blobs, settings, jobs)
+    warm.join()  # no import in flight when worker processes fork
+    checked = _check_blobs(blobs, settings, jobs, changes, outcome)
 
     first: dict[str, tuple[int, Commit, Finding]] = {}
     touched: dict[str, set[str]] = {}
@@ -154,15 +158,18 @@ class _WarmUp:
     commits, and the reading threads mostly wait on git)."""
 
     def __init__(self) -> None:
-        self.started = False
+        self.thread: "threading.Thread | None" = None
 
     def start_for(self, commit: Commit) -> None:
-        if self.started or not any(kind_of(c.path) in (FileKind.PYTHON, FileKind.NOTEBOOK) for c in commit.changes):
+        if self.thread is not None or not any(kind_of(c.path) in (FileKind.PYTHON, FileKind.NOTEBOOK)
+                                              for c in commit.changes):
             return
-        self.started = True
-        import threading
+        self.thread = threading.Thread(target=self._load, daemon=True)
+        self.thread.start()
 
-        threading.Thread(target=self._load, daemon=True).start()
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
     @staticmethod
     def _load() -> None:
@@ -182,7 +189,7 @@ SPLIT_THRESHOLD = 400
 
 
 def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int, wanted: Callable[[str], bool],
-                  jobs: int | None) -> list[list[Commit]]:
+                  jobs: int | None, warm: _WarmUp) -> list[list[Commit]]:
     """The commits that added candidate lines, per slice of `commits`, in order.
 
     Git computes the diffs on one core; on more, the list is cut into contiguous slices,
@@ -193,7 +200,6 @@ def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int,
     slices = [commits[i:i + size] for i in range(0, len(commits), size)] if commits else []
     results: list[list[Commit]] = [[] for _ in slices]
     failures: list[BaseException] = []
-    warm = _WarmUp()
 
     def read(index: int) -> None:
         stream = gitmod.PatchStream(repository, slices[index], limit)
@@ -216,8 +222,6 @@ def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int,
         for index in range(len(slices)):
             read(index)
     else:
-        import threading
-
         threads = [threading.Thread(target=read, args=(index,), daemon=True) for index in range(len(slices))]
         for thread in threads:
             thread.start()
@@ -280,8 +284,20 @@ def _read_blobs(repository: gitmod.Repository, changes: list[tuple[Commit, FileC
     return targets
 
 
-def _check_blobs(repository: gitmod.Repository, targets: dict[tuple[str, FileKind | None], BlobTarget],
-                 settings: RunSettings, jobs: int | None) -> dict[tuple[str, FileKind | None], list[Finding]]:
+def _check_blobs(targets: dict[tuple[str, FileKind | None], BlobTarget], settings: RunSettings, jobs: int | None,
+                 changes: list[tuple[Commit, FileChange]], outcome: HistoryScan
+                 ) -> dict[tuple[str, FileKind | None], list[Finding]]:
+    """Each file version's findings; internal errors and skips go to `outcome`, named by the
+    first commit and path that wrote the version."""
     keys = list(targets)
-    results = map_targets(check_blob, [targets[k] for k in keys], settings, jobs)  # type: ignore[arg-type]
-    return dict(zip(keys, results))
+    first_seen: dict[tuple[str, FileKind | None], tuple[Commit, str]] = {}
+    for commit, change in changes:
+        first_seen.setdefault((change.blob, kind_of(change.path)), (commit, change.path))
+    checked: dict[tuple[str, FileKind | None], list[Finding]] = {}
+    for key, result in zip(keys, map_targets(check_blob, [targets[k] for k in keys], settings, jobs)):  # type: ignore[arg-type]
+        commit, path = first_seen[key]
+        checked[key] = result.findings
+        if result.skipped:
+            _skip(outcome, result.skipped, path, commit)
+        outcome.errors.extend(f"{path} ({commit.sha[:7]}): {error.split(': ', 1)[-1]}" for error in result.errors)
+    return checked
