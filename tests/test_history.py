@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from binlint.testing import fake_key, sha256_hex
+from binlint.testing import fake_key, fake_pem, sha256_hex
 from tests.helpers import run_cli
 
 GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": "2024-05-01T12:00:00Z",
@@ -167,17 +167,19 @@ def test_only_added_lines_count(repo: Repo) -> None:
 
 
 def test_env_yaml_json_and_notebooks(repo: Repo) -> None:
-    notebook = json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                                      "source": ["from binance.client import Client\n",
-                                                 f'client = Client("{OTHER}", "x")\n']}],
-                           "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    def cell(*lines: str) -> dict[str, Any]:
+        return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": list(lines)}
+
+    notebook = json.dumps({"cells": [
+        cell("from binance.client import Client\n", f'client = Client("{OTHER}", "x")\n'),
+        cell("from binance.spot import Spot\n", f'spot = Spot(api_key="x", private_key="{fake_pem("history")}")\n'),
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
     repo.commit(**{".env": f"BINANCE_API_KEY={KEY}\n", "deploy__settings.yaml": f"binance:\n  api_secret: {SECRET}\n",
                    "research.ipynb": notebook})
     repo.commit(**{".env": None, "deploy__settings.yaml": None, "research.ipynb": None})
-    found = {f["path"]: f for f in repo.findings()}
-    assert set(found) == {".env", "deploy/settings.yaml", "research.ipynb"}
-    assert found["research.ipynb"]["cell"] == 0 and found["research.ipynb"]["line"] == 2
-    assert found["deploy/settings.yaml"]["code"] == "BL102"
+    found = sorted((f["path"], f["code"], f["cell"], f["line"]) for f in repo.findings())
+    assert found == [(".env", "BL101", None, 1), ("deploy/settings.yaml", "BL102", None, 2),
+                     ("research.ipynb", "BL101", 0, 2), ("research.ipynb", "BL103", 1, 2)]
 
 
 def test_all_refs_and_the_default_range(repo: Repo) -> None:

@@ -234,9 +234,9 @@ def _read_patches(repository: gitmod.Repository, commits: list[str], limit: int,
 
 def _added(finding: Finding, change: FileChange) -> bool:
     """Whether the commit added the finding's lines (in a notebook: the JSON lines holding it)."""
-    if finding.cell is not None:
-        return any(secret.encode("utf-8", "surrogatepass") in change.added_text for secret in finding.secrets
-                   if "\n" not in secret) or not finding.secrets
+    if finding.cell is not None:  # the diff's lines are the .ipynb file's, not the cell's
+        marker = _marker(finding)
+        return marker is None or marker.encode("utf-8", "surrogatepass") in change.added_text
     return any(line in change.added for line in range(finding.line, max(finding.end_line, finding.line) + 1))
 
 
