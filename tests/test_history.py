@@ -309,9 +309,14 @@ def test_shallow_clone_says_how_deep_it_went(repo: Repo, tmp_path: Path) -> None
         repo.commit(**{"n.txt": f"{number}\n"})
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", "--depth", "2", repo.path.as_uri(), str(clone))
-    done = Repo(clone, init=False).history()
+    shallow = Repo(clone, init=False)
+    done = shallow.history()
     assert done.returncode == 0, done.stderr
     assert "shallow clone: 2 commits scanned" in done.stderr and "git fetch --unshallow" in done.stderr
+    cut = git(clone, "rev-parse", "--short=7", "HEAD~1")
+    assert f"history stops at {cut}" in done.stderr
+    inside = shallow.history("HEAD~1..HEAD")  # a range inside the clone's history is scanned whole
+    assert inside.returncode == 0 and "shallow" not in inside.stderr
 
 
 def test_binary_and_huge_blobs_are_counted_skips(repo: Repo) -> None:

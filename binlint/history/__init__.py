@@ -22,6 +22,7 @@ from binlint.model import Severity, scrub_message
 if TYPE_CHECKING:
     from binlint.config import Config
     from binlint.engine import RunSettings
+    from binlint.history.git import Repository
     from binlint.history.scan import HistoryFinding, HistoryScan
 
 Z40 = "0" * 40
@@ -136,16 +137,14 @@ def run_history(options: HistoryOptions) -> int:
             result = scan(repository, revisions, config, settings, _wanted(config, repository.root), options.jobs)
     except (gitmod.GitError, HistoryError, ConfigError) as exc:
         return fail(str(exc))
+    except KeyboardInterrupt:
+        print("binlint: interrupted", file=options.errors)
+        return 130
     except Exception as exc:  # noqa: BLE001 - a bug must not print a traceback (it could quote a key)
         return fail(f"internal error ({type(exc).__name__}: {exc})")
 
     if repository.shallow and revisions is not None:
-        boundary = gitmod.shallow_boundary(repository)
-        cut = f" at {', '.join(b[:7] for b in boundary[:3])}" if boundary else ""
-        result.notes.append(
-            f"this is a shallow clone: {result.commits:,} commit{'' if result.commits == 1 else 's'} scanned, "
-            f"history stops{cut} (what the oldest of them added is taken as new); older commits are not in "
-            "this clone: run `git fetch --unshallow` (or check out with fetch-depth: 0) to scan them")
+        _note_shallow(repository, revisions, result)
 
     items = result.findings
     hidden = 0
@@ -168,6 +167,21 @@ def run_history(options: HistoryOptions) -> int:
     if result.errors:
         return 2
     return 0 if options.exit_zero or not failing(items, options.severity) else 1
+
+
+def _note_shallow(repository: "Repository", revisions: list[str], result: "HistoryScan") -> None:
+    """Say how deep the scan went when it reached where a shallow clone was cut."""
+    from binlint.history import git as gitmod
+
+    boundary = set(gitmod.shallow_boundary(repository))
+    reached = [sha for sha in gitmod.commit_list(repository, revisions) if sha in boundary]
+    if not reached and boundary:
+        return  # the range lies inside the clone's history: the scan is complete
+    cut = f" at {', '.join(sha[:7] for sha in reached[:3])}" if reached else ""
+    result.notes.append(
+        f"this is a shallow clone: {result.commits:,} commit{'' if result.commits == 1 else 's'} scanned, "
+        f"history stops{cut} (what the oldest of them holds is taken as added there); older commits are "
+        "not in this clone: run `git fetch --unshallow` (or check out with fetch-depth: 0) to scan them")
 
 
 def _apply_baseline(options: HistoryOptions, items: "list[HistoryFinding]", root: str
