@@ -386,3 +386,23 @@ def test_an_internal_error_fails_the_run_without_showing_the_key(repo: Repo, mon
     assert done.returncode == 2
     assert f"bot.py ({git(repo.path, 'rev-parse', '--short=7', 'HEAD')}): internal error in BL101" in done.stderr
     assert KEY not in done.stdout + done.stderr
+
+
+def test_pre_push_takes_the_range_from_pre_commit(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = repo.commit(**{"a.txt": "start\n"})
+    keyed = repo.commit(**{"bot.py": bot()})
+    top = repo.commit(**{"bot.py": None})
+    for name in ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", base)
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", top)
+    assert [f["commit"] for f in repo.findings("--pre-push")] == [keyed, keyed]
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", keyed)  # the key was pushed before: not in this push
+    assert repo.findings("--pre-push") == []
+    # A first push with the root commit: pre-commit names the branch, not a range.
+    monkeypatch.delenv("PRE_COMMIT_FROM_REF")
+    monkeypatch.delenv("PRE_COMMIT_TO_REF")
+    monkeypatch.setenv("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")
+    assert len(repo.findings("--pre-push")) == 2
+    done = repo.history("--pre-push", "main")
+    assert done.returncode == 2 and "--pre-push" in done.stderr
