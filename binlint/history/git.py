@@ -90,9 +90,10 @@ def check_revisions(repository: Repository, revisions: list[str]) -> None:
     for revision in revisions:
         if not revision or revision.startswith("-"):
             raise GitError(f"{revision!r} is not a revision (like HEAD, main, origin/main..HEAD or v1.0...v2.0)")
-        ends = [part for part in revision.lstrip("^").replace("...", "..").split("..")]
         if revision.endswith(("^!", "^@")):
             ends = [revision[:-2]]
+        else:
+            ends = revision.lstrip("^").replace("...", "..").split("..")
         for end in ends:
             if not end:
                 continue  # `main..` means main..HEAD
