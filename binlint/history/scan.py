@@ -6,7 +6,9 @@ read whole with `git cat-file --batch` and checked once by the engine with the B
 rules (so a key reaching `Client(...)` through a constant is found at its literal, and
 notebooks, `.env`, YAML and JSON get their usual scan); a blob seen before is not checked
 again. Findings on lines the commit added are kept; the same credential anywhere else in
-history adds to its count of later commits.
+history adds to its count of later commits. On several cores the commits are cut into
+contiguous slices, one `git log` each, so git's diffing (the floor of the whole scan) runs
+on every core.
 """
 
 from __future__ import annotations
