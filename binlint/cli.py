@@ -1,4 +1,4 @@
-"""The command line: `binlint check`, `history`, `rules`, `explain`, `lsp`. Argument parsing only."""
+"""The command line: `binlint check`, `rules`, `explain`, `lsp`. Argument parsing only."""
 
 from __future__ import annotations
 
