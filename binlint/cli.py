@@ -96,6 +96,43 @@ def _escape_unencodable_output() -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("revisions", nargs=-1, metavar="[REV-RANGE]")
+@click.option("--all", "all_refs", is_flag=True, help="Scan the commits of every ref (branches, tags, remotes).")
+@click.option("--pre-push", is_flag=True,
+              help="Scan the commits being pushed (pre-commit's PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "concise"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--select", help="Which of BL101,BL102,BL103 to look for (default: all three).")
+@click.option("--ignore", help="Codes or prefixes to leave out.")
+@click.option("--severity", type=click.Choice(["error", "warning", "info"]), default="warning",
+              show_default=True, help="Lowest severity that makes the exit status 1.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide the credentials recorded in this baseline.")
+@click.option("--update-baseline", type=click.Path(dir_okay=False),
+              help="Record the credentials found (as hashes) in a baseline.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A pyproject.toml or binlint.toml.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None,
+              help="Processes to use (default: all cores; 0 = all).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no notes.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+def history(revisions: tuple[str, ...], all_refs: bool, pre_push: bool, output_format: str, select: str | None,
+            ignore: str | None, severity: str, baseline: str | None, update_baseline: str | None,
+            config_file: str | None, jobs: int | None, exit_zero: bool, quiet: bool, no_color: bool) -> None:
+    """Find Binance keys in the lines every commit of REV-RANGE added (default: all of HEAD's
+    history; `origin/main..HEAD` for a pull request), whether or not they are still there."""
+    from binlint.history import HistoryOptions, run_history
+
+    options = HistoryOptions(
+        revisions=revisions, all_refs=all_refs, pre_push=pre_push, format=output_format, select=_codes(select),
+        ignore=_codes(ignore) or (), severity=Severity.parse(severity), exit_zero=exit_zero, baseline=baseline,
+        update_baseline=update_baseline, config_file=config_file, jobs=jobs, quiet=quiet,
+        color=_use_color(no_color) and output_format == "text",
+    )
+    _escape_unencodable_output()
+    sys.exit(run_history(options))
+
+
+@main.command(context_settings=CONTEXT)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 def rules(output_format: str) -> None:

@@ -113,6 +113,46 @@ def test_try_repo_secrets_hook_on_an_env_file(hook_repo: Path, pre_commit_home: 
     assert key not in output
 
 
+@pytest.mark.slow
+@needs_bl101
+def test_pre_push_hook_blocks_a_push_of_a_key_deleted_before_the_push(
+        hook_repo: Path, pre_commit_home: Path, tmp_path: Path) -> None:
+    """`binlint-history` at the pre-push stage, run by git through pre-commit's own hook script:
+    a key added in one commit and deleted in the next is in the pushed history, so the push fails."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    project = git_repo(tmp_path / "project")
+    git(project, "remote", "add", "origin", str(remote))
+    revision = git(hook_repo, "rev-parse", "HEAD").stdout.strip()
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {revision}\n    hooks:\n      - id: binlint-history\n")
+    (project / "bot.py").write_text("import os\n")
+    env = {"PRE_COMMIT_HOME": str(pre_commit_home), "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never"}
+    installed = subprocess.run([sys.executable, "-m", "pre_commit", "install", "--hook-type", "pre-push"],
+                               cwd=project, capture_output=True, text=True, timeout=120, env={**os.environ, **env})
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "start")
+    first = git(project, "push", "-q", "origin", "HEAD:main", check=False, env=env)
+    output = first.stdout + first.stderr
+    if first.returncode != 0 and "pip" in output and "binlint history" not in output:
+        pytest.skip(f"pre-commit could not pip-install the hook (no package index?): {output[-400:]}")
+    assert first.returncode == 0, output  # the first push (a root commit) is clean
+    pushed = git(project, "rev-parse", "HEAD").stdout.strip()
+
+    key = fake_key("pre-push")
+    (project / "bot.py").write_text(bad_bot(key))
+    git(project, "commit", "-q", "-am", "try the key")
+    (project / "bot.py").write_text("import os\n")
+    git(project, "commit", "-q", "-am", "take it out again")
+    blocked = git(project, "push", "origin", "HEAD:main", check=False, env=env)
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0, output
+    assert "bot.py:3:17: BL101" in output and "only in history" in output
+    assert key not in output
+    assert git(remote, "rev-parse", "main").stdout.strip() == pushed  # the remote did not move
+
+
 # --- the plain git hook -------------------------------------------------------------------------
 
 

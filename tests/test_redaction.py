@@ -3,8 +3,8 @@
 Sources full of credentials (fakes made at run time) go through every output: each
 `--format` in `binlint.report.FORMATS`, `--statistics` and `--quiet`, a baseline file,
 the result cache on disk, `--diff`, `--fix` (its messages), error messages (usage,
-config, baseline, internal errors), and the language server's diagnostics, code
-actions and messages. Each output is searched for any 12-character piece of any
+config, baseline, internal errors), `binlint history` (every format, its baseline) and
+the language server's diagnostics, code actions and messages. Each output is searched for any 12-character piece of any
 credential: only the redacted form (first 4 and last 2 characters) may appear.
 """
 
@@ -222,6 +222,52 @@ def test_internal_error_messages(project: Path, monkeypatch: pytest.MonkeyPatch)
     status = run_check(CheckOptions(paths=("bot.py",), no_cache=True, output=out, errors=err, jobs=1))
     assert status == 2 and "internal error in BL999" in err.getvalue()
     assert_no_leak(out.getvalue() + err.getvalue(), "an internal error")
+
+
+# --- binlint history -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history_repo(project: Path) -> Path:
+    """The credentials committed, then deleted: they live only in the repository's history."""
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, env=env, timeout=60)
+
+    git("init", "-q")
+    git("config", "user.name", "Test")
+    git("config", "user.email", "test@example.com")
+    git("add", "-A")
+    git("commit", "-q", "-m", "credentials")
+    for name in FILES:
+        (project / name).unlink()
+    git("add", "-A")
+    git("commit", "-q", "-m", "gone")
+    return project
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_history_every_format(history_repo: Path, output_format: str) -> None:
+    done = binlint("history", "--format", output_format, cwd=history_repo)
+    assert done.returncode == 1, done.stderr
+    assert_no_leak(done.stdout + done.stderr, f"history --format {output_format}")
+    if output_format == "json":  # it reports the credentials, redacted, so there is something to leak
+        found = json.loads(done.stdout)["findings"]
+        assert len(found) >= 12 and not any(f["at_head"] for f in found)
+        messages = " ".join(f["message"] for f in found)
+        assert sum(f"{key[:4]}…{key[-2:]}" in messages for key in KEYS) >= 12
+
+
+def test_history_baseline_and_quiet(history_repo: Path) -> None:
+    recorded = binlint("history", "--update-baseline", "history-baseline.json", cwd=history_repo)
+    assert recorded.returncode == 0, recorded.stderr
+    baseline = (history_repo / "history-baseline.json").read_text()
+    assert len(json.loads(baseline)["entries"]) >= 12
+    assert_no_leak(recorded.stdout + recorded.stderr + baseline, "history --update-baseline")
+    quiet = binlint("history", "--quiet", "--baseline", "history-baseline.json", "--severity", "info",
+                    cwd=history_repo)
+    assert quiet.returncode == 0 and quiet.stdout == ""
 
 
 # --- the language server ------------------------------------------------------------------------
