@@ -23,6 +23,7 @@ from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
     from binlint.analysis.positions import SourcePositions
+    from binlint.analysis.project import ProjectView
 
 Scope = cst.Module | cst.FunctionDef | cst.Lambda
 _BUILTINS = frozenset(dir(builtins))
@@ -45,10 +46,11 @@ class Binding:
 class ModuleModel:
     """What one Python module does, computed once and shared by every rule."""
 
-    def __init__(self, module: cst.Module, path: str, source: str) -> None:
+    def __init__(self, module: cst.Module, path: str, source: str, project: "ProjectView | None" = None) -> None:
         self.module = module
         self.path = path
         self.source = source
+        self.project = project  # the rest of the project, when a project index was built
         self.tree = TreeIndex(module)
         self.imports: dict[str, str] = {}
         self._scope_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
@@ -303,7 +305,10 @@ class ModuleModel:
         if type(expr) is cst.Name:
             name = expr.value
             if name in self.imports:
-                return self.imports[name]
+                target = self.imports[name]
+                if self.project is not None:
+                    return self._from_project(target) or target
+                return target
             found = self.bindings(expr)
             if found:
                 for binding in reversed(found):
@@ -315,6 +320,10 @@ class ModuleModel:
             annotation = self.param_annotation(expr)
             if annotation is not None:
                 return self.qualname(_unwrap_optional(annotation), depth + 1)
+            if self.project is not None:
+                known = self._project_name(expr)
+                if known is not None:
+                    return known
             if name in _BUILTINS:
                 return f"builtins.{name}"
             return None
@@ -325,7 +334,14 @@ class ModuleModel:
                         resolved = self._qualname_of_value(binding.value, depth + 1)
                         if resolved:
                             return resolved
+            if self.project is not None and type(expr.value) is cst.Name:
+                known = self._project_self_attribute(expr)
+                if known is not None:
+                    return known
             base = self.qualname(expr.value, depth + 1)
+            if base and self.project is not None:
+                dotted = f"{base}.{expr.attr.value}"
+                return self._from_project(dotted) or dotted
             return f"{base}.{expr.attr.value}" if base else None
         if type(expr) is cst.Call:
             return self._getattr_name(expr, depth)
@@ -360,10 +376,60 @@ class ModuleModel:
         name = self.qualname(call.func, depth + 1)
         if name is None:
             return None
+        if self.project is not None:
+            made = self.project.returns(name)
+            if made is not None and made[0] in ("sdk", "inst"):
+                return made[1]
         # `await AsyncClient.create(...)` builds an AsyncClient.
         if name.endswith(".create") and binance.sdk_class(name) is not None:
             return name[: -len(".create")]
         return name
+
+    # --- the rest of the project ----------------------------------------------------------
+
+    def _from_project(self, dotted: str) -> str | None:
+        """What a dotted name denotes in the project: an SDK class (for a client), a project class
+        (for an instance), or the canonical name of a project function, class or module."""
+        assert self.project is not None
+        found = self.project.lookup(dotted)
+        return found[1] if found is not None else None
+
+    def function_key(self, function: cst.FunctionDef) -> str | None:
+        """`name` of a top-level function, `Class.name` of a method; None for nested functions."""
+        parent = self.tree.parent(function)
+        holder = self.tree.parent(parent) if parent is not None else None
+        if type(parent) is cst.Module:
+            return function.name.value
+        if type(holder) is cst.ClassDef and type(self.tree.parent(holder)) is cst.Module:
+            return f"{holder.name.value}.{function.name.value}"
+        return None
+
+    def _project_name(self, name: cst.Name) -> str | None:
+        """A parameter known by what the project's call sites pass, or a top-level def of this module."""
+        assert self.project is not None
+        function = self.function_of(name)
+        if function is not None and name.value in self._param_names(function):
+            key = self.function_key(function)
+            if key is None:
+                return None
+            found = self.project.param(key, name.value)
+            return found[1] if found is not None and found[0] in ("sdk", "inst") else None
+        kind = self.project.summary.table("symbols").get(name.value)
+        if kind in ("function", "class"):
+            return self._from_project(self.project.local(name.value))
+        return None
+
+    def _project_self_attribute(self, expr: cst.Attribute) -> str | None:
+        """`self.client` known from the class, its bases or subclasses across the project."""
+        assert self.project is not None and type(expr.value) is cst.Name
+        function = self.function_of(expr)
+        klass = self.class_of(expr)
+        if function is None or klass is None or _first_param(function) != expr.value.value:
+            return None
+        if type(self.tree.parent(klass)) is not cst.Module:
+            return None
+        found = self.project.attribute(klass.name.value, expr.attr.value)
+        return found[1] if found is not None else None
 
     def call_name(self, call: cst.Call) -> str | None:
         """The qualified name of what a call calls."""
@@ -395,6 +461,10 @@ class ModuleModel:
                 if cls is not None:
                     reasons.append(f"uses {cls.sdk}")
                     break
+        if not reasons and self.project is not None and self.project.pulled:
+            receives = self.project.receives_clients()
+            if receives:
+                reasons.append(f"receives a Binance client ({receives})")
         return tuple(reasons)
 
     @property
