@@ -462,9 +462,17 @@ class ModuleModel:
                     reasons.append(f"uses {cls.sdk}")
                     break
         if not reasons and self.project is not None and self.project.pulled:
-            receives = self.project.receives_clients()
-            if receives:
-                reasons.append(f"receives a Binance client ({receives})")
+            # A module with no Binance word that Binance code imports: Binance code when a
+            # client from elsewhere in the project is used here.
+            for call in self.calls():
+                func = call.func
+                if type(func) is cst.Attribute:
+                    receiver = func.value
+                    name = self.instance_type(receiver) if type(receiver) is cst.Call else self.qualname(receiver)
+                    cls = binance.sdk_class(name)
+                    if cls is not None:
+                        reasons.append(f"uses a {cls.sdk} client from elsewhere in the project")
+                        break
         return tuple(reasons)
 
     @property

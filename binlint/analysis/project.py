@@ -471,22 +471,6 @@ class ProjectView:
     def key_sinks(self) -> dict[str, tuple[str, str]]:
         return self.index.key_sinks(self.module)
 
-    def receives_clients(self) -> str | None:
-        """How Binance clients reach this module from the project (a parameter or attribute), if they do."""
-        summary = self.summary
-        for key, names in summary.params:
-            for name in names:
-                found = self.index.param(self.local(key), name.lstrip("*"))
-                if found is not None and found[0] == "sdk":
-                    return f"`{name.lstrip('*')}` of `{key}`"
-        for key, _ in summary.classes:
-            for attribute_key, _refs in summary.values:
-                if attribute_key.startswith(f"{key}."):
-                    found = self.index.attribute(self.local(key), attribute_key[len(key) + 1:])
-                    if found is not None and found[0] == "sdk":
-                        return f"`self.{attribute_key[len(key) + 1:]}` of `{key}`"
-        return None
-
 
 # --- building the index ----------------------------------------------------------------------------
 
@@ -601,11 +585,18 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
 
     queue = list(summaries.values())
     gated_modules = {s.module for s in summaries.values() if s.binance}
-    if gated_modules and rejected:
-        # Modules that import Binance modules (the client built in `exchange.py` is used here)...
-        for module, (_, imported) in list(rejected.items()):
-            if any(_resolves_to(target, module, gated_modules) for target in imported):
+    relevant = set(gated_modules)
+    while relevant and rejected:
+        # Modules that import Binance modules (the client built in `exchange.py` is used here),
+        # also through a package `__init__` that re-exports them...
+        packages: list[str] = []
+        for module, (path, imported) in list(rejected.items()):
+            is_package = os.path.basename(path).startswith("__init__.")
+            if any(_resolves_to(target, module, is_package, relevant) for target in imported):
                 pull(module)
+                if is_package:
+                    packages.append(module)
+        relevant = set(packages)
     while queue:
         # ... and the modules Binance code imports and calls into, transitively.
         summary = queue.pop()
@@ -647,13 +638,13 @@ def _imported_names(data: bytes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _resolves_to(target: str, importer: str, modules: set[str]) -> bool:
+def _resolves_to(target: str, importer: str, is_package: bool, modules: set[str]) -> bool:
     if target.startswith("."):
         from binlint.analysis.summaries import _absolute
 
         level = len(target) - len(target.lstrip("."))
-        target = _absolute(importer, False, level, target[level:] or None)
-    return _candidate_module(target, importer, False, modules) is not None
+        target = _absolute(importer, is_package, level, target[level:] or None)
+    return _candidate_module(target, importer, is_package, modules) is not None
 
 
 def _candidate_module(target: str, importer: str, is_package: bool, rejected: Any) -> str | None:
