@@ -312,7 +312,7 @@ class ModuleModel:
             found = self.bindings(expr)
             if found:
                 for binding in reversed(found):
-                    if binding.value is not None:
+                    if binding.value is not None and not _is_none(binding.value):
                         resolved = self._qualname_of_value(binding.value, depth + 1)
                         if resolved:
                             return resolved
@@ -330,7 +330,7 @@ class ModuleModel:
         if type(expr) is cst.Attribute:
             if type(expr.value) is cst.Name and self.bindings(expr):
                 for binding in reversed(self.bindings(expr)):
-                    if binding.value is not None:
+                    if binding.value is not None and not _is_none(binding.value):
                         resolved = self._qualname_of_value(binding.value, depth + 1)
                         if resolved:
                             return resolved
@@ -494,6 +494,11 @@ _CODES: NodeCache[str] = NodeCache()
 
 def _node_code(module: cst.Module, node: cst.CSTNode) -> str:
     return _CODES.get(module, node, lambda: module.code_for_node(node), (module.default_newline, module.default_indent))
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    """`None`: a placeholder until the real value is assigned, never what a name resolves to."""
+    return type(node) is cst.Name and node.value == "None"
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:
