@@ -531,7 +531,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
     stats.files = len(files)
     store = _SummaryStore(root, config) if use_cache else None
     summaries: dict[str, ModuleSummary] = {}
-    rejected: dict[str, tuple[str, tuple[str, ...]]] = {}  # module -> path, the names it imports
+    rejected: dict[str, list[Any]] = {}  # module -> [path, the names it imports (None: not read yet)]
     limit = getattr(config, "max_file_size", 10 * 1024 * 1024)
 
     def load(path: str, want_gated_only: bool) -> None:
@@ -539,7 +539,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
         if cached is not None:
             gated, payload, imported = cached
             if not gated and want_gated_only:
-                rejected[module_name(path, root)[0]] = (path, imported)
+                rejected[module_name(path, root)[0]] = [path, imported]
                 return
             if payload is not None:
                 try:
@@ -559,10 +559,9 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
             return
         gated = gate.worth_parsing(data)
         if not gated and want_gated_only:
-            imported = _imported_names(data)
             if store is not None:
-                store.put(path, data, [False, None, list(imported)])
-            rejected[module_name(path, root)[0]] = (path, imported)
+                store.put(path, data, [False, None, None])  # the imports are read when needed
+            rejected[module_name(path, root)[0]] = [path, None]
             return
         stats.gated += gated
         payload = _summary_entry(path, root, data, gated)
@@ -575,15 +574,16 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
     for path in files:
         load(path, True)
     pulled: list[str] = []
+    forward: list[ModuleSummary] = list(summaries.values())  # modules whose imports are pulled in
 
-    def pull(candidate: str) -> None:
+    def pull(candidate: str, carries: bool) -> None:
         path = rejected.pop(candidate)[0]
         load(path, False)
         if path in summaries:
             pulled.append(path)
-            queue.append(summaries[path])
+            if carries:
+                forward.append(summaries[path])
 
-    queue = list(summaries.values())
     gated_modules = {s.module for s in summaries.values() if s.binance}
     relevant = set(gated_modules)
     while relevant and rejected:
@@ -591,24 +591,35 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
         # also through a package `__init__` that re-exports them...
         packages: list[str] = []
         for module, (path, imported) in list(rejected.items()):
+            if imported is None:
+                imported = rejected[module][1] = _imports_of(path)
             is_package = os.path.basename(path).startswith("__init__.")
             if any(_resolves_to(target, module, is_package, relevant) for target in imported):
-                pull(module)
+                pull(module, True)
                 if is_package:
                     packages.append(module)
         relevant = set(packages)
-    while queue:
-        # ... and the modules Binance code imports and calls into, transitively.
-        summary = queue.pop()
+    while forward:
+        # ... and the modules these import and call into (one step: a helper module, a base
+        # class, a generic REST client), not the whole import graph below them.
+        summary = forward.pop()
         for _, target in summary.imports:
             candidate = _candidate_module(target, summary.module, summary.is_package, rejected)
-            if candidate is not None:
-                pull(candidate)
+            if candidate is not None:  # a package's re-exports are followed one more step
+                pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
     stats.pulled = len(pulled)
     if store is not None:
         store.save()
     LAST_STATS = stats
     return ProjectIndex(((p, s) for p, s in summaries.items()), root, pulled)
+
+
+def _imports_of(path: str) -> tuple[str, ...]:
+    try:
+        with open(path, "rb") as handle:
+            return _imported_names(handle.read())
+    except OSError:
+        return ()
 
 
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))",
@@ -672,16 +683,17 @@ class _SummaryStore:
         folder = Path(getattr(config, "root", root)) / cache.CACHE_DIR / f"summaries-v{SUMMARY_FORMAT}"
         self.index = cache.Index(folder, key)
 
-    def get(self, path: str) -> tuple[bool, Any, tuple[str, ...]] | None:
+    def get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None] | None:
         stat = self._cache._stat(path)
         if stat is None:
             return None
         encoded, trusted, stored_hash = self.index.lookup(os.path.abspath(path), stat[0])
-        if encoded is None or not isinstance(encoded, list) or len(encoded) != 3 \
-                or not isinstance(encoded[2], list) or not all(isinstance(n, str) for n in encoded[2]):
+        if encoded is None or not isinstance(encoded, list) or len(encoded) != 3 or not (
+                encoded[2] is None or isinstance(encoded[2], list) and all(isinstance(n, str) for n in encoded[2])):
             return None
+        imported = None if encoded[2] is None else tuple(encoded[2])
         if trusted:
-            return bool(encoded[0]), encoded[1], tuple(encoded[2])
+            return bool(encoded[0]), encoded[1], imported
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -689,7 +701,7 @@ class _SummaryStore:
             return None
         if self._cache.content_hash(data) == stored_hash:
             self.index.put(os.path.abspath(path), stat[0], stat[1], stored_hash, encoded)
-            return bool(encoded[0]), encoded[1], tuple(encoded[2])
+            return bool(encoded[0]), encoded[1], imported
         return None
 
     def put(self, path: str, data: bytes, entry: list[Any]) -> None:

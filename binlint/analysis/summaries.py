@@ -204,15 +204,17 @@ def _is_secret(text: str) -> bool:
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _body_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a function body, not entering nested functions, classes or lambdas."""
-    stack: list[ast.AST] = list(reversed(body))
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (*_FUNCTIONS, ast.ClassDef, ast.Lambda)):
-                stack.append(child)
+# Nodes with nothing below them worth a visit.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.alias, ast.arg, ast.Pass, ast.Break, ast.Continue, ast.Load,
+                     ast.Store, ast.Del})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = tuple(f for f in getattr(kind, "_fields", ()) if f not in ("ctx", "type_comment"))
+    return found
 
 
 class _Summariser:
@@ -235,36 +237,94 @@ class _Summariser:
     def _here(self, name: str) -> str:
         return f"{self.module}.{name}" if self.module else name
 
-    # --- imports and top level ----------------------------------------------------------
+    # --- one pass over the tree -----------------------------------------------------------
 
-    def _collect_imports(self) -> None:
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
+    def _collect(self) -> list["_Context"]:
+        """Every node once: imports noted, the rest sorted into the function (or class body, or
+        module) it runs in. Nested functions get contexts of their own (not summarised)."""
+        module_context = _Context(None, None, None)
+        contexts = [module_context]
+        stack: list[tuple[ast.AST, _Context]] = [(child, module_context) for child in reversed(self.tree.body)]
+        while stack:
+            node, context = stack.pop()
+            kind = type(node)
+            if kind is ast.Import:
+                for alias in node.names:  # type: ignore[attr-defined]
                     if alias.asname:
                         self.imports[alias.asname] = alias.name
                     else:
                         top = alias.name.split(".", 1)[0]
                         self.imports.setdefault(top, top)
-            elif isinstance(node, ast.ImportFrom):
-                base = _absolute(self.module, self.is_package, node.level, node.module)
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    target = f"{base}.{alias.name}" if base else alias.name
-                    self.imports[alias.asname or alias.name] = target
+                continue
+            if kind is ast.ImportFrom:
+                base = _absolute(self.module, self.is_package, node.level, node.module)  # type: ignore[attr-defined]
+                for alias in node.names:  # type: ignore[attr-defined]
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                continue
+            if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+                key = None
+                cls = None
+                if context is module_context:
+                    key = node.name  # type: ignore[attr-defined]
+                elif context.class_key is not None and context.key is None:
+                    key = f"{context.class_key}.{node.name}"  # type: ignore[attr-defined]
+                    cls = context.class_key
+                inner = _Context(key, cls, node)  # type: ignore[arg-type]
+                contexts.append(inner)
+                for decorator in node.decorator_list:  # type: ignore[attr-defined]
+                    stack.append((decorator, context))
+                for child in reversed(node.body):  # type: ignore[attr-defined]
+                    stack.append((child, inner))
+                continue
+            if kind is ast.ClassDef:
+                class_context = _Context(None, None, None)
+                if context is module_context:
+                    class_context.class_key = node.name  # type: ignore[attr-defined]
+                    self._class_bases(node)  # type: ignore[arg-type]
+                contexts.append(class_context)
+                for child in reversed(node.body):  # type: ignore[attr-defined]
+                    stack.append((child, class_context))
+                continue
+            if kind is ast.Call:
+                context.calls.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Assign or kind is ast.AnnAssign:
+                if node.value is not None:  # type: ignore[attr-defined]
+                    context.assigns.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Return:
+                if node.value is not None:  # type: ignore[attr-defined]
+                    context.returns.append(node.value)  # type: ignore[attr-defined]
+            elif kind is ast.Global:
+                context.globals.update(node.names)  # type: ignore[attr-defined]
+            elif kind in (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AugAssign, ast.NamedExpr):
+                context.bound.extend(_bound_names(node))
+            for name in _child_fields(kind):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                            stack.append((item, context))
+                elif value is not None and isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                    stack.append((value, context))
+        return contexts
 
     def summary(self) -> ModuleSummary:
-        self._collect_imports()
         self._collect_symbols(self.tree.body, 0)
-        for statement in self.tree.body:
-            self._top_level(statement)
+        contexts = self._collect()
+        for context in contexts:
+            if context.function is not None:
+                if context.key is not None:
+                    self._function(context)
+            elif context.class_key is not None:
+                self._class_body(context)
+            elif context is contexts[0]:
+                self._module_body(context)
         imports = dict(self.imports)
-        context = Context(self.module, self.is_package, imports)
+        extra_context = Context(self.module, self.is_package, imports)
         extra = []
         for kind, function in _EXTRA.items():
             try:
-                payload = function(self.tree, context)
+                payload = function(self.tree, extra_context)
             except (RecursionError, ValueError, TypeError, AttributeError, KeyError):
                 payload = None
             if payload is not None:
@@ -302,18 +362,11 @@ class _Summariser:
                 for handler in getattr(statement, "handlers", []):
                     self._collect_symbols(handler.body, depth + 1)
 
-    def _top_level(self, statement: ast.stmt, condition_depth: int = 0) -> None:
-        if isinstance(statement, _FUNCTIONS):
-            self.symbols[statement.name] = "function"
-            self._function(statement, statement.name, None)
-        elif isinstance(statement, ast.ClassDef):
-            self.symbols[statement.name] = "class"
-            self._class(statement)
-        elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
+    def _module_body(self, context: "_Context") -> None:
+        for statement in context.assigns:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             value = statement.value
-            if value is None:
-                return
+            assert value is not None
             for target in targets:
                 if isinstance(target, ast.Name):
                     self.symbols.setdefault(target.id, "value")
@@ -327,18 +380,7 @@ class _Summariser:
                         if isinstance(inner_target, ast.Name):
                             self.symbols.setdefault(inner_target.id, "value")
                             self._constant(inner_target.id, inner_value)
-            self._scan_calls([statement], {}, None, None)
-        elif isinstance(statement, (ast.If, ast.Try, ast.With)) and condition_depth < 3:
-            bodies = [statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", [])]
-            for handler in getattr(statement, "handlers", []):
-                bodies.append(handler.body)
-            if isinstance(statement, ast.If):
-                self._scan_calls([statement.test], {}, None, None)
-            for body in bodies:
-                for inner in body:
-                    self._top_level(inner, condition_depth + 1)
-        else:
-            self._scan_calls([statement], {}, None, None)
+        self._scan_calls(context.calls, {}, None, None)
 
     def _constant(self, name: str, value: ast.expr) -> None:
         if isinstance(value, ast.Constant) and isinstance(value.value, (str, int, float)) \
@@ -352,69 +394,65 @@ class _Summariser:
                 return
             self.constants[name] = value.value
 
-    def _class(self, node: ast.ClassDef) -> None:
+    def _class_bases(self, node: ast.ClassDef) -> None:
         bases = []
         for base in node.bases:
             ref = self._ref(base, {}, None, None)
             if ref is not None and ref[0] == "name":
                 bases.append(ref[1])
         self.classes[node.name] = tuple(bases)
-        cls = self._here(node.name)
-        for statement in node.body:
-            if isinstance(statement, _FUNCTIONS):
-                self._function(statement, f"{node.name}.{statement.name}", cls)
-            elif isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-                targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        ref = self._ref(statement.value, {}, None, None)
-                        if ref is not None:
-                            self.values.setdefault(f"{node.name}.{target.id}", []).append(ref)
+
+    def _class_body(self, context: "_Context") -> None:
+        for statement in context.assigns:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and statement.value is not None:
+                    ref = self._ref(statement.value, {}, None, None)
+                    if ref is not None:
+                        self.values.setdefault(f"{context.class_key}.{target.id}", []).append(ref)
+        self._scan_calls(context.calls, {}, None, None)
 
     # --- functions -----------------------------------------------------------------------
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, key: str, cls: str | None) -> None:
+    def _function(self, context: "_Context") -> None:
+        node = context.function
+        key = context.key
+        assert node is not None and key is not None
+        cls = self._here(context.cls) if context.cls is not None else None
         args = node.args
         positional = tuple(a.arg for a in (*args.posonlyargs, *args.args))
         self.params[key] = positional + tuple(f"*{a.arg}" for a in args.kwonlyargs)
         is_static = any(_dotted(d) == "staticmethod" for d in node.decorator_list)
         self_name = positional[0] if cls is not None and positional and not is_static else None
-        function = self._here(key)
+        globals_ = context.globals
         locals_: dict[str, list[ast.expr]] = {}
-        globals_: set[str] = set()
+        for assign in context.assigns:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    locals_.setdefault(target.id, []).append(assign.value)  # type: ignore[arg-type]
+        for name in context.bound:
+            locals_.setdefault(name, []).append(None)  # type: ignore[arg-type]
         names = set(positional) | {a.arg for a in args.kwonlyargs}
-        for inner in _body_nodes(node.body):
-            if isinstance(inner, ast.Global):
-                globals_.update(inner.names)
-            elif isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
-                targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        locals_.setdefault(target.id, []).append(inner.value)
-            elif isinstance(inner, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AugAssign,
-                                    ast.NamedExpr)):
-                for target in _bound_names(inner):
-                    locals_.setdefault(target, []).append(None)  # type: ignore[arg-type]
-        scope = _Scope(function, names, locals_, globals_, self_name, cls)
-        for inner in _body_nodes(node.body):
-            if isinstance(inner, ast.Return) and inner.value is not None:
-                ref = self._ref(inner.value, scope.locals, scope, 0)
-                if ref is not None:
-                    self.returns.setdefault(key, []).append(ref)
-            elif isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
-                targets = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
-                for target in targets:
-                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                            and self_name is not None and target.value.id == self_name and cls is not None:
-                        ref = self._ref(inner.value, scope.locals, scope, 0)
-                        if ref is not None:
-                            class_key = cls[len(self.module) + 1:] if self.module else cls
-                            self.values.setdefault(f"{class_key}.{target.attr}", []).append(ref)
-                    elif isinstance(target, ast.Name) and target.id in globals_:
-                        ref = self._ref(inner.value, scope.locals, scope, 0)
-                        if ref is not None:
-                            self.values.setdefault(target.id, []).append(ref)
-        self._scan_calls(node.body, scope.locals, scope, 0)
+        scope = _Scope(self._here(key), names, locals_, globals_, self_name, cls)
+        for value in context.returns:
+            ref = self._ref(value, locals_, scope, 0)
+            if ref is not None:
+                self.returns.setdefault(key, []).append(ref)
+        for assign in context.assigns:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+            for target in targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                        and self_name is not None and target.value.id == self_name and context.cls is not None:
+                    ref = self._ref(assign.value, locals_, scope, 0)  # type: ignore[arg-type]
+                    if ref is not None:
+                        self.values.setdefault(f"{context.cls}.{target.attr}", []).append(ref)
+                elif isinstance(target, ast.Name) and target.id in globals_:
+                    self.symbols.setdefault(target.id, "value")
+                    ref = self._ref(assign.value, locals_, scope, 0)  # type: ignore[arg-type]
+                    if ref is not None:
+                        self.values.setdefault(target.id, []).append(ref)
+        self._scan_calls(context.calls, locals_, scope, 0)
 
     # --- references -------------------------------------------------------------------------
 
@@ -467,11 +505,9 @@ class _Summariser:
 
     # --- call sites and key sinks ----------------------------------------------------------
 
-    def _scan_calls(self, body: list, locals_: dict[str, list[ast.expr]], scope: "_Scope | None",
+    def _scan_calls(self, calls: list[ast.Call], locals_: dict[str, list[ast.expr]], scope: "_Scope | None",
                     depth: int | None) -> None:
-        for node in _body_nodes(body):
-            if not isinstance(node, ast.Call):
-                continue
+        for node in calls:
             callee = self._ref(node.func, locals_, scope, depth)
             if callee is None:
                 continue
@@ -546,6 +582,21 @@ def _bound_names(node: ast.AST) -> Iterator[str]:
         for inner in ast.walk(target):
             if isinstance(inner, ast.Name):
                 yield inner.id
+
+
+@dataclass
+class _Context:
+    """The nodes of one function (or class body, or the module), gathered in one pass."""
+
+    key: str | None  # `f` or `Class.m` for summarised functions
+    cls: str | None  # the class key of a method
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None
+    class_key: str | None = None  # for a class body
+    calls: list[ast.Call] = field(default_factory=list)
+    assigns: list[ast.Assign | ast.AnnAssign] = field(default_factory=list)
+    returns: list[ast.expr] = field(default_factory=list)
+    globals: set[str] = field(default_factory=set)
+    bound: list[str] = field(default_factory=list)
 
 
 @dataclass
