@@ -95,7 +95,7 @@ class Projects:
         if root in self.stale or root not in self.indexes:
             self.stale.discard(root)
             try:
-                self.indexes[root] = project.build_index(root, config)
+                self.indexes[root] = project.build_index(root, config, jobs=1)  # no fork from a thread
             except Exception:  # never fatal: the document is still checked alone
                 self.indexes[root] = None
         return self.indexes[root]

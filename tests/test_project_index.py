@@ -97,3 +97,11 @@ def test_a_tree_without_binance_code_summarises_nothing(tmp_path: Path):
     root = write(tmp_path, {"a.py": "import b\n", "b.py": "def f():\n    return 1\n"})
     index = build(root, use_cache=False)
     assert len(index) == 0 and project.LAST_STATS.summarised == 0
+
+
+def test_summaries_made_on_the_process_pool_are_the_same(tmp_path: Path, monkeypatch):
+    root = write(tmp_path, BOT)
+    alone = build(root, use_cache=False, jobs=1)
+    monkeypatch.setattr(project, "PARALLEL_SUMMARIES", 1)
+    pooled = build(root, use_cache=False, jobs=2)
+    assert pooled.modules == alone.modules and pooled.paths == alone.paths

@@ -564,15 +564,24 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
             rejected[module_name(path, root)[0]] = [path, None]
             return
         stats.gated += gated
-        payload = _summary_entry(path, root, data, gated)
+        if want_gated_only and batch is not None:
+            batch.append((path, data))  # summarised together, on the process pool when there are many
+            return
+        summarised(path, data, gated, _summary_entry(path, root, data, gated))
+
+    def summarised(path: str, data: bytes, gated: bool, payload: Any) -> None:
         stats.summarised += 1
         if store is not None:
             store.put(path, data, [gated, payload, [] if gated else list(_imported_names(data))])
         if payload is not None:
             summaries[path] = ModuleSummary.from_json(payload)
 
+    batch: list[tuple[str, bytes]] | None = []
     for path in files:
         load(path, True)
+    pending, batch = batch or [], None
+    for (path, data), payload in zip(pending, _summarise_all(pending, root, jobs)):
+        summarised(path, data, True, payload)
     pulled: list[str] = []
     forward: list[ModuleSummary] = list(summaries.values())  # modules whose imports are pulled in
 
@@ -656,6 +665,42 @@ def _resolves_to(target: str, importer: str, is_package: bool, modules: set[str]
         level = len(target) - len(target.lstrip("."))
         target = _absolute(importer, is_package, level, target[level:] or None)
     return _candidate_module(target, importer, is_package, modules) is not None
+
+
+# Below this many files to summarise, a process pool costs more than it saves.
+PARALLEL_SUMMARIES = 48
+
+
+def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None) -> list[Any]:
+    """The summary payloads of gated files, in order: on the process pool when there are many."""
+    from binlint.engine import default_jobs
+
+    workers = default_jobs() if jobs is None or jobs <= 0 else jobs
+    if workers == 1 or len(pending) < PARALLEL_SUMMARIES:
+        return [_summary_entry(path, root, data, True) for path, data in pending]
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    order = sorted(range(len(pending)), key=lambda i: len(pending[i][1]), reverse=True)
+    results: list[Any] = [None] * len(pending)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        done = pool.map(_summary_of_file, [(pending[i][0], root) for i in order], chunksize=4)
+        for index, payload in zip(order, done):
+            results[index] = payload
+    return results
+
+
+def _summary_of_file(job: tuple[str, str]) -> Any:
+    """A worker's summary of one gated file (read again there: bytes are not shipped to workers)."""
+    path, root = job
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    return _summary_entry(path, root, data, True)
 
 
 def _candidate_module(target: str, importer: str, is_package: bool, rejected: Any) -> str | None:

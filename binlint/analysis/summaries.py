@@ -39,6 +39,7 @@ instance of a project class; `("getattr", ref, attribute)` an attribute of a val
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterator
 
@@ -195,10 +196,15 @@ def _absolute(module: str, is_package: bool, level: int, name: str | None) -> st
     return base
 
 
+_KEY_SHAPED = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
+
+
 def _is_secret(text: str) -> bool:
+    """Whether a constant may be a credential (a key of any alphabet, hex included, a PEM key):
+    such values never go into a summary, which is written to disk."""
     from binlint.model import scrub
 
-    return "PRIVATE KEY" in text or scrub(text) != text
+    return "PRIVATE KEY" in text or bool(_KEY_SHAPED.search(text)) or scrub(text) != text
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
