@@ -15,6 +15,8 @@ and answers what the per-module analysis cannot see alone:
   a base or a subclass (`self.client = client`, `self.client = self.manager.client`).
 - `key_sinks(module)` — this module's globals that another module passes to an SDK key or
   secret argument (`Client(config.API_KEY, ...)`).
+- `definition(dotted)` — the summary and key that define a resolved name: where entries of
+  other kinds are read (`summary.extra_of("signed-requests")` for the helper a call calls).
 
 Resolution results are `Ref` tuples: `("sdk", qualified SDK class)`, `("inst", class)`,
 `("func", dotted)`, `("method", dotted)` (bound), `("class", dotted)`, `("module", name)`.
@@ -240,6 +242,12 @@ class ProjectIndex:
             module, _, head = module.rpartition(".")
             rest = f"{head}.{rest}"
         return None
+
+    def definition(self, dotted: str) -> tuple[ModuleSummary, str] | None:
+        """(the summary of the module that defines a resolved dotted name, its key there:
+        `f`, `Class.method`, `Class.attr`): where per-module entries of other kinds are read
+        (`summary.extra_of(kind)`), e.g. for the function a call site resolves to."""
+        return self._split(dotted)
 
     def returns(self, function: str) -> Ref | None:
         """What a project function or method returns."""
