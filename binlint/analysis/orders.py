@@ -489,7 +489,7 @@ NOT_PLACED_EXCEPTIONS: frozenset[str] = frozenset({
     # rate limits (429/418): the request was refused
     "TooManyRequestsError", "RateLimitBanError", "DDoSProtection", "RateLimitExceeded", "TooManyRequests",
     # the request never reached the server
-    "ConnectTimeout", "ConnectTimeoutError", "NewConnectionError", "ClientConnectorError", "ConnectError",
+    "ConnectTimeout", "ConnectTimeoutError", "ConnectionRefusedError", "NewConnectionError", "ClientConnectorError", "ConnectError",
     # refused on its merits: timestamp, signature, key, validation
     "InvalidNonce", "AuthenticationError", "PermissionDenied", "AccountSuspended", "BadRequest", "BadSymbol",
     "InvalidOrder", "InsufficientFunds", "OrderImmediatelyFillable", "BadRequestError", "UnauthorizedError",
