@@ -332,7 +332,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     if isinstance(loaded, FileResult):
         return loaded  # cannot be read: say why, every run
     if stat is None:
-        return quick_result(loaded, target.path)
+        return quick_result(loaded, target.path, target.kind)
     digest = content_hash(loaded)
     if digest == stored_hash and encoded is not None:
         try:
@@ -342,7 +342,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
         else:
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
             return result
-    result = quick_result(loaded, target.path)
+    result = quick_result(loaded, target.path, target.kind)
     if result is not None:
         _store(index, target.path, stat[0], stat[1], digest, result)
     return result

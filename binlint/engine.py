@@ -143,8 +143,15 @@ def read_regular(path: str, limit: int | None = None) -> tuple[bytes | None, os.
         return handle.read(-1 if limit is None else limit + 1), info
 
 
-def quick_result(data: bytes, path: str) -> FileResult | None:
-    """The result of a file the gate rejects (no rule can fire on it); None when it needs checking."""
+BINARY_PYTHON = "binary content (NUL bytes) in a Python file"
+
+
+def quick_result(data: bytes, path: str, kind: FileKind) -> FileResult | None:
+    """The result of a file the gate rejects (no rule can fire on it), or of a Python file
+    that cannot be Python (NUL bytes: skipped with a note, Binance content or not); None
+    when it needs checking."""
+    if kind is FileKind.PYTHON and b"\x00" in data:
+        return FileResult(path, skipped=BINARY_PYTHON)
     return None if gate.worth_parsing(data) else FileResult(path)
 
 
@@ -152,7 +159,7 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
                 parser: "DocumentParser | None" = None) -> FileResult:
     """Check the content of one file (or of stdin, named `path`); `parser` re-parses an edited
     document incrementally (the language server keeps one per open document)."""
-    quick = quick_result(data, path)
+    quick = quick_result(data, path, kind)
     if quick is not None:
         return quick
     if suppress.skips_file(data):
@@ -165,8 +172,6 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
         gc.disable()
     try:
         if kind is FileKind.PYTHON:
-            if b"\x00" in data:
-                return FileResult(path, skipped="binary content (NUL bytes) in a Python file")
             return _check_python(data, path, settings, parser)
         if kind is FileKind.NOTEBOOK:
             return _check_notebook(data, path, settings)
@@ -503,7 +508,7 @@ def run(targets: list[Target], settings: RunSettings, jobs: int | None = None) -
     heavy: list[Target] = []
     for target in targets:
         loaded = read_target(target, settings)
-        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path)
+        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path, target.kind)
         quick.append(result)
         if result is None:
             heavy.append(target)

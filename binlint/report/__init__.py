@@ -23,8 +23,15 @@ class Summary:
     fixed: int = 0  # fixes applied (--fix)
     baseline_hidden: int = 0
     baseline_stale: int = 0
+    baseline_recorded: tuple[int, str] | None = None  # (findings, path) written by --update-baseline
+    skipped_targets: int = 0  # files found to check but then skipped (also listed in `skipped`)
     color: bool = False  # presentation: ANSI colours for a terminal
     show_fixes: bool = True  # presentation: the "N fixable with --fix" hint
+
+    @property
+    def checked(self) -> int:
+        """Files actually checked (found, and not skipped)."""
+        return max(self.files - self.skipped_targets, 0)
 
     def by_code(self, findings: list[Finding]) -> dict[str, int]:
         return dict(sorted(Counter(f.code for f in findings).items()))
