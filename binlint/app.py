@@ -99,6 +99,7 @@ def run_check(options: CheckOptions) -> int:
         stdin_data = sys.stdin.buffer.read()
         results = [check_stdin(stdin_data, options.stdin_filename, settings)]
         summary.files = 1
+        summary.sources[results[0].path] = stdin_data
     else:
         if "-" in options.paths:
             print("binlint: error: `-` (stdin) cannot be mixed with other paths", file=options.errors)
@@ -136,6 +137,7 @@ def run_check(options: CheckOptions) -> int:
             _print_notes(summary, options)
             return 2 if summary.errors else (1 if outcome.diff else 0)
         if reading_stdin and outcome.stdin_source is not None:
+            summary.sources[results[0].path] = outcome.stdin_source
             sys.stdout.buffer.write(outcome.stdin_source)
             sys.stdout.buffer.flush()
             options.output = sys.stderr

@@ -11,6 +11,7 @@ import gc
 import hashlib
 import io
 import os
+import re
 import stat
 import sys
 import tokenize
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from binlint.incremental import DocumentParser
+    from binlint.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
 
 R = TypeVar("R")
@@ -300,10 +302,8 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
     return FileResult(path, located, parsed=module is not None, errors=errors)
 
 
-def _in_cell(finding: Finding, joined: "object") -> Finding:
-    from binlint.notebook import JoinedCells
-
-    assert isinstance(joined, JoinedCells)
+def _in_cell(finding: Finding, joined: "JoinedCells") -> Finding:
+    """A finding on the joined cells, placed in its cell: position, edits, and the lines its text names."""
     cell, line = joined.locate(finding.line)
     shift = finding.line - line
     edits: list[Edit] = []
@@ -318,9 +318,23 @@ def _in_cell(finding: Finding, joined: "object") -> Finding:
         else:
             edits = []
             break
-    fix = Fix(finding.fix.text, finding.fix.applicability if edits or not finding.fix.edits else Applicability.ADVICE,
-              tuple(edits))
-    return finding.with_changes(line=line, end_line=finding.end_line - shift, cell=cell, fix=fix)
+    fix = Fix(_cell_lines(finding.fix.text, joined, cell),
+              finding.fix.applicability if edits or not finding.fix.edits else Applicability.ADVICE, tuple(edits))
+    return finding.with_changes(line=line, end_line=finding.end_line - shift, cell=cell, fix=fix,
+                                message=_cell_lines(finding.message, joined, cell))
+
+
+_LINE_IN_TEXT = re.compile(r"\bline (\d+)\b")
+
+
+def _cell_lines(text: str, joined: "JoinedCells", cell: int) -> str:
+    """A message's `line N` (a line of the joined cells) in the numbering of the finding's location:
+    `line 12` in the same cell, `line 3 of cell 0` in another one."""
+    def renumber(match: re.Match[str]) -> str:
+        other, line = joined.locate(int(match.group(1)))
+        return f"line {line}" if other == cell else f"line {line} of cell {other}"
+
+    return _LINE_IN_TEXT.sub(renumber, text)
 
 
 def _check_text(data: bytes, path: str, settings: RunSettings) -> FileResult:
