@@ -24,7 +24,7 @@ class UsageError(Exception):
 @dataclass
 class CheckOptions:
     paths: tuple[str, ...] = (".",)
-    format: str = "text"
+    format: str = "text"  # the CLI picks "full" on a terminal
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Severity = Severity.WARNING
@@ -198,13 +198,18 @@ def _run(targets: list, settings: RunSettings, options: CheckOptions) -> list[Fi
 
 
 def _report(findings: list[Finding], summary: Summary, options: CheckOptions) -> None:
-    if options.statistics and options.format in ("text", "concise"):
+    if options.statistics and options.format in ("full", "text", "concise"):
         options.output.write(statistics(findings, summary))
         return
     if options.quiet and options.format == "text":
         from binlint.report.text_format import render_finding
 
         options.output.write("".join(render_finding(f, summary.color) for f in findings))
+        return
+    if options.quiet and options.format == "full":
+        from binlint.report.full_format import render_findings
+
+        options.output.write(render_findings(findings, summary))
         return
     options.output.write(renderer(options.format)(findings, summary))
 

@@ -9,7 +9,7 @@ from typing import Callable
 
 from binlint.model import Edit, Finding, scrub
 
-FORMATS = ("text", "concise", "json", "sarif", "github")
+FORMATS = ("full", "text", "concise", "json", "sarif", "github")
 
 
 @dataclass
