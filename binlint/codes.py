@@ -25,13 +25,25 @@ def rule_codes() -> tuple[str, ...]:
     return tuple(sorted(codes))
 
 
+def known_codes() -> tuple[str, ...]:
+    """The codes of the rule registry when it is loaded already (it is the truth, and may hold
+    rules registered at run time), else those of the rule modules."""
+    import sys
+
+    registry = sys.modules.get("binlint.rules")
+    all_rules = getattr(registry, "all_rules", None)
+    if all_rules is not None:
+        return tuple(rule.code for rule in all_rules())
+    return rule_codes()
+
+
 def matches_a_rule(code: str) -> bool:
-    return any(rule.startswith(code) for rule in rule_codes())
+    return any(rule.startswith(code) for rule in known_codes())
 
 
 def suggestions(code: str, limit: int = 3) -> list[str]:
     """The codes or prefixes nearest to `code`: same length, most alike, then numerically closest."""
-    codes = rule_codes()
+    codes = known_codes()
     candidates = sorted({rule[:len(code)] for rule in codes if len(rule) >= len(code)} or set(codes))
     digits = re.sub(r"\D", "", code)
     number = int(digits) if digits else 0

@@ -347,7 +347,16 @@ def test_parallel_run_gives_the_same_answers(serial_run: Run, parallel_run: Run)
     assert parallel_run.skipped == serial_run.skipped
 
 
-@pytest.mark.parametrize("output_format", ["text", "concise", "github", "json", "sarif"])
+def test_full_format_over_the_hostile_tree(hostile_tree: tuple[Path, dict[str, Expect]]) -> None:
+    """`--format full` reads every reported file again to show its lines: still no crash or hang."""
+    root, _ = hostile_tree
+    done = run_binlint("check", "--no-cache", "--format", "full", ".", cwd=root)
+    assert_no_traceback(done)
+    assert done.returncode == 1
+    assert b"3 | requests.get('http://api.binance.com/api/v3/ping', timeout=5)" in done.stdout
+
+
+@pytest.mark.parametrize("output_format", ["full", "text", "concise", "github", "json", "sarif"])
 def test_undecodable_file_names_and_a_strict_encoding(tmp_path: Path, output_format: str) -> None:
     """A file name that is not UTF-8 with a strict UTF-8 stdout, and `…` with an ASCII one."""
     with open(os.fsencode(tmp_path) + b"/\xff\xfe-name.py", "wb") as handle:
@@ -361,7 +370,7 @@ def test_undecodable_file_names_and_a_strict_encoding(tmp_path: Path, output_for
         out = done.stdout.decode(encoding)  # what was printed is valid in the stream's encoding
         if output_format in ("json", "sarif"):
             json.loads(out)
-        if output_format in ("text", "concise", "json"):
+        if output_format in ("full", "text", "concise", "json"):
             assert "-name.py" in out and "caf" in out
 
 
