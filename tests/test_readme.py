@@ -70,3 +70,16 @@ def test_the_examples_comments_name_exactly_what_binlint_reports():
     assert not trailing_lies, f"comments name findings binlint does not report: {sorted(trailing_lies)}"
     unnamed = found - claimed
     assert not unnamed, f"findings no comment names: {sorted(unnamed)}"
+
+
+def test_the_set_up_works_as_written_on_a_fresh_machine():
+    """No package index serves binlint and it publishes no tags: the README installs from a clone
+    or a git URL that is clearly a placeholder, explains pre-commit's `rev:`, and says how long
+    the tests take; the SARIF schema the tests need is in the repository."""
+    assert not re.search(r"pip install (binlint\b|\[?binlint\]?$)", README, re.MULTILINE)
+    assert "additional_dependencies: [binlint]" not in README
+    assert not re.search(r"^\s*rev: v\d", README.split("## Before you commit")[1].split("```")[1], re.MULTILINE)
+    assert "a tag you create" in README and "git rev-parse HEAD" in README
+    assert 'pip install "git+https://git.example.com/your-org/binlint.git@<commit sha or tag>"' in README
+    assert "minutes on 2 cores" in README
+    assert (ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").is_file()
