@@ -10,7 +10,8 @@ from typing import TextIO
 
 from binlint import config as config_module
 from binlint.config import Config, ConfigError
-from binlint.discover import discover
+from binlint.codes import unknown as unknown_code
+from binlint.discover import discover, unreadable
 from binlint.engine import FileResult, RunSettings, check_stdin, run
 from binlint.model import Finding, Severity, scrub_message
 from binlint.report import Summary, renderer
@@ -23,7 +24,7 @@ class UsageError(Exception):
 @dataclass
 class CheckOptions:
     paths: tuple[str, ...] = (".",)
-    format: str = "text"
+    format: str = "text"  # the CLI picks "full" on a terminal
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] = ()
     severity: Severity = Severity.WARNING
@@ -69,6 +70,9 @@ def _validate_codes(codes: tuple[str, ...], flag: str) -> tuple[str, ...]:
     for code in cleaned:
         if not config_module.CODE_PREFIX.match(code):
             raise UsageError(f"{flag}: {code!r} is not a binlint code or prefix (like BL1 or BL302)")
+        why = unknown_code(code)
+        if why is not None:
+            raise UsageError(f"{flag}: {why}")
     return cleaned
 
 
@@ -77,6 +81,11 @@ def run_check(options: CheckOptions) -> int:
     try:
         options.select = _validate_codes(options.select, "--select") if options.select is not None else None
         options.ignore = _validate_codes(options.ignore, "--ignore")
+        missing = unreadable([p for p in options.paths if p != "-"])
+        if missing:  # a mistyped path must not pass the gate: nothing is checked
+            for problem in missing:
+                print(f"binlint: error: {problem.path}: {problem.reason}", file=options.errors)
+            return 2
         config = load_config(options)
     except (ConfigError, UsageError) as exc:
         print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
@@ -92,6 +101,7 @@ def run_check(options: CheckOptions) -> int:
             settings = with_project(settings, [options.stdin_filename], [], options.no_cache, options.jobs)
         results = [check_stdin(stdin_data, options.stdin_filename, settings)]
         summary.files = 1
+        summary.sources[results[0].path] = stdin_data
     else:
         if "-" in options.paths:
             print("binlint: error: `-` (stdin) cannot be mixed with other paths", file=options.errors)
@@ -108,6 +118,7 @@ def run_check(options: CheckOptions) -> int:
             summary.parsed += 1
         if result.skipped:
             summary.skipped.append((result.path, result.skipped))
+            summary.skipped_targets += 1
         summary.errors.extend(result.errors)
 
     if options.fix or options.unsafe_fixes or options.diff:
@@ -130,6 +141,7 @@ def run_check(options: CheckOptions) -> int:
             _print_notes(summary, options)
             return 2 if summary.errors else (1 if outcome.diff else 0)
         if reading_stdin and outcome.stdin_source is not None:
+            summary.sources[results[0].path] = outcome.stdin_source
             sys.stdout.buffer.write(outcome.stdin_source)
             sys.stdout.buffer.flush()
             options.output = sys.stderr
@@ -154,7 +166,11 @@ def run_check(options: CheckOptions) -> int:
             print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
             return 2
         # What the baseline now records is hidden, as the next run with --baseline hides it.
-        summary.baseline_hidden, findings = len(findings), []
+        recorded = len(findings)
+        summary.baseline_recorded, findings = (recorded, options.update_baseline), []
+        if options.format not in ("text", "full") and not options.quiet:  # text says it in its summary
+            print(f"binlint: recorded {recorded} finding{'' if recorded == 1 else 's'} in the baseline "
+                  f"{options.update_baseline}", file=options.errors)
     elif options.baseline:
         from binlint import baseline
 
@@ -210,7 +226,7 @@ def _run(targets: list, settings: RunSettings, options: CheckOptions) -> list[Fi
 
 
 def _report(findings: list[Finding], summary: Summary, options: CheckOptions) -> None:
-    if options.statistics and options.format in ("text", "concise"):
+    if options.statistics and options.format in ("full", "text", "concise"):
         options.output.write(statistics(findings, summary))
         return
     if options.quiet and options.format == "text":
@@ -218,12 +234,24 @@ def _report(findings: list[Finding], summary: Summary, options: CheckOptions) ->
 
         options.output.write("".join(render_finding(f, summary.color) for f in findings))
         return
+    if options.quiet and options.format == "full":
+        from binlint.report.full_format import render_findings
+
+        options.output.write(render_findings(findings, summary))
+        return
     options.output.write(renderer(options.format)(findings, summary))
 
 
 def statistics(findings: list[Finding], summary: Summary) -> str:
-    """A count per code, most frequent first (like ruff --statistics)."""
+    """A count per code, most frequent first (like ruff --statistics), then the total.
+
+    `[*]`: `--fix` fixes findings of this code; `[-]`: only `--unsafe-fixes` does.
+    """
+    from binlint.model import Applicability
     from binlint.rules import get_rule
+
+    def fixable(finding: Finding, applicability: Applicability) -> bool:
+        return bool(finding.fix.edits) and finding.fix.applicability is applicability
 
     counts = summary.by_code(findings)
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -231,9 +259,28 @@ def statistics(findings: list[Finding], summary: Summary) -> str:
     lines = []
     for code, count in rows:
         rule = get_rule(code)
-        fixable = any(f.fix.edits for f in findings if f.code == code)
+        of_code = [f for f in findings if f.code == code]
+        if any(fixable(f, Applicability.SAFE) for f in of_code):
+            mark = "[*] "
+        elif any(fixable(f, Applicability.UNSAFE) for f in of_code):
+            mark = "[-] "
+        else:
+            mark = "    "
         name = rule.name if rule else ""
-        lines.append(f"{count:>{width}}  {code}  {'[*] ' if fixable else '    '}{name}")
+        lines.append(f"{count:>{width}}  {code}  {mark}{name}")
+    if rows:
+        safe = sum(1 for f in findings if fixable(f, Applicability.SAFE))
+        unsafe = sum(1 for f in findings if fixable(f, Applicability.UNSAFE))
+        total = f"{len(findings)} finding{'' if len(findings) == 1 else 's'} in all"
+        fixes = []
+        if safe:
+            fixes.append(f"[*] {safe} fixable with `binlint check --fix`")
+        if unsafe:
+            fixes.append(f"[-] {unsafe} {'more ' if safe else ''}with `binlint check --unsafe-fixes`")
+        lines.append(total + (": " + ", ".join(fixes) if fixes else "") + ".")
+    if summary.skipped:
+        lines.append(f"{len(summary.skipped)} path{'' if len(summary.skipped) == 1 else 's'} skipped, not checked "
+                     "(the `binlint: skipped` lines say why).")
     if summary.baseline_stale:
         lines.append(f"{summary.baseline_stale} baseline entr{'y' if summary.baseline_stale == 1 else 'ies'} "
                      "no longer match any finding")

@@ -344,7 +344,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     if isinstance(loaded, FileResult):
         return loaded  # cannot be read: say why, every run
     if stat is None:
-        return quick_result(loaded, target.path, settings)
+        return quick_result(loaded, target.path, target.kind, settings)
     digest = _salted(content_hash(loaded), salt)
     if digest == stored_hash and encoded is not None:
         try:
@@ -354,7 +354,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
         else:
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
             return result
-    result = quick_result(loaded, target.path, settings)
+    result = quick_result(loaded, target.path, target.kind, settings)
     if result is not None:
         _store(index, target.path, stat[0], stat[1], digest, result)
     return result

@@ -36,8 +36,10 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "concise"]),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "--output-format", "output_format",
+              type=click.Choice(["full", "text", "concise", "json", "sarif", "github"]), default=None,
+              help="Output format: full (source line and carets; the default on a terminal), text (each finding"
+                   " and its help; the default when piped), concise (one line a finding), json, sarif, github.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Apply safe and unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Print the patch --fix would apply; write nothing.")
@@ -66,12 +68,15 @@ def check(paths: tuple[str, ...], output_format: str, fix: bool, unsafe_fixes: b
     """Check PATHS (default "."): folders are walked, .gitignore is respected; `-` reads stdin."""
     from binlint.app import CheckOptions, run_check
 
+    if output_format is None:
+        output_format = "full" if sys.stdout.isatty() else "text"
     options = CheckOptions(
         paths=paths or (".",), format=output_format, select=_codes(select), ignore=_codes(ignore) or (),
         severity=Severity.parse(severity), exit_zero=exit_zero, config_file=config_file,
         stdin_filename=stdin_filename, jobs=jobs, quiet=quiet, statistics=statistics, no_cache=no_cache,
         fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, baseline=baseline, update_baseline=update_baseline,
-        since=since, warn_unused_ignores=warn_unused_ignores, color=_use_color(no_color) and output_format == "text",
+        since=since, warn_unused_ignores=warn_unused_ignores,
+        color=_use_color(no_color) and output_format in ("full", "text"),
     )
     _escape_unencodable_output()
     sys.exit(run_check(options))
@@ -100,7 +105,7 @@ def _escape_unencodable_output() -> None:
 @click.option("--all", "all_refs", is_flag=True, help="Scan the commits of every ref (branches, tags, remotes).")
 @click.option("--pre-push", is_flag=True,
               help="Scan the commits being pushed (pre-commit's PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "concise"]),
+@click.option("--format", "--output-format", "output_format", type=click.Choice(["text", "json", "sarif", "github", "concise"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--select", help="Which of BL101,BL102,BL103 to look for (default: all three).")
 @click.option("--ignore", help="Codes or prefixes to leave out.")

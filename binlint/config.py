@@ -77,10 +77,15 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
 
 
 def _codes(key: str, value: Any) -> tuple[str, ...]:
+    from binlint.codes import unknown
+
     codes = tuple(v.strip().upper() for v in _str_list(key, value))
     for code in codes:
         if not CODE_PREFIX.match(code):
             raise ConfigError(f"`{key}`: {code!r} is not a binlint code or prefix (like BL1 or BL302)")
+        why = unknown(code)
+        if why is not None:
+            raise ConfigError(f"`{key}`: {why}")
     return codes
 
 

@@ -26,15 +26,23 @@ TEXT_SUFFIXES = frozenset(
 )
 
 
+# A copy of a scanned file kept as an example (`.env.example`, `config.ini.sample`): its
+# values are often real keys pasted in by mistake, so it gets the text-level scan.
+TEMPLATE_SUFFIXES = (".example", ".sample", ".template")
+
+
 def kind_of(name: str, *, explicit: bool = False) -> FileKind | None:
     """The kind of a file by its name; None when a folder walk should pass it by.
 
     A file named on the command line is always checked: what is not Python or a
-    notebook gets the text-level secret scan.
+    notebook gets the text-level secret scan. A `.example`/`.sample`/`.template`
+    suffix over a kind binlint scans is text-scanned (never parsed: it may be a template).
     """
     base = os.path.basename(name)
     lower = base.lower()
     suffix = os.path.splitext(lower)[1]
+    if suffix in TEMPLATE_SUFFIXES and lower != suffix:
+        return FileKind.TEXT if explicit or kind_of(base[: -len(suffix)]) is not None else None
     if suffix in (".py", ".pyi", ".pyw"):
         return FileKind.PYTHON
     if suffix == ".ipynb":
@@ -145,6 +153,42 @@ def _read_regular(path: Path, limit: int = 4 * 1024 * 1024) -> bytes:
         return handle.read(limit)
 
 
+def unreadable(paths: list[str]) -> list[Skipped]:
+    """The named paths that do not exist or cannot be read, and why: each is a usage error.
+
+    A gate must not pass because a path was mistyped, a link dangles or a file cannot
+    be opened: nothing named on the command line may go unchecked quietly.
+    """
+    problems: list[Skipped] = []
+    for given in paths:
+        why = _why_unreadable(given)
+        if why is not None:
+            problems.append(Skipped(given, why))
+    return problems
+
+
+def _why_unreadable(given: str) -> str | None:
+    try:
+        info = os.stat(given)
+    except OSError as exc:
+        if os.path.islink(given):
+            return "symlink loop" if exc.errno == errno.ELOOP else "dangling symlink (its target does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "no such file or folder"
+        return f"cannot read: {exc.strerror or exc}"
+    try:
+        if stat.S_ISDIR(info.st_mode):
+            with os.scandir(given):
+                pass
+        elif stat.S_ISREG(info.st_mode):
+            os.close(os.open(given, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
+        else:
+            return "not a regular file or folder (read source from stdin with `-` instead)"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return None
+
+
 def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipped]]:
     """The files below `paths` to check, in a stable order, and the paths skipped."""
     targets: list[Target] = []
@@ -176,6 +220,17 @@ def discover(paths: list[str], config: Config) -> tuple[list[Target], list[Skipp
         else:
             skipped.append(Skipped(given, "not a regular file"))
     return targets, skipped
+
+
+def _why_not_a_file(path: str) -> str:
+    """Why a name met in a walk that looks like a file to check is not one."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if os.path.islink(path):
+            return "symlink loop" if exc.errno == errno.ELOOP else "dangling symlink (its target does not exist)"
+        return f"cannot read: {exc.strerror or exc}"
+    return "not a regular file"
 
 
 def _walk(top: str, ignores: _Ignores, skipped: list[Skipped]) -> Iterator[Target]:
@@ -215,7 +270,9 @@ def _walk(top: str, ignores: _Ignores, skipped: list[Skipped]) -> Iterator[Targe
         try:
             is_dir = entry.is_dir()
             is_file = entry.is_file()
-        except OSError:
+        except OSError:  # a symlink loop, or a name that vanished: noted when it would be checked
+            if kind_of(entry.name) is not None and not ignores.excluded(Path(os.path.abspath(path)), False):
+                skipped.append(Skipped(path, _why_not_a_file(path)))
             continue
         if is_dir:
             if not ignores.excluded(Path(os.path.abspath(path)), True):
@@ -226,10 +283,9 @@ def _walk(top: str, ignores: _Ignores, skipped: list[Skipped]) -> Iterator[Targe
         kind = kind_of(entry.name)
         if kind is None:
             continue
-        if not is_file:
-            if entry.is_symlink() and not os.path.exists(path):
-                continue  # dangling links met in a walk are passed over quietly
-            skipped.append(Skipped(path, "not a regular file"))
+        if ignores.excluded(Path(os.path.abspath(path)), False):
             continue
-        if not ignores.excluded(Path(os.path.abspath(path)), False):
-            yield Target(path, kind)
+        if not is_file:
+            skipped.append(Skipped(path, _why_not_a_file(path)))
+            continue
+        yield Target(path, kind)

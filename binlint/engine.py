@@ -11,6 +11,7 @@ import gc
 import hashlib
 import io
 import os
+import re
 import stat
 import sys
 import tokenize
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from binlint.incremental import DocumentParser
+    from binlint.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
 
 R = TypeVar("R")
@@ -153,10 +155,17 @@ def read_regular(path: str, limit: int | None = None) -> tuple[bytes | None, os.
         return handle.read(-1 if limit is None else limit + 1), info
 
 
-def quick_result(data: bytes, path: str, settings: RunSettings | None = None) -> FileResult | None:
-    """The result of a file the gate rejects (no rule can fire on it); None when it needs checking.
+BINARY_PYTHON = "binary content (NUL bytes) in a Python file"
+
+
+def quick_result(data: bytes, path: str, kind: FileKind, settings: RunSettings | None = None) -> FileResult | None:
+    """The result of a file the gate rejects (no rule can fire on it), or of a Python file
+    that cannot be Python (NUL bytes: skipped with a note, Binance content or not); None
+    when it needs checking.
 
     A module Binance code imports (the project index pulled it in) is checked whatever its bytes."""
+    if kind is FileKind.PYTHON and b"\x00" in data:
+        return FileResult(path, skipped=BINARY_PYTHON)
     if gate.worth_parsing(data):
         return None
     if settings is not None and settings.project is not None and settings.project.is_pulled(path):
@@ -168,7 +177,7 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
                 parser: "DocumentParser | None" = None) -> FileResult:
     """Check the content of one file (or of stdin, named `path`); `parser` re-parses an edited
     document incrementally (the language server keeps one per open document)."""
-    quick = quick_result(data, path, settings)
+    quick = quick_result(data, path, kind, settings)
     if quick is not None:
         return quick
     if suppress.skips_file(data):
@@ -181,8 +190,6 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
         gc.disable()
     try:
         if kind is FileKind.PYTHON:
-            if b"\x00" in data:
-                return FileResult(path, skipped="binary content (NUL bytes) in a Python file")
             return _check_python(data, path, settings, parser)
         if kind is FileKind.NOTEBOOK:
             return _check_notebook(data, path, settings)
@@ -311,10 +318,8 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
     return FileResult(path, located, parsed=module is not None, errors=errors)
 
 
-def _in_cell(finding: Finding, joined: "object") -> Finding:
-    from binlint.notebook import JoinedCells
-
-    assert isinstance(joined, JoinedCells)
+def _in_cell(finding: Finding, joined: "JoinedCells") -> Finding:
+    """A finding on the joined cells, placed in its cell: position, edits, and the lines its text names."""
     cell, line = joined.locate(finding.line)
     shift = finding.line - line
     edits: list[Edit] = []
@@ -329,9 +334,23 @@ def _in_cell(finding: Finding, joined: "object") -> Finding:
         else:
             edits = []
             break
-    fix = Fix(finding.fix.text, finding.fix.applicability if edits or not finding.fix.edits else Applicability.ADVICE,
-              tuple(edits))
-    return finding.with_changes(line=line, end_line=finding.end_line - shift, cell=cell, fix=fix)
+    fix = Fix(_cell_lines(finding.fix.text, joined, cell),
+              finding.fix.applicability if edits or not finding.fix.edits else Applicability.ADVICE, tuple(edits))
+    return finding.with_changes(line=line, end_line=finding.end_line - shift, cell=cell, fix=fix,
+                                message=_cell_lines(finding.message, joined, cell))
+
+
+_LINE_IN_TEXT = re.compile(r"\bline (\d+)\b")
+
+
+def _cell_lines(text: str, joined: "JoinedCells", cell: int) -> str:
+    """A message's `line N` (a line of the joined cells) in the numbering of the finding's location:
+    `line 12` in the same cell, `line 3 of cell 0` in another one."""
+    def renumber(match: re.Match[str]) -> str:
+        other, line = joined.locate(int(match.group(1)))
+        return f"line {line}" if other == cell else f"line {line} of cell {other}"
+
+    return _LINE_IN_TEXT.sub(renumber, text)
 
 
 def _check_text(data: bytes, path: str, settings: RunSettings) -> FileResult:
@@ -520,7 +539,7 @@ def run(targets: list[Target], settings: RunSettings, jobs: int | None = None) -
     heavy: list[Target] = []
     for target in targets:
         loaded = read_target(target, settings)
-        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path, settings)
+        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path, target.kind, settings)
         quick.append(result)
         if result is None:
             heavy.append(target)

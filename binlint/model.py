@@ -109,6 +109,7 @@ _PEM_BLOCK = re.compile(
 # holding both a letter and a digit, or 40+ base64 characters (PEM bodies, RSA/Ed25519).
 # (`=` may end a token, as base64 padding, and may come right before one: `key=AbCd...`.)
 _KEYLIKE = re.compile(r"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{32,}={0,2})(?![A-Za-z0-9+/=_-])")
+KEYLIKE = _KEYLIKE  # for redacting in place (the full text format keeps carets under redacted lines)
 
 
 def redact_value(value: str) -> str:

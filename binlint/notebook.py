@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 _MAGIC_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:[%!]|\w+\s*=\s*[%!]|[\w.]+\?{1,2}\s*$|\?{1,2}[\w.]+\s*$)")
 # Cell magics that leave the cell Python; any other `%%` cell is not Python at all.
@@ -107,3 +108,114 @@ def join(cells: list[Cell]) -> JoinedCells:
         parts.append(text)
         line += count
     return JoinedCells("".join(parts), tuple(starts))
+
+
+# --- where a cell's lines sit in the .ipynb file ---------------------------------------
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _Shape(Exception):
+    """The notebook JSON is not shaped as the scan expects."""
+
+
+def source_json_lines(data: bytes) -> dict[int, tuple[tuple[int, int], ...]]:
+    """For each cell (by index), where its source sits in the .ipynb file: a (first line in the
+    cell, line in the file) pair per JSON string of its `source`. Empty when the file is not
+    notebook JSON. Code scanning and annotations point at lines of the file, not of the cell."""
+    from bisect import bisect_right
+    from json.decoder import scanstring
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}
+    newlines = [match.start() for match in re.finditer("\n", text)]
+    decoder = json.JSONDecoder()
+    found: dict[int, tuple[tuple[int, int], ...]] = {}
+
+    def space(i: int) -> int:
+        return _SPACE.match(text, i).end()  # type: ignore[union-attr]
+
+    def expect(i: int, char: str) -> int:
+        if text[i:i + 1] != char:
+            raise _Shape
+        return space(i + 1)
+
+    def skip(i: int) -> int:
+        return decoder.raw_decode(text, i)[1]
+
+    def members(i: int, handle: "Callable[[str, int], int]") -> int:
+        """Walk the object at `i`, handing each value's start to `handle` (which returns its end)."""
+        i = expect(i, "{")
+        if text[i:i + 1] == "}":
+            return i + 1
+        while True:
+            if text[i:i + 1] != '"':
+                raise _Shape
+            key, i = scanstring(text, i + 1)
+            i = expect(space(i), ":")
+            i = space(handle(key, i))
+            if text[i:i + 1] == "}":
+                return i + 1
+            i = expect(i, ",")
+
+    def items(i: int, handle: "Callable[[int, int], int]") -> int:
+        i = expect(i, "[")
+        if text[i:i + 1] == "]":
+            return i + 1
+        index = 0
+        while True:
+            i = space(handle(index, i))
+            index += 1
+            if text[i:i + 1] == "]":
+                return i + 1
+            i = expect(i, ",")
+
+    def line_of(offset: int) -> int:
+        return bisect_right(newlines, offset - 1) + 1
+
+    def source(cell: int, i: int) -> int:
+        pieces: list[tuple[int, int]] = []
+        if text[i:i + 1] == '"':
+            pieces.append((1, line_of(i)))
+            end = skip(i)
+        else:
+            first = [1]
+
+            def piece(_: int, j: int) -> int:
+                value, end = decoder.raw_decode(text, j)
+                pieces.append((first[0], line_of(j)))
+                first[0] += value.count("\n") if isinstance(value, str) else 0
+                return end
+
+            end = items(i, piece)
+        found[cell] = tuple(pieces)
+        return end
+
+    def cell(index: int, i: int) -> int:
+        if text[i:i + 1] != "{":
+            return skip(i)
+        return members(i, lambda key, j: source(index, j) if key == "source" else skip(j))
+
+    def top(key: str, i: int) -> int:
+        return items(i, cell) if key == "cells" and text[i:i + 1] == "[" else skip(i)
+
+    try:
+        members(space(0), top)
+    except (_Shape, ValueError, IndexError, RecursionError):
+        return {}
+    return found
+
+
+def json_line(lines: dict[int, tuple[tuple[int, int], ...]], cell: int, line: int) -> int | None:
+    """The line of the .ipynb file that holds `line` of `cell` (both as binlint reports them)."""
+    pieces = lines.get(cell)
+    if not pieces:
+        return None
+    chosen = pieces[0][1]
+    for first, file_line in pieces:
+        if first > line:
+            break
+        chosen = file_line
+    return chosen

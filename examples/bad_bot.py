@@ -25,7 +25,7 @@ client = Client(API_KEY, API_SECRET)
 
 def account_balance():
     params = {"recvWindow": 90000}  # BL305: above the 60000 maximum
-    query = "&".join(f"{k}={v}" for k, v in params.items())  # BL205: not percent-encoded
+    query = "&".join(f"{k}={v}" for k, v in params.items())
     signature = hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).digest()  # BL202
     params["timestamp"] = int(time.time())  # BL302 seconds, and BL203: added after signing
     params["signature"] = signature
@@ -38,8 +38,9 @@ def account_balance():
 def place_order(symbol, qty: float):
     body = {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": str(qty),  # BL504
             "timestamp": int(time.time() * 1000)}
-    body["signature"] = hmac.new(API_SECRET.encode(), json.dumps(body).encode(),  # BL204
+    body["signature"] = hmac.new(API_SECRET.encode(), json.dumps(body).encode(),
                                  hashlib.sha256).hexdigest()
+    # BL401: an order with no retry and backoff; BL204: the signed request is sent as a JSON body.
     return requests.post(BASE_URL + "/api/v3/order", json=body, timeout=10,
                          headers={"X-MBX-APIKEY": API_KEY})
 

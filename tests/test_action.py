@@ -202,7 +202,8 @@ def test_paths_args_and_format_reach_binlint(first_run, repo):
     assert run.outputs["exit-code"] == "1" and run.failed
     # Paths are never globbed.
     run = again(repo, bin_dir, repo["workspace"], {"paths": "*.py"})
-    assert "skipped *.py: cannot read" in run.step("binlint check").stderr
+    assert "binlint: error: *.py: no such file or folder" in run.step("binlint check").stderr
+    assert run.outputs["exit-code"] == "2" and run.failed  # a path that does not exist fails the gate
 
 
 def history_shim(folder: Path, status: int) -> Path:

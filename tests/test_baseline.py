@@ -36,7 +36,8 @@ def test_moved_code_stays_hidden_and_only_the_new_problem_reports(tmp_path: Path
     bot.write_text(HEADER + first + "\n\n" + second)
     written = run_cli("check", "--no-cache", ".", "--update-baseline", "binlint-baseline.json", cwd=tmp_path)
     assert written.returncode == 0, written.stdout + written.stderr
-    assert "2 findings hidden by the baseline" in written.stdout
+    assert written.stdout == ("Recorded 2 findings in the baseline binlint-baseline.json (1 file checked, 1 parsed);"
+                              " `--baseline binlint-baseline.json` hides them from now on.\n")
     status, findings, _ = check(tmp_path, ".", "--baseline", "binlint-baseline.json")
     assert status == 0 and findings == []
 

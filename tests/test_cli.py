@@ -124,7 +124,7 @@ def test_quiet_prints_findings_only(project: Path):
 def test_statistics(project: Path):
     done = run_cli("check", "bot", "--statistics", cwd=project)
     assert done.returncode == 1
-    assert done.stdout.split() == ["1", "BL001", "unparsable-file"]
+    assert done.stdout.splitlines() == ["1  BL001      unparsable-file", "1 finding in all."]
 
 
 def test_stdin_with_a_filename():
@@ -143,10 +143,11 @@ def test_no_cache_and_jobs_are_accepted(project: Path):
     assert run_cli("check", "bot", "--no-cache", "--jobs", "2", cwd=project).returncode == 1
 
 
-def test_missing_path_is_reported_not_a_crash(project: Path):
+def test_missing_path_is_a_usage_error_not_a_pass(project: Path):
     done = run_cli("check", "nope.py", "bot/clean.py", cwd=project)
-    assert done.returncode == 0
-    assert "skipped nope.py" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert "binlint: error: nope.py: no such file or folder" in done.stderr and "Traceback" not in done.stderr
+    assert "All checks passed" not in done.stdout
 
 
 @pytest.mark.parametrize(

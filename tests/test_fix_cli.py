@@ -78,7 +78,7 @@ def test_unsafe_fixes_need_their_flag(tmp_path):
     assert safe_only.returncode == 1
     assert (tmp_path / "bot.py").read_text() == source
     assert "BL502" in safe_only.stdout and "[unsafe fix]" in safe_only.stdout
-    assert "(1 more with `--unsafe-fixes`)" in safe_only.stdout
+    assert "[unsafe fix] 1 fixable with `binlint check --unsafe-fixes` (no safe fixes)." in safe_only.stdout
     diff = run_cli("check", "--diff", "--unsafe-fixes", "--no-cache", "bot.py", cwd=tmp_path)
     assert diff.returncode == 1 and "+requests.get(\"https://api.binance.com/api/v3/time\", timeout=10)" in diff.stdout
     done = run_cli("check", "--unsafe-fixes", "--no-cache", "bot.py", cwd=tmp_path)

@@ -45,7 +45,7 @@ def test_fixing_a_wrong_example_removes_the_finding(rule, index, case):
     fixable = [f for f in out.before.findings if f.code == rule.code and fix.wanted(f, unsafe=True)]
     if not fixable:
         assert case.fixed is None, f"{rule.code} INVALID {index} gives `fixed` but its findings carry no edits"
-        pytest.skip("advice only")
+        return  # advice only: it promises no fixed form, and nothing more is there to check
     assert not out.warnings, out.warnings
     assert out.changed, f"{rule.code} INVALID {index}: the edits changed nothing"
     assert _parses(out.data, case.filename)

@@ -485,7 +485,8 @@ def test_text_summary_after_fix(fixture_rule, tmp_path):
     assert status == 1
     text = out.getvalue()
     assert "Fixed 2 findings (1 remaining)." in text
-    assert "0 fixable with `binlint check --fix` (1 more with `--unsafe-fixes`)" in text
+    assert "[unsafe fix] 1 fixable with `binlint check --unsafe-fixes` (no safe fixes)." in text
+    assert "0 fixable" not in text
     assert text.count("BL990") == 1 and ":3:5: BL990" in text
 
 

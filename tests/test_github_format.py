@@ -67,7 +67,7 @@ def test_multi_line_span_has_no_columns() -> None:
     assert "col" not in props and "endColumn" not in props
 
 
-def test_notebook_finding_names_the_cell_not_a_file_line() -> None:
+def test_notebook_finding_whose_file_cannot_be_read_names_the_cell_only() -> None:
     [line] = render([finding(path="research.ipynb", cell=3, line=2, end_line=2)], Summary()).splitlines()
     _, props, message = parse(line)
     assert "line" not in props

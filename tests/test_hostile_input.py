@@ -93,7 +93,9 @@ FILES: dict[str, tuple[bytes, Expect]] = {
     "cookie_mismatch.py": (b"# coding: ascii\nimport binance\nx = '\xc3\xa9'\n", bl001("cannot decode as ascii", 1)),
     "bom_and_latin1_cookie.py": (b"\xef\xbb\xbf# coding: latin-1\nimport binance\n", bl001("cannot decode", 1)),
     "latin1_cookie.py": (b"# coding: latin-1\nimport binance, requests\nx = '\xe9'\n" + HTTP_CALL, finds("BL501", 4)),
-    "utf16.py": ("import binance\n".encode("utf-16"), CLEAN),  # no Binance bytes the gate can see
+    # NUL bytes: not Python as Python reads it (UTF-16 source included), so skipped with a note.
+    "utf16.py": ("import binance\n".encode("utf-16"), skipped("NUL bytes")),
+    "binary_without_binance.py": (bytes(range(256)) * 4, skipped("NUL bytes")),
     "bom_crlf.py": (b"\xef\xbb\xbf" + (HTTP_HEAD + HTTP_CALL).replace(b"\n", b"\r\n"), finds("BL501", 3)),
     "cr_only.py": ((HTTP_HEAD + HTTP_CALL).replace(b"\n", b"\r"), finds("BL501", 3)),
     "mixed_newlines.py": (b"import binance\r\nimport requests\r" + HTTP_CALL, finds("BL501", 3)),
@@ -206,7 +208,8 @@ def hostile_tree(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
     os.symlink("loop_a.py", root / "loop_b.py")
     os.symlink("missing.py", root / "dangling.py")
     os.symlink("..", root / "sub" / "up")  # a folder loop: walked once
-    expected.update({"loop_a.py": ABSENT, "loop_b.py": ABSENT, "dangling.py": ABSENT})
+    expected.update({"loop_a.py": skipped("symlink loop"), "loop_b.py": skipped("symlink loop"),
+                     "dangling.py": skipped("dangling symlink")})
     # A file name that is not UTF-8.
     odd = os.fsencode(root) + b"/\xff\xfe-not-utf8.py"
     with open(odd, "wb") as handle:
@@ -344,7 +347,16 @@ def test_parallel_run_gives_the_same_answers(serial_run: Run, parallel_run: Run)
     assert parallel_run.skipped == serial_run.skipped
 
 
-@pytest.mark.parametrize("output_format", ["text", "concise", "github", "json", "sarif"])
+def test_full_format_over_the_hostile_tree(hostile_tree: tuple[Path, dict[str, Expect]]) -> None:
+    """`--format full` reads every reported file again to show its lines: still no crash or hang."""
+    root, _ = hostile_tree
+    done = run_binlint("check", "--no-cache", "--format", "full", ".", cwd=root)
+    assert_no_traceback(done)
+    assert done.returncode == 1
+    assert b"3 | requests.get('http://api.binance.com/api/v3/ping', timeout=5)" in done.stdout
+
+
+@pytest.mark.parametrize("output_format", ["full", "text", "concise", "github", "json", "sarif"])
 def test_undecodable_file_names_and_a_strict_encoding(tmp_path: Path, output_format: str) -> None:
     """A file name that is not UTF-8 with a strict UTF-8 stdout, and `…` with an ASCII one."""
     with open(os.fsencode(tmp_path) + b"/\xff\xfe-name.py", "wb") as handle:
@@ -358,7 +370,7 @@ def test_undecodable_file_names_and_a_strict_encoding(tmp_path: Path, output_for
         out = done.stdout.decode(encoding)  # what was printed is valid in the stream's encoding
         if output_format in ("json", "sarif"):
             json.loads(out)
-        if output_format in ("text", "concise", "json"):
+        if output_format in ("full", "text", "concise", "json"):
             assert "-name.py" in out and "caf" in out
 
 
@@ -368,19 +380,36 @@ def test_undecodable_file_names_and_a_strict_encoding(tmp_path: Path, output_for
     ("dangling.py", "dangling symlink"),
     ("plain.py/child.py", "cannot read"),  # a path through a file: its open fails, even for root
     ("x" * 300 + ".py", "cannot read"),  # a name too long to open
-    ("no/such/file.py", "cannot read"),
+    ("no/such/file.py", "no such file or folder"),
+    ("no/such/folder/", "no such file or folder"),
 ])
 def test_paths_named_on_the_command_line(tmp_path: Path, explicit: str, why: str) -> None:
+    """A named path binlint cannot read is a usage error (exit 2): a typo must not pass the gate."""
     os.mkfifo(tmp_path / "fifo.py")
     os.symlink("loop_b.py", tmp_path / "loop_a.py")
     os.symlink("loop_a.py", tmp_path / "loop_b.py")
     os.symlink("missing.py", tmp_path / "dangling.py")
     (tmp_path / "plain.py").write_bytes(HTTP_HEAD + HTTP_CALL)
-    done = run_binlint("check", "--no-cache", explicit, "plain.py", cwd=tmp_path)
-    assert_no_traceback(done)
-    assert done.returncode == 1  # plain.py still gets its finding
-    assert b"plain.py:3:" in done.stdout
-    assert _skip_lines(done.stderr)[explicit].startswith(why)
+    for args in ((explicit, "plain.py"), (explicit,), (explicit, "--format", "json")):
+        done = run_binlint("check", "--no-cache", *args, cwd=tmp_path)
+        assert_no_traceback(done)
+        assert done.returncode == 2, done
+        assert done.stdout == b""  # nothing checked, nothing passed
+        assert done.stderr.decode().startswith(f"binlint: error: {explicit}: {why}"), done.stderr
+
+
+def test_a_named_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("running as root: chmod 000 does not stop root from reading (the path cases above"
+                    " cover a failing open)")
+    path = tmp_path / "secret.py"
+    path.write_bytes(HTTP_HEAD + HTTP_CALL)
+    path.chmod(0)
+    try:
+        done = run_binlint("check", "--no-cache", "secret.py", cwd=tmp_path)
+    finally:
+        path.chmod(0o644)
+    assert done.returncode == 2 and b"binlint: error: secret.py: cannot read" in done.stderr
 
 
 def test_unreadable_file(tmp_path: Path) -> None:

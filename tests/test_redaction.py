@@ -26,6 +26,7 @@ from lsprotocol.converters import get_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from binlint.model import Applicability, Finding, Fix, Severity, scrub
+from binlint.history.report import FORMATS as HISTORY_FORMATS
 from binlint.report import FORMATS
 from binlint.testing import fake_key, fake_pem
 from tests.helpers import BINLINT
@@ -247,7 +248,7 @@ def history_repo(project: Path) -> Path:
     return project
 
 
-@pytest.mark.parametrize("output_format", FORMATS)
+@pytest.mark.parametrize("output_format", HISTORY_FORMATS)
 def test_history_every_format(history_repo: Path, output_format: str) -> None:
     done = binlint("history", "--format", output_format, cwd=history_repo)
     assert done.returncode == 1, done.stderr
@@ -353,3 +354,31 @@ def test_json_leaves_out_an_edit_that_would_print_a_secret() -> None:
     assert secret not in text
     edits = [f["fix"]["edits"] for f in json_module.loads(text)["findings"]]
     assert edits == [[{"line": 1, "column": 1, "end_line": 1, "end_column": 5, "content": "https"}], []]
+
+
+def test_full_format_shows_source_lines_with_the_keys_redacted_and_carets_under_them(tmp_path: Path) -> None:
+    """`--format full` prints the offending source line: a key in it is shown as `AbCd…yZ`, and the
+    carets sit under the redacted literal; a line shown for another rule hides its keys too."""
+    key, secret = KEYS[0], KEYS[1]
+    (tmp_path / "bot.py").write_text(
+        "import requests\nfrom binance.client import Client\n"
+        f'client = Client("{key}", "{secret}")\n'
+        f'requests.get("https://api.binance.com/api/v3/time", headers={{"X-MBX-APIKEY": "{KEYS[2]}"}})\n')
+    done = binlint("check", "--no-cache", "--format", "full", "bot.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert_no_leak(done.stdout + done.stderr, "--format full")
+    lines = done.stdout.splitlines()
+    shown = f'3 | client = Client("{key[:4]}…{key[-2:]}", "{secret[:4]}…{secret[-2:]}")'
+    assert lines.count(shown) == 2  # under BL101 and under BL102
+    first = lines.index(shown)
+    assert lines[first + 1] == "  | " + " " * len('client = Client(') + "^" * len(f'"{key[:4]}…{key[-2:]}"')
+    assert f'"X-MBX-APIKEY": "{KEYS[2][:4]}…{KEYS[2][-2:]}"' in done.stdout  # a BL502 line holding a key
+
+
+def test_full_format_shows_no_line_a_private_key_is_on(tmp_path: Path) -> None:
+    (tmp_path / "bot.py").write_text(BOT)
+    done = binlint("check", "--no-cache", "--format", "full", "--select", "BL103", "bot.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert_no_leak(done.stdout, "--format full")
+    assert "8 |" not in done.stdout and "-----BEGIN" not in done.stdout  # the header and help only
+    assert "= help: Read it from the environment" in done.stdout

@@ -15,13 +15,11 @@ from binlint.rules import all_rules, get_rule
 from binlint.testing import fake_key
 from tests.helpers import run_cli
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared/data/sarif-schema-2.1.0.json"
+SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"  # the published SARIF 2.1.0 schema
 PY2 = 'import binance\nprint "placing order"\n'
 
 
 def validate(document: dict[str, Any]) -> None:
-    if not SCHEMA.is_file():
-        pytest.skip(f"the SARIF 2.1.0 schema is not at {SCHEMA}")
     import jsonschema
 
     schema = json.loads(SCHEMA.read_text())

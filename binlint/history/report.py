@@ -137,6 +137,7 @@ RENDERERS: dict[str, Callable[..., str]] = {
     "text": render_text, "concise": render_concise, "json": render_json, "sarif": render_sarif,
     "github": render_github,
 }
+FORMATS = tuple(RENDERERS)  # `binlint history --format` choices
 
 
 def failing(items: list[HistoryFinding], severity: Severity) -> bool:

@@ -1,14 +1,14 @@
 """`--format github`: GitHub Actions workflow commands, one annotation per finding.
 
 `::error file=bot.py,line=12,col=5,endLine=12,endColumn=40,title=BL302 (timestamp-not-milliseconds)::…`
-GitHub shows these on the pull request's diff. Notebook findings name their cell in the
-message and carry no line (the line is the cell's, not the .ipynb file's).
+GitHub shows these on the pull request's diff. Notebook findings name their cell and line in
+the message and are placed on the line of the .ipynb file that holds that line of the cell.
 """
 
 from __future__ import annotations
 
 from binlint.model import Finding, Severity
-from binlint.report import Summary
+from binlint.report import Summary, notebook_file_line
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -23,9 +23,13 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str:
+def annotation(finding: Finding, file_line: int | None = None) -> str:
+    """The workflow command of one finding; `file_line` places a notebook finding in the .ipynb file."""
     properties = [("file", finding.path)]
-    if finding.cell is None:
+    if file_line is not None:
+        properties.append(("line", str(file_line)))
+        properties.append(("endLine", str(file_line)))
+    elif finding.cell is None:
         properties.append(("line", str(finding.line)))
         properties.append(("endLine", str(max(finding.end_line, finding.line))))
         # GitHub takes columns only for annotations on a single line.
@@ -40,4 +44,4 @@ def annotation(finding: Finding) -> str:
 
 
 def render(findings: list[Finding], summary: Summary) -> str:
-    return "".join(annotation(f) for f in findings)
+    return "".join(annotation(f, notebook_file_line(f, summary)) for f in findings)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from binlint import __version__
 from binlint.model import Finding, Severity, scrub
-from binlint.report import Summary, printable_edits
+from binlint.report import Summary, notebook_file_line, printable_edits
 
 if TYPE_CHECKING:
     from binlint.rules.base import Rule
@@ -91,7 +91,7 @@ def _region(line: int, column: int, end_line: int, end_column: int, *, exact: bo
 
 
 def _message(finding: Finding) -> str:
-    where = f"(notebook cell {finding.cell}) " if finding.cell is not None else ""
+    where = f"(notebook cell {finding.cell}, line {finding.line}) " if finding.cell is not None else ""
     return f"{where}{finding.message}\nHelp: {finding.fix.text}"
 
 
@@ -108,17 +108,25 @@ def _fixes(finding: Finding, location: dict[str, Any]) -> list[dict[str, Any]]:
              "artifactChanges": [{"artifactLocation": location, "replacements": replacements}]}]
 
 
-def result(finding: Finding, rule_index: int | None, occurrence: int) -> dict[str, Any]:
+def _physical_location(finding: Finding, location: dict[str, Any], file_line: int | None) -> dict[str, Any]:
+    """Where the result is in the file. A notebook finding's lines are its cell's: it is placed on
+    the line of the .ipynb file that holds that cell line (or on the file alone when unknown)."""
+    physical: dict[str, Any] = {"artifactLocation": location}
+    if finding.cell is None:
+        physical["region"] = _region(finding.line, finding.column, finding.end_line, finding.end_column, exact=False)
+    elif file_line is not None:
+        physical["region"] = {"startLine": file_line, "endLine": file_line}
+    return physical
+
+
+def result(finding: Finding, rule_index: int | None, occurrence: int, file_line: int | None = None) -> dict[str, Any]:
     location = artifact_location(finding.path)
     fingerprint = finding.fingerprint or "0"
     item: dict[str, Any] = {
         "ruleId": finding.code,
         "level": LEVELS[finding.severity],
         "message": {"text": _message(finding)},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": location,
-            "region": _region(finding.line, finding.column, finding.end_line, finding.end_column, exact=False),
-        }}],
+        "locations": [{"physicalLocation": _physical_location(finding, location, file_line)}],
         "partialFingerprints": {
             FINGERPRINT_KEY: f"{fingerprint}:{occurrence}",
             "primaryLocationLineHash": f"{fingerprint}:{occurrence}",
@@ -129,6 +137,7 @@ def result(finding: Finding, rule_index: int | None, occurrence: int) -> dict[st
         item["ruleIndex"] = rule_index
     if finding.cell is not None:
         item["properties"]["cell"] = finding.cell
+        item["properties"]["cellLine"] = finding.line
     fixes = _fixes(finding, location)
     if fixes:
         item["fixes"] = fixes
@@ -145,7 +154,7 @@ def render(findings: list[Finding], summary: Summary) -> str:
     for finding in findings:
         key = (finding.path, finding.code, finding.fingerprint)
         seen[key] += 1
-        results.append(result(finding, index.get(finding.code), seen[key]))
+        results.append(result(finding, index.get(finding.code), seen[key], notebook_file_line(finding, summary)))
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "binlint",

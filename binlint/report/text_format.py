@@ -28,26 +28,45 @@ def render_finding(finding: Finding, color: bool) -> str:
     return f"{where}: {code} {finding.message} ({severity}){marker}\n  {help_label}: {finding.fix.text}\n"
 
 
+def fix_hint(findings: list[Finding]) -> str | None:
+    """How many findings `--fix` and `--unsafe-fixes` can fix, or None when none."""
+    safe = sum(1 for f in findings if f.fix.edits and f.fix.applicability is Applicability.SAFE)
+    unsafe = sum(1 for f in findings if f.fix.edits and f.fix.applicability is Applicability.UNSAFE)
+    if safe and unsafe:
+        return f"[*] {safe} fixable with `binlint check --fix` ({unsafe} more with `--unsafe-fixes`)."
+    if safe:
+        return f"[*] {safe} fixable with `binlint check --fix`."
+    if unsafe:
+        return f"[unsafe fix] {unsafe} fixable with `binlint check --unsafe-fixes` (no safe fixes)."
+    return None
+
+
 def summary_line(findings: list[Finding], summary: Summary) -> str:
     lines = []
+    checked = f"{_plural(summary.checked, 'file')} checked, {summary.parsed} parsed"
     if summary.fixed:
         lines.append(f"Fixed {_plural(summary.fixed, 'finding')} ({len(findings)} remaining).")
-    if not findings:
-        checked = f"{_plural(summary.files, 'file')} checked, {summary.parsed} parsed"
-        lines.append(f"All checks passed! ({checked})")
+    if summary.baseline_recorded is not None:
+        count, path = summary.baseline_recorded
+        lines.append(f"Recorded {_plural(count, 'finding')} in the baseline {path} ({checked}); "
+                     f"`--baseline {path}` hides them from now on.")
+    elif not findings:
+        if summary.skipped:
+            lines.append(f"No findings ({checked}).")
+        else:
+            lines.append(f"All checks passed! ({checked})")
     else:
         counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
         parts = [_plural(counts[Severity.ERROR], "error"), _plural(counts[Severity.WARNING], "warning"),
                  f"{counts[Severity.INFO]} info"]
         lines.append(f"Found {_plural(len(findings), 'finding')} in {_plural(len({f.path for f in findings}), 'file')}"
                      f" ({', '.join(parts)}).")
-        safe = sum(1 for f in findings if f.fix.edits and f.fix.applicability is Applicability.SAFE)
-        unsafe = sum(1 for f in findings if f.fix.edits and f.fix.applicability is Applicability.UNSAFE)
-        if summary.show_fixes and (safe or unsafe):
-            hint = f"[*] {safe} fixable with `binlint check --fix`"
-            if unsafe:
-                hint += f" ({unsafe} more with `--unsafe-fixes`)"
-            lines.append(hint + ".")
+        hint = fix_hint(findings)
+        if summary.show_fixes and hint:
+            lines.append(hint)
+    if summary.skipped:
+        lines.append(f"{_plural(len(summary.skipped), 'path')} skipped, not checked (the `binlint: skipped` "
+                     "lines say why).")
     if summary.baseline_hidden:
         lines.append(f"{_plural(summary.baseline_hidden, 'finding')} hidden by the baseline.")
     return "\n".join(lines) + "\n"
