@@ -131,6 +131,15 @@ def test_unsafe_fix_through_the_cli(tmp_path: Path):
                               'timeout=10,\n)\n'
 
 
+def test_timeout_goes_after_a_parenthesised_last_argument(tmp_path: Path):
+    bot = tmp_path / "bot.py"
+    bot.write_text('import requests\n\ndef send(e, body):\n'
+                   '    return requests.post("https://api.binance.com/api/v3/order", params=((e % body)))\n')
+    done = run_cli("check", "bot.py", "--select", "BL502", "--unsafe-fixes", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert bot.read_text().endswith('params=((e % body)), timeout=10)\n')
+
+
 # --- BL503 ---------------------------------------------------------------------------------
 
 

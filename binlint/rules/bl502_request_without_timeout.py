@@ -159,6 +159,6 @@ def _add_timeout(analysis: "Analysis", call: cst.Call) -> Edit:
         line, column = position.end.line, position.end.column  # just before `)`
         return Edit(line, column, line, column, "timeout=10")
     last = call.args[-1]
-    position = analysis.model.position(last.value)
+    position = analysis.model.position(last)  # the whole argument, the value's parentheses included
     line, column = position.end.line, position.end.column + 1  # right after it (a trailing comma stays last)
     return Edit(line, column, line, column, ", timeout=10")
