@@ -18,6 +18,7 @@ import requests
 
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def account():
     params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}
     return requests.get("https://api.binance.com/api/v3/account", params=params, headers=HEADERS, timeout=10)
@@ -31,6 +32,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def account():
     params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}

@@ -24,6 +24,7 @@ import requests
 
 API_KEY, SECRET = os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"]
 
+
 def account():
     query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})
     signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha1).digest()
@@ -38,6 +39,7 @@ from urllib.parse import urlencode
 import requests
 
 API_KEY, SECRET = os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"]
+
 
 def account():
     query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})

@@ -23,6 +23,7 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def buy(quantity):
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity}
     signature = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
@@ -39,6 +40,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def buy(quantity):
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity,

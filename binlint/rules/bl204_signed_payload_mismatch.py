@@ -23,6 +23,7 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def buy(quantity):
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity,
               "timestamp": int(time.time() * 1000), "recvWindow": 5000}
@@ -38,6 +39,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def buy(quantity):
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity,

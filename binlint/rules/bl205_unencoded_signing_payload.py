@@ -21,6 +21,7 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def send(path, params):
     params = {**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000}
     query = "&".join(f"{key}={value}" for key, value in params.items())
@@ -36,6 +37,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def send(path, params):
     params = {**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000}

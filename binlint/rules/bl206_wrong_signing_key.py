@@ -21,6 +21,7 @@ import requests
 API_KEY = os.environ["BINANCE_API_KEY"]
 API_SECRET = os.environ["BINANCE_API_SECRET"]
 
+
 def account():
     query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})
     signature = hmac.new(API_KEY.encode(), query.encode(), hashlib.sha256).hexdigest()
@@ -36,6 +37,7 @@ import requests
 
 API_KEY = os.environ["BINANCE_API_KEY"]
 API_SECRET = os.environ["BINANCE_API_SECRET"]
+
 
 def account():
     query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})

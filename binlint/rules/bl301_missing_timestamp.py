@@ -21,6 +21,7 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def open_orders():
     params = {"symbol": "BTCUSDT", "recvWindow": 5000}
     params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
@@ -35,6 +36,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def open_orders():
     params = {"symbol": "BTCUSDT", "recvWindow": 5000, "timestamp": int(time.time() * 1000)}

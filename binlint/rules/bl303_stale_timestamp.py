@@ -23,6 +23,7 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def open_orders(symbol, ts=int(time.time() * 1000)):
     params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}
     params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
@@ -37,6 +38,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def open_orders(symbol):
     params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}

@@ -24,6 +24,7 @@ import requests
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
 
+
 def open_orders():
     params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000)}
     params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
@@ -38,6 +39,7 @@ import requests
 
 SECRET = os.environ["BINANCE_API_SECRET"].encode()
 HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
 
 def open_orders():
     params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000), "recvWindow": 5000}
