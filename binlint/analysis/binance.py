@@ -35,6 +35,8 @@ HOST_PATTERN = re.compile(
 )
 # A string that mentions any binance.* host (websocket streams and the like included).
 ANY_BINANCE_HOST = re.compile(r"(?i)\b[a-z0-9.-]*binance(?:future)?\.(?:com|us|vision)\b")
+# `http://` followed by a Binance host (REST, data, testnet, .us, .vision); group 1 is the host.
+HTTP_URL = re.compile(r"(?i)\bhttp://((?:[a-z0-9-]+\.)*binance(?:future)?\.(?:com|us|vision))(?![a-z0-9.-])")
 
 API_KEY_HEADER = "x-mbx-apikey"
 

@@ -479,6 +479,20 @@ def what_it_places(order: OrderCall) -> str:
     return {"withdrawal": "a withdrawal", "test": "a test order"}.get(order.kind, "an order")
 
 
+# --- amounts: order parameters Binance reads as decimal text ---------------------------
+
+# As sent (camelCase) and as SDK keywords (snake_case).
+DECIMAL_PARAMS: frozenset[str] = frozenset(
+    {"price", "quantity", "quoteOrderQty", "stopPrice", "quote_order_qty", "stop_price"}
+)
+# One of them ending a piece of a hand-built query string (`...&quantity=` before the value).
+DECIMAL_QUERY_PARAM = re.compile(r"(?:^|[?&])(price|quantity|quoteOrderQty|stopPrice)=$")
+# SDKs that send a number they are given as `str(number)` (ccxt formats to the market's precision).
+STR_FORMATTING_SDKS: frozenset[str] = frozenset(
+    {"python-binance", "binance-connector", "binance-futures-connector", "binance-sdk", "unicorn-binance-rest-api"}
+)
+
+
 # --- what a failure says about the order (binance-facts.md §1.6–§1.8, §5) --------------
 #
 # A retry after a failure that proves the order was not placed is harmless; after one whose

@@ -3,7 +3,9 @@
 A rule module holds one `Rule` subclass. Its module docstring is its documentation
 (`binlint explain` prints it) with the headings What it does / Why is this bad? /
 Example / Use instead / Fix safety. Its `VALID` and `INVALID` examples are run as
-tests, so the docs and the tests cannot drift apart.
+tests, and so are the ```python blocks under Example (each must fire the rule as it
+stands, with its own imports) and Use instead (each must not), so the docs and the
+tests cannot drift apart.
 
 Examples may hold the markers `@KEY@`, `@SECRET@`, `@KEY2@`, `@SECRET2@`, `@PEM@` and
 `@DOCKEY@`: the test harness puts freshly generated fake credentials there, so no

@@ -11,12 +11,18 @@ finding went away, and the comment stayed behind to silence whatever comes next.
 
 ## Example
 ```python
-TIMEOUT = 10  # binlint: ignore[BL502]
+import requests
+
+BASE = "https://api.binance.com"  # binlint: ignore[BL501]
+requests.get(BASE + "/api/v3/time", timeout=10)
 ```
 
 ## Use instead
 ```python
-TIMEOUT = 10
+import requests
+
+BASE = "https://api.binance.com"
+requests.get(BASE + "/api/v3/time", timeout=10)
 ```
 
 ## Fix safety

@@ -13,15 +13,31 @@ Binance answers an unsigned request to a SIGNED endpoint with `-1102 Mandatory p
 
 ## Example
 ```python
-requests.get("https://api.binance.com/api/v3/account",
-             params={"timestamp": int(time.time() * 1000)}, headers=HEADERS, timeout=10)
+import os, time
+import requests
+
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def account():
+    params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    return requests.get("https://api.binance.com/api/v3/account", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}
-params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
-requests.get("https://api.binance.com/api/v3/account", params=params, headers=HEADERS, timeout=10)
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def account():
+    params = {"timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/account", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Fix safety

@@ -22,17 +22,30 @@ import hashlib, hmac, os, time
 from urllib.parse import urlencode
 import requests
 
-SECRET = os.environ["BINANCE_API_SECRET"]
+API_KEY, SECRET = os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"]
+
 
 def account():
     query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})
     signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha1).digest()
-    return requests.get(f"https://api.binance.com/api/v3/account?{query}&signature={signature}", timeout=10)
+    return requests.get(f"https://api.binance.com/api/v3/account?{query}&signature={signature}",
+                        headers={"X-MBX-APIKEY": API_KEY}, timeout=10)
 ```
 
 ## Use instead
 ```python
-signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+API_KEY, SECRET = os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"]
+
+
+def account():
+    query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})
+    signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"https://api.binance.com/api/v3/account?{query}&signature={signature}",
+                        headers={"X-MBX-APIKEY": API_KEY}, timeout=10)
 ```
 
 ## Fix safety

@@ -16,17 +16,37 @@ valid` (a `timestamp` added late is the most common case). Parameters after
 
 ## Example
 ```python
-params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01"}
-signature = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
-params["timestamp"] = int(time.time() * 1000)
-params["signature"] = signature
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def buy(quantity):
+    params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity}
+    signature = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    params["timestamp"] = int(time.time() * 1000)
+    params["signature"] = signature
+    return requests.post("https://api.binance.com/api/v3/order", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01",
-          "timestamp": int(time.time() * 1000), "recvWindow": 5000}
-params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def buy(quantity):
+    params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity,
+              "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com/api/v3/order", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Fix safety

@@ -16,18 +16,38 @@ body is not read at all, so `timestamp` and `signature` are reported missing (`-
 
 ## Example
 ```python
-params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01",
-          "timestamp": int(time.time() * 1000)}
-params["signature"] = hmac.new(SECRET, json.dumps(params).encode(), hashlib.sha256).hexdigest()
-requests.post(URL, json=params, headers=HEADERS, timeout=10)
+import hashlib, hmac, json, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def buy(quantity):
+    params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity,
+              "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, json.dumps(params).encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com/api/v3/order", json=params, headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-body = urlencode(params)
-body += "&signature=" + hmac.new(SECRET, body.encode(), hashlib.sha256).hexdigest()
-requests.post(URL, data=body, headers={**HEADERS, "Content-Type": "application/x-www-form-urlencoded"},
-              timeout=10)
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def buy(quantity):
+    params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity,
+              "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    body = urlencode(params)
+    body += "&signature=" + hmac.new(SECRET, body.encode(), hashlib.sha256).hexdigest()
+    return requests.post("https://api.binance.com/api/v3/order", data=body, timeout=10,
+                         headers={**HEADERS, "Content-Type": "application/x-www-form-urlencoded"})
 ```
 
 ## Fix safety

@@ -14,14 +14,36 @@ the signature never matches.
 
 ## Example
 ```python
-query = "&".join(f"{key}={value}" for key, value in params.items())
-signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def send(path, params):
+    params = {**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"https://api.binance.com{path}?{query}&signature={signature}", headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-query = urlencode(params)
-signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def send(path, params):
+    params = {**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    query = urlencode(params)
+    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"https://api.binance.com{path}?{query}&signature={signature}", headers=HEADERS, timeout=10)
 ```
 
 ## Fix safety

@@ -14,12 +14,36 @@ registered as that type.
 
 ## Example
 ```python
-signature = hmac.new(API_KEY.encode(), query.encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+API_KEY = os.environ["BINANCE_API_KEY"]
+API_SECRET = os.environ["BINANCE_API_SECRET"]
+
+
+def account():
+    query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})
+    signature = hmac.new(API_KEY.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"https://api.binance.com/api/v3/account?{query}&signature={signature}",
+                        headers={"X-MBX-APIKEY": API_KEY}, timeout=10)
 ```
 
 ## Use instead
 ```python
-signature = hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+API_KEY = os.environ["BINANCE_API_KEY"]
+API_SECRET = os.environ["BINANCE_API_SECRET"]
+
+
+def account():
+    query = urlencode({"timestamp": int(time.time() * 1000), "recvWindow": 5000})
+    signature = hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return requests.get(f"https://api.binance.com/api/v3/account?{query}&signature={signature}",
+                        headers={"X-MBX-APIKEY": API_KEY}, timeout=10)
 ```
 
 ## Fix safety

@@ -14,15 +14,34 @@ from being replayed later.
 
 ## Example
 ```python
-params = {"symbol": "BTCUSDT", "recvWindow": 5000}
-params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
-requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def open_orders():
+    params = {"symbol": "BTCUSDT", "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-params = {"symbol": "BTCUSDT", "recvWindow": 5000, "timestamp": int(time.time() * 1000)}
-params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def open_orders():
+    params = {"symbol": "BTCUSDT", "recvWindow": 5000, "timestamp": int(time.time() * 1000)}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Fix safety

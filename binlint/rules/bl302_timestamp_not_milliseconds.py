@@ -15,12 +15,34 @@ server's time`); a float such as `1700000000000.123` is an illegal value (`-1100
 
 ## Example
 ```python
-params = {"symbol": "BTCUSDT", "timestamp": int(time.time())}
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def open_orders():
+    params = {"symbol": "BTCUSDT", "timestamp": int(time.time()), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000)}
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def open_orders():
+    params = {"symbol": "BTCUSDT", "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Fix safety

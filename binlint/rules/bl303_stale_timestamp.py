@@ -16,14 +16,34 @@ hardest, since they happen exactly when things are slow.
 
 ## Example
 ```python
-def place(symbol, ts=int(time.time() * 1000)):
-    params = {"symbol": symbol, "timestamp": ts}
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def open_orders(symbol, ts=int(time.time() * 1000)):
+    params = {"symbol": symbol, "timestamp": ts, "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Use instead
 ```python
-def place(symbol):
-    params = {"symbol": symbol, "timestamp": int(time.time() * 1000)}
+import hashlib, hmac, os, time
+from urllib.parse import urlencode
+import requests
+
+SECRET = os.environ["BINANCE_API_SECRET"].encode()
+HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+
+def open_orders(symbol):
+    params = {"symbol": symbol, "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+    params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
+    return requests.get("https://api.binance.com/api/v3/openOrders", params=params, headers=HEADERS, timeout=10)
 ```
 
 ## Fix safety

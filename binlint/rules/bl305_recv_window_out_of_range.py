@@ -17,11 +17,15 @@ the clock (NTP, or an offset from `GET /api/v3/time`) instead.
 
 ## Example
 ```python
+import ccxt
+
 exchange = ccxt.binance({"options": {"recvWindow": 90000}})
 ```
 
 ## Use instead
 ```python
+import ccxt
+
 exchange = ccxt.binance({"options": {"recvWindow": 5000, "adjustForTimeDifference": True}})
 ```
 

@@ -37,11 +37,11 @@ was added); binlint does not rewrite it.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
+from binlint.analysis.binance import HTTP_URL
 from binlint.analysis.values import literal_text
 from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
@@ -50,8 +50,6 @@ if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
 
-# `http://` followed by a Binance host (REST, data, testnet, .us, .vision).
-_HTTP_BINANCE = re.compile(r"(?i)\bhttp://((?:[a-z0-9-]+\.)*binance(?:future)?\.(?:com|us|vision))(?![a-z0-9.-])")
 _UNVERIFIED_CONTEXTS = frozenset({"ssl._create_unverified_context", "ssl._create_default_https_context"})
 
 
@@ -135,7 +133,7 @@ class InsecureTransport(Rule):
     def check(self, analysis: "Analysis") -> Iterable[Report]:
         model = analysis.model
         for node in model.tree.of_type(cst.SimpleString, cst.FormattedStringText):
-            match = _HTTP_BINANCE.search(node.value)
+            match = HTTP_URL.search(node.value)
             if match is None:
                 continue
             if type(node) is cst.SimpleString and (literal_text(node) is None or "b" in node.prefix.lower()):
@@ -144,7 +142,7 @@ class InsecureTransport(Rule):
                 continue  # the URL sits inside other text (a message, a code sample), not a URL literal
             if type(model.tree.parent(node)) is cst.Expr:
                 continue  # a docstring that mentions the URL sends nothing
-            fixed = _HTTP_BINANCE.sub(lambda m: "https://" + m.group(1), node.value)
+            fixed = HTTP_URL.sub(lambda m: "https://" + m.group(1), node.value)
             shown = match.group(0)
             yield Report(
                 node,
@@ -189,7 +187,7 @@ def _starts_with_url(model: "ModuleModel", node: cst.SimpleString | cst.Formatte
         if type(parent) is not cst.FormattedString or not parent.parts or parent.parts[0] is not node:
             return False
         text = node.value
-    return _HTTP_BINANCE.match(text.lstrip()) is not None
+    return HTTP_URL.match(text.lstrip()) is not None
 
 
 def _disables_checks(analysis: "Analysis", expr: cst.BaseExpression) -> bool:

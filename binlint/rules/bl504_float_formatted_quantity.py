@@ -53,11 +53,11 @@ tick size (`PRICE_FILTER`), which binlint does not know.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
+from binlint.analysis import orders
 from binlint.analysis.values import dict_shape, literal_text, mutations_of
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -66,8 +66,6 @@ if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
 
-FIELDS = frozenset({"price", "quantity", "quoteOrderQty", "stopPrice", "quote_order_qty", "stop_price"})
-_QUERY_FIELD = re.compile(r"(?:^|[?&])(price|quantity|quoteOrderQty|stopPrice)=$")
 _TO_TEXT = frozenset({"builtins.str", "builtins.repr"})
 _FLOAT_CALLS = frozenset({"builtins.float", "math.sqrt", "math.fsum", "statistics.mean", "math.log10", "math.pow"})
 _KEEP_TYPE = frozenset({"builtins.abs", "builtins.min", "builtins.max"})
@@ -212,19 +210,14 @@ class FloatFormattedQuantity(Rule):
             )
 
 
-# SDKs that send a number they are given as `str(number)`.
-STR_FORMATTING_SDKS = frozenset({"python-binance", "binance-connector", "binance-futures-connector", "binance-sdk",
-                                 "unicorn-binance-rest-api"})
-
-
 def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression, str]]:
     """(field, value, who formats it) for values passed to an SDK or a request without formatting."""
     model = analysis.model
     for sdk_call in analysis.sdk.calls:
-        if sdk_call.sdk not in STR_FORMATTING_SDKS:
+        if sdk_call.sdk not in orders.STR_FORMATTING_SDKS:
             continue
         for arg in sdk_call.call.args:
-            if arg.keyword is not None and arg.keyword.value in FIELDS:
+            if arg.keyword is not None and arg.keyword.value in orders.DECIMAL_PARAMS:
                 yield arg.keyword.value, arg.value, sdk_call.sdk
     seen: set[int] = set()
     for site in analysis.requests.binance_sites:
@@ -234,7 +227,7 @@ def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression,
                 continue
             seen.add(id(shape.node))
             for item in shape.items:
-                if item.key in FIELDS:
+                if item.key in orders.DECIMAL_PARAMS:
                     yield item.key, item.value, "the request's `urlencode`"  # type: ignore[misc]
                 elif item.key is None and type(item.node) is cst.StarredDictElement:
                     continue
@@ -245,7 +238,7 @@ def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression,
                         if inner is not None and id(inner.node) not in seen:
                             seen.add(id(inner.node))
                             for item in inner.items:
-                                if item.key in FIELDS:
+                                if item.key in orders.DECIMAL_PARAMS:
                                     yield item.key, item.value, "the request's `urlencode`"  # type: ignore[misc]
 
 
@@ -276,29 +269,29 @@ def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
         if sdk_call.sdk == "ccxt":
             continue  # ccxt formats amounts itself
         for arg in sdk_call.call.args:
-            if arg.keyword is not None and arg.keyword.value in FIELDS:
+            if arg.keyword is not None and arg.keyword.value in orders.DECIMAL_PARAMS:
                 yield arg.keyword.value, arg.value
     for element in model.tree.of_type(cst.DictElement):
         key = literal_text(element.key)
-        if key in FIELDS:
+        if key in orders.DECIMAL_PARAMS:
             yield key, element.value  # type: ignore[misc]
     for call in model.calls():
         if model.call_name(call) == "builtins.dict":
             for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value in FIELDS:
+                if arg.keyword is not None and arg.keyword.value in orders.DECIMAL_PARAMS:
                     yield arg.keyword.value, arg.value
     for assign in model.tree.of_type(cst.Assign):
         for target in assign.targets:
             sub = target.target
             if type(sub) is cst.Subscript and len(sub.slice) == 1 and type(sub.slice[0].slice) is cst.Index:
                 key = literal_text(sub.slice[0].slice.value)
-                if key in FIELDS:
+                if key in orders.DECIMAL_PARAMS:
                     yield key, assign.value  # type: ignore[misc]
     for fstring in model.tree.of_type(cst.FormattedString):
         parts = fstring.parts
         for before, part in zip(parts, parts[1:]):
             if type(before) is cst.FormattedStringText and type(part) is cst.FormattedStringExpression:
-                match = _QUERY_FIELD.search(before.value)
+                match = orders.DECIMAL_QUERY_PARAM.search(before.value)
                 if match:
                     yield match.group(1), part
 

@@ -1,0 +1,38 @@
+"""The rules read the Binance facts from the analysis data tables: one entry there changes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from binlint.analysis import binance, orders
+from tests.helpers import codes
+
+ICEBERG = """
+from binance.client import Client
+
+client = Client(api_key, api_secret)
+part = balance * 0.1
+client.order_limit_sell(symbol="SHIBUSDT", quantity="100", price="0.00001", icebergQty=str(part))
+"""
+
+
+@pytest.mark.parametrize("host", sorted(binance.REST_HOSTS))
+def test_bl501_knows_every_rest_host_of_the_table(host):
+    source = f'import requests\n\nrequests.get("http://{host}/api/v3/time", timeout=10)\n'
+    assert binance.HTTP_URL.search(source) is not None
+    assert codes(source, select=("BL501",)) == ["BL501"]
+    assert codes(source.replace("http://", "https://"), select=("BL501",)) == []
+
+
+def test_bl504_reads_the_decimal_parameters_from_the_orders_table(monkeypatch):
+    assert codes(ICEBERG, select=("BL504",)) == []
+    monkeypatch.setattr(orders, "DECIMAL_PARAMS", orders.DECIMAL_PARAMS | {"icebergQty"})
+    assert codes(ICEBERG, select=("BL504",)) == ["BL504"]
+
+
+def test_bl504_reads_which_sdks_format_with_str_from_the_orders_table(monkeypatch):
+    # A float passed as it is: python-binance sends it as str(value), which can read 1e-05.
+    source = ICEBERG.replace(", icebergQty=str(part)", "").replace('quantity="100"', "quantity=part")
+    assert codes(source, select=("BL504",)) == ["BL504"]
+    monkeypatch.setattr(orders, "STR_FORMATTING_SDKS", orders.STR_FORMATTING_SDKS - {"python-binance"})
+    assert codes(source, select=("BL504",)) == []
