@@ -129,8 +129,10 @@ def sdk_class(qualified_name: str | None) -> SdkClass | None:
     found = _BY_NAME.get(qualified_name)
     if found is not None:
         return found
-    # Modular SDK clients: binance_sdk_spot.spot.Spot, binance_sdk_wallet.Wallet, ...
-    if qualified_name.startswith("binance_sdk_") and qualified_name.rsplit(".", 1)[-1][:1].isupper():
+    # Modular SDK clients, as user code imports them: binance_sdk_spot.spot.Spot,
+    # binance_sdk_wallet.Wallet, ... (not the SDK's inner classes, e.g. rest_api.api.trade_api.TradeApi)
+    if (qualified_name.startswith("binance_sdk_") and qualified_name.count(".") <= 2
+            and qualified_name.rsplit(".", 1)[-1][:1].isupper()):
         return SdkClass("binance-sdk", (qualified_name,))
     return None
 

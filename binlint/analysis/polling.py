@@ -22,6 +22,7 @@ from binlint.analysis.values import called_function, literal_text
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
 
 # SDK methods that send no REST request: websocket streams and the WebSocket API, local
 # helpers. By prefix / suffix of the method name.
@@ -74,12 +75,38 @@ def hot_polls(analysis: "Analysis") -> list[HotPoll]:
             continue
         if any(construct.node is loop for c in calls for construct in retries.enclosing(c)):
             continue  # a retry loop: BL402 judges its waits
+        if _pages(model, loop, calls):
+            continue  # it pages through history with a cursor: each call asks for new data
         spins = walker.spins(loop)
+        if spins and not any(type(step) is cst.ExceptHandler for p in spins for step in p.via) \
+                and any(retries.throttles(c) for c in model.tree.within(loop, cst.Call)):
+            continue  # it waits on some passes (`if n % 3 == 0: sleep(1)`): a deliberate throttle
         if spins:
             path = spins[0]
             found.append(HotPoll(loop, path.call, describe_path(path, model.code, model.line,  # type: ignore[arg-type]
                                                                 model.tree.parent)))
     return found
+
+
+# A cursor moved by the clock (`ts = int(time.time() * 1000)`) does not page: the call asks again.
+_CLOCK_READS = ("time(", "time_ns(", "monotonic(", "now(", "utcnow(")
+
+
+def _pages(model: "ModuleModel", loop: cst.While, calls: list[cst.Call]) -> bool:
+    """Whether the loop's REST calls take a cursor the loop moves on (`startTime=start_ts` with
+    `start_ts = rows[-1][0] + step`, `fromId=last_id`): a paginated download, not a poll."""
+    moved: set[str] = set()
+    for node in model.tree.within(loop, cst.Assign):
+        if any(clock in model.code(node.value) for clock in _CLOCK_READS):
+            continue
+        moved.update(t.target.value for t in node.targets if type(t.target) is cst.Name)
+    for node in model.tree.within(loop, cst.AugAssign):
+        if type(node.target) is cst.Name:
+            moved.add(node.target.value)
+    if not moved:
+        return False
+    return all(any(n.value in moved for arg in call.args for n in model.tree.within(arg.value, cst.Name))
+               for call in calls)
 
 
 def _rest_calls(analysis: "Analysis") -> set[int]:

@@ -10,6 +10,10 @@ branch of an `if`, or an `except` branch that skips the sleep at the end of the 
 
 ccxt spaces its requests out itself when `enableRateLimit` is on (the default), so its
 calls count only where that is turned off. Loops that retry a failed call are BL402's.
+A loop that waits on some passes (`if n % 3 == 0: time.sleep(1)`) is throttled on purpose,
+unless the pass that skips the wait is an `except` branch; a loop whose call takes a cursor
+the loop moves on (`startTime=start_ts`, then `start_ts = page[-1][0] + step`) pages
+through history, asking for new data each time, and is not a poll.
 
 ## Why is this bad?
 Binance limits request weight per IP: 6000 a minute shared by every `/api/v3` endpoint
@@ -101,6 +105,38 @@ class UnthrottledPolling(Rule):
                         await asyncio.wait_for(stop.wait(), timeout=5)
                     except asyncio.TimeoutError:
                         pass
+            """
+        ),
+        # A paginated download: each call asks for the next page (its cursor moves on).
+        Valid(
+            """
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+
+            def history(symbol, start_ts):
+                rows = []
+                while True:
+                    page = client.get_klines(symbol=symbol, interval="1m", startTime=start_ts, limit=1000)
+                    if not page:
+                        return rows
+                    rows += page
+                    start_ts = page[-1][0] + 60_000
+            """
+        ),
+        # It waits on every third pass: a deliberate throttle.
+        Valid(
+            """
+            import time
+            from binance.client import Client
+
+            client = Client(api_key, api_secret)
+            calls = 0
+            while True:
+                print(client.get_symbol_ticker(symbol="BTCUSDT"))
+                calls += 1
+                if calls % 3 == 0:
+                    time.sleep(1)
             """
         ),
     )
