@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -88,6 +88,8 @@ def run_check(options: CheckOptions) -> int:
     stdin_data: bytes | None = None
     if reading_stdin:
         stdin_data = sys.stdin.buffer.read()
+        if options.stdin_filename:
+            settings = with_project(settings, [options.stdin_filename], [], options.no_cache, options.jobs)
         results = [check_stdin(stdin_data, options.stdin_filename, settings)]
         summary.files = 1
     else:
@@ -97,6 +99,8 @@ def run_check(options: CheckOptions) -> int:
         targets, skipped = discover(list(options.paths), config)
         summary.skipped.extend((s.path, s.reason) for s in skipped)
         summary.files = len(targets)
+        settings = with_project(settings, list(options.paths), [t.path for t in targets], options.no_cache,
+                                options.jobs)
         results = list(_run(targets, settings, options))
 
     for result in results:
@@ -169,6 +173,30 @@ def run_check(options: CheckOptions) -> int:
     if options.exit_zero:
         return 0
     return 1 if any(f.severity >= options.severity for f in findings) else 0
+
+
+def with_project(settings: RunSettings, paths: list[str], targets: list[str], no_cache: bool = False,
+                 jobs: int | None = None) -> RunSettings:
+    """The settings with the project index (phase one) built: the whole project below the folder
+    holding pyproject.toml/.git above `paths`, or only the files checked when there is none.
+    A partial run (one file, pre-commit's staged files) still reads the rest of the project."""
+    python = [p for p in targets if p.endswith((".py", ".pyw"))]
+    if not python and not any(p.endswith((".py", ".pyw")) for p in paths):
+        return settings
+    from binlint.analysis import project
+
+    root = project.find_root(paths)
+    try:
+        if root is None:
+            base = os.path.commonpath([os.path.abspath(p) for p in python]) if python else os.getcwd()
+            if not os.path.isdir(base):
+                base = os.path.dirname(base)
+            index = project.build_index(base, settings.config, python, use_cache=False, walk=False)
+        else:
+            index = project.build_index(root, settings.config, python, use_cache=not no_cache, jobs=jobs)
+    except Exception:  # never fatal: without an index each module is understood alone, as before
+        return settings  # no index: each module is understood alone, as before
+    return replace(settings, project=index)
 
 
 def _run(targets: list, settings: RunSettings, options: CheckOptions) -> list[FileResult]:

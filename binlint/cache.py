@@ -284,7 +284,18 @@ def _hash_and_check(target: Target, settings: RunSettings) -> tuple[Stat, int, s
     loaded = read_target(target, settings)
     if isinstance(loaded, FileResult) or stat is None:
         return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
-    return stat[0], stat[1], content_hash(loaded), check_bytes(loaded, target.path, target.kind, settings)
+    digest = _salted(content_hash(loaded), settings.view_digest(target.path))
+    return stat[0], stat[1], digest, check_bytes(loaded, target.path, target.kind, settings)
+
+
+def _salted(digest: str, view_digest: str) -> str:
+    """The content hash a result is stored under: with the digest of what the project index
+    told its check, so a change in another module the file depends on is a miss."""
+    return f"{digest}:{view_digest}" if view_digest else digest
+
+
+def _salt_of(stored: str | None) -> str:
+    return stored.partition(":")[2] if stored else ""
 
 
 def run_cached(targets: list[Target], settings: RunSettings, jobs: int | None = None) -> Iterator[FileResult]:
@@ -323,7 +334,8 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     key = _entry_key(target.path)
     stat = _stat(target.path)
     encoded, trusted, stored_hash = index.lookup(key, stat[0]) if stat is not None else (None, False, None)
-    if trusted:
+    salt = settings.view_digest(target.path)
+    if trusted and _salt_of(stored_hash) == salt:
         try:
             return decode_result(encoded, target.path)
         except (ValueError, TypeError, KeyError):
@@ -332,8 +344,8 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     if isinstance(loaded, FileResult):
         return loaded  # cannot be read: say why, every run
     if stat is None:
-        return quick_result(loaded, target.path)
-    digest = content_hash(loaded)
+        return quick_result(loaded, target.path, settings)
+    digest = _salted(content_hash(loaded), salt)
     if digest == stored_hash and encoded is not None:
         try:
             result = decode_result(encoded, target.path)
@@ -342,7 +354,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
         else:
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
             return result
-    result = quick_result(loaded, target.path)
+    result = quick_result(loaded, target.path, settings)
     if result is not None:
         _store(index, target.path, stat[0], stat[1], digest, result)
     return result

@@ -55,6 +55,16 @@ class RunSettings:
     select: tuple[str, ...] = ("BL",)
     ignore: tuple[str, ...] = ()
     warn_unused_ignores: bool = False
+    # The project index (binlint.analysis.project.ProjectIndex), built before the checks; not
+    # part of the cache key: each result is keyed on its module's own view digest instead.
+    project: Any = field(default=None, compare=False, repr=False)
+
+    def view_digest(self, path: str) -> str:
+        """The digest of what the project index can tell the check of `path` ("" for nothing)."""
+        if self.project is None:
+            return ""
+        view = self.project.view(path)
+        return view.digest if view is not None else ""
 
     def enabled_codes(self, path: str) -> frozenset[str]:
         from binlint.rules import all_rules, is_selected
@@ -143,16 +153,22 @@ def read_regular(path: str, limit: int | None = None) -> tuple[bytes | None, os.
         return handle.read(-1 if limit is None else limit + 1), info
 
 
-def quick_result(data: bytes, path: str) -> FileResult | None:
-    """The result of a file the gate rejects (no rule can fire on it); None when it needs checking."""
-    return None if gate.worth_parsing(data) else FileResult(path)
+def quick_result(data: bytes, path: str, settings: RunSettings | None = None) -> FileResult | None:
+    """The result of a file the gate rejects (no rule can fire on it); None when it needs checking.
+
+    A module Binance code imports (the project index pulled it in) is checked whatever its bytes."""
+    if gate.worth_parsing(data):
+        return None
+    if settings is not None and settings.project is not None and settings.project.is_pulled(path):
+        return None
+    return FileResult(path)
 
 
 def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
                 parser: "DocumentParser | None" = None) -> FileResult:
     """Check the content of one file (or of stdin, named `path`); `parser` re-parses an edited
     document incrementally (the language server keeps one per open document)."""
-    quick = quick_result(data, path)
+    quick = quick_result(data, path, settings)
     if quick is not None:
         return quick
     if suppress.skips_file(data):
@@ -369,7 +385,8 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     from binlint.rules import all_rules
 
     enabled = settings.enabled_codes(path)
-    analysis = Analysis(ModuleModel(module, path, text), settings.config)
+    view = settings.project.view(path) if settings.project is not None else None
+    analysis = Analysis(ModuleModel(module, path, text, view), settings.config)
     lines = text.splitlines()
     findings: list[Finding] = []
     errors: list[str] = []
@@ -503,7 +520,7 @@ def run(targets: list[Target], settings: RunSettings, jobs: int | None = None) -
     heavy: list[Target] = []
     for target in targets:
         loaded = read_target(target, settings)
-        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path)
+        result = loaded if isinstance(loaded, FileResult) else quick_result(loaded, target.path, settings)
         quick.append(result)
         if result is None:
             heavy.append(target)

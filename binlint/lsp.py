@@ -78,15 +78,53 @@ def document_kind(path: str, language_id: str | None) -> FileKind | None:
     return None if kind is FileKind.NOTEBOOK else kind
 
 
+class Projects:
+    """The project index of each workspace project, built on first use and rebuilt after a save
+    (from the summary cache: only the files that changed are summarised again)."""
+
+    def __init__(self) -> None:
+        self.indexes: dict[str, Any] = {}
+        self.stale: set[str] = set()
+
+    def index_for(self, path: str, config: config_module.Config) -> Any:
+        from binlint.analysis import project
+
+        root = project.find_root([path]) if os.path.isabs(path) or os.path.exists(path) else None
+        if root is None:
+            return None
+        if root in self.stale or root not in self.indexes:
+            self.stale.discard(root)
+            try:
+                self.indexes[root] = project.build_index(root, config, jobs=1)  # no fork from a thread
+            except Exception:  # never fatal: the document is still checked alone
+                self.indexes[root] = None
+        return self.indexes[root]
+
+    def changed(self, path: str) -> str | None:
+        """A file was saved: its project's index is rebuilt before the next check; its root."""
+        from binlint.analysis import project
+
+        root = project.find_root([path])
+        if root is not None:
+            self.stale.add(root)
+        return root
+
+
+PROJECTS = Projects()
+
+
 def settings_for(path: str) -> tuple[RunSettings, str | None]:
-    """The run settings for a document at `path`, and a config error to show, if any."""
+    """The run settings for a document at `path` (with its project's index), and a config error
+    to show, if any."""
     folder = Path(path).parent
     try:
         config = config_module.discover(folder if folder.is_dir() else Path.cwd())
         problem = None
     except config_module.ConfigError as exc:
         config, problem = config_module.Config(root=folder if folder.is_dir() else Path.cwd()), str(exc)
-    return RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores), problem
+    index = PROJECTS.index_for(path, config) if kind_of(path, explicit=True) is FileKind.PYTHON else None
+    return RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores,
+                       project=index), problem
 
 
 def check_data(data: bytes, path: str, kind: FileKind, settings: RunSettings,
@@ -475,7 +513,15 @@ def create_server() -> BinlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: BinlintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0.0, force=True)
+        uri = params.text_document.uri
+        path = to_fs_path(uri)
+        root = PROJECTS.changed(path) if path else None
+        ls.schedule(uri, 0.0, force=True)
+        if root is not None:  # what the saved module offers may have changed: re-check the open dependants
+            for other in list(ls.workspace.text_documents):
+                other_path = to_fs_path(other)
+                if other != uri and other_path and os.path.abspath(other_path).startswith(root + os.sep):
+                    ls.schedule(other, 0.0, force=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: BinlintServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -340,3 +340,29 @@ def test_edits_that_would_show_a_key_are_not_offered() -> None:
     actions = code_actions("file:///bot.py", checked, Positions(checked.text, None), 1, 5, None)
     assert [a.title for a in actions] == ["Ignore BL501 on this line"]
     assert key not in repr(actions)
+
+
+# --- the project index ------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_project_index_follows_other_modules_and_their_saves(client: LanguageClient, tmp_path: Path):
+    """A module that uses a client built in another module is judged with the project's index;
+    when the other module is saved with a change, the open dependant is checked again."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'bot'\n")
+    exchange = tmp_path / "exchange.py"
+    exchange.write_text("import os\n\nfrom binance.client import Client\n\n\ndef get_client():\n"
+                        "    return Client(os.environ['K'], os.environ['S'])\n")
+    trader = tmp_path / "trader.py"
+    text = ("from exchange import get_client\n\n\ndef buy(quantity):\n"
+            "    return get_client().order_market_buy(symbol='BTCUSDT', quantity=quantity)\n")
+    trader.write_text(text)
+    uri = open_document(client, trader, text)
+    found = await diagnostics(client, uri, lambda d: any(x.code == "BL401" for x in d))
+    assert [d.range.start.line for d in found if d.code == "BL401"] == [4]
+    # get_client() now returns a paper-trading stand-in: no Binance order in trader.py any more.
+    exchange.write_text("class Paper:\n    def order_market_buy(self, **params):\n        return params\n\n\n"
+                        "def get_client():\n    return Paper()\n")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=exchange.as_uri())))
+    await diagnostics(client, uri, lambda d: not d)

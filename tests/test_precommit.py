@@ -113,6 +113,37 @@ def test_try_repo_secrets_hook_on_an_env_file(hook_repo: Path, pre_commit_home: 
     assert key not in output
 
 
+def callsite_project(path: Path) -> Path:
+    """tests/projects/callsite/wrong as a git repository with everything but orders.py committed;
+    orders.py (no Binance word in it: its client comes from main.py) is then staged alone."""
+    project = git_repo(path)
+    source = Path(__file__).parent / "projects" / "callsite" / "wrong"
+    (project / "main.py").write_text((source / "main.py").read_text())
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "main")
+    (project / "orders.py").write_text((source / "orders.py").read_text())
+    git(project, "add", "orders.py")
+    return project
+
+
+@pytest.mark.slow
+def test_try_repo_reports_a_cross_module_finding_in_the_one_staged_file(hook_repo: Path, pre_commit_home: Path,
+                                                                       tmp_path: Path) -> None:
+    project = callsite_project(tmp_path / "project")
+    done = subprocess.run(  # no --files: pre-commit hands the hook the staged files, here orders.py only
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "binlint", "--verbose"],
+        cwd=project, capture_output=True, text=True, timeout=900,
+        env={**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home), "NO_COLOR": "1",
+             "PRE_COMMIT_COLOR": "never"},
+    )
+    output = done.stdout + done.stderr
+    if done.returncode == 3 and "pip" in output:
+        pytest.skip("pre-commit could not pip-install the hook (no package index?)")
+    assert done.returncode == 1, output
+    assert "orders.py:6:12: BL401" in output and "orders.py:5:13: BL302" in output, output
+    assert "main.py:" not in output
+
+
 # --- the plain git hook -------------------------------------------------------------------------
 
 
@@ -182,3 +213,12 @@ def test_hook_manifest() -> None:
     done = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_plain_hook_reads_the_other_modules_of_the_project(tmp_path: Path) -> None:
+    project = callsite_project(tmp_path / "project")
+    install_plain_hook(project)
+    done = commit(project)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output
+    assert "orders.py:6:12: BL401" in output and "orders.py:5:13: BL302" in output, output

@@ -9,17 +9,17 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from binlint.analysis.module import ModuleModel
 from binlint.config import Config
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # libcst is imported only when a file is parsed
+    from binlint.analysis.module import ModuleModel
     from binlint.analysis.sdk import SdkModel
 
 
 class Analysis:
     """The model of one module plus its lazily built views."""
 
-    def __init__(self, model: ModuleModel, config: Config) -> None:
+    def __init__(self, model: "ModuleModel", config: Config) -> None:
         self.model = model
         self.config = config
 

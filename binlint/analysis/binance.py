@@ -149,3 +149,38 @@ def binance_path(text: str) -> str | None:
     """The part of `text` from a Binance path prefix on (`/api/v3/order?...`), if any."""
     indices = [i for i in (text.find(prefix) for prefix in PATH_PREFIXES) if i >= 0]
     return text[min(indices):] if indices else None
+
+
+# Methods only an SDK client has: in Binance code, a receiver of unknown type called with one
+# of these is that SDK's client (a parameter, `self.client` set from outside). Generic names
+# (`create_order`, `cancel_order`, `get_order`) are left out on purpose: any wrapper has them.
+SDK_ONLY_METHODS: dict[str, str] = {
+    **{name: "binance.client.Client" for name in (
+        "order_market_buy", "order_market_sell", "order_limit_buy", "order_limit_sell", "order_market",
+        "order_limit", "order_oco_buy", "order_oco_sell", "create_oco_order", "create_margin_order",
+        "create_margin_oco_order", "futures_create_order", "futures_cancel_order", "futures_limit_order",
+        "futures_market_order", "futures_limit_buy_order", "futures_limit_sell_order", "futures_market_buy_order",
+        "futures_market_sell_order", "futures_place_batch_order", "futures_coin_create_order",
+        "futures_change_leverage", "futures_account_balance", "futures_position_information",
+        "get_symbol_ticker", "get_asset_balance", "get_all_tickers", "get_historical_klines",
+        "create_test_order",
+    )},
+    **{name: "ccxt.binance" for name in (
+        "create_market_buy_order", "create_market_sell_order", "create_limit_buy_order", "create_limit_sell_order",
+        "createMarketBuyOrder", "createMarketSellOrder", "createLimitBuyOrder", "createLimitSellOrder",
+        "fetch_ohlcv", "fetchOHLCV", "private_post_order", "fapiPrivatePostOrder", "fapiprivate_post_order",
+    )},
+    **{name: "binance.spot.Spot" for name in ("new_margin_order", "new_oco_order")},
+}
+# `new_order` is the connectors' order method, but a common name: it counts only with the
+# keywords Binance's order endpoint takes.
+SDK_NEW_ORDER_KEYWORDS: frozenset[str] = frozenset({"symbol", "side", "type"})
+SDK_NEW_ORDER_CLASS = "binance.spot.Spot"
+
+
+def sdk_class_by_method(method: str, keywords: frozenset[str]) -> str | None:
+    """The SDK client class a method call implies on a receiver of unknown type, if any."""
+    found = SDK_ONLY_METHODS.get(method)
+    if found is None and method == "new_order" and SDK_NEW_ORDER_KEYWORDS <= keywords:
+        return SDK_NEW_ORDER_CLASS
+    return found

@@ -24,6 +24,7 @@ from binlint.analysis.walk import TreeIndex
 if TYPE_CHECKING:
     from binlint.analysis.flow import ScopeFlow
     from binlint.analysis.positions import SourcePositions
+    from binlint.analysis.project import ProjectView
 
 Scope = cst.Module | cst.FunctionDef | cst.Lambda
 _BUILTINS = frozenset(dir(builtins))
@@ -46,10 +47,11 @@ class Binding:
 class ModuleModel:
     """What one Python module does, computed once and shared by every rule."""
 
-    def __init__(self, module: cst.Module, path: str, source: str) -> None:
+    def __init__(self, module: cst.Module, path: str, source: str, project: "ProjectView | None" = None) -> None:
         self.module = module
         self.path = path
         self.source = source
+        self.project = project  # the rest of the project, when a project index was built
         self.tree = TreeIndex(module)
         self.imports: dict[str, str] = {}
         self._scope_bindings: dict[int, dict[str, list[Binding]]] = defaultdict(lambda: defaultdict(list))
@@ -363,11 +365,14 @@ class ModuleModel:
         if type(expr) is cst.Name:
             name = expr.value
             if name in self.imports:
-                return self.imports[name]
+                target = self.imports[name]
+                if self.project is not None:
+                    return self._from_project(target) or target
+                return target
             found = self.bindings(expr)
             if found:
                 for binding in reversed(found):
-                    if binding.value is not None:
+                    if binding.value is not None and not _is_none(binding.value):
                         resolved = self._qualname_of_value(binding.value, depth + 1)
                         if resolved:
                             return resolved
@@ -375,17 +380,28 @@ class ModuleModel:
             annotation = self.param_annotation(expr)
             if annotation is not None:
                 return self.qualname(_unwrap_optional(annotation), depth + 1)
+            if self.project is not None:
+                known = self._project_name(expr)
+                if known is not None:
+                    return known
             if name in _BUILTINS:
                 return f"builtins.{name}"
             return None
         if type(expr) is cst.Attribute:
             if type(expr.value) is cst.Name and self.bindings(expr):
                 for binding in reversed(self.bindings(expr)):
-                    if binding.value is not None:
+                    if binding.value is not None and not _is_none(binding.value):
                         resolved = self._qualname_of_value(binding.value, depth + 1)
                         if resolved:
                             return resolved
+            if self.project is not None and type(expr.value) is cst.Name:
+                known = self._project_self_attribute(expr)
+                if known is not None:
+                    return known
             base = self.qualname(expr.value, depth + 1)
+            if base and self.project is not None:
+                dotted = f"{base}.{expr.attr.value}"
+                return self._from_project(dotted) or dotted
             return f"{base}.{expr.attr.value}" if base else None
         if type(expr) is cst.Call:
             return self._getattr_name(expr, depth)
@@ -420,10 +436,60 @@ class ModuleModel:
         name = self.qualname(call.func, depth + 1)
         if name is None:
             return None
+        if self.project is not None:
+            made = self.project.returns(name)
+            if made is not None and made[0] in ("sdk", "inst"):
+                return made[1]
         # `await AsyncClient.create(...)` builds an AsyncClient.
         if name.endswith(".create") and binance.sdk_class(name) is not None:
             return name[: -len(".create")]
         return name
+
+    # --- the rest of the project ----------------------------------------------------------
+
+    def _from_project(self, dotted: str) -> str | None:
+        """What a dotted name denotes in the project: an SDK class (for a client), a project class
+        (for an instance), or the canonical name of a project function, class or module."""
+        assert self.project is not None
+        found = self.project.lookup(dotted)
+        return found[1] if found is not None else None
+
+    def function_key(self, function: cst.FunctionDef) -> str | None:
+        """`name` of a top-level function, `Class.name` of a method; None for nested functions."""
+        parent = self.tree.parent(function)
+        holder = self.tree.parent(parent) if parent is not None else None
+        if type(parent) is cst.Module:
+            return function.name.value
+        if type(holder) is cst.ClassDef and type(self.tree.parent(holder)) is cst.Module:
+            return f"{holder.name.value}.{function.name.value}"
+        return None
+
+    def _project_name(self, name: cst.Name) -> str | None:
+        """A parameter known by what the project's call sites pass, or a top-level def of this module."""
+        assert self.project is not None
+        function = self.function_of(name)
+        if function is not None and name.value in self._param_names(function):
+            key = self.function_key(function)
+            if key is None:
+                return None
+            found = self.project.param(key, name.value)
+            return found[1] if found is not None and found[0] in ("sdk", "inst") else None
+        kind = self.project.summary.table("symbols").get(name.value)
+        if kind in ("function", "class"):
+            return self._from_project(self.project.local(name.value))
+        return None
+
+    def _project_self_attribute(self, expr: cst.Attribute) -> str | None:
+        """`self.client` known from the class, its bases or subclasses across the project."""
+        assert self.project is not None and type(expr.value) is cst.Name
+        function = self.function_of(expr)
+        klass = self.class_of(expr)
+        if function is None or klass is None or _first_param(function) != expr.value.value:
+            return None
+        if type(self.tree.parent(klass)) is not cst.Module:
+            return None
+        found = self.project.attribute(klass.name.value, expr.attr.value)
+        return found[1] if found is not None else None
 
     def call_name(self, call: cst.Call) -> str | None:
         """The qualified name of what a call calls."""
@@ -455,6 +521,18 @@ class ModuleModel:
                 if cls is not None:
                     reasons.append(f"uses {cls.sdk}")
                     break
+        if not reasons and self.project is not None and self.project.pulled:
+            # A module with no Binance word that Binance code imports: Binance code when a
+            # client from elsewhere in the project is used here.
+            for call in self.calls():
+                func = call.func
+                if type(func) is cst.Attribute:
+                    receiver = func.value
+                    name = self.instance_type(receiver) if type(receiver) is cst.Call else self.qualname(receiver)
+                    cls = binance.sdk_class(name)
+                    if cls is not None:
+                        reasons.append(f"uses a {cls.sdk} client from elsewhere in the project")
+                        break
         return tuple(reasons)
 
     @property
@@ -476,6 +554,11 @@ _CODES: NodeCache[str] = NodeCache()
 
 def _node_code(module: cst.Module, node: cst.CSTNode) -> str:
     return _CODES.get(module, node, lambda: module.code_for_node(node), (module.default_newline, module.default_indent))
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    """`None`: a placeholder until the real value is assigned, never what a name resolves to."""
+    return type(node) is cst.Name and node.value == "None"
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:

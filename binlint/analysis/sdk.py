@@ -66,10 +66,28 @@ def keyword_argument(call: cst.Call, name: str) -> cst.Arg | None:
 
 
 class SdkModel:
-    """The SDK clients and SDK calls of one module."""
+    """The SDK clients and SDK calls of one module.
+
+    A receiver whose type nothing declares (a parameter, `self.client` set from outside)
+    is an SDK client when the module is Binance code and the method is one only an SDK
+    has (`binance.SDK_ONLY_METHODS`).
+    """
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
+
+    def _unknown_receiver_in_binance_code(self, receiver: cst.BaseExpression) -> bool:
+        """Whether an untyped receiver may be judged by its methods: Binance code, and not `self`
+        (a class calling its own methods is a wrapper, or the SDK itself)."""
+        if not self.model.is_binance:
+            return False
+        if type(receiver) is cst.Name:
+            function = self.model.function_of(receiver)
+            if function is not None and self.model.class_of(function) is not None:
+                params = (*function.params.posonly_params, *function.params.params)
+                if params and params[0].name.value == receiver.value:
+                    return False
+        return True
 
     @cached_property
     def constructions(self) -> list[ClientConstruction]:
@@ -97,6 +115,11 @@ class SdkModel:
             # Modular SDKs: client.rest_api.new_order(...)
             if cls is None and type(receiver) is cst.Attribute and receiver.attr.value in ("rest_api", "websocket_api"):
                 receiver_name = self.model.qualname(receiver.value)
+                cls = binance.sdk_class(receiver_name)
+            if cls is None and receiver_name is None and type(receiver) in (cst.Name, cst.Attribute) \
+                    and self._unknown_receiver_in_binance_code(receiver):
+                receiver_name = binance.sdk_class_by_method(
+                    func.attr.value, frozenset(a.keyword.value for a in call.args if a.keyword is not None))
                 cls = binance.sdk_class(receiver_name)
             if cls is None or receiver_name is None:
                 continue

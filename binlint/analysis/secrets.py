@@ -304,6 +304,7 @@ class SecretModel:
     def _slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
         """(value expression, slot) for every place that says which credential a value is."""
         yield from self._sdk_slots()
+        yield from self._project_slots()
         yield from self._header_slots()
         yield from self._hmac_slots()
         yield from self._named_slots()
@@ -336,6 +337,32 @@ class SecretModel:
                     if kind_of_field is not None:
                         yield item.value, Slot(kind_of_field, f"is the `{item.key}` of {callee}", True, None,
                                                construction.call)
+
+    def _project_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
+        """Module constants another module of the project passes to an SDK as a key or secret
+        (`Client(config.API_KEY, ...)` elsewhere makes `API_KEY = "..."` here a key)."""
+        view = self.model.project
+        if view is None:
+            return
+        sinks = view.key_sinks()
+        if not sinks:
+            return
+        for statement in self.model.module.body:
+            if type(statement) is not cst.SimpleStatementLine:
+                continue
+            for small in statement.body:
+                if type(small) is cst.Assign:
+                    targets = [t.target for t in small.targets]
+                elif type(small) is cst.AnnAssign and small.value is not None:
+                    targets = [small.target]
+                else:
+                    continue
+                for target in targets:
+                    if type(target) is cst.Name and target.value in sinks:
+                        kind, user = sinks[target.value]
+                        yield small.value, Slot(  # type: ignore[misc]
+                            kind, f"is passed to a Binance client as its {KIND_LABELS[kind]} in `{user}`", True,
+                            target.value, small)
 
     def _header_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
         model = self.model

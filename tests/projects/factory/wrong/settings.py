@@ -1,0 +1,3 @@
+API_KEY = "@KEY@"  # expect: BL101
+API_SECRET = "@SECRET@"  # expect: BL102
+SYMBOL = "BTCUSDT"

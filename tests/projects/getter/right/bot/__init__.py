@@ -1,0 +1,3 @@
+from .exchange import get_client
+
+__all__ = ["get_client"]
