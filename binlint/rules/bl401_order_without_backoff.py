@@ -292,6 +292,8 @@ class OrderWithoutBackoff(Rule):
         for order in orders:
             if order.kind == "test" or retries.enclosing(order.call) or analysis.helpers.retries_inside(order.call):
                 continue
+            if order.endpoint is not None and order.endpoint.helper is not None and order.endpoint.helper.send.retried:
+                continue  # a helper of another module retries it (judged where it retries)
             what = what_it_places(order)
             where = run_context(analysis, order.call)
             if where.kind == "once":

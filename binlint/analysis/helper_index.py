@@ -1,0 +1,178 @@
+"""Request helpers across modules: which modules get a helper summary in phase one, how it is
+stored with the module's summary, and how a module reads the helpers of the others.
+
+The index pass reads modules with Python's `ast`; a request helper summary
+(`binlint.analysis.helpers.summarize`) needs the libcst model. To keep phase one cheap, the
+`ast` summary only marks a module whose top-level functions or methods send an HTTP request
+themselves (`candidates`, stored as the extra kind `request-helper-candidates`). After the
+pass, only the marked modules that another project module imports are read with libcst
+(`attach`), and their helpers are stored as the extra kind `request-helpers`: plain tuples,
+cached with the module's summary by content hash, and part of the digest every importer's
+cached result is keyed on.
+
+`imported_helpers(view)` gives a module the helpers of the other modules, by the qualified
+name its calls resolve to (`exchange.signed_request`, `api.BinanceAPI.buy_limit`);
+`HelperModel` reads their calls as requests.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING, Any
+
+from binlint.analysis.summaries import Context, ModuleSummary, Payload, register_summariser
+
+if TYPE_CHECKING:
+    from binlint.analysis.helpers import HelperSummary
+    from binlint.analysis.project import ProjectView
+
+CANDIDATES = "request-helper-candidates"
+KIND = "request-helpers"
+_VERBS = frozenset({"get", "post", "put", "delete", "patch", "request", "urlopen", "send", "fetch"})
+
+
+def _sends(function: ast.AST) -> bool:
+    """Whether a function's body calls something named like an HTTP verb (`requests.post`,
+    `self.session.request`, `urlopen`)."""
+    for node in ast.walk(function):
+        if type(node) is ast.Call:
+            func = node.func
+            name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+            if name in _VERBS:
+                return True
+    return False
+
+
+def candidates(tree: ast.Module, context: Context) -> Payload | None:
+    """True when a top-level function or a method of a top-level class sends a request."""
+    for node in tree.body:
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and _sends(node):
+            return True
+        if type(node) is ast.ClassDef:
+            for item in node.body:
+                if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef) and _sends(item):
+                    return True
+    return None
+
+
+register_summariser(CANDIDATES, candidates)
+
+
+# --- phase one: the few modules worth a helper summary ------------------------------------------
+
+
+def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
+    """The paths of marked modules, not yet given helpers, that another project module imports."""
+    marked = {s.module: path for path, s in summaries.items()
+              if s.extra_of(CANDIDATES) and s.extra_of(KIND) is None}
+    if not marked:
+        return []
+    found: dict[str, str] = {}
+    for summary in summaries.values():
+        for _, target in summary.imports:
+            parts = target.split(".")
+            for end in range(len(parts), 0, -1):
+                module = ".".join(parts[:end])
+                if module in marked and module != summary.module:
+                    found[module] = marked[module]
+                    break
+    return list(found.values())
+
+
+def summarise_helpers(path: str, data: bytes, config: Any) -> Payload:
+    """The request helpers of one module, as plain tuples (empty when it has none or does not parse)."""
+    try:
+        import libcst as cst
+
+        from binlint.analysis import Analysis
+        from binlint.analysis.helpers import summarize
+        from binlint.analysis.module import ModuleModel
+
+        text = data.decode("utf-8")
+        module = cst.parse_module(text)
+        helpers = summarize(Analysis(ModuleModel(module, path, text, None), config))
+    except Exception:  # bad input must never stop the index pass
+        return ()
+    return tuple(to_payload(h) for h in helpers.values())
+
+
+def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
+    """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
+    from binlint.analysis.project import _imported_names
+    from binlint.engine import read_regular
+
+    count = 0
+    for path in wanted(summaries):
+        try:
+            data, _info = read_regular(path, getattr(config, "max_file_size", 10 * 1024 * 1024))
+        except OSError:
+            continue
+        if data is None:
+            continue
+        summary = summaries[path]
+        payload = summarise_helpers(path, data, config)
+        summary = replace(summary, extra=(*summary.extra, (KIND, payload)), _maps={})
+        summaries[path] = summary
+        count += 1
+        if store is not None:
+            gated = summary.binance
+            store.put(path, data, [gated, summary.to_json(), [] if gated else list(_imported_names(data))])
+    return count
+
+
+# --- plain data both ways -----------------------------------------------------------------------
+
+
+def to_payload(helper: "HelperSummary") -> tuple:
+    from binlint.analysis.helpers import HelperSummary
+
+    values = []
+    for f in fields(HelperSummary):
+        value = getattr(helper, f.name)
+        if f.name == "sends":
+            value = tuple(tuple(getattr(send, g.name) for g in fields(send)) for send in value)
+        values.append(value)
+    return tuple(values)
+
+
+def from_payload(payload: Any) -> "HelperSummary | None":
+    from binlint.analysis.helpers import HelperSummary, SendSummary
+
+    try:
+        names = [f.name for f in fields(HelperSummary)]
+        data = dict(zip(names, payload, strict=True))
+        send_names = [f.name for f in fields(SendSummary)]
+        data["sends"] = tuple(SendSummary(**dict(zip(send_names, s, strict=True))) for s in data["sends"])
+        for name in ("positional", "keyword_only"):
+            data[name] = tuple(data[name])
+        return HelperSummary(**data)
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+# --- phase two: what a module sees -------------------------------------------------------------
+
+
+def imported_helpers(view: "ProjectView | None") -> "dict[str, HelperSummary]":
+    """The helpers of the other modules of the project, by qualified name (`exchange.signed_request`)."""
+    if view is None:
+        return {}
+    index = view.index
+    table = getattr(index, "_request_helpers", None)
+    if table is None:
+        table = {}
+        for summary in index.modules.values():
+            payload = summary.extra_of(KIND)
+            if not payload:
+                continue
+            for item in payload:
+                helper = from_payload(item)
+                if helper is not None:
+                    table[f"{summary.module}.{helper.name}" if summary.module else helper.name] = helper
+        index._request_helpers = table
+    own = f"{view.module}."
+    return {name: helper for name, helper in table.items() if not name.startswith(own)}
+
+
+__all__ = ["CANDIDATES", "KIND", "attach", "candidates", "from_payload", "imported_helpers", "to_payload", "wanted"]
