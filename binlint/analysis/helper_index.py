@@ -26,9 +26,12 @@ from binlint.analysis.summaries import Context, ModuleSummary, Payload, register
 if TYPE_CHECKING:
     from binlint.analysis.helpers import HelperSummary
     from binlint.analysis.project import ProjectView
+    from binlint.analysis.retry_helpers import RetryHelper
 
 CANDIDATES = "request-helper-candidates"
 KIND = "request-helpers"
+RETRY_CANDIDATES = "retry-helper-candidates"
+RETRY_KIND = "retry-helpers"
 _VERBS = frozenset({"get", "post", "put", "delete", "patch", "request", "urlopen", "send", "fetch"})
 
 
@@ -56,7 +59,38 @@ def candidates(tree: ast.Module, context: Context) -> Payload | None:
     return None
 
 
+def _calls_a_parameter(function: ast.AST) -> bool:
+    """Whether a function (or one nested in it) calls one of its parameters inside a loop or a
+    `try` (the shape of a retry helper: `def retry(fn, *args)`, a decorator's wrapper)."""
+    params: set[str] = set()
+    looping = False
+    called: set[str] = set()
+    for node in ast.walk(function):
+        kind = type(node)
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+            args = node.args  # type: ignore[attr-defined]
+            params.update(a.arg for a in (*args.posonlyargs, *args.args))
+        elif kind in (ast.While, ast.For, ast.Try):
+            looping = True
+        elif kind is ast.Call and type(node.func) is ast.Name:  # type: ignore[attr-defined]
+            called.add(node.func.id)  # type: ignore[attr-defined]
+    return looping and bool(params & called)
+
+
+def retry_candidates(tree: ast.Module, context: Context) -> Payload | None:
+    """True when a top-level function or a method may be a retry helper."""
+    for node in tree.body:
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and _calls_a_parameter(node):
+            return True
+        if type(node) is ast.ClassDef:
+            for item in node.body:
+                if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef) and _calls_a_parameter(item):
+                    return True
+    return None
+
+
 register_summariser(CANDIDATES, candidates)
+register_summariser(RETRY_CANDIDATES, retry_candidates)
 
 
 # --- phase one: the few modules worth a helper summary ------------------------------------------
@@ -65,7 +99,7 @@ register_summariser(CANDIDATES, candidates)
 def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
     """The paths of marked modules, not yet given helpers, that another project module imports."""
     marked = {s.module: path for path, s in summaries.items()
-              if s.extra_of(CANDIDATES) and s.extra_of(KIND) is None}
+              if (s.extra_of(CANDIDATES) or s.extra_of(RETRY_CANDIDATES)) and s.extra_of(KIND) is None}
     if not marked:
         return []
     found: dict[str, str] = {}
@@ -80,21 +114,32 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
     return list(found.values())
 
 
-def summarise_helpers(path: str, data: bytes, config: Any) -> Payload:
-    """The request helpers of one module, as plain tuples (empty when it has none or does not parse)."""
+def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Payload]:
+    """The request helpers and the retry helpers of one module, as plain tuples (empty when it
+    has none or does not parse): one libcst parse for both."""
     try:
         import libcst as cst
 
         from binlint.analysis import Analysis
-        from binlint.analysis.helpers import summarize
         from binlint.analysis.module import ModuleModel
 
         text = data.decode("utf-8")
-        module = cst.parse_module(text)
-        helpers = summarize(Analysis(ModuleModel(module, path, text, None), config))
+        analysis = Analysis(ModuleModel(cst.parse_module(text), path, text, None), config)
     except Exception:  # bad input must never stop the index pass
-        return ()
-    return tuple(to_payload(h) for h in helpers.values())
+        return (), ()
+    requests: Payload = ()
+    retries: Payload = ()
+    try:
+        from binlint.analysis.helpers import summarize
+
+        requests = tuple(to_payload(h) for h in summarize(analysis).values())
+    except Exception:
+        pass
+    try:
+        retries = tuple(tuple(h.to_json().values()) for h in analysis.retries.helpers)
+    except Exception:
+        pass
+    return requests, retries
 
 
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
@@ -111,8 +156,8 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
         if data is None:
             continue
         summary = summaries[path]
-        payload = summarise_helpers(path, data, config)
-        summary = replace(summary, extra=(*summary.extra, (KIND, payload)), _maps={})
+        requests, retries = summarise_helpers(path, data, config)
+        summary = replace(summary, extra=(*summary.extra, (KIND, requests), (RETRY_KIND, retries)), _maps={})
         summaries[path] = summary
         count += 1
         if store is not None:
@@ -175,4 +220,28 @@ def imported_helpers(view: "ProjectView | None") -> "dict[str, HelperSummary]":
     return {name: helper for name, helper in table.items() if not name.startswith(own)}
 
 
-__all__ = ["CANDIDATES", "KIND", "attach", "candidates", "from_payload", "imported_helpers", "to_payload", "wanted"]
+def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper]":
+    """The retry helpers of the other modules of the project, by qualified name (`utils.retry`)."""
+    if view is None:
+        return {}
+    index = view.index
+    table = getattr(index, "_retry_helpers", None)
+    if table is None:
+        from binlint.analysis.retry_helpers import RetryHelper
+
+        table = {}
+        names = [f.name for f in fields(RetryHelper)]
+        for summary in index.modules.values():
+            for item in summary.extra_of(RETRY_KIND) or ():
+                try:
+                    helper = RetryHelper(**dict(zip(names, item, strict=True)))
+                except (TypeError, ValueError):
+                    continue
+                name = f"{summary.module}.{helper.name}" if summary.module else helper.name
+                table[name] = replace(helper, name=name)  # messages name its module
+        index._retry_helpers = table
+    own = f"{view.module}."
+    return {name: helper for name, helper in table.items() if not name.startswith(own)}
+
+
+__all__ = ["CANDIDATES", "KIND", "attach", "candidates", "from_payload", "imported_helpers", "imported_retry_helpers", "to_payload", "wanted"]
