@@ -3,16 +3,18 @@ stored with the module's summary, and how a module reads the helpers of the othe
 
 The index pass reads modules with Python's `ast`; a request helper summary
 (`binlint.analysis.helpers.summarize`) needs the libcst model. To keep phase one cheap, the
-`ast` summary only marks a module whose top-level functions or methods send an HTTP request
-themselves (`candidates`, stored as the extra kind `request-helper-candidates`). After the
-pass, only the marked modules that another project module imports are read with libcst
-(`attach`), and their helpers are stored as the extra kind `request-helpers`: plain tuples,
-cached with the module's summary by content hash, and part of the digest every importer's
-cached result is keyed on.
+`ast` summary only marks a module that imports an HTTP library and whose top-level functions
+or methods call a request verb (`candidates`, extra kind `request-helper-candidates`), or
+that calls a parameter inside a loop or `try` (`retry_candidates`). After the pass, only the
+marked modules that another project module imports (an SDK's own modules excepted) are read
+with libcst (`attach`, one parse for both), and their helpers are stored as the extra kinds
+`request-helpers` and `retry-helpers`: plain tuples, cached with the module's summary by
+content hash, and part of the digest every importer's cached result is keyed on.
 
-`imported_helpers(view)` gives a module the helpers of the other modules, by the qualified
-name its calls resolve to (`exchange.signed_request`, `api.BinanceAPI.buy_limit`);
-`HelperModel` reads their calls as requests.
+`imported_helpers(view)` gives a module the request helpers of the other modules, by the
+qualified name its calls resolve to (`exchange.signed_request`, `api.BinanceAPI.buy_limit`);
+`HelperModel` reads their calls as requests. `imported_retry_helpers(view)` does the same
+for retry helpers (`utils.retry`), which `RetryModel` applies to calls and decorators.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ CANDIDATES = "request-helper-candidates"
 KIND = "request-helpers"
 RETRY_CANDIDATES = "retry-helper-candidates"
 RETRY_KIND = "retry-helpers"
-_VERBS = frozenset({"get", "post", "put", "delete", "patch", "request", "urlopen", "send", "fetch"})
+_VERBS = frozenset({"get", "post", "put", "delete", "patch", "request", "urlopen", "fetch"})
 
 
 def _sends(function: ast.AST) -> bool:
@@ -47,8 +49,15 @@ def _sends(function: ast.AST) -> bool:
     return False
 
 
+_HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib.request", "urllib3", "http.client")
+
+
 def candidates(tree: ast.Module, context: Context) -> Payload | None:
-    """True when a top-level function or a method of a top-level class sends a request."""
+    """True when the module imports an HTTP library and a top-level function or a method of a
+    top-level class calls a request verb."""
+    if not any(target == name or target.startswith(f"{name}.")
+               for target in context.imports.values() for name in _HTTP_MODULES):
+        return None
     for node in tree.body:
         if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and _sends(node):
             return True
@@ -98,8 +107,12 @@ register_summariser(RETRY_CANDIDATES, retry_candidates)
 
 def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
     """The paths of marked modules, not yet given helpers, that another project module imports."""
+    from binlint.analysis.binance import is_sdk_module
+
+    # An SDK's own modules (the tree checked is an SDK) are known by the SDK tables instead.
     marked = {s.module: path for path, s in summaries.items()
-              if (s.extra_of(CANDIDATES) or s.extra_of(RETRY_CANDIDATES)) and s.extra_of(KIND) is None}
+              if (s.extra_of(CANDIDATES) or s.extra_of(RETRY_CANDIDATES)) and s.extra_of(KIND) is None
+              and not is_sdk_module(s.module)}
     if not marked:
         return []
     found: dict[str, str] = {}
@@ -184,13 +197,14 @@ def to_payload(helper: "HelperSummary") -> tuple:
 def from_payload(payload: Any) -> "HelperSummary | None":
     from binlint.analysis.helpers import HelperSummary, SendSummary
 
+    from binlint.analysis.summaries import _tuples
+
     try:
+        payload = _tuples(payload)  # as read back from JSON
         names = [f.name for f in fields(HelperSummary)]
         data = dict(zip(names, payload, strict=True))
         send_names = [f.name for f in fields(SendSummary)]
         data["sends"] = tuple(SendSummary(**dict(zip(send_names, s, strict=True))) for s in data["sends"])
-        for name in ("positional", "keyword_only"):
-            data[name] = tuple(data[name])
         return HelperSummary(**data)
     except (TypeError, ValueError, KeyError):
         return None
