@@ -115,15 +115,14 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
               and not is_sdk_module(s.module)}
     if not marked:
         return []
+    from binlint.analysis.project import _candidate_module
+
     found: dict[str, str] = {}
     for summary in summaries.values():
-        for _, target in summary.imports:
-            parts = target.split(".")
-            for end in range(len(parts), 0, -1):
-                module = ".".join(parts[:end])
-                if module in marked and module != summary.module:
-                    found[module] = marked[module]
-                    break
+        for _, target in summary.imports:  # also `import config` from `bot/main.py` finding `bot/config.py`
+            module = _candidate_module(target, summary.module, summary.is_package, marked)
+            if module is not None and module != summary.module:
+                found[module] = marked[module]
     return list(found.values())
 
 
