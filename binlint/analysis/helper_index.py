@@ -23,6 +23,7 @@ import ast
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
+from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import Context, ModuleSummary, Payload, register_summariser
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ _HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib.request", "urllib3", "h
 def candidates(tree: ast.Module, context: Context) -> Payload | None:
     """True when the module imports an HTTP library and a top-level function or a method of a
     top-level class calls a request verb."""
+    if is_sdk_module(context.module):
+        return None  # an SDK's own modules are known by the SDK tables
     if not any(target == name or target.startswith(f"{name}.")
                for target in context.imports.values() for name in _HTTP_MODULES):
         return None
@@ -88,6 +91,8 @@ def _calls_a_parameter(function: ast.AST) -> bool:
 
 def retry_candidates(tree: ast.Module, context: Context) -> Payload | None:
     """True when a top-level function or a method may be a retry helper."""
+    if is_sdk_module(context.module):
+        return None
     for node in tree.body:
         if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and _calls_a_parameter(node):
             return True
@@ -107,8 +112,6 @@ register_summariser(RETRY_CANDIDATES, retry_candidates)
 
 def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
     """The paths of marked modules, not yet given helpers, that another project module imports."""
-    from binlint.analysis.binance import is_sdk_module
-
     # An SDK's own modules (the tree checked is an SDK) are known by the SDK tables instead.
     marked = {s.module: path for path, s in summaries.items()
               if (s.extra_of(CANDIDATES) or s.extra_of(RETRY_CANDIDATES)) and s.extra_of(KIND) is None
