@@ -550,7 +550,7 @@ class HelperModel:
     @cached_property
     def requests(self) -> list[HelperRequest]:
         """Every call of a helper of this module, read as the requests it makes, in source order."""
-        if not self._by_function and not self.imported:
+        if not self._by_function and not self._imported:
             return []
         found: list[HelperRequest] = []
         for function_id, calls in self.analysis.requests._callers.items():
@@ -562,12 +562,30 @@ class HelperModel:
                 if caller is not None and caller.via == summary.name and any(s.takes_parameters for s in caller.sends):
                     continue  # a helper passing its own parameters on: its callers make the request
                 found.extend(apply_summary(self.analysis, call, summary))
-        if self.imported:
-            for call in self.model.calls():
-                summary = self.imported.get(self.model.call_name(call) or "")
-                if summary is not None:
-                    found.extend(apply_summary(self.analysis, call, summary))
+        found.extend(self.imported_requests)
         found.sort(key=lambda r: self.model.tree.order(r.call))
+        return found
+
+    @cached_property
+    def _imported(self) -> dict[str, HelperSummary]:
+        """The helpers given with `use`, and those of the other modules of the project."""
+        from binlint.analysis.helper_index import imported_helpers
+
+        found = imported_helpers(self.model.project)
+        found.update(self.imported)
+        return found
+
+    @cached_property
+    def imported_requests(self) -> list[HelperRequest]:
+        """Calls of helpers of other modules, read as the requests they make, in source order."""
+        imported = self._imported
+        if not imported:
+            return []
+        found: list[HelperRequest] = []
+        for call in self.model.calls():
+            summary = imported.get(self.model.call_name(call) or "")
+            if summary is not None:
+                found.extend(apply_summary(self.analysis, call, summary))
         return found
 
     @cached_property
@@ -610,7 +628,9 @@ def label(model: "ModuleModel", call: cst.Call) -> str:
 
 def through(model: "ModuleModel", endpoint: "EndpointCall") -> str:
     """` through `signed_request(...)``, when the endpoint is requested by calling a helper; else ""."""
-    return "" if endpoint.call is endpoint.site.call else f" through {label(model, endpoint.call)}"
+    if endpoint.site is not None and endpoint.call is endpoint.site.call:
+        return ""
+    return f" through {label(model, endpoint.call)}"
 
 
 __all__ = ["HelperModel", "HelperRequest", "HelperSummary", "SendSummary", "apply_summary", "marker", "summarize"]

@@ -533,6 +533,16 @@ class ModuleModel:
                     if cls is not None:
                         reasons.append(f"uses a {cls.sdk} client from elsewhere in the project")
                         break
+        if not reasons and self.project is not None:
+            from binlint.analysis.helper_index import imported_helpers
+
+            helpers = imported_helpers(self.project)
+            for call in self.calls() if helpers else ():
+                name = self.call_name(call) or ""
+                helper = helpers.get(name)
+                if helper is not None and any(send.binance for send in helper.sends):
+                    reasons.append(f"calls the Binance request helper `{name}` from elsewhere in the project")
+                    break
         return tuple(reasons)
 
     @property

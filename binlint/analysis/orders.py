@@ -240,7 +240,7 @@ class OrderCall:
     def describe(self, model: "ModuleModel") -> str:
         """How messages name it: "`client.create_order(...)` on line 9", plus the endpoint of a raw request."""
         endpoint = self.endpoint
-        if endpoint is not None and endpoint.call is not endpoint.site.call:  # a request helper's call
+        if endpoint is not None and (endpoint.site is None or endpoint.call is not endpoint.site.call):  # a helper's call
             return (f"the request through `{self.label}` on line {model.line(self.call)} to "
                     f"`{endpoint.method or 'POST'} {endpoint.path}`")
         text = f"`{self.label}` on line {model.line(self.call)}"
@@ -301,7 +301,7 @@ class OrderModel:
                 kind = "withdrawal" if withdrawal else ("test" if endpoint.path.endswith("/test") else "order")
                 keywords = ("withdrawOrderId",) if withdrawal else ("newClientOrderId",)
                 found[id(endpoint.call)] = OrderCall(
-                    endpoint.call, kind, endpoint.site.library, self._label(endpoint.call), keywords, endpoint=endpoint
+                    endpoint.call, kind, _library(endpoint), self._label(endpoint.call), keywords, endpoint=endpoint
                 )
         return sorted(found.values(), key=lambda c: self.model.tree.order(c.call))
 
@@ -351,7 +351,8 @@ class OrderModel:
 
     def client_order_id(self, order: OrderCall) -> ClientOrderId:
         """Where the client order id `order` sends comes from."""
-        if order.endpoint is not None and order.endpoint.call is order.endpoint.site.call:
+        endpoint = order.endpoint
+        if endpoint is not None and endpoint.site is not None and endpoint.call is endpoint.site.call:
             return self._site_id(order)
         keys = order.id_keywords
         unknown = False
@@ -553,3 +554,10 @@ def codes_outcome(codes: set[int]) -> Literal["not-placed", "unknown", "other"]:
     if codes <= NOT_PLACED_CODES or all(-1199 <= c <= -1100 or 400 <= c < 500 for c in codes - NOT_PLACED_CODES):
         return "not-placed"
     return "other"
+
+
+def _library(endpoint: "EndpointCall") -> str:
+    """The HTTP library an endpoint is requested with (through a helper of another module too)."""
+    if endpoint.site is not None:
+        return endpoint.site.library
+    return endpoint.helper.send.library if endpoint.helper is not None else "requests"

@@ -45,6 +45,7 @@ from typing import Any, Iterable, Iterator
 
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
 from binlint.analysis.summaries import ModuleSummary, Ref, summarise
+from binlint.analysis.helper_index import attach as attach_helpers  # also registers its summariser
 
 _MAX_DEPTH = 12
 _TERMINAL = ("sdk", "inst", "func", "method", "class", "module")
@@ -510,6 +511,7 @@ class IndexStats:
     summarised: int = 0  # summaries computed this run (the rest came from the cache)
     gated: int = 0  # files whose bytes passed the gate
     pulled: int = 0  # modules summarised because Binance modules import them
+    helpers: int = 0  # modules read with libcst for their request helpers (others import them)
 
 
 LAST_STATS = IndexStats()
@@ -625,6 +627,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
             if candidate is not None:  # a package's re-exports are followed one more step
                 pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
     stats.pulled = len(pulled)
+    stats.helpers = attach_helpers(summaries, config, store)
     if store is not None:
         store.save()
     LAST_STATS = stats

@@ -24,7 +24,8 @@ API (stable; other models and rules read it):
   helpers (a helper calling a helper) are followed up to three levels.
 - `RequestModel.endpoint_calls()` — every place a known Binance endpoint is requested:
   the sites with a known path plus the helper calls (`EndpointCall`: call, site, method,
-  path, is_signed_path, is_order_path, function).
+  path, is_signed_path, is_order_path, function; for a helper of another module no site,
+  and `helper`, the `HelperRequest` its call is read as).
 
 `RequestSite` fields: `call`, `library` ("requests" | "httpx" | "aiohttp" | "urllib"),
 `method` ("GET", "POST", ... or None when unknown), `url_expr`, `url` (a `StrValue` with
@@ -62,6 +63,7 @@ from binlint.analysis.values import bind_arguments as _bind_arguments
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
+    from binlint.analysis.helpers import HelperRequest
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
@@ -152,12 +154,13 @@ class EndpointCall:
     """Where a Binance endpoint is requested: a site, or the call of a helper that sends one."""
 
     call: cst.Call
-    site: RequestSite
+    site: RequestSite | None  # None for the call of a helper of another module (see `helper`)
     method: str | None
     path: str
     function: cst.FunctionDef | None
     is_signed_path: bool
     is_order_path: bool
+    helper: "HelperRequest | None" = None  # the call read through a helper of another module
 
 
 class RequestModel:
@@ -216,6 +219,10 @@ class RequestModel:
             if helper.is_binance and helper.path is not None and HOLE not in helper.path:
                 yield EndpointCall(helper.call, helper.site, helper.method, helper.path, helper.function,
                                    helper.is_signed_path, helper.is_order_path)
+        for request in self.analysis.helpers.imported_requests:
+            if request.is_binance and request.path_known and request.path is not None:
+                yield EndpointCall(request.call, None, request.method, request.path, request.function,
+                                   request.is_signed_path, request.is_order_path, request)
 
     # --- recognising a call -----------------------------------------------------------
 

@@ -190,6 +190,7 @@ class RetryModel:
         """Every retry construct, in source order."""
         found = list(self._base_constructs)
         found.extend(self._helper_constructs())
+        found.extend(self._imported_helper_constructs())
         found.sort(key=lambda k: self.tree.order(k.node))
         return found
 
@@ -253,6 +254,38 @@ class RetryModel:
                         or index.module_functions.get(head.value) is None:
                     continue
                 yield self._helper_construct(helper, decorator, function)
+
+    def _imported_helper_constructs(self) -> Iterator[RetryConstruct]:
+        """Functions passed to, or decorated by, a retry helper of another module of the project
+        (`from utils import retry`; `retry(place, qty)`, `@retry_on_error`, `@utils.retry(5)`)."""
+        from binlint.analysis.helper_index import imported_retry_helpers
+
+        helpers = imported_retry_helpers(self.model.project)
+        if not helpers:
+            return
+        model = self.model
+        for call in model.calls():
+            helper = helpers.get(model.call_name(call) or "")
+            if helper is None or helper.form != "call":
+                continue
+            passed = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == helper.parameter),
+                          None)
+            positional = [a for a in call.args if a.keyword is None]
+            if passed is None and len(positional) > helper.position and not any(
+                    a.star for a in positional[: helper.position + 1]):
+                passed = positional[helper.position].value
+            target = self._callable_target(call, passed)
+            if target is not None:
+                yield self._helper_construct(helper, call, target)
+        for function in self.tree.of_type(cst.FunctionDef):
+            for decorator in function.decorators:
+                expr = decorator.decorator
+                head = expr.func if type(expr) is cst.Call else expr
+                if type(head) not in (cst.Name, cst.Attribute):
+                    continue
+                helper = helpers.get(model.qualname(head) or "")
+                if helper is not None and helper.form == ("factory" if type(expr) is cst.Call else "decorator"):
+                    yield self._helper_construct(helper, decorator, function)
 
     def _callable_target(self, call: cst.Call, passed: cst.BaseExpression | None) -> cst.CSTNode | None:
         """The same-module function (or lambda) a retry helper is given: `self._sell`, `place`, `partial(place, q)`."""

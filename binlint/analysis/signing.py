@@ -1295,6 +1295,10 @@ class SigningModel:
         found = []
         for endpoint in requests.endpoint_calls():
             site = endpoint.site
+            if site is None:
+                if endpoint.is_signed_path and endpoint.helper is not None:
+                    found.append((endpoint, endpoint.helper.keys))  # a helper of another module
+                continue
             if endpoint.is_signed_path and site.json is None and keyword_argument(site.call, "auth") is None:
                 found.append((endpoint, self.sent_keys(site, envs.get(id(endpoint.call)))))
         return found
@@ -1399,6 +1403,7 @@ class SigningModel:
                 call = model.tree.parent(value.node)
                 if type(call) is cst.Call and (
                         id(call) in sdk_calls or id(called_function(model, call)) in self._request_functions
+                        or self.analysis.helpers.for_call(call)
                         or (model.call_name(call) == "builtins.dict" and self._reaches_request(call, call))):
                     found.append(value)
             else:
@@ -1464,6 +1469,9 @@ class SigningModel:
             if id(called_function(self.model, call)) in functions:
                 for arg in call.args:
                     yield arg.value
+        for request in self.analysis.helpers.imported_requests:  # helpers of other modules
+            for arg in request.call.args:
+                yield arg.value
 
     @cached_property
     def _calls_with_args(self) -> list[cst.Call]:

@@ -167,7 +167,8 @@ def orders():
         reported: set[int] = set()
         for endpoint, keys in signing.signed_endpoint_requests:
             if keys.lacks("timestamp"):
-                reported.add(id(endpoint.site.call))
+                if endpoint.site is not None:
+                    reported.add(id(endpoint.site.call))
                 yield Report(
                     endpoint.call,
                     f"`{endpoint_label(endpoint.method, endpoint.path)}` is a SIGNED endpoint, but this request"

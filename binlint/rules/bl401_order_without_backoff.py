@@ -292,6 +292,9 @@ class OrderWithoutBackoff(Rule):
         for order in orders:
             if order.kind == "test" or retries.enclosing(order.call) or analysis.helpers.retries_inside(order.call):
                 continue
+            helper = order.endpoint.helper if order.endpoint is not None else None
+            if helper is not None and (helper.send.retried or not helper.send.takes_parameters):
+                continue  # a helper of another module that retries it, or fixes its endpoint: judged there
             what = what_it_places(order)
             where = run_context(analysis, order.call)
             if where.kind == "once":
