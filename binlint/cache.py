@@ -284,7 +284,9 @@ def _hash_and_check(target: Target, settings: RunSettings) -> tuple[Stat, int, s
     loaded = read_target(target, settings)
     if isinstance(loaded, FileResult) or stat is None:
         return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
-    return stat[0], stat[1], content_hash(loaded), check_bytes(loaded, target.path, target.kind, settings)
+    result = check_bytes(loaded, target.path, target.kind, settings)
+    result.digest = content_hash(loaded)
+    return stat[0], stat[1], result.digest, result
 
 
 def run_cached(targets: list[Target], settings: RunSettings, jobs: int | None = None) -> Iterator[FileResult]:
@@ -341,6 +343,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
             pass
         else:
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
+            result.digest = digest
             return result
     result = quick_result(loaded, target.path)
     if result is not None:

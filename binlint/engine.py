@@ -96,6 +96,12 @@ class FileResult:
     parsed: bool = False
     skipped: str | None = None  # why the file was not checked
     errors: list[str] = field(default_factory=list)  # internal errors (exit status 2)
+    digest: str | None = field(default=None, compare=False, repr=False)  # content_digest() of the bytes checked
+
+
+def content_digest(data: bytes) -> str:
+    """What tells one content from another (for a result to be used again on the same bytes)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 # --- the pipeline -------------------------------------------------------------------
@@ -104,7 +110,11 @@ class FileResult:
 def check_target(target: Target, settings: RunSettings) -> FileResult:
     """Read and check one file; every failure becomes part of the result."""
     loaded = read_target(target, settings)
-    return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
+    if isinstance(loaded, FileResult):
+        return loaded
+    result = check_bytes(loaded, target.path, target.kind, settings)
+    result.digest = content_digest(loaded)
+    return result
 
 
 def read_target(target: Target, settings: RunSettings) -> "bytes | FileResult":
