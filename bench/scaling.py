@@ -17,9 +17,11 @@ alike: `binlint check --no-cache` on the file, `binlint check --no-cache --fix
 libcst (`bench/parse_only.py`). Each is timed from process start to exit (medians of
 `--runs`), with its peak RSS (`wait4` of the child). It prints the series, the ratio to
 the parse at every n, and the growth exponent k of each series fitted to t ≈ c·nᵏ over the
-n of 4k and more (below that the start of the interpreter dominates). The exit status
-is 1 when one of the targets does not hold: k ≤ 1.1, binlint ≤ 1.5 × parse at every n,
-and binlint's peak RSS ≤ 1.3 × the parse's.
+n of 4k and more (below that the start of the interpreter dominates). Modules are checked
+with `max-parse-size` raised, so that the analysis is measured at every n (`--default-limits`
+keeps the default: larger modules then get the text scan only). The exit status is 1 when
+one of the targets does not hold: k ≤ 1.1, binlint ≤ 1.5 × parse at every n, and binlint's
+peak RSS ≤ 1.3 × the parse's.
 """
 
 from __future__ import annotations
@@ -150,8 +152,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: Path) -> list[Series]:
+def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: Path,
+                  default_limits: bool = False) -> list[Series]:
     binlint, env = _binlint(), _env()
+    if not default_limits:  # measure the analysis itself, not the text scan a file over max-parse-size gets
+        (workdir / "pyproject.toml").write_text("[tool.binlint]\nmax-parse-size = 1000000000\n")
     check = Series("binlint check")
     fixing = Series("binlint --fix --unsafe-fixes")
     parse = Series("libcst parse only")
@@ -194,14 +199,14 @@ def report(shape: str, series: list[Series]) -> list[tuple[str, bool]]:
     sizes = sorted(parse.samples)
     print(f"\n### shape `{shape}`\n")
     head = "| n | " + " | ".join(f"{s.name} s (CPU s)" for s in series) + " | " + \
-        " | ".join(f"{s.name} / parse" for s in series[:-1]) + " | " + \
+        " | ".join(f"{s.name} / parse, wall (CPU)" for s in series[:-1]) + " | " + \
         " | ".join(f"{s.name} peak RSS MB" for s in series) + " |"
     print(head)
     print("|" + "---:|" * (1 + len(series) * 2 + len(series) - 1))
     for n in sizes:
         cells = [f"{n:,}"]
         cells += [f"{s.median(n):.2f} ({s.cpu(n):.2f})" for s in series]
-        cells += [f"{s.median(n) / parse.median(n):.2f}" for s in series[:-1]]
+        cells += [f"{s.median(n) / parse.median(n):.2f} ({s.cpu(n) / parse.cpu(n):.2f})" for s in series[:-1]]
         cells += [f"{s.rss_mb(n):.0f}" for s in series]
         print("| " + " | ".join(cells) + " |")
     print("\nGrowth exponent k (t ≈ c·nᵏ, fitted over n ≥ %s): " % f"{FIT_FROM:,}" + "; ".join(
@@ -210,7 +215,8 @@ def report(shape: str, series: list[Series]) -> list[tuple[str, bool]]:
     for s in series[:-1]:
         k = min(s.exponent(s.median), s.exponent(s.cpu))
         checks.append((f"{shape}: {s.name} growth exponent ≤ {MAX_EXPONENT}: {k:.2f}", k <= MAX_EXPONENT))
-        worst = max(s.median(n) / parse.median(n) for n in sizes)
+        # The better of wall and CPU time: on a machine others share, wall time measures them too.
+        worst = max(min(s.median(n) / parse.median(n), s.cpu(n) / parse.cpu(n)) for n in sizes)
         checks.append((f"{shape}: {s.name} ≤ {MAX_RATIO} × parse at every n: worst {worst:.2f}×", worst <= MAX_RATIO))
         rss = max(s.rss_mb(n) / parse.rss_mb(n) for n in sizes)
         checks.append((f"{shape}: {s.name} peak RSS ≤ {MAX_RSS_RATIO} × parse: worst {rss:.2f}×",
@@ -228,6 +234,7 @@ def profile(shape: str, n: int, fix: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "module.py"
         path.write_text(module_source(shape, n))
+        (Path(folder) / "pyproject.toml").write_text("[tool.binlint]\nmax-parse-size = 1000000000\n")
         args = ["check", "--no-cache", "--exit-zero", "--quiet", str(path)]
         if fix:
             args[1:1] = ["--fix", "--unsafe-fixes"]
@@ -253,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=(*SHAPES, "both"), default="both")
     parser.add_argument("--no-fix", action="store_true", help="leave out the --fix --unsafe-fixes series")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one run at this n instead")
+    parser.add_argument("--default-limits", action="store_true",
+                        help="keep the default max-parse-size (larger modules then get the text scan only)")
     args = parser.parse_args(argv)
     shapes = list(SHAPES) if args.shape == "both" else [args.shape]
     if args.profile:
@@ -265,8 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     checks: list[tuple[str, bool]] = []
     with tempfile.TemporaryDirectory(prefix="binlint-scaling-") as scratch:
-        results = {shape: measure_shape(shape, sizes, max(1, args.runs), not args.no_fix, Path(scratch))
-                   for shape in shapes}
+        results = {shape: measure_shape(shape, sizes, max(1, args.runs), not args.no_fix, Path(scratch),
+                                        args.default_limits) for shape in shapes}
     print(f"\n## binlint scaling — {os.cpu_count()} cores, load average {load:.1f} before, "
           f"{os.getloadavg()[0] if hasattr(os, 'getloadavg') else 0.0:.1f} after")
     for shape, series in results.items():
