@@ -284,8 +284,9 @@ def _hash_and_check(target: Target, settings: RunSettings) -> tuple[Stat, int, s
     loaded = read_target(target, settings)
     if isinstance(loaded, FileResult) or stat is None:
         return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
-    digest = _salted(content_hash(loaded), settings.view_digest(target.path))
-    return stat[0], stat[1], digest, check_bytes(loaded, target.path, target.kind, settings)
+    result = check_bytes(loaded, target.path, target.kind, settings)
+    result.digest = content_hash(loaded)
+    return stat[0], stat[1], _salted(result.digest, settings.view_digest(target.path)), result
 
 
 def _salted(digest: str, view_digest: str) -> str:
@@ -353,6 +354,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
             pass
         else:
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
+            result.digest = content_hash(loaded)
             return result
     result = quick_result(loaded, target.path, target.kind, settings)
     if result is not None:

@@ -17,6 +17,13 @@ from binlint.model import Severity
 
 CODE_PREFIX = re.compile(r"^BL\d{0,3}$")
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+# Bytes of code (comments and string literals left out) above which a Python file gets the
+# text-level key scan only. Checking a module takes about 600-900 bytes of memory per byte of
+# code (libcst's tree and binlint's model of it; bench/scaling.py: 890 MB for 1.5 MB of one-line
+# requests, 1.1 GB for 1.2 MB of hand-signed ones), so a larger file would take a worker past 1 GB.
+DEFAULT_MAX_PARSE_SIZE = 1024 * 1024
+# CPU seconds one file may take; analysis is linear, so only a bug gets near this.
+DEFAULT_FILE_TIME_LIMIT = 120.0
 
 DEFAULT_ENV_VAR_NAMES: Mapping[str, str] = {
     "api-key": "BINANCE_API_KEY",
@@ -51,6 +58,8 @@ class Config:
     order_methods: tuple[str, ...] = ()
     client_classes: tuple[str, ...] = ()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_parse_size: int = DEFAULT_MAX_PARSE_SIZE
+    file_time_limit: float = DEFAULT_FILE_TIME_LIMIT
     warn_unused_ignores: bool = False
     # Where relative patterns are anchored: the config file's folder, or the cwd.
     root: Path = field(default_factory=Path.cwd)
@@ -93,6 +102,12 @@ def _positive_int(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ConfigError(f"`{key}` must be a positive integer, got {value!r}")
     return value
+
+
+def _positive_number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or value == float("inf"):
+        raise ConfigError(f"`{key}` must be a positive number, got {value!r}")
+    return float(value)
 
 
 def _bool(key: str, value: Any) -> bool:
@@ -148,6 +163,8 @@ _KEYS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "order-methods": ("order_methods", _str_list),
     "client-classes": ("client_classes", _str_list),
     "max-file-size": ("max_file_size", _positive_int),
+    "max-parse-size": ("max_parse_size", _positive_int),
+    "file-time-limit": ("file_time_limit", _positive_number),
     "warn-unused-ignores": ("warn_unused_ignores", _bool),
 }
 

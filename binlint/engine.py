@@ -108,6 +108,12 @@ class FileResult:
     parsed: bool = False
     skipped: str | None = None  # why the file was not checked
     errors: list[str] = field(default_factory=list)  # internal errors (exit status 2)
+    digest: str | None = field(default=None, compare=False, repr=False)  # content_digest() of the bytes checked
+
+
+def content_digest(data: bytes) -> str:
+    """What tells one content from another (for a result to be used again on the same bytes)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 # --- the pipeline -------------------------------------------------------------------
@@ -116,7 +122,11 @@ class FileResult:
 def check_target(target: Target, settings: RunSettings) -> FileResult:
     """Read and check one file; every failure becomes part of the result."""
     loaded = read_target(target, settings)
-    return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
+    if isinstance(loaded, FileResult):
+        return loaded
+    result = check_bytes(loaded, target.path, target.kind, settings)
+    result.digest = content_digest(loaded)
+    return result
 
 
 def read_target(target: Target, settings: RunSettings) -> "bytes | FileResult":
@@ -182,6 +192,10 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
         return quick
     if suppress.skips_file(data):
         return FileResult(path, skipped="`# binlint: skip-file`")
+    if kind is not FileKind.TEXT and len(data) > settings.config.max_parse_size:
+        code = _code_size(data)
+        if code > settings.config.max_parse_size:
+            return _too_large_to_parse(data, code, path, settings)
     # A syntax tree is millions of young objects: the cyclic garbage collector would scan
     # the growing tree again and again (a third of the run). It waits until the file is
     # done, then one young-generation pass frees the file's cycles (memory stays flat).
@@ -189,19 +203,102 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
     if pause_gc:
         gc.disable()
     try:
-        if kind is FileKind.PYTHON:
-            return _check_python(data, path, settings, parser)
-        if kind is FileKind.NOTEBOOK:
-            return _check_notebook(data, path, settings)
-        return _check_text(data, path, settings)
+        with _TimeLimit(settings.config.file_time_limit):
+            if kind is FileKind.PYTHON:
+                return _check_python(data, path, settings, parser)
+            if kind is FileKind.NOTEBOOK:
+                return _check_notebook(data, path, settings)
+            return _check_text(data, path, settings)
     except RecursionError:
         return FileResult(path, skipped="nested too deeply to analyse")
     except MemoryError:
         return FileResult(path, skipped="too large to analyse in memory")
+    except TimeLimitExceeded:
+        result = _too_slow(data, path, kind, settings)
     finally:
         if pause_gc:
             gc.enable()
             gc.collect(0)
+    return result
+
+
+class TimeLimitExceeded(BaseException):
+    """A file took longer than `file-time-limit` (a BaseException: no `except Exception` in a rule stops it)."""
+
+
+class _TimeLimit:
+    """Raise TimeLimitExceeded in this thread once the process has spent `seconds` more CPU time.
+
+    A guard against a bug, not a cost model: analysis is linear in the size of a file, and a
+    file that still takes this long is reported as skipped instead of stalling the run. CPU
+    time (ITIMER_VIRTUAL), so a loaded machine does not trip it; only in the main thread (signals
+    go there), and a timer set by someone else is put back afterwards.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+        self.previous: Any = None
+        self.previous_timer: tuple[float, float] = (0.0, 0.0)
+
+    def __enter__(self) -> "_TimeLimit":
+        import signal
+        import threading
+
+        if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+            return self
+        try:
+            self.previous = signal.signal(signal.SIGVTALRM, _time_is_up)
+            self.previous_timer = signal.setitimer(signal.ITIMER_VIRTUAL, self.seconds)
+        except (ValueError, OSError):  # pragma: no cover - no timer here: run without one
+            return self
+        self.armed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.armed:
+            return
+        import signal
+
+        signal.setitimer(signal.ITIMER_VIRTUAL, *self.previous_timer)
+        signal.signal(signal.SIGVTALRM, self.previous if self.previous is not None else signal.SIG_DFL)
+
+
+def _time_is_up(signum: int, frame: object) -> None:
+    raise TimeLimitExceeded()
+
+
+def _too_slow(data: bytes, path: str, kind: FileKind, settings: RunSettings) -> FileResult:
+    """The result of a file whose check went past `file-time-limit`: the text scan alone, and why."""
+    text = data.decode("utf-8", errors="replace")
+    found = _suppressed(_text_findings(text, path, settings), text, settings, path, python=False)
+    limit = settings.config.file_time_limit
+    return FileResult(path, found, skipped=f"analysis took over {limit:g} s of CPU time (file-time-limit; a binlint "
+                                           "bug, please report it); only the text-level key scan ran")
+
+
+# Comments and string literals: many bytes, few nodes of a syntax tree (a tokenizer's view, near enough).
+_LIGHT = re.compile(rb'#[^\r\n]*|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\'\\\r\n]|\\.)*\'')
+
+
+def _code_size(data: bytes) -> int:
+    """The bytes of `data` outside comments and string literals: what the size of its syntax tree follows."""
+    return len(data) - sum(len(match) for match in _LIGHT.findall(data))
+
+
+def _too_large_to_parse(data: bytes, code: int, path: str, settings: RunSettings) -> FileResult:
+    """A Python file (or notebook) whose syntax tree would not fit a sane memory budget: the text scan only."""
+    text, _ = _decode(data) if b"\x00" not in data else (None, "")
+    if text is None:
+        text = data.decode("utf-8", errors="replace")
+    found = _suppressed(_text_findings(text, path, settings), text, settings, path, python=False)
+    size, limit = _amount(code), _amount(settings.config.max_parse_size)
+    return FileResult(path, found, skipped=f"deep analysis: {size} of code is over max-parse-size ({limit}); "
+                                           "only the text-level key scan ran")
+
+
+def _amount(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
 def _decode(data: bytes) -> tuple[str | None, str]:

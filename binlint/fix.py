@@ -24,6 +24,7 @@ an edit's lines count from the first line of the finding's cell.
 from __future__ import annotations
 
 import ast
+import bisect
 import codecs
 import difflib
 import functools
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from binlint.discover import FileKind, Target, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes, map_targets, read_regular
+from binlint.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
 from binlint.model import Applicability, Finding, scrub
 
 MAX_ROUNDS = 10
@@ -105,6 +106,46 @@ def _apply(text: str, edits: Iterable[Placed]) -> str:
         position = edit.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+class _Accepted:
+    """The edits taken in one round, looked up by offset: does a new edit conflict with one of them?
+
+    Taken edits never conflict with each other, so per unit the replacements are disjoint
+    intervals (kept sorted by start) and the insertions sit at no replacement's inside.
+    """
+
+    def __init__(self) -> None:
+        self._starts: dict[int, list[int]] = {}  # unit -> starts of the replacements, sorted
+        self._spans: dict[int, dict[int, list[Placed]]] = {}  # unit -> start -> replacements there
+        self._inserts: dict[int, list[int]] = {}  # unit -> offsets of the insertions, sorted
+        self._at: dict[int, dict[int, set[Placed]]] = {}  # unit -> offset -> insertions there
+
+    def conflicts(self, edit: Placed) -> bool:
+        starts = self._starts.get(edit.unit, [])
+        inserts = self._inserts.get(edit.unit, [])
+        if edit.start == edit.end:
+            if self._at.get(edit.unit, {}).get(edit.start, {edit}) - {edit}:
+                return True  # two insertions at one place
+            index = bisect.bisect_left(starts, edit.start) - 1  # the replacement starting last before it
+            return index >= 0 and any(_conflict(edit, other) for other in self._spans[edit.unit][starts[index]])
+        index = bisect.bisect_left(starts, edit.end) - 1  # the replacement starting last before its end
+        if index >= 0 and any(_conflict(edit, other) for other in self._spans[edit.unit][starts[index]]):
+            return True
+        inside = bisect.bisect_right(inserts, edit.start)
+        return inside < len(inserts) and inserts[inside] < edit.end
+
+    def add(self, edit: Placed) -> None:
+        if edit.start == edit.end:
+            at = self._at.setdefault(edit.unit, {})
+            if edit.start not in at:
+                bisect.insort(self._inserts.setdefault(edit.unit, []), edit.start)
+            at.setdefault(edit.start, set()).add(edit)
+            return
+        spans = self._spans.setdefault(edit.unit, {})
+        if edit.start not in spans:
+            bisect.insort(self._starts.setdefault(edit.unit, []), edit.start)
+        spans.setdefault(edit.start, []).append(edit)
 
 
 def _conflict(a: Placed, b: Placed) -> bool:
@@ -516,7 +557,7 @@ def _round(document: Document, candidates: list[Finding], outcome: SourceFix,
            refused: set[tuple[str, str, str]]) -> tuple[bytes, list[Finding]]:
     """One round: the non-overlapping fixes that keep the file sound, applied together."""
     taken: list[tuple[Finding, tuple[Placed, ...]]] = []
-    accepted: set[Placed] = set()
+    accepted = _Accepted()
     for finding in sorted(candidates, key=lambda f: f.sort_key):
         try:
             edits = document.place(finding)
@@ -526,10 +567,11 @@ def _round(document: Document, candidates: list[Finding], outcome: SourceFix,
         if any(_conflict(a, b) for i, a in enumerate(edits) for b in edits[i + 1:]):
             _refuse(outcome, refused, finding, "its edits overlap each other")
             continue
-        if any(_conflict(edit, other) for edit in edits for other in accepted):
+        if any(accepted.conflicts(edit) for edit in edits):
             continue  # waits for the next round, when it is found again at its new place
         taken.append((finding, edits))
-        accepted.update(edits)
+        for edit in edits:
+            accepted.add(edit)
     if not taken:
         return document.data, []
     data, problem = _build(document, [edits for _, edits in taken])
@@ -638,7 +680,9 @@ def apply_to_results(results: list[FileResult], settings: RunSettings, *, unsafe
     else:
         todo = [i for i, r in enumerate(results) if any(wanted(f, unsafe) for f in r.findings)]
         targets = [Target(results[i].path, kind_of(results[i].path, explicit=True) or FileKind.TEXT) for i in todo]
-        done = map_targets(functools.partial(fix_target, unsafe=unsafe, diff_only=diff_only), targets, settings, jobs)
+        checked = {results[i].path: results[i] for i in todo if results[i].digest is not None}
+        done = map_targets(functools.partial(fix_target, unsafe=unsafe, diff_only=diff_only, checked=checked),
+                           targets, settings, jobs)
     diffs = []
     for index, file_fix in zip(todo, done):
         original = results[index]
@@ -665,15 +709,18 @@ def _fix_stdin(data: bytes, result: FileResult, kind: FileKind, settings: RunSet
                    diff=fixed.diff() if diff_only else "")
 
 
-def fix_target(target: Target, settings: RunSettings, *, unsafe: bool = False, diff_only: bool = False) -> FileFix:
-    """Fix one file on disk (with `diff_only`, only compute its diff); never raises."""
+def fix_target(target: Target, settings: RunSettings, *, unsafe: bool = False, diff_only: bool = False,
+               checked: dict[str, FileResult] | None = None) -> FileFix:
+    """Fix one file on disk (with `diff_only`, only compute its diff); never raises. `checked` holds
+    results of the check by path: one whose digest matches the file's bytes is not checked again."""
     try:
-        return _fix_file(target, settings, unsafe, diff_only)
+        return _fix_file(target, settings, unsafe, diff_only, (checked or {}).get(target.path))
     except Exception as exc:  # a bug here must not lose the other files
         return FileFix(None, errors=[f"{target.path}: internal error while fixing ({type(exc).__name__})"])
 
 
-def _fix_file(target: Target, settings: RunSettings, unsafe: bool, diff_only: bool) -> FileFix:
+def _fix_file(target: Target, settings: RunSettings, unsafe: bool, diff_only: bool,
+              checked: FileResult | None = None) -> FileFix:
     path = target.path
     real = os.path.realpath(path)
     try:
@@ -684,7 +731,8 @@ def _fix_file(target: Target, settings: RunSettings, unsafe: bool, diff_only: bo
         return FileFix(None, warnings=[f"{path}: not fixed: cannot read it ({exc.strerror or type(exc).__name__})"])
     if data is None:
         return FileFix(None, warnings=[f"{path}: not fixed: it is no longer a regular file"])
-    fixed = fix_bytes(data, path, target.kind, settings, unsafe=unsafe)
+    before = checked if checked is not None and checked.digest == content_digest(data) else None
+    fixed = fix_bytes(data, path, target.kind, settings, unsafe=unsafe, before=before)
     if not fixed.changed:
         return FileFix(fixed.result, 0, fixed.warnings)
     if diff_only:

@@ -152,3 +152,19 @@ def test_statements_kept_from_the_last_module_keep_exact_positions():
         for nodes in model.tree._by_type.values():
             for node in nodes:
                 assert model.position(node) == expected[node]
+
+
+# More alike statements than are looked for among the lines that start like them: each is placed
+# through the statement around it, in whatever order nodes are asked about.
+MANY_ALIKE = [
+    "".join(f"def f{i}(p):\n    x = p\n    for a in range(3):\n        x = p\n        return x\n\n" for i in range(34)),
+    "x = 1\n" * 34 + "if x:\n" + "    x = 1\n" * 34 + "x = 2\n",
+    "".join("@retry(stop=3)\ndef f(p):\n    return requests.get(URL, params=p, timeout=5)\n\n" for _ in range(34)),
+    "class C:\n" + "".join(f"    def m{i}(self):\n        self.x = 1\n        self.x = 1\n" for i in range(34)),
+]
+
+
+@pytest.mark.parametrize("source", MANY_ALIKE)
+@pytest.mark.parametrize("order", ["forward", "backward", "shuffled"])
+def test_model_positions_among_many_alike_statements(source: str, order: str):
+    assert_same_model_positions(source, order)

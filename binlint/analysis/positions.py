@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import defaultdict
 from itertools import accumulate
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
@@ -46,6 +47,13 @@ if TYPE_CHECKING:
 
 # The newlines libcst's provider counts.
 _NEWLINE = re.compile(r"\r\n?|\n")
+# What ends a line for a statement's text to start after it.
+_LINE_END = re.compile(r"[\r\n]")
+# A statement whose first line starts more lines than this in its room is not looked for among
+# them (that would cost the lines of the room for every node: quadratic in a module of many
+# alike statements); the statement around it is placed instead.
+_MAX_CANDIDATES = 32
+_UNDECIDED = -2
 # Nodes whose statements are placed one by one, and nodes that indent what they hold.
 _BLOCKS = (cst.Module, cst.IndentedBlock)
 _INDENTING = (cst.IndentedBlock, cst.Match)
@@ -232,8 +240,14 @@ class SourcePositions:
         # The code the positions count in: libcst's provider counts as if the file ended in a newline.
         self._text = source if module.has_trailing_newline else source + module.default_newline
         self._placed: dict[int, tuple[int, int, _Piece]] = {}  # id(statement) -> (start, end, piece)
-        self._bounds: list[tuple[int, int, int, int]] = []  # (pre-order, end, start, end in the text) of each
+        # The statements placed, for the bounds of the next one (Fenwick trees over pre-order numbers):
+        # the largest end in the text of those whose subtree ends by a number, and the smallest start
+        # (negated) of those that begin from a number on (keyed from the end).
+        self._ends_before: _PrefixMax | None = None
+        self._starts_after: _PrefixMax | None = None
         self._top: dict[int, tuple[int, int]] = {}  # top-level statements placed: index -> (start, end)
+        self._top_placed: _PrefixMax | None = None  # the largest index of a top-level statement placed, by index
+        self._line_index: dict[int, list[int]] | None = None  # hash of a line -> where lines of that text start
         self._line_starts: list[int] | None = None
         self._whole: Mapping[cst.CSTNode, CodeRange] | None = None
         self._top_indexes: dict[int, int] | None = None
@@ -278,31 +292,41 @@ class SourcePositions:
             return None
         top_level = self._tree.parent(statement) is self._module
         piece = _statement_piece(self._module, statement, () if top_level else self._indents(statement))
-        low, high = self._room(*span)
+        low, high = self._room(statement, *span)
         start = self._only_line_start(piece.text, low, high)
+        if start == _UNDECIDED:
+            if not top_level:
+                return None  # the statement around it is tried
+            start = None
         if start is None and top_level:
             start = self._after_previous(statement)
         return None if start is None else self._record(statement, start, piece)
 
-    def _room(self, first: int, end: int) -> tuple[int, int]:
-        """Bounds in the text of the statement whose subtree is [first, end) in pre-order: the
+    def _room(self, statement: cst.CSTNode, first: int, end: int) -> tuple[int, int]:
+        """Bounds in the text of `statement`, whose subtree is [first, end) in pre-order: the
         statements placed before it end before it, those after it start after it, those around it
         hold it."""
         low, high = 0, len(self._text)
-        for order, order_end, start, stop in self._bounds:
-            if order <= first and end <= order_end:
-                low, high = max(low, start), min(high, stop)
-            elif order_end <= first:
-                low = max(low, stop)
-            elif order >= end:
-                high = min(high, start)
+        if self._ends_before is None or self._starts_after is None:
+            return low, high
+        low = max(low, self._ends_before.max(first))
+        high = min(high, -self._starts_after.max(self._size() + 1 - end))
+        placed = self._placed
+        for ancestor in self._tree.ancestors(statement):
+            around = placed.get(id(ancestor))
+            if around is not None:
+                low, high = max(low, around[0]), min(high, around[1])
         return low, high
+
+    def _size(self) -> int:
+        span = self._tree.span(self._module)
+        return span[1] if span is not None else 0
 
     def _after_previous(self, statement: cst.CSTNode) -> int | None:
         """Where a top-level statement starts when each statement from the last placed one before it
         (or from the module's header) is placed right after the one before."""
         index = self._top_index(statement)
-        before = max((i for i in self._top if i < index), default=-1)
+        before = self._top_placed.max(index) if self._top_placed is not None else -1
         end = self._top[before][1] if before >= 0 else _Piece(self._module, self._module.header).length
         for between in range(before + 1, index):
             other = self._module.body[between]
@@ -330,12 +354,54 @@ class SourcePositions:
         found = self._placed[id(statement)] = (start, start + piece.length, piece)
         span = self._tree.span(statement)
         assert span is not None
-        self._bounds.append((span[0], span[1], start, start + piece.length))
+        if self._ends_before is None or self._starts_after is None:
+            size = self._size()
+            self._ends_before, self._starts_after = _PrefixMax(size + 1, 0), _PrefixMax(size + 1, -len(self._text))
+        self._ends_before.add(span[1], start + piece.length)
+        self._starts_after.add(self._size() + 1 - span[0], -start)
         if self._tree.parent(statement) is self._module:
-            self._top[self._top_index(statement)] = (start, start + piece.length)
+            index = self._top_index(statement)
+            self._top[index] = (start, start + piece.length)
+            if self._top_placed is None:
+                self._top_placed = _PrefixMax(len(self._module.body), -1)
+            self._top_placed.add(index + 1, index)
         return found
 
     def _only_line_start(self, text: str, low: int, high: int) -> int | None:
+        """The one offset in [low, high) where `text` occurs at the start of a line, or None; _UNDECIDED
+        when more than _MAX_CANDIDATES lines there start with the first line of `text`."""
+        first_line = _LINE_END.search(text)
+        if first_line is None:  # pragma: no cover - a statement's text ends a line
+            return self._scan(text, low, high)
+        starts = self._lines_like(text[:first_line.end()])
+        begin, stop = bisect.bisect_left(starts, low), bisect.bisect_right(starts, high - len(text))
+        if stop - begin > _MAX_CANDIDATES:
+            return _UNDECIDED
+        found = None
+        for at in starts[begin:stop]:
+            if self._text.startswith(text, at):
+                if found is not None:
+                    return None
+                found = at
+        return found
+
+    def _lines_like(self, line: str) -> list[int]:
+        """Where lines of the text start whose first line (up to its first line-ending character) is `line`
+        (and, rarely, other lines with the same hash), in order; indexed once."""
+        if self._line_index is None:
+            index: dict[int, list[int]] = defaultdict(list)
+            text = self._text
+            start = 0
+            for match in _LINE_END.finditer(text):
+                end = match.end()
+                index[hash(text[start:end])].append(start)
+                start = end
+            if start < len(text):
+                index[hash(text[start:])].append(start)
+            self._line_index = dict(index)
+        return self._line_index.get(hash(line), [])
+
+    def _scan(self, text: str, low: int, high: int) -> int | None:
         """The one offset in [low, high) where `text` occurs at the start of a line, or None."""
         found = None
         at = self._text.find(text, low, high)
@@ -352,3 +418,30 @@ class SourcePositions:
             self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(self._text))]
         line = bisect.bisect_right(self._line_starts, offset)
         return CodePosition(line, offset - self._line_starts[line - 1])
+
+
+class _PrefixMax:
+    """The largest value added under a key up to k, for keys 1..size (a Fenwick tree)."""
+
+    __slots__ = ("_tree", "_empty")
+
+    def __init__(self, size: int, empty: int) -> None:
+        self._tree = [empty] * (size + 1)
+        self._empty = empty
+
+    def add(self, key: int, value: int) -> None:
+        tree = self._tree
+        while 0 < key < len(tree):
+            if tree[key] < value:
+                tree[key] = value
+            key += key & -key
+
+    def max(self, key: int) -> int:
+        tree = self._tree
+        best = self._empty
+        key = min(key, len(tree) - 1)
+        while key > 0:
+            if tree[key] > best:
+                best = tree[key]
+            key -= key & -key
+        return best

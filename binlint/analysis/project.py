@@ -485,7 +485,9 @@ class ProjectView:
 
 
 def find_root(paths: list[str]) -> str | None:
-    """The folder holding pyproject.toml or .git above (or at) the checked paths, if any."""
+    """The folder holding pyproject.toml, binlint.toml or .git above (or at) the checked paths;
+    with none of those, the folder the checked paths have in common (a bot copied out of its
+    repository is still one project)."""
     real = [os.path.abspath(p) for p in paths if p != "-"]
     if not real:
         return None
@@ -499,7 +501,7 @@ def find_root(paths: list[str]) -> str | None:
             return current
         parent = os.path.dirname(current)
         if parent == current:
-            return None
+            return start
         current = parent
 
 
