@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import Context, ModuleSummary, Payload, register_summariser
@@ -61,14 +61,16 @@ def candidates(tree: ast.Module, context: Context) -> Payload | None:
     if not any(target == name or target.startswith(f"{name}.")
                for target in context.imports.values() for name in _HTTP_MODULES):
         return None
+    return True if any(_sends(f) for f in _functions_and_methods(tree)) else None
+
+
+def _functions_and_methods(tree: ast.Module) -> Iterator[ast.AST]:
+    """The module's top-level functions and the methods of its top-level classes."""
     for node in tree.body:
-        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and _sends(node):
-            return True
-        if type(node) is ast.ClassDef:
-            for item in node.body:
-                if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef) and _sends(item):
-                    return True
-    return None
+        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
+            yield node
+        elif type(node) is ast.ClassDef:
+            yield from (item for item in node.body if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef))
 
 
 def _calls_a_parameter(function: ast.AST) -> bool:
@@ -93,14 +95,7 @@ def retry_candidates(tree: ast.Module, context: Context) -> Payload | None:
     """True when a top-level function or a method may be a retry helper."""
     if is_sdk_module(context.module):
         return None
-    for node in tree.body:
-        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef) and _calls_a_parameter(node):
-            return True
-        if type(node) is ast.ClassDef:
-            for item in node.body:
-                if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef) and _calls_a_parameter(item):
-                    return True
-    return None
+    return True if any(_calls_a_parameter(f) for f in _functions_and_methods(tree)) else None
 
 
 register_summariser(CANDIDATES, candidates)
