@@ -54,6 +54,7 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 _KEY_IN_TEXT = re.compile(r"(?:^|[&?])([A-Za-z_][A-Za-z0-9_.\[\]]*)=")
 _URLENCODE = frozenset({"urllib.parse.urlencode", "urllib.urlencode", "requests.compat.urlencode",
                         "six.moves.urllib.parse.urlencode"})
+URLENCODE = _URLENCODE  # the names of urlencode, for readers outside the signing model
 _QUOTE = frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.quote", "urllib.quote_plus",
                     "requests.utils.quote", "six.moves.urllib.parse.quote", "six.moves.urllib.parse.quote_plus"})
 _B64 = frozenset({"base64.b64encode", "base64.standard_b64encode", "base64.urlsafe_b64encode",
@@ -1411,6 +1412,25 @@ class SigningModel:
                 if carrier is not None and (self._in_sdk_call(value.node, sdk_calls)
                                             or self._reaches_request(carrier, value.node)):  # type: ignore[arg-type]
                     found.append(value)
+        return found
+
+    def sender_reads(self, text: str) -> list[cst.CSTNode]:
+        """Where a name or dotted attribute (`params`, `self.params`) is read inside a function
+        that sends or signs a request, in source order."""
+        return self._sender_reads.get(text, [])
+
+    @cached_property
+    def _sender_reads(self) -> dict[str, list[cst.CSTNode]]:
+        senders = self._request_functions
+        found: dict[str, list[cst.CSTNode]] = {}
+        for kind in (cst.Name, cst.Attribute):
+            for node in self.model.tree.of_type(kind):
+                function = self.model.function_of(node)
+                if function is None or id(function) not in senders:
+                    continue
+                text = dotted_text(node)
+                if text is not None:
+                    found.setdefault(text, []).append(node)
         return found
 
     @cached_property

@@ -56,7 +56,7 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
-from binlint.analysis.signing import short, time_value
+from binlint.analysis.signing import URLENCODE, short, time_value
 from binlint.analysis.values import called_function, dotted_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -221,7 +221,6 @@ def order(symbol):
         dict), then sent by the methods (functions) that sign or send requests."""
         model = analysis.model
         signing = analysis.signing
-        senders = signing._request_functions
         for value in signing.parameter_values("timestamp"):
             expr = value.value
             if value.context != "dict" or type(expr) in (cst.Name, cst.Attribute) or id(expr) in reported:
@@ -243,9 +242,8 @@ def order(symbol):
             else:
                 continue
             text = dotted_text(target)
-            uses = [node for node in model.tree.of_type(type(target)) if node is not target
-                    and dotted_text(node) == text and id(model.function_of(node)) in senders
-                    and model.function_of(node) is not built_in
+            uses = [node for node in signing.sender_reads(text) if node is not target
+                    and type(node) is type(target) and model.function_of(node) is not built_in
                     and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))
                     and _sent_whole(analysis, node)]
             if not uses:
@@ -352,7 +350,7 @@ def _sent_whole(analysis, node: cst.CSTNode) -> bool:
     return False
 
 
-_DICT_USES = frozenset({"builtins.dict", "urllib.parse.urlencode", "urllib.urlencode", "collections.OrderedDict"})
+_DICT_USES = URLENCODE | {"builtins.dict", "collections.OrderedDict"}
 
 
 _RETRY_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")
