@@ -64,7 +64,7 @@ def test_summaries_are_plain_values():
     loaded = json.loads(text)["binanceus_request"]
     rebuilt = HelperSummary(**{**loaded, "positional": tuple(loaded["positional"]),
                                "keyword_only": tuple(loaded["keyword_only"]),
-                               "sends": tuple(SendSummary(**{**s, "adds": tuple(s["adds"])}) for s in loaded["sends"])})
+                               "sends": tuple(SendSummary(**{**s, "adds": tuple(s["adds"]), "retry": tuple(s["retry"])}) for s in loaded["sends"])})
     assert rebuilt == summaries["binanceus_request"]
 
 

@@ -89,6 +89,10 @@ class SendSummary:
     backs_off: bool  # ... and every such construct backs off
     binance: bool  # the request goes to a Binance host, or sends the X-MBX-APIKEY header
     line: int  # where the request is sent (in the helper's module)
+    # The innermost retry construct that may resend after an order went through (else the
+    # innermost), for call sites in other modules: (its line, waits, grows, bounded,
+    # reads_retry_after, failure outcome, failure words); () when not retried.
+    retry: tuple = ()
 
     @property
     def url_params(self) -> tuple[str, ...]:
@@ -281,7 +285,7 @@ class _Summarizer:
             return None  # neither a helper nor a fixed Binance endpoint
         api_key_param = self._api_key_param(function, site)
         secret_param = self._secret_param(function, site)
-        retried, backs_off = self._retried(function, site.call)
+        retried, backs_off, retry = self._retried(function, site.call)
         star = function.params.star_kwarg
         return SendSummary(
             library=site.library, url=url_text, method=method, method_param=method_param,
@@ -290,7 +294,7 @@ class _Summarizer:
             adds=adds, adds_complete=keys.complete, api_key_param=api_key_param, secret_param=secret_param,
             sends_api_key_header=site.sends_api_key_header,
             timeout=site.timeout is not None or site.session_timeout, retried=retried, backs_off=backs_off,
-            binance=site.is_binance, line=model.line(site.call),
+            binance=site.is_binance, line=model.line(site.call), retry=retry,
         )
 
     def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary
@@ -325,7 +329,7 @@ class _Summarizer:
         if not (method_param or payload_param or (url is not None and OPEN in url) or _fixed_path(send, url)):
             return None
         star = caller.params.star_kwarg
-        retried, backs_off = self._retried(caller, call)
+        retried, backs_off, retry = self._retried(caller, call)
         return SendSummary(
             library=send.library, url=url, method=method, method_param=method_param, payload_param=payload_param,
             payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
@@ -334,7 +338,7 @@ class _Summarizer:
             secret_param=self._passed_param(caller, arguments.get(send.secret_param or "")),
             sends_api_key_header=send.sends_api_key_header, timeout=send.timeout,
             retried=send.retried or retried, backs_off=(send.backs_off or not send.retried) and
-            (backs_off or not retried), binance=send.binance, line=send.line,
+            (backs_off or not retried), binance=send.binance, line=send.line, retry=send.retry or retry,
         )
 
     # --- credentials and retries ------------------------------------------------------------
@@ -409,12 +413,28 @@ class _Summarizer:
             return None
         return None
 
-    def _retried(self, function: cst.FunctionDef, node: cst.CSTNode) -> tuple[bool, bool]:
-        """Whether a retry construct of `function` itself runs `node` again, and whether all such back off."""
+    def _retried(self, function: cst.FunctionDef, node: cst.CSTNode) -> tuple[bool, bool, tuple]:
+        """Whether a retry construct of `function` itself runs `node` again, whether all such back
+        off, and the one a call site in another module is told about (`SendSummary.retry`)."""
         tree = self.model.tree
-        own = [c for c in self.analysis.retries.enclosing(node)
+        retries = self.analysis.retries
+        own = [c for c in retries.enclosing(node)
                if c.function is function or (tree.contains(function, c.node) and c.node is not function)]
-        return bool(own), all(c.backs_off for c in own)
+        if not own:
+            return False, True, ()
+        told: tuple = ()
+        for construct in reversed(own):
+            triggers = retries.triggers(construct, node)
+            outcome = "unknown" if any(t.outcome == "unknown" for t in triggers) else "not-placed" if all(
+                t.outcome == "not-placed" for t in triggers) else "other"
+            words = next((t.words for t in triggers if t.outcome == outcome), triggers[0].words)
+            candidate = (self.model.line(construct.node), construct.waits, construct.grows, construct.bounded,
+                         construct.reads_retry_after, outcome, words)
+            if not told or outcome != "not-placed":
+                told = candidate
+            if outcome != "not-placed":
+                break
+        return True, all(c.backs_off for c in own), told
 
 
 def _fixed_path(send: SendSummary, url: str | None) -> bool:
@@ -607,8 +627,10 @@ class HelperModel:
 
     def retries_inside(self, call: cst.CSTNode) -> list["RetryConstruct"]:
         """The retry constructs inside the helper `call` calls (or the helpers it passes the request
-        on to) that run its request again, outermost first."""
-        if not any(r.send.retried for r in self.for_call(call)):
+        on to) that run its request again, outermost first. A helper of another module gives one
+        construct of kind "helper" at the call, made from what its summary says of its retry."""
+        requests = self.for_call(call)
+        if not any(r.send.retried for r in requests):
             return []
         model = self.model
         retries = self.analysis.retries
@@ -618,7 +640,24 @@ class HelperModel:
                 owner = construct.function or model.function_of(construct.node)
                 if self.summary_of(owner) is not None and construct not in found:
                     found.append(construct)
+        if not found and type(call) is cst.Call:
+            found.extend(self._imported_retry(call, r.send.retry) for r in requests[:1] if r.send.retry)
         return found
+
+    def _imported_retry(self, call: cst.Call, retry: tuple) -> "RetryConstruct":
+        """The retry inside a helper of another module, as a construct at the called name
+        (nothing of this module runs again: the call's arguments are made once)."""
+        from binlint.analysis.retries import RetryConstruct
+        from binlint.analysis.retry_helpers import RetryHelper
+
+        line, waits, grows, bounded, reads_retry_after, failure, words = retry
+        name = self.model.call_name(call) or dotted_text(call.func) or "?"
+        helper = RetryHelper(name=name, line=line, form="call", parameter="", position=-1, waits=waits,
+                             grows=grows, bounded=bounded, reads_retry_after=reads_retry_after, failure=failure,
+                             failure_words=words)
+        return RetryConstruct(kind="helper", node=call.func, roots=(), function=None, waits=waits, grows=grows,
+                              bounded=bounded, reads_retry_after=reads_retry_after, rate_limit=None, wait=None,
+                              helper=helper)
 
 
 def label(model: "ModuleModel", call: cst.Call) -> str:
