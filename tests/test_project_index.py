@@ -50,6 +50,26 @@ def test_resolution_across_modules(tmp_path: Path):
     assert view.digest == index.view(str(tmp_path / "main.py")).digest  # one import-connected component
 
 
+def test_star_imports_are_followed_within_all(tmp_path: Path):
+    index = build(write(tmp_path, {
+        "settings.py": "import os\n__all__ = ['KEY']\nKEY = os.environ['K']\nHIDDEN = 1\n",
+        "exchange.py": "from binance.client import Client\nfrom settings import *\n\nclient = Client(KEY, 's')\n"
+                       "def _private():\n    pass\n",
+        "helpers/__init__.py": "from .rest import *\n",
+        "helpers/rest.py": "def signed(path):\n    pass\n",
+        "main.py": "from exchange import *\nfrom helpers import *\n\nclient.get_account()\nsigned('/api/v3/order')\n",
+    }), use_cache=False)
+    assert index.modules["main"].stars == ("exchange", "helpers")
+    assert index.modules["settings"].exports == ("KEY",)
+    assert index.lookup("main.client", "main") == ("sdk", "binance.client.Client")  # star of a module
+    assert index.lookup("main.signed", "main") == ("func", "helpers.rest.signed")  # star of a star
+    assert index.lookup("main._private", "main") is None  # no `__all__`: public names only
+    assert index.star_source("exchange", "KEY") == "settings"
+    assert index.star_source("exchange", "HIDDEN") is None  # not in `__all__`
+    assert index.key_sinks("settings") == {"KEY": ("key", "exchange")}  # the constant a star import passes
+    assert index.view(str(tmp_path / "main.py")).digest == index.view(str(tmp_path / "settings.py")).digest
+
+
 def test_summaries_are_plain_data_and_never_hold_a_key(tmp_path: Path):
     key = fake_key("summary")
     summary = summarise(f'API_KEY = "{key}"\nHOST = "https://api.binance.com"\nN = 3\n', "config")

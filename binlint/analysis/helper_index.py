@@ -113,11 +113,11 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
               and not is_sdk_module(s.module)}
     if not marked:
         return []
-    from binlint.analysis.project import _candidate_module
+    from binlint.analysis.project import _candidate_module, imported_modules
 
     found: dict[str, str] = {}
     for summary in summaries.values():
-        for _, target in summary.imports:  # also `import config` from `bot/main.py` finding `bot/config.py`
+        for target in imported_modules(summary):  # also `import config` from `bot/main.py` finding `bot/config.py`
             module = _candidate_module(target, summary.module, summary.is_package, marked)
             if module is not None and module != summary.module:
                 found[module] = marked[module]

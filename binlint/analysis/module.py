@@ -465,7 +465,8 @@ class ModuleModel:
         return None
 
     def _project_name(self, name: cst.Name) -> str | None:
-        """A parameter known by what the project's call sites pass, or a top-level def of this module."""
+        """A parameter known by what the project's call sites pass, a top-level def of this module,
+        or a name a `from x import *` binds."""
         assert self.project is not None
         function = self.function_of(name)
         if function is not None and name.value in self._param_names(function):
@@ -474,9 +475,10 @@ class ModuleModel:
                 return None
             found = self.project.param(key, name.value)
             return found[1] if found is not None and found[0] in ("sdk", "inst") else None
-        kind = self.project.summary.table("symbols").get(name.value)
-        if kind in ("function", "class"):
-            return self._from_project(self.project.local(name.value))
+        summary = self.project.summary
+        kind = summary.table("symbols").get(name.value)
+        if kind in ("function", "class") or (kind is None and summary.stars):
+            return self._from_project(self.project.local(name.value))  # a star import's name too
         return None
 
     def _project_self_attribute(self, expr: cst.Attribute) -> str | None:

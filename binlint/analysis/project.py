@@ -5,7 +5,8 @@ and answers what the per-module analysis cannot see alone:
 
 - `lookup(dotted, importer)` — what a dotted name denotes: an SDK client, an instance of a
   project class, a project function, class or module. Absolute and relative imports,
-  `import settings` then `settings.API_KEY`, package `__init__` re-exports and modules
+  `import settings` then `settings.API_KEY`, `from x import *` (within `__all__`,
+  `star_source`), package `__init__` re-exports and modules
   found next to the importing script (`import config` from `bot/main.py` finds
   `bot/config.py`) are all followed.
 - `returns(function)` — what a project function or method returns (client factories,
@@ -180,12 +181,32 @@ class ProjectIndex:
             target = imports[head]
             return self.lookup(".".join([target, *tail]), module, depth + 1)
         else:
-            return None
+            source = self.star_source(module, head)
+            return self.lookup(".".join([source, *rest]), None, depth + 1) if source is not None else None
         for attribute in tail:
             if base is None:
                 return None
             base = self.member(base, attribute)
         return base
+
+    def star_source(self, module: str, name: str) -> str | None:
+        """The project module a `from x import *` of `module` takes `name` from (stars of stars
+        followed, `__all__` respected), when `module` does not bind `name` itself."""
+        seen = {module}
+        stack = [module]
+        while stack and len(seen) <= _MAX_DEPTH:
+            summary = self.modules[stack.pop()]
+            for star in summary.stars:
+                found = self.find_module(star, summary.module)
+                if found is None or found[1] or found[0] in seen:
+                    continue
+                seen.add(found[0])
+                source = self.modules[found[0]]
+                if source.exported(name):
+                    return found[0]
+                if source.exports is None or name in source.exports:
+                    stack.append(found[0])
+        return None
 
     def member(self, base: Ref, attribute: str) -> Ref | None:
         """`base.attribute` for a resolved base."""
@@ -377,6 +398,11 @@ class ProjectIndex:
                         continue
                     owner, rest = found
                     owner_summary = self.modules[owner]
+                    if len(rest) == 1 and owner_summary.stars and rest[0] not in owner_summary.table("symbols") \
+                            and rest[0] not in owner_summary.table("imports"):
+                        source = self.star_source(owner, rest[0])  # `from config import *` in the passer
+                        if source is not None:
+                            owner, owner_summary = source, self.modules[source]
                     if len(rest) == 1 and rest[0] in owner_summary.table("imports") \
                             and rest[0] not in owner_summary.table("symbols"):
                         target = self.find_module(owner_summary.table("imports")[rest[0]], owner)
@@ -405,7 +431,7 @@ class ProjectIndex:
             return x
 
         for summary in self.modules.values():
-            for _, target in summary.imports:
+            for target in imported_modules(summary):
                 found = self.find_module(target, summary.module)
                 if found is not None:
                     a, b = find(summary.module), find(found[0])
@@ -624,7 +650,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
         # ... and the modules these import and call into (one step: a helper module, a base
         # class, a generic REST client), not the whole import graph below them.
         summary = forward.pop()
-        for _, target in summary.imports:
+        for target in imported_modules(summary):
             candidate = _candidate_module(target, summary.module, summary.is_package, rejected)
             if candidate is not None:  # a package's re-exports are followed one more step
                 pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
@@ -636,6 +662,13 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
     return ProjectIndex(((p, s) for p, s in summaries.items()), root, pulled)
 
 
+def imported_modules(summary: ModuleSummary) -> Iterator[str]:
+    """The dotted targets a module imports, star imports' modules included."""
+    for _, target in summary.imports:
+        yield target
+    yield from summary.stars
+
+
 def _imports_of(path: str) -> tuple[str, ...]:
     try:
         with open(path, "rb") as handle:
@@ -644,7 +677,7 @@ def _imports_of(path: str) -> tuple[str, ...]:
         return ()
 
 
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))",
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+\(?([\w ,\t*]+)|import[ \t]+([\w., \t]+))",
                           re.MULTILINE)
 
 
@@ -659,7 +692,7 @@ def _imported_names(data: bytes) -> tuple[str, ...]:
                 names.append(module)
                 for member in members.decode("ascii").split(","):
                     member = member.split()[0] if member.split() else ""
-                    if member:
+                    if member and member != "*":
                         names.append(f"{module}.{member}" if not module.endswith(".") else module + member)
             elif plain is not None:
                 for item in plain.decode("ascii").split(","):

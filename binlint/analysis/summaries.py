@@ -9,6 +9,8 @@ What a module summary holds:
 
 - `imports` — local name -> absolute dotted target (relative imports resolved), so package
   `__init__` re-exports (`from .exchange import client`) are followed by the index.
+- `stars` — the modules a `from x import *` names (absolute); `exports` — the names a
+  literal `__all__` lists (None without one), which is what a star import of this module binds.
 - `symbols` — the module's top-level names and what each is: `class`, `function`, `value`.
 - `constants` — top-level string/number constants and their values. A key-shaped or
   PEM value is never stored: its name goes to `secret_constants` instead (summaries are
@@ -48,7 +50,7 @@ from binlint.analysis import binance
 Ref = tuple  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
 Payload = Any  # plain data: str, int, bool, None and (nested) tuples of them
 
-FORMAT = 1  # bump when the summary's shape or meaning changes
+FORMAT = 2  # bump when the summary's shape or meaning changes
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class ModuleSummary:
     calls: tuple[CallSite, ...] = ()
     key_sinks: tuple[tuple[str, str], ...] = ()
     extra: tuple[tuple[str, Payload], ...] = ()
+    stars: tuple[str, ...] = ()
+    exports: tuple[str, ...] | None = None
     _maps: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def table(self, name: str) -> dict[str, Any]:
@@ -87,6 +91,14 @@ class ModuleSummary:
         if known is None:
             known = self._maps[name] = dict(getattr(self, name))
         return known
+
+    def exported(self, name: str) -> bool:
+        """Whether `from <this module> import *` binds `name` (its `__all__`, else its public names)."""
+        if self.exports is not None:
+            return name in self.exports
+        if name.startswith("_"):
+            return False
+        return name in self.table("symbols") or name in self.table("imports") or name in self.table("values")
 
     def extra_of(self, kind: str) -> Payload | None:
         """The payload an extra summariser of `kind` left for this module, if any."""
@@ -119,6 +131,10 @@ class ModuleSummary:
                 values[f.name] = str(raw)
             elif f.name in ("is_package", "binance"):
                 values[f.name] = bool(raw)
+            elif f.name == "stars":
+                values[f.name] = tuple(str(s) for s in raw)
+            elif f.name == "exports":
+                values[f.name] = None if raw is None else tuple(str(s) for s in raw)
             else:
                 values[f.name] = _tuples(raw)
         return cls(**values)
@@ -239,6 +255,8 @@ class _Summariser:
         self.params: dict[str, tuple[str, ...]] = {}
         self.calls: list[CallSite] = []
         self.key_sinks: dict[tuple[str, str], None] = {}
+        self.stars: list[str] = []
+        self.exports: tuple[str, ...] | None = None
 
     def _here(self, name: str) -> str:
         return f"{self.module}.{name}" if self.module else name
@@ -267,6 +285,8 @@ class _Summariser:
                 for alias in node.names:  # type: ignore[attr-defined]
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                    elif base and base not in self.stars:
+                        self.stars.append(base)
                 continue
             if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
                 key = None
@@ -348,6 +368,8 @@ class _Summariser:
             tuple(dict.fromkeys(self.calls)),
             tuple(self.key_sinks),
             tuple(extra),
+            tuple(self.stars),
+            self.exports,
         )
 
     def _collect_symbols(self, body: list[ast.stmt], depth: int) -> None:
@@ -374,6 +396,9 @@ class _Summariser:
             value = statement.value
             assert value is not None
             for target in targets:
+                if isinstance(target, ast.Name) and target.id == "__all__":
+                    self.exports = _names_listed(value) if self.exports is None else None  # set twice: unknown
+                    continue
                 if isinstance(target, ast.Name):
                     self.symbols.setdefault(target.id, "value")
                     self._constant(target.id, value)
@@ -386,6 +411,8 @@ class _Summariser:
                         if isinstance(inner_target, ast.Name):
                             self.symbols.setdefault(inner_target.id, "value")
                             self._constant(inner_target.id, inner_value)
+        if "__all__" in context.bound:
+            self.exports = None  # `__all__ += [...]`: not a list this summary can tell
         self._scan_calls(context.calls, {}, None, None)
 
     def _constant(self, name: str, value: ast.expr) -> None:
@@ -496,6 +523,8 @@ class _Summariser:
                 return ("name", self.imports[name])
             if name in self.symbols:
                 return ("name", self._here(name))
+            if self.stars and name not in _BUILTINS:
+                return ("name", self._here(name))  # perhaps bound by a star import: the index follows it
             return None  # a builtin, or a name this module never binds
         if isinstance(node, ast.Attribute):
             if scope is not None and isinstance(node.value, ast.Name) and node.value.id == scope.self_name \
@@ -562,13 +591,27 @@ class _Summariser:
     def _sink(self, value: ast.expr, kind: str, locals_: dict[str, list[ast.expr]], scope: "_Scope | None",
               depth: int | None) -> None:
         ref = self._ref(value, locals_, scope, depth)
-        if ref is not None and ref[0] == "name" and not ref[1].startswith(f"{self.module}.") and "." in ref[1]:
-            self.key_sinks[(ref[1], kind)] = None
+        if ref is None or ref[0] != "name" or "." not in ref[1]:
+            return
+        own = ref[1].startswith(f"{self.module}.")
+        if not own or (self.stars and ref[1][len(self.module) + 1:].split(".", 1)[0] not in self.symbols):
+            self.key_sinks[(ref[1], kind)] = None  # another module's name (a star import's too)
 
 
 # Call sites into these are never project calls.
 _STDLIB_TOPS = frozenset({"os", "sys", "time", "json", "logging", "math", "re", "requests", "hmac", "hashlib",
                           "datetime", "asyncio", "threading", "random", "urllib", "httpx", "aiohttp", "print"})
+
+
+_BUILTINS = frozenset(dir(__import__("builtins")))
+
+
+def _names_listed(value: ast.expr) -> tuple[str, ...] | None:
+    """The strings of a literal list or tuple (`__all__ = ["client", "API_KEY"]`); None otherwise."""
+    if isinstance(value, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+        return tuple(e.value for e in value.elts)  # type: ignore[attr-defined]
+    return None
 
 
 def _maybe_project_value(ref: Ref) -> bool:
