@@ -4,8 +4,8 @@ stored with the module's summary, and how a module reads the helpers of the othe
 The index pass reads modules with Python's `ast`; a request helper summary
 (`binlint.analysis.helpers.summarize`) needs the libcst model. To keep phase one cheap, the
 `ast` summary only marks a module that imports an HTTP library and whose top-level functions
-or methods call a request verb (`candidates`, extra kind `request-helper-candidates`), or
-that calls a parameter inside a loop or `try` (`retry_candidates`). After the pass, only the
+or methods call a request verb, or one that calls a parameter and loops or calls itself
+(`candidates`, one walk per function, extra kind `helper-candidates`). After the pass, only the
 marked modules that another project module imports (an SDK's own modules excepted) are read
 with libcst (`attach`, one parse for both), and their helpers are stored as the extra kinds
 `request-helpers` and `retry-helpers`: plain tuples, cached with the module's summary by
@@ -24,82 +24,118 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any, Iterator
 
 from binlint.analysis.binance import is_sdk_module
-from binlint.analysis.summaries import Context, ModuleSummary, Payload, register_summariser
+from binlint.analysis.summaries import _LEAVES, Context, ModuleSummary, Payload, _child_fields, register_summariser
 
 if TYPE_CHECKING:
     from binlint.analysis.helpers import HelperSummary
     from binlint.analysis.project import ProjectView
     from binlint.analysis.retry_helpers import RetryHelper
 
-CANDIDATES = "request-helper-candidates"
+CANDIDATES = "helper-candidates"
 KIND = "request-helpers"
-RETRY_CANDIDATES = "retry-helper-candidates"
 RETRY_KIND = "retry-helpers"
+# Verbs of HTTP clients. `get` is also every dict's: see `_is_request`.
 _VERBS = frozenset({"get", "post", "put", "delete", "patch", "request", "urlopen", "fetch"})
-
-
-def _sends(function: ast.AST) -> bool:
-    """Whether a function's body calls something named like an HTTP verb (`requests.post`,
-    `self.session.request`, `urlopen`)."""
-    for node in ast.walk(function):
-        if type(node) is ast.Call:
-            func = node.func
-            name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
-            if name in _VERBS:
-                return True
-    return False
-
-
+_HTTP_KEYWORDS = frozenset({"params", "headers", "timeout", "data", "json", "auth", "url", "proxies", "verify",
+                            "cookies", "allow_redirects"})
 _HTTP_MODULES = ("requests", "httpx", "aiohttp", "urllib.request", "urllib3", "http.client")
+_FUNCTION_KINDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_LOOPS = (ast.While, ast.For, ast.AsyncFor)
+
+
+def _is_request(call: ast.Call, name: str, http_names: frozenset[str]) -> bool:
+    """Whether a call of a verb-named function looks like an HTTP request: `d.get("symbol")`
+    (a dict's `get` with a plain key) does not."""
+    if name != "get":
+        return True
+    func = call.func
+    if type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id in http_names:
+        return True  # `requests.get(...)`
+    if any(k.arg in _HTTP_KEYWORDS for k in call.keywords):
+        return True
+    first = call.args[0] if call.args else None
+    if type(first) is ast.Constant:
+        return isinstance(first.value, str) and ("/" in first.value or first.value.startswith("http"))
+    return first is not None
+
+
+def _marks_of(function: ast.FunctionDef | ast.AsyncFunctionDef, http_names: frozenset[str] | None
+              ) -> tuple[bool, bool]:
+    """(whether the function sends a request, whether it may be a retry helper), in one walk.
+
+    A request: a call of an HTTP verb (`requests.post`, `self.session.request`, `urlopen`),
+    looked for only when the module imports an HTTP library (`http_names` not None). A retry
+    helper: it (or a function nested in it) calls one of its parameters, and loops or calls
+    itself (`def retry(fn, *args)`, a decorator's wrapper, a recursive retry)."""
+    params: set[str] = set()
+    called: set[str] = set()  # plain names called (a parameter among them?)
+    names: set[str] = set()  # every name called, methods too (recursion?)
+    defined: set[str] = set()  # the function and those nested in it
+    again = False
+    sends = False
+    stack: list[ast.AST] = [function]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in _FUNCTION_KINDS:
+            args = node.args  # type: ignore[attr-defined]
+            params.update(a.arg for a in (*args.posonlyargs, *args.args))
+            if kind is not ast.Lambda:
+                defined.add(node.name)  # type: ignore[attr-defined]
+        elif kind in _LOOPS:
+            again = True
+        elif kind is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
+            if type(func) is ast.Name:
+                called.add(func.id)
+            if name is not None:
+                names.add(name)
+            if not sends and http_names is not None and name in _VERBS \
+                    and _is_request(node, name, http_names):  # type: ignore[arg-type]
+                sends = True
+        for field in _child_fields(kind):
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST) and type(item) not in _LEAVES)
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                stack.append(value)
+    again = again or bool(names & defined)  # recursion: `retry(fn, n - 1)`, `self.retry(fn)`, a wrapper's
+    return sends, again and bool(params & called)
 
 
 def candidates(tree: ast.Module, context: Context) -> Payload | None:
-    """True when the module imports an HTTP library and a top-level function or a method of a
-    top-level class calls a request verb."""
+    """What the module may define, for `wanted`: "request" when it imports an HTTP library and a
+    top-level function or a method of a top-level class sends a request, "retry" when one may
+    be a retry helper; None when neither."""
     if is_sdk_module(context.module):
         return None  # an SDK's own modules are known by the SDK tables
-    if not any(target == name or target.startswith(f"{name}.")
-               for target in context.imports.values() for name in _HTTP_MODULES):
-        return None
-    return True if any(_sends(f) for f in _functions_and_methods(tree)) else None
+    http_names: frozenset[str] | None = frozenset(
+        local for local, target in context.imports.items()
+        if any(target == name or target.startswith(f"{name}.") for name in _HTTP_MODULES))
+    if not http_names:
+        http_names = None
+    sends = retries = False
+    for function in _functions_and_methods(tree):
+        request, retry = _marks_of(function, http_names if not sends else None)
+        sends, retries = sends or request, retries or retry
+        if retries and (sends or http_names is None):
+            break
+    found = (("request",) if sends else ()) + (("retry",) if retries else ())
+    return found or None
 
 
-def _functions_and_methods(tree: ast.Module) -> Iterator[ast.AST]:
+def _functions_and_methods(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     """The module's top-level functions and the methods of its top-level classes."""
     for node in tree.body:
         if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
-            yield node
+            yield node  # type: ignore[misc]
         elif type(node) is ast.ClassDef:
-            yield from (item for item in node.body if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef))
-
-
-def _calls_a_parameter(function: ast.AST) -> bool:
-    """Whether a function (or one nested in it) calls one of its parameters inside a loop or a
-    `try` (the shape of a retry helper: `def retry(fn, *args)`, a decorator's wrapper)."""
-    params: set[str] = set()
-    looping = False
-    called: set[str] = set()
-    for node in ast.walk(function):
-        kind = type(node)
-        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
-            args = node.args  # type: ignore[attr-defined]
-            params.update(a.arg for a in (*args.posonlyargs, *args.args))
-        elif kind in (ast.While, ast.For, ast.Try):
-            looping = True
-        elif kind is ast.Call and type(node.func) is ast.Name:  # type: ignore[attr-defined]
-            called.add(node.func.id)  # type: ignore[attr-defined]
-    return looping and bool(params & called)
-
-
-def retry_candidates(tree: ast.Module, context: Context) -> Payload | None:
-    """True when a top-level function or a method may be a retry helper."""
-    if is_sdk_module(context.module):
-        return None
-    return True if any(_calls_a_parameter(f) for f in _functions_and_methods(tree)) else None
+            yield from (item for item in node.body  # type: ignore[misc]
+                        if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef))
 
 
 register_summariser(CANDIDATES, candidates)
-register_summariser(RETRY_CANDIDATES, retry_candidates)
 
 
 # --- phase one: the few modules worth a helper summary ------------------------------------------
@@ -109,7 +145,7 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
     """The paths of marked modules, not yet given helpers, that another project module imports."""
     # An SDK's own modules (the tree checked is an SDK) are known by the SDK tables instead.
     marked = {s.module: path for path, s in summaries.items()
-              if (s.extra_of(CANDIDATES) or s.extra_of(RETRY_CANDIDATES)) and s.extra_of(KIND) is None
+              if s.extra_of(CANDIDATES) and s.extra_of(KIND) is None
               and not is_sdk_module(s.module)}
     if not marked:
         return []
