@@ -285,7 +285,7 @@ class _Summarizer:
             return None  # neither a helper nor a fixed Binance endpoint
         api_key_param = self._api_key_param(function, site)
         secret_param = self._secret_param(function, site)
-        retried, backs_off, retry = self._retried(function, site.call)
+        retried, backs_off, retry = self._retried(function, site.call, method_param)
         star = function.params.star_kwarg
         return SendSummary(
             library=site.library, url=url_text, method=method, method_param=method_param,
@@ -413,9 +413,12 @@ class _Summarizer:
             return None
         return None
 
-    def _retried(self, function: cst.FunctionDef, node: cst.CSTNode) -> tuple[bool, bool, tuple]:
+    def _retried(self, function: cst.FunctionDef, node: cst.CSTNode, method_param: str | None = None
+                 ) -> tuple[bool, bool, tuple]:
         """Whether a retry construct of `function` itself runs `node` again, whether all such back
-        off, and the one a call site in another module is told about (`SendSummary.retry`)."""
+        off, and the one a call site in another module is told about (`SendSummary.retry`): none
+        when the retry is decided by a test of the method parameter (`should_retry(e, method)`,
+        which may retry only GET and DELETE)."""
         tree = self.model.tree
         retries = self.analysis.retries
         own = [c for c in retries.enclosing(node)
@@ -425,6 +428,8 @@ class _Summarizer:
         told: tuple = ()
         for construct in reversed(own):
             triggers = retries.triggers(construct, node)
+            if method_param is not None and any(self._tests_name(t.node, method_param) for t in triggers):
+                return True, all(c.backs_off for c in own), ()
             outcome = "unknown" if any(t.outcome == "unknown" for t in triggers) else "not-placed" if all(
                 t.outcome == "not-placed" for t in triggers) else "other"
             words = next((t.words for t in triggers if t.outcome == outcome), triggers[0].words)
@@ -435,6 +440,13 @@ class _Summarizer:
             if outcome != "not-placed":
                 break
         return True, all(c.backs_off for c in own), told
+
+    def _tests_name(self, node: cst.CSTNode, name: str) -> bool:
+        """Whether a test in `node` (a handler, a condition) reads `name`."""
+        tree = self.model.tree
+        tests: list[cst.CSTNode] = [node] if type(node) is not cst.ExceptHandler else []
+        tests.extend(n.test for n in tree.within(node, cst.If))
+        return any(n.value == name for test in tests for n in tree.within(test, cst.Name))
 
 
 def _fixed_path(send: SendSummary, url: str | None) -> bool:
