@@ -125,3 +125,22 @@ def test_summaries_made_on_the_process_pool_are_the_same(tmp_path: Path, monkeyp
     monkeypatch.setattr(project, "PARALLEL_SUMMARIES", 1)
     pooled = build(root, use_cache=False, jobs=2)
     assert pooled.modules == alone.modules and pooled.paths == alone.paths
+
+
+def test_a_binance_folder_of_the_project_is_the_projects_own(tmp_path: Path):
+    own = tmp_path / "bot"
+    own.mkdir()
+    index = build(write(own, {
+        "binance/__init__.py": "",
+        "binance/client.py": "import requests\n\n\nclass Client:\n    def __init__(self, key):\n        self.key = key\n",
+        "main.py": "import os\nfrom binance.client import Client\n\nclient = Client(os.environ['K'])\n",
+    }), use_cache=False)
+    assert "~.binance.client" in index.modules
+    assert index.lookup("main.client", "main") == ("inst", "~.binance.client.Client")  # not python-binance's
+    assert project.display("~.binance.client.Client") == "binance.client.Client"
+    installed = tmp_path / "venv" / "lib" / "site-packages"
+    assert project.module_name(str(installed / "binance" / "client.py"), str(installed)) == ("binance.client", False)
+    (tmp_path / "other").mkdir()
+    index = build(write(tmp_path / "other", {"main.py": "import os\nfrom binance.client import Client\n\n"
+                                                        "client = Client(os.environ['K'])\n"}), use_cache=False)
+    assert index.lookup("main.client", "main") == ("sdk", "binance.client.Client")  # no `binance/` here: the SDK

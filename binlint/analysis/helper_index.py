@@ -274,6 +274,7 @@ def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper
     index = view.index
     table = getattr(index, "_retry_helpers", None)
     if table is None:
+        from binlint.analysis.project import display
         from binlint.analysis.retry_helpers import RetryHelper
 
         table = {}
@@ -285,7 +286,7 @@ def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper
                 except (TypeError, ValueError):
                     continue
                 name = f"{summary.module}.{helper.name}" if summary.module else helper.name
-                table[name] = replace(helper, name=name)  # messages name its module
+                table[name] = replace(helper, name=display(name))  # messages name its module
         index._retry_helpers = table
     own = f"{view.module}."
     return {name: helper for name, helper in table.items() if not name.startswith(own)}

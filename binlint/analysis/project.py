@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
 from binlint.analysis.summaries import ModuleSummary, Ref, summarise
 from binlint.analysis.helper_index import attach as attach_helpers  # also registers its summariser
@@ -52,8 +53,17 @@ _MAX_DEPTH = 12
 _TERMINAL = ("sdk", "inst", "func", "method", "class", "module")
 
 
+# The first part of the name of a project module that has an SDK's name (the bot's own
+# `binance/client.py`): its names are then never the SDK's (`~.binance.client.Client`), and
+# imports of `binance.client` from the project find it (`find_module`, `_candidate_module`).
+OWN = "~"
+
+
 def module_name(path: str, root: str) -> tuple[str, bool]:
-    """The dotted module name of a file below `root`, and whether it is a package `__init__`."""
+    """The dotted module name of a file below `root`, and whether it is a package `__init__`.
+
+    A module named like an SDK's (`binance.client`) that is not an installed package (below
+    `site-packages`/`dist-packages`) is the project's own: its name starts with `OWN`."""
     relative = os.path.relpath(os.path.abspath(path), root)
     parts = relative.replace(os.sep, "/").split("/")
     if parts and parts[0] == "..":
@@ -68,7 +78,19 @@ def module_name(path: str, root: str) -> tuple[str, bool]:
     if is_package:
         parts = parts[:-1]
     parts = [p.replace("-", "_") for p in parts if p]
+    if parts and is_sdk_module(parts[0]) and not _installed(path):
+        parts.insert(0, OWN)
     return ".".join(parts), is_package
+
+
+def _installed(path: str) -> bool:
+    """Whether a file belongs to an installed distribution (pip puts those in site-packages)."""
+    return any(part in ("site-packages", "dist-packages") for part in Path(os.path.abspath(path)).parts)
+
+
+def display(name: str) -> str:
+    """A qualified name as messages show it (the project's own `binance` without its mark)."""
+    return name[len(OWN) + 1:] if name.startswith(f"{OWN}.") else name
 
 
 class ProjectIndex:
@@ -129,6 +151,8 @@ class ProjectIndex:
             while package:
                 prefixes.insert(0, ".".join(package) + ".")
                 package = package[:-1]
+        if f"{OWN}." not in prefixes and is_sdk_module(parts[0]):
+            prefixes.append(f"{OWN}.")  # `binance.client` is the project's own `binance/client.py`
         for prefix in prefixes:
             for end in range(len(parts), 0, -1):
                 name = prefix + ".".join(parts[:end])
@@ -232,6 +256,10 @@ class ProjectIndex:
 
     def _resolve(self, ref: Ref, module: str) -> Ref | None:
         kind = ref[0]
+        if kind == "sdk" and is_sdk_module(ref[1]):
+            found = self.find_module(ref[1], module)
+            if found is not None and found[0].startswith(f"{OWN}."):  # the project's own `binance.client.Client`
+                return self.resolve(("call", ("name", ref[1])), module)
         if kind in ("sdk", "inst"):
             return ref
         if kind == "name":
@@ -755,6 +783,8 @@ def _candidate_module(target: str, importer: str, is_package: bool, rejected: An
     if not is_package:
         package = package[:-1]
     prefixes = [".".join(package[:i]) for i in range(len(package), -1, -1)]
+    if parts and is_sdk_module(parts[0]):
+        prefixes.append(OWN)  # the project's own `binance/` package
     for prefix in prefixes:
         for end in range(len(parts), 0, -1):
             name = ".".join(filter(None, [prefix, *parts[:end]]))

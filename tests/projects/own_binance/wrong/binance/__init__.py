@@ -1,0 +1,1 @@
+"""The bot's own Binance package (not the SDK)."""
