@@ -190,7 +190,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
 
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
-    from binlint.analysis.project import _imported_names
+    from binlint.analysis.project import _imported_names, gc_paused
     from binlint.engine import read_regular
 
     count = 0
@@ -202,7 +202,8 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
         if data is None:
             continue
         summary = summaries[path]
-        requests, retries = summarise_helpers(path, data, config)
+        with gc_paused():
+            requests, retries = summarise_helpers(path, data, config)
         summary = replace(summary, extra=(*summary.extra, (KIND, requests), (RETRY_KIND, retries)), _maps={})
         summaries[path] = summary
         count += 1
