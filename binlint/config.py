@@ -208,7 +208,8 @@ def _table_in(path: Path) -> dict[str, Any] | None:
     # binlint.toml: top-level keys, or a [tool.binlint] table.
     tool = data.get("tool")
     if isinstance(tool, dict) and isinstance(tool.get("binlint"), dict):
-        return tool["binlint"]
+        binlint_table: dict[str, Any] = tool["binlint"]
+        return binlint_table
     return data
 
 

@@ -41,7 +41,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
 from binlint.analysis.summaries import ModuleSummary, Ref, summarise
@@ -142,7 +142,7 @@ class ProjectIndex:
         key = ("lookup", dotted, importer)
         return self._memoised(key, lambda: self._lookup(dotted, importer, depth))
 
-    def _memoised(self, key: Any, compute: Any) -> Ref | None:
+    def _memoised(self, key: Any, compute: Callable[[], Ref | None]) -> Ref | None:
         if key in self._memo:
             return self._memo[key]
         if key in self._active or len(self._active) > _MAX_DEPTH * 4:

@@ -45,7 +45,7 @@ from typing import Any, Callable, Iterator
 
 from binlint.analysis import binance
 
-Ref = tuple  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
+Ref = tuple[Any, ...]  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
 Payload = Any  # plain data: str, int, bool, None and (nested) tuples of them
 
 FORMAT = 1  # bump when the summary's shape or meaning changes

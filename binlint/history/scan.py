@@ -296,7 +296,7 @@ def _check_blobs(targets: dict[tuple[str, FileKind | None], BlobTarget], setting
     for commit, change in changes:
         first_seen.setdefault((change.blob, kind_of(change.path)), (commit, change.path))
     checked: dict[tuple[str, FileKind | None], list[Finding]] = {}
-    for key, result in zip(keys, map_targets(check_blob, [targets[k] for k in keys], settings, jobs)):  # type: ignore[arg-type]
+    for key, result in zip(keys, map_targets(check_blob, [targets[k] for k in keys], settings, jobs)):
         commit, path = first_seen[key]
         checked[key] = result.findings
         if result.skipped:

@@ -57,13 +57,16 @@ to the ones Binance expects). Everything else is advice.
 from __future__ import annotations
 
 from itertools import chain
-from typing import ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
 from binlint.analysis.signing import Digest, Signing, short
 from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _RIGHT = "`hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()`"
 
@@ -189,7 +192,7 @@ def account(private_key):
 """, line=13),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         signing = analysis.signing
         problems = chain(
             (p for flow in signing.binance_signings for p in self._flow_problems(analysis, flow)),
@@ -203,7 +206,7 @@ def account(private_key):
                 seen.add((id(node), what))
                 yield report
 
-    def _flow_problems(self, analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
+    def _flow_problems(self, analysis: Analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model
         digest = flow.digest
         attachment = flow.attachment
@@ -259,7 +262,7 @@ def account(private_key):
                 f"Send the hex digest itself: {_RIGHT}.",
             )
 
-    def _runtime_problems(self, analysis, digest: Digest) -> Iterator[tuple[cst.CSTNode, str, Report]]:
+    def _runtime_problems(self, analysis: Analysis, digest: Digest) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model
         signing = analysis.signing
         if digest.digestmod is None and digest.kind == "hmac" and digest.message is not None:
@@ -284,7 +287,7 @@ def account(private_key):
                 f"Encode the payload first: `{short(model, digest.message)}.encode()`.",
             )
 
-    def _asymmetric(self, analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
+    def _asymmetric(self, analysis: Analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model
         digest = flow.digest
         attachment = flow.attachment

@@ -37,7 +37,7 @@ rejections until the clock is synchronised.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
@@ -45,6 +45,9 @@ from binlint.analysis.signing import number_value
 from binlint.analysis.values import literal_text
 from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _NAMES = ("recvWindow", "recv_window")
 _CONSTANT = re.compile(r"(?i)^(?:.*_)?recv_?window$")
@@ -125,7 +128,7 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
 """),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         warn = analysis.config.recv_window_warn
         seen: set[int] = set()
@@ -185,7 +188,7 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             )
 
 
-def _ccxt_options(analysis, node: cst.CSTNode) -> bool:
+def _ccxt_options(analysis: Analysis, node: cst.CSTNode) -> bool:
     """`exchange.options["recvWindow"] = ...`, or an entry of the config dict given to an SDK client."""
     model = analysis.model
     if type(node) is cst.Assign:
