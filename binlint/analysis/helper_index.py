@@ -179,7 +179,7 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
 # --- plain data both ways -----------------------------------------------------------------------
 
 
-def to_payload(helper: "HelperSummary") -> tuple:
+def to_payload(helper: "HelperSummary") -> tuple[Any, ...]:
     from binlint.analysis.helpers import HelperSummary
 
     values = []
@@ -215,7 +215,7 @@ def imported_helpers(view: "ProjectView | None") -> "dict[str, HelperSummary]":
     if view is None:
         return {}
     index = view.index
-    table = getattr(index, "_request_helpers", None)
+    table = index._request_helpers
     if table is None:
         table = {}
         for summary in index.modules.values():
@@ -236,7 +236,7 @@ def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper
     if view is None:
         return {}
     index = view.index
-    table = getattr(index, "_retry_helpers", None)
+    table = index._retry_helpers
     if table is None:
         from binlint.analysis.retry_helpers import RetryHelper
 

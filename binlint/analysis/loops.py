@@ -185,7 +185,7 @@ class LoopWalker:
                         _merge(body.breaks, other.breaks))
 
     def _inner_loop(self, node: cst.For | cst.While, paths: list[Path], flags: frozenset[str]) -> _Outcome:
-        head = node.iter if type(node) is cst.For else node.test
+        head = node.iter if isinstance(node, cst.For) else node.test
         paths = self._apply(head, paths)
         inner_flags = frozenset(n.value for n in self._names(node.test)) if type(node) is cst.While else frozenset()
         outcome = self._block(node.body, paths, inner_flags)

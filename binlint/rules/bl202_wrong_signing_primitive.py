@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 import libcst as cst
 
 from binlint.analysis.signing import Digest, Signing, short
-from binlint.model import Applicability, Severity
+from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def account(private_key):
         yield from self._runtime_problems(analysis, digest)
         algorithm = digest.algorithm
         if digest.digestmod is not None and algorithm not in (None, "sha256", "SHA256"):
-            edits = ()
+            edits: tuple[Edit, ...] = ()
             applicability = Applicability.ADVICE
             node = digest.digestmod
             if type(node) is cst.Attribute and model.qualname(node) == f"hashlib.{node.attr.value}":
@@ -245,14 +245,14 @@ def account(private_key):
             )
         if digest.output == "digest":
             call = digest.node
-            edits = ()
+            digest_edits: tuple[Edit, ...] = ()
             if type(call) is cst.Call and type(call.func) is cst.Attribute:
-                edits = (replace_node(analysis, call.func.attr, "hexdigest"),)
+                digest_edits = (replace_node(analysis, call.func.attr, "hexdigest"),)
             yield call, "digest", Report(
                 call,
                 f"`{name}` is sent from the raw bytes of `.digest()`; Binance expects the hex string",
                 "Use `.hexdigest()` instead of `.digest()`.",
-                Applicability.SAFE if edits else Applicability.ADVICE, edits,
+                Applicability.SAFE if digest_edits else Applicability.ADVICE, digest_edits,
             )
         elif digest.output in ("base64", "base64-bytes", "base64-of-hex"):
             yield digest.node, "base64", Report(

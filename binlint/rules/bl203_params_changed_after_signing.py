@@ -155,10 +155,10 @@ def account():
             attachment = flow.attachment
             if attachment.trailing_keys and id(attachment.node) not in seen:
                 seen.add(id(attachment.node))
-                keys = ", ".join(f"`{k}`" for k in attachment.trailing_keys)
+                trailing = ", ".join(f"`{k}`" for k in attachment.trailing_keys)
                 yield Report(
                     attachment.node,
-                    f"{keys} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
+                    f"{trailing} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
                     "not covered by the signature",
                     "Put every parameter into the payload before signing and append `signature` last.",
                 )

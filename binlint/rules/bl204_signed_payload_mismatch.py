@@ -182,7 +182,7 @@ def order(symbol):
         signing = analysis.signing
         payload = flow.payload
         digest = flow.digest
-        if flow.sent_as == "json":
+        if flow.sent_as == "json" and flow.sent_expr is not None:
             yield Report(
                 flow.sent_expr,
                 f"the signed request is sent as a JSON body (`json={short(model, flow.sent_expr)}`); Binance reads "
@@ -231,7 +231,7 @@ def order(symbol):
             return
         container = payload.container
         sent = flow.sent_expr
-        if payload.sorted and flow.sent_as in ("params", "data") and sent is not None \
+        if payload.sorted and container is not None and flow.sent_as in ("params", "data") and sent is not None \
                 and not signing.is_textual(sent, flow.site_env):
             yield Report(
                 sent,

@@ -53,7 +53,7 @@ Advice only: binlint cannot know where your secret is.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
@@ -190,7 +190,8 @@ def account():
                 return "api-key", text
         return None, ""
 
-    def _chain(self, analysis: Analysis, key: cst.BaseExpression, env: Env | None, depth: int = 0):
+    def _chain(self, analysis: Analysis, key: cst.BaseExpression, env: Env | None, depth: int = 0
+               ) -> Iterator[tuple[cst.BaseExpression, str | None]]:
         """The key expression and what it is made from, with the dotted names on the way."""
         model = analysis.model
         current: cst.BaseExpression | None = key
@@ -235,7 +236,7 @@ def account():
     def _header_values(self, analysis: Analysis) -> set[tuple[str, int]]:
         """Dotted names sent as the `X-MBX-APIKEY` header anywhere in the module."""
         model = analysis.model
-        found: set[str] = set()
+        found: set[tuple[str, int]] = set()
         for element in model.tree.of_type(cst.DictElement):
             if mentions(element.key, "X-MBX", "x-mbx", "X-Mbx") and \
                     (literal_text(element.key) or "").lower() == "x-mbx-apikey":

@@ -55,7 +55,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.signing import short, time_value
-from binlint.model import Applicability, Severity
+from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, insert_import, replace_node
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ trades = client.get_my_trades(symbol="BTCUSDT", timestamp=int(time.time() * 1000
             )
 
 
-def _replacement(analysis: Analysis) -> tuple[str | None, tuple]:
+def _replacement(analysis: Analysis) -> tuple[str | None, tuple[Edit, ...]]:
     """`int(time.time() * 1000)`, written for how `time` is bound in this module."""
     bound = analysis.model.imports.get("time")
     if bound == "time":

@@ -63,6 +63,8 @@ from binlint.rules.base import Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
+    from binlint.analysis.module import Binding
+    from binlint.analysis.signing import ParamValue
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -190,7 +192,7 @@ def order(symbol):
 
     def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
-        uses: dict[int, list] = {}
+        uses: dict[int, list[tuple[ParamValue, cst.BaseExpression, Binding]]] = {}
         reported: set[int] = set()
         for value in analysis.signing.request_parameter_values("timestamp"):
             expr = value.value
@@ -245,6 +247,8 @@ def order(symbol):
             else:
                 continue
             text = dotted_text(target)
+            if text is None:
+                continue
             uses = [node for node in signing.sender_reads(text) if node is not target
                     and type(node) is type(target) and model.function_of(node) is not built_in
                     and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))
@@ -252,10 +256,12 @@ def order(symbol):
             if not uses:
                 continue
             reported.add(id(expr))
+            sender = model.function_of(uses[0])
+            assert sender is not None  # read in a request-sending function
             yield Report(
                 expr,
                 f"`{short(model, expr)}` is read once, {when}, into `{text}`, and every request built from "
-                f"`{text}` (line {model.line(uses[0])} in `{model.function_of(uses[0]).name.value}`) sends it as "
+                f"`{text}` (line {model.line(uses[0])} in `{sender.name.value}`) sends it as "
                 "`timestamp`, so the later ones carry an old time",
                 FIX,
             )

@@ -139,8 +139,9 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if (v.context == "keyword" and v.key == "recvWindow") or id(v.node) in sent
             or _ccxt_options(analysis, v.node)
         ]
-        for assign in model.tree.of_type(cst.Assign, cst.AnnAssign):
-            targets = [t.target for t in assign.targets] if type(assign) is cst.Assign else [assign.target]
+        assigns: list[cst.Assign | cst.AnnAssign] = model.tree.of_type(cst.Assign, cst.AnnAssign)
+        for assign in assigns:
+            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
             for target in targets:
                 name = target.attr.value if type(target) is cst.Attribute else (
                     target.value if type(target) is cst.Name else None)
@@ -158,8 +159,8 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if severity is None:
                 continue
             holder = model.tree.parent(node)
-            if type(holder) in (cst.Assign, cst.AnnAssign):
-                target = holder.targets[0].target if type(holder) is cst.Assign else holder.target
+            if isinstance(holder, (cst.Assign, cst.AnnAssign)):
+                target = holder.targets[0].target if isinstance(holder, cst.Assign) else holder.target
                 if type(target) in (cst.Name, cst.Attribute):
                     key = model.code(target)
             yield Report(
