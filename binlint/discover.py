@@ -94,7 +94,7 @@ class _Ignores:
                 if pathspec.GitIgnoreSpec.from_lines([line]).match_file(relative_top + "/"):
                     continue
             kept.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(kept) if any(l.strip() for l in kept) else None
+        return pathspec.GitIgnoreSpec.from_lines(kept) if any(kept_line.strip() for kept_line in kept) else None
 
     def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._gitignores:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, T
 from binlint import gate, suppress
 from binlint.config import Config
 from binlint.discover import FileKind, Target, kind_of
-from binlint.model import Applicability, Edit, Finding, Fix, Severity
+from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.nesting import TOO_DEEP, too_deep
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"

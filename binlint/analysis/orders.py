@@ -521,7 +521,7 @@ UNKNOWN_OUTCOME_EXCEPTIONS: frozenset[str] = frozenset({
     # HTTP and socket failures that can come after the request was sent
     "RequestException", "Timeout", "ReadTimeout", "ReadTimeoutError", "ReadError", "ConnectionError",
     "ConnectionResetError", "ChunkedEncodingError", "ProtocolError", "RemoteDisconnected", "HTTPError",
-    "TimeoutError", "TimeoutException", "ClientError", "ServerDisconnectedError", "ClientOSError",
+    "TimeoutError", "TimeoutException", "ServerDisconnectedError", "ClientOSError",
     "ServerTimeoutError", "OSError", "IOError", "timeout", "HTTPException", "URLError",
 })
 # Error codes and HTTP statuses: the answer proves the order was not placed (or was placed

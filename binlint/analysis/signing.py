@@ -39,7 +39,7 @@ from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
 from binlint.analysis.sdk import keyword_argument
 from binlint.analysis.values import (
     HOLE, Env, Mutation, called_function, dict_shape, dotted_text, literal_text, mentions, module_index,
-    returned_values, string_value,
+    returned_values,
 )
 from binlint.analysis.values import bind_arguments as _bind_arguments
 
@@ -58,7 +58,7 @@ URLENCODE = _URLENCODE  # the names of urlencode, for readers outside the signin
 _QUOTE = frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.quote", "urllib.quote_plus",
                     "requests.utils.quote", "six.moves.urllib.parse.quote", "six.moves.urllib.parse.quote_plus"})
 _B64 = frozenset({"base64.b64encode", "base64.standard_b64encode", "base64.urlsafe_b64encode",
-                  "base64.encodebytes", "base64.b64encode"})
+                  "base64.encodebytes"})
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 _HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b",
                      "blake2s", "new"})

@@ -153,7 +153,7 @@ def account():
                     digest.key,
                     f"the HMAC key `{short(model, digest.key)}` is the API key (`{shown}`), not the secret: "
                     "Binance verifies the signature with the secret key",
-                    f"Key the HMAC with the secret: `hmac.new(api_secret.encode(), payload.encode(), "
+                    "Key the HMAC with the secret: `hmac.new(api_secret.encode(), payload.encode(), "
                     "hashlib.sha256)`; the API key goes only in the `X-MBX-APIKEY` header.",
                 )
             else:
