@@ -26,7 +26,7 @@ and callers fall back to every binding of the name (what `ModuleModel.bindings` 
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Sequence, cast
 
 import libcst as cst
 
@@ -225,7 +225,7 @@ class ScopeFlow:
         if kind is cst.Name:
             return
         if kind in (cst.Tuple, cst.List):
-            for element in target.elements:  # type: ignore[attr-defined]
+            for element in cast("cst.Tuple | cst.List", target).elements:
                 inner = element.value
                 if type(inner) is cst.StarredElement:
                     inner = inner.value
@@ -255,11 +255,11 @@ def _reads(tree: "TreeIndex", name: cst.Name) -> bool:
     parent = tree.parent(name)
     kind = type(parent)
     if kind is cst.Attribute:
-        return parent.attr is not name  # type: ignore[union-attr]
+        return cast(cst.Attribute, parent).attr is not name
     if kind is cst.Arg:
-        return parent.keyword is not name  # type: ignore[union-attr]
+        return cast(cst.Arg, parent).keyword is not name
     if kind is cst.NamedExpr:
-        return parent.target is not name  # type: ignore[union-attr]
+        return cast(cst.NamedExpr, parent).target is not name
     return True
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import Context, ModuleSummary, Payload, register_summariser
@@ -82,12 +82,14 @@ def _calls_a_parameter(function: ast.AST) -> bool:
     for node in ast.walk(function):
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
-            args = node.args  # type: ignore[attr-defined]
+            args = cast("ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda", node).args
             params.update(a.arg for a in (*args.posonlyargs, *args.args))
         elif kind in (ast.While, ast.For, ast.Try):
             looping = True
-        elif kind is ast.Call and type(node.func) is ast.Name:  # type: ignore[attr-defined]
-            called.add(node.func.id)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func = cast(ast.Call, node).func
+            if type(func) is ast.Name:
+                called.add(func.id)
     return looping and bool(params & called)
 
 

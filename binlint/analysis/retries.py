@@ -234,7 +234,7 @@ class RetryModel:
                 continue
             klass = model.class_of(callee)
             is_method = klass is not None and index.methods.get((id(klass), callee.name.value)) is callee
-            name = f"{klass.name.value}.{callee.name.value}" if is_method else callee.name.value  # type: ignore
+            name = f"{klass.name.value}.{callee.name.value}" if is_method and klass is not None else callee.name.value
             helper = helpers.get(name)
             if helper is None or helper.form != "call":
                 continue
@@ -303,7 +303,7 @@ class RetryModel:
 
     def _helper_construct(self, helper: "RetryHelper", node: cst.CSTNode, target: cst.CSTNode) -> RetryConstruct:
         function = target if type(target) is cst.FunctionDef else None
-        root = target.body if type(target) in (cst.FunctionDef, cst.Lambda) else target  # type: ignore[attr-defined]
+        root = target.body if isinstance(target, (cst.FunctionDef, cst.Lambda)) else target
         return RetryConstruct(
             kind="helper", node=node, roots=(root,), function=function, waits=helper.waits, grows=helper.grows,
             bounded=helper.bounded, reads_retry_after=helper.reads_retry_after, rate_limit=None, wait=None,

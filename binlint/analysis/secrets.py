@@ -350,17 +350,19 @@ class SecretModel:
             if type(statement) is not cst.SimpleStatementLine:
                 continue
             for small in statement.body:
+                value: cst.BaseExpression
                 if type(small) is cst.Assign:
-                    targets = [t.target for t in small.targets]
+                    targets, value = [t.target for t in small.targets], small.value
                 elif type(small) is cst.AnnAssign and small.value is not None:
-                    targets = [small.target]
+                    targets, value = [small.target], small.value
                 else:
                     continue
                 for target in targets:
                     if type(target) is cst.Name and target.value in sinks:
-                        kind, user = sinks[target.value]  # kind: "key" or "secret"
-                        yield small.value, Slot(  # type: ignore[misc]
-                            cast("Kind", kind), f"is passed to a Binance client as its {KIND_LABELS[kind]} in `{user}`", True,
+                        kind, user = sinks[target.value]
+                        slot_kind = cast("Kind", kind)  # "key" or "secret"
+                        yield value, Slot(
+                            slot_kind, f"is passed to a Binance client as its {KIND_LABELS[slot_kind]} in `{user}`", True,
                             target.value, small)
 
     def _header_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
