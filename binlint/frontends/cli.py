@@ -66,7 +66,7 @@ def check(paths: tuple[str, ...], output_format: str, fix: bool, unsafe_fixes: b
           config_file: str | None, no_cache: bool, jobs: int | None, exit_zero: bool, statistics: bool,
           quiet: bool, warn_unused_ignores: bool, no_color: bool) -> None:
     """Check PATHS (default "."): folders are walked, .gitignore is respected; `-` reads stdin."""
-    from binlint.app import CheckOptions, run_check
+    from binlint.frontends.app import CheckOptions, run_check
 
     if output_format is None:
         output_format = "full" if sys.stdout.isatty() else "text"
@@ -125,7 +125,7 @@ def history(revisions: tuple[str, ...], all_refs: bool, pre_push: bool, output_f
             config_file: str | None, jobs: int | None, exit_zero: bool, quiet: bool, no_color: bool) -> None:
     """Find Binance keys in the lines every commit of REV-RANGE added (default: all of HEAD's
     history; `origin/main..HEAD` for a pull request), whether or not they are still there."""
-    from binlint.history import HistoryOptions, run_history
+    from binlint.frontends.history import HistoryOptions, run_history
 
     options = HistoryOptions(
         revisions=revisions, all_refs=all_refs, pre_push=pre_push, format=output_format, select=_codes(select),
@@ -142,7 +142,7 @@ def history(revisions: tuple[str, ...], all_refs: bool, pre_push: bool, output_f
               show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, name, severity, fix."""
-    from binlint.explain import rules_json, rules_markdown, rules_table
+    from binlint.frontends.explain import rules_json, rules_markdown, rules_table
 
     render = {"json": rules_json, "markdown": rules_markdown}.get(output_format, rules_table)
     click.echo(render(), nl=False)
@@ -152,7 +152,7 @@ def rules(output_format: str) -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print a rule's documentation, with a wrong and a right example."""
-    from binlint.explain import explain_rule
+    from binlint.frontends.explain import explain_rule
 
     text = explain_rule(code)
     if text is None:
@@ -166,7 +166,7 @@ def explain(code: str) -> None:
 @main.command(context_settings=CONTEXT)
 def lsp() -> None:
     """Run the language server on stdio."""
-    from binlint.lsp import serve
+    from binlint.frontends.lsp import serve
 
     serve()
 
