@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Sequence, cast
 
 import libcst as cst
 
-from binlint.nesting import too_deep
+from binlint.pipeline.parse.nesting import too_deep
 
 if TYPE_CHECKING:
     from libcst._nodes.internal import CodegenState
