@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import _LEAVES, Context, ModuleSummary, Payload, _child_fields, register_summariser
@@ -78,21 +78,23 @@ def _marks_of(function: ast.FunctionDef | ast.AsyncFunctionDef, http_names: froz
         node = stack.pop()
         kind = type(node)
         if kind in _FUNCTION_KINDS:
-            args = node.args  # type: ignore[attr-defined]
+            defining = cast("ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda", node)
+            args = defining.args
             params.update(a.arg for a in (*args.posonlyargs, *args.args))
-            if kind is not ast.Lambda:
-                defined.add(node.name)  # type: ignore[attr-defined]
+            if not isinstance(defining, ast.Lambda):
+                defined.add(defining.name)
         elif kind in _LOOPS:
             again = True
         elif kind is ast.Call:
-            func = node.func  # type: ignore[attr-defined]
+            call = cast(ast.Call, node)
+            func = call.func
             name = func.attr if type(func) is ast.Attribute else func.id if type(func) is ast.Name else None
             if type(func) is ast.Name:
                 called.add(func.id)
             if name is not None:
                 names.add(name)
             if not sends and http_names is not None and name in _VERBS \
-                    and _is_request(node, name, http_names):  # type: ignore[arg-type]
+                    and _is_request(call, name, http_names):
                 sends = True
         for field in _child_fields(kind):
             value = getattr(node, field, None)
@@ -128,11 +130,10 @@ def candidates(tree: ast.Module, context: Context) -> Payload | None:
 def _functions_and_methods(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
     """The module's top-level functions and the methods of its top-level classes."""
     for node in tree.body:
-        if type(node) in (ast.FunctionDef, ast.AsyncFunctionDef):
-            yield node  # type: ignore[misc]
-        elif type(node) is ast.ClassDef:
-            yield from (item for item in node.body  # type: ignore[misc]
-                        if type(item) in (ast.FunctionDef, ast.AsyncFunctionDef))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+        elif isinstance(node, ast.ClassDef):
+            yield from (item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
 
 register_summariser(CANDIDATES, candidates)
@@ -191,7 +192,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
     from binlint.analysis.project import _imported_names, gc_paused
-    from binlint.engine import read_regular
+    from binlint.pipeline.engine import read_regular
 
     count = 0
     for path in wanted(summaries):
@@ -216,7 +217,7 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
 # --- plain data both ways -----------------------------------------------------------------------
 
 
-def to_payload(helper: "HelperSummary") -> tuple:
+def to_payload(helper: "HelperSummary") -> tuple[Any, ...]:
     from binlint.analysis.helpers import HelperSummary
 
     values = []
@@ -252,7 +253,7 @@ def imported_helpers(view: "ProjectView | None") -> "dict[str, HelperSummary]":
     if view is None:
         return {}
     index = view.index
-    table = getattr(index, "_request_helpers", None)
+    table = index._request_helpers
     if table is None:
         table = {}
         for summary in index.modules.values():
@@ -273,7 +274,7 @@ def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper
     if view is None:
         return {}
     index = view.index
-    table = getattr(index, "_retry_helpers", None)
+    table = index._retry_helpers
     if table is None:
         from binlint.analysis.project import display
         from binlint.analysis.retry_helpers import RetryHelper

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
@@ -92,7 +92,7 @@ class SendSummary:
     # The innermost retry construct that may resend after an order went through (else the
     # innermost), for call sites in other modules: (its line, waits, grows, bounded,
     # reads_retry_after, failure outcome, failure words); () when not retried.
-    retry: tuple = ()
+    retry: tuple[Any, ...] = ()
 
     @property
     def url_params(self) -> tuple[str, ...]:
@@ -414,7 +414,7 @@ class _Summarizer:
         return None
 
     def _retried(self, function: cst.FunctionDef, node: cst.CSTNode, method_param: str | None = None
-                 ) -> tuple[bool, bool, tuple]:
+                 ) -> tuple[bool, bool, tuple[Any, ...]]:
         """Whether a retry construct of `function` itself runs `node` again, whether all such back
         off, and the one a call site in another module is told about (`SendSummary.retry`): none
         when the retry is decided by a test of the method parameter (`should_retry(e, method)`,
@@ -425,10 +425,10 @@ class _Summarizer:
                if c.function is function or (tree.contains(function, c.node) and c.node is not function)]
         if not own:
             return False, True, ()
-        told: tuple = ()
+        told: tuple[Any, ...] = ()
         for construct in reversed(own):
             triggers = retries.triggers(construct, node)
-            if method_param is not None and any(self._tests_name(t.node, method_param) for t in triggers):
+            if method_param is not None and any(t.node is not None and self._tests_name(t.node, method_param) for t in triggers):
                 return True, all(c.backs_off for c in own), ()
             outcome = "unknown" if any(t.outcome == "unknown" for t in triggers) else "not-placed" if all(
                 t.outcome == "not-placed" for t in triggers) else "other"
@@ -656,7 +656,7 @@ class HelperModel:
             found.extend(self._imported_retry(call, r.send.retry) for r in requests[:1] if r.send.retry)
         return found
 
-    def _imported_retry(self, call: cst.Call, retry: tuple) -> "RetryConstruct":
+    def _imported_retry(self, call: cst.Call, retry: tuple[Any, ...]) -> "RetryConstruct":
         """The retry inside a helper of another module, as a construct at the called name
         (nothing of this module runs again: the call's arguments are made once)."""
         from binlint.analysis.retries import RetryConstruct
