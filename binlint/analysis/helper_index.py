@@ -153,8 +153,11 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
     from binlint.analysis.project import _candidate_module, imported_modules
 
     found: dict[str, str] = {}
+    tails = {module.rpartition(".")[2] for module in marked}
     for summary in summaries.values():
         for target in imported_modules(summary):  # also `import config` from `bot/main.py` finding `bot/config.py`
+            if tails.isdisjoint(target.split(".")):
+                continue  # names no marked module (a candidate's last part is one of the target's)
             module = _candidate_module(target, summary.module, summary.is_package, marked)
             if module is not None and module != summary.module:
                 found[module] = marked[module]

@@ -600,11 +600,10 @@ def gc_paused() -> Iterator[None]:
         gc.collect(0)
 
 
-def _summary_entry(path: str, root: str, data: bytes, gated: bool) -> Any:
+def _summary_entry(path: str, root: str, data: bytes, gated: bool) -> ModuleSummary | None:
     name, is_package = module_name(path, root)
     with gc_paused():
-        summary = summarise(data, name, is_package, gated)
-        return None if summary is None else summary.to_json()
+        return summarise(data, name, is_package, gated)
 
 
 def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cache: bool = True,
@@ -669,19 +668,20 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
             return
         summarised(path, data, gated, _summary_entry(path, root, data, gated))
 
-    def summarised(path: str, data: bytes, gated: bool, payload: Any) -> None:
+    def summarised(path: str, data: bytes, gated: bool, summary: ModuleSummary | None) -> None:
         stats.summarised += 1
-        if store is not None:
+        if store is not None:  # the JSON form is made only to be stored
+            payload = None if summary is None else summary.to_json()
             store.put(path, data, [gated, payload, [] if gated else list(_imported_names(data))])
-        if payload is not None:
-            summaries[path] = ModuleSummary.from_json(payload)
+        if summary is not None:
+            summaries[path] = summary
 
     batch: list[tuple[str, bytes]] | None = []
     for path in files:
         load(path, True)
     pending, batch = batch or [], None
-    for (path, data), payload in zip(pending, _summarise_all(pending, root, jobs)):
-        summarised(path, data, True, payload)
+    for (path, data), summary in zip(pending, _summarise_all(pending, root, jobs)):
+        summarised(path, data, True, summary)
     pulled: list[str] = []
     forward: list[ModuleSummary] = list(summaries.values())  # modules whose imports are pulled in
 
@@ -708,11 +708,14 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
                 if is_package:
                     packages.append(module)
         relevant = set(packages)
-    while forward:
+    tails = {module.rpartition(".")[2] for module in rejected}
+    while forward and rejected:
         # ... and the modules these import and call into (one step: a helper module, a base
         # class, a generic REST client), not the whole import graph below them.
         summary = forward.pop()
         for target in imported_modules(summary):
+            if tails.isdisjoint(target.split(".")):
+                continue  # names no rejected module (a candidate's last part is one of the target's)
             candidate = _candidate_module(target, summary.module, summary.is_package, rejected)
             if candidate is not None:  # a package's re-exports are followed one more step
                 pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
@@ -779,8 +782,9 @@ def _resolves_to(target: str, importer: str, is_package: bool, modules: set[str]
 PARALLEL_SUMMARIES = 48
 
 
-def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None) -> list[Any]:
-    """The summary payloads of gated files, in order: on the process pool when there are many."""
+def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None
+                   ) -> list[ModuleSummary | None]:
+    """The summaries of gated files, in order: on the process pool when there are many."""
     from binlint.pipeline.engine import default_jobs
 
     workers = default_jobs() if jobs is None or jobs <= 0 else jobs
@@ -792,7 +796,7 @@ def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None
 
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     order = sorted(range(len(pending)), key=lambda i: len(pending[i][1]), reverse=True)
-    results: list[Any] = [None] * len(pending)
+    results: list[ModuleSummary | None] = [None] * len(pending)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         done = pool.map(_summary_of_file, [(pending[i][0], root) for i in order], chunksize=4)
         for index, payload in zip(order, done):
@@ -800,7 +804,7 @@ def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None
     return results
 
 
-def _summary_of_file(job: tuple[str, str]) -> Any:
+def _summary_of_file(job: tuple[str, str]) -> ModuleSummary | None:
     """A worker's summary of one gated file (read again there: bytes are not shipped to workers)."""
     path, root = job
     try:
