@@ -52,6 +52,12 @@ class Analysis:
         return SigningModel(self)
 
     @cached_property
+    def timing(self) -> Any:
+        from binlint.analysis.timing import TimingModel
+
+        return TimingModel(self)
+
+    @cached_property
     def helpers(self) -> Any:
         from binlint.analysis.helpers import HelperModel
 

@@ -189,6 +189,25 @@ def classify_name(name: str) -> Kind | None:
     return None
 
 
+# What the name of an HMAC key says it holds (BL206): looser than `classify_name`, which
+# decides what to report as a leak; here a wrong guess only costs a missed finding.
+_SIGNING_SECRET_NAME = re.compile(r"(?i)secret")
+_SIGNING_PRIVATE_KEY_NAME = re.compile(r"(?i)(?:private_?key|pem|rsa_?key|ed25519)")
+_SIGNING_API_KEY_NAME = re.compile(r"(?i)(?:^|_)(?:api_?key|apikey|access_?key|key_?id|public_?key)$")
+
+
+def signing_key_role(name: str) -> Literal["secret", "private-key", "api-key"] | None:
+    """What the last part of a dotted name used as an HMAC key says it is: the secret (right),
+    a private key or an API key (both wrong), or nothing."""
+    if _SIGNING_SECRET_NAME.search(name):
+        return "secret"
+    if _SIGNING_PRIVATE_KEY_NAME.search(name):
+        return "private-key"
+    if _SIGNING_API_KEY_NAME.search(name):
+        return "api-key"
+    return None
+
+
 def mentions_binance(text: str) -> bool:
     return "binance" in text.lower()
 

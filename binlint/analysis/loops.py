@@ -243,22 +243,23 @@ def describe_path(path: Path, code: Callable[[cst.CSTNode], str], line: Callable
     """The branch a path takes, in words: "through `except Exception` on line 12"."""
     for step in reversed(path.via):
         if type(step) is cst.ExceptHandler:
-            what = f"except {_short(code(step.type))}" if step.type is not None else "except"
+            what = f"except {short_text(code(step.type))}" if step.type is not None else "except"
             return f"through its `{what}` branch on line {line(step)}"
     for step in reversed(path.via):
         if type(step) is cst.If:
-            return f"when `{_short(code(step.test))}` is false (line {line(step)})"
+            return f"when `{short_text(code(step.test))}` is false (line {line(step)})"
         if type(step) is cst.Else:
             owner = parent(step)
             test = owner.test if type(owner) is cst.If else None
-            return f"through the `else` of `if {_short(code(test))}`" if test is not None else "through an `else`"
+            return f"through the `else` of `if {short_text(code(test))}`" if test is not None else "through an `else`"
         if type(step) is cst.IndentedBlock:
             owner = parent(step)
             if type(owner) is cst.If:
-                return f"when `{_short(code(owner.test))}` holds (line {line(owner)})"
+                return f"when `{short_text(code(owner.test))}` holds (line {line(owner)})"
     return "on every pass"
 
 
-def _short(text: str, limit: int = 50) -> str:
+def short_text(text: str, limit: int = 50) -> str:
+    """`text` on one line, cut to `limit` characters with "..." (for code quoted in messages)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -19,6 +19,7 @@ from libcst.metadata import CodeRange
 
 from binlint.analysis import binance
 from binlint.analysis.carry import NodeCache
+from binlint.analysis.values import ModuleIndex, string_value
 from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
@@ -85,6 +86,11 @@ class ModuleModel:
         return _node_code(self.module, node)
 
     # --- structure --------------------------------------------------------------
+
+    @cached_property
+    def index(self) -> ModuleIndex:
+        """The per-module lookups of `analysis/values.py` (classes, helpers, returns, container changes)."""
+        return ModuleIndex(self)
 
     # Asked for every name: the enclosing-node lookups, each made once for its type set.
     @cached_property
@@ -423,8 +429,6 @@ class ModuleModel:
 
     def _getattr_name(self, call: cst.Call, depth: int) -> str | None:
         if type(call.func) is cst.Name and call.func.value == "getattr" and len(call.args) >= 2:
-            from binlint.analysis.values import string_value
-
             base = self.qualname(call.args[0].value, depth + 1)
             attr = string_value(self, call.args[1].value)
             if base and attr is not None and attr.exact:

@@ -33,7 +33,9 @@ from binlint.analysis.credentials import (
     is_key_candidate, is_passphrase_candidate, is_pem_private_key, mentions_binance, name_tokens,
 )
 from binlint.analysis.sdk import argument
-from binlint.analysis.values import class_constant, dict_shape, dotted_text, literal_text, mutations_of
+from binlint.analysis.values import (
+    class_constant, dict_shape, dotted_text, literal_text, mutations_of, subscript_key,
+)
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -133,6 +135,7 @@ class SecretModel:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.model = analysis.model
+        self._holders_memo: dict[tuple[int, str | None, int], tuple[cst.BaseExpression, list[Holder]]] = {}
 
     # --- literals ----------------------------------------------------------------------
 
@@ -331,8 +334,8 @@ class SecretModel:
                 shape = dict_shape(model, construction.argument(("config",), 0))
                 for item in shape.items if shape is not None else ():
                     kind_of_field: Kind | None = (
-                        "key" if item.key in binance.CCXT_KEY_FIELDS
-                        else "secret" if item.key in binance.CCXT_SECRET_FIELDS else None
+                        "key" if item.key in cls.config_key_fields
+                        else "secret" if item.key in cls.config_secret_fields else None
                     )
                     if kind_of_field is not None:
                         yield item.value, Slot(kind_of_field, f"is the `{item.key}` of {callee}", True, None,
@@ -373,7 +376,7 @@ class SecretModel:
         for assign in model.tree.of_type(cst.Assign):
             for target in assign.targets:
                 if type(target.target) is cst.Subscript and _mentions_header(target.target) \
-                        and _is_api_key_header(_subscript_key(target.target)):
+                        and _is_api_key_header(subscript_key(target.target)):
                     yield assign.value, Slot("key", description, True, None, assign)
         for call in model.calls():
             func = call.func
@@ -476,7 +479,7 @@ class SecretModel:
                 return Holder(expr, found.kind, f"the literal `{redact_value(found.value)}`", found.value)
             return None
         if type(expr) is cst.Subscript:
-            return self._named_holder(expr, _subscript_key(expr))
+            return self._named_holder(expr, subscript_key(expr))
         if type(expr) in (cst.Name, cst.Attribute):
             name = expr.value if type(expr) is cst.Name else expr.attr.value
             direct = self._named_holder(expr, name)
@@ -510,7 +513,7 @@ class SecretModel:
             return []
         # The same values (a module constant, a shared dict) are reached from many requests:
         # remembered (the node is kept in the entry, so its id cannot be reused while it lives).
-        memo = self.__dict__.setdefault("_holders_memo", {})
+        memo = self._holders_memo
         known = memo.get((id(expr), key, depth))
         if known is not None and known[0] is expr:
             return list(known[1])
@@ -680,19 +683,13 @@ def _is_api_key_header(text: str | None) -> bool:
     return text is not None and text.strip().lower() == binance.API_KEY_HEADER
 
 
-def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
-        return literal_text(node.slice[0].slice.value)
-    return None
-
-
 def _target_name(target: cst.BaseExpression) -> str | None:
     if type(target) is cst.Name:
         return target.value
     if type(target) is cst.Attribute:
         return target.attr.value
     if type(target) is cst.Subscript:
-        return _subscript_key(target) if _CREDENTIAL_WORD.search(_raw_index(target)) else None
+        return subscript_key(target) if _CREDENTIAL_WORD.search(_raw_index(target)) else None
     return None
 
 

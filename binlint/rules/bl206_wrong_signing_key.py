@@ -52,19 +52,16 @@ Advice only: binlint cannot know where your secret is.
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Iterable
 
 import libcst as cst
 
+from binlint.analysis.credentials import signing_key_role
 from binlint.analysis.signing import short
 from binlint.analysis.values import Env, dotted_text, literal_text, mentions, module_index
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
-_API_KEY_NAME = re.compile(r"(?i)(?:^|_)(?:api_?key|apikey|access_?key|key_?id|public_?key)$")
-_PEM_NAME = re.compile(r"(?i)(?:private_?key|pem|rsa_?key|ed25519)")
-_SECRET_NAME = re.compile(r"(?i)secret")
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -176,14 +173,14 @@ def account():
                     return "pem", short(model, expr)
             if text is None:
                 continue
-            last = text.rsplit(".", 1)[-1]
-            if _SECRET_NAME.search(last):
+            role = signing_key_role(text.rsplit(".", 1)[-1])
+            if role == "secret":
                 return None, ""
             if self._owned(analysis, expr, text) in header_values:
                 return "api-key", text
-            if _PEM_NAME.search(last):
+            if role == "private-key":
                 return "pem", text
-            if _API_KEY_NAME.search(last):
+            if role == "api-key":
                 return "api-key", text
         return None, ""
 
