@@ -16,7 +16,7 @@ the loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Callable, Iterable, Sequence
 
 import libcst as cst
 
@@ -166,7 +166,7 @@ class LoopWalker:
                 paths = []
             else:
                 paths = self._apply(small, paths)
-                if kind is cst.Assign and flags and _sets_flag(small, flags):  # type: ignore[arg-type]
+                if kind is cst.Assign and flags and sets_constant(small, flags):  # type: ignore[arg-type]
                     paths = []
         result.falls = paths
         return result
@@ -189,7 +189,7 @@ class LoopWalker:
         paths = self._apply(head, paths)
         inner_flags = frozenset(n.value for n in self._names(node.test)) if type(node) is cst.While else frozenset()
         outcome = self._block(node.body, paths, inner_flags)
-        if type(node) is cst.While and _always_true(node.test) and not outcome.breaks:
+        if type(node) is cst.While and always_true(node.test) and not outcome.breaks:
             return _Outcome([], [], [])  # never ends by itself
         return _Outcome(_merge(paths, outcome.falls, outcome.continues, outcome.breaks), [], [])
 
@@ -222,7 +222,7 @@ class LoopWalker:
         return paths
 
 
-def _sets_flag(assign: cst.Assign, flags: frozenset[str]) -> bool:
+def sets_constant(assign: cst.Assign, flags: AbstractSet[str]) -> bool:
     """`running = False`: a constant put in a name the `while` test reads (the loop's off switch)."""
     if type(assign.value) not in (cst.Name, cst.Integer, cst.SimpleString) or (
             type(assign.value) is cst.Name and assign.value.value not in ("True", "False", "None")):
@@ -230,7 +230,8 @@ def _sets_flag(assign: cst.Assign, flags: frozenset[str]) -> bool:
     return any(type(t.target) is cst.Name and t.target.value in flags for t in assign.targets)
 
 
-def _always_true(test: cst.BaseExpression) -> bool:
+def always_true(test: cst.BaseExpression) -> bool:
+    """`while True`, `while 1`: a test that never fails."""
     if type(test) is cst.Name:
         return test.value == "True"
     if type(test) is cst.Integer:

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Iterator, Sequence
 
 import libcst as cst
 
-from binlint.analysis.loops import EXITS, LoopWalker, describe_path
+from binlint.analysis.loops import EXITS, LoopWalker, always_true, describe_path, sets_constant
 from binlint.analysis.retry_constructs import RetryConstruct
 from binlint.analysis.retry_facts import SLEEPS, TIME_CALLS, WAIT_METHODS
 from binlint.analysis.retry_syntax import (
-    ERROR_ATTRIBUTES, ERROR_KEYS, always_true, ends_in_continue, ends_in_exit, is_exit, param_names, sets_constant,
-    subtree,
+    ERROR_ATTRIBUTES, ERROR_KEYS, ends_in_continue, ends_in_exit, is_exit, param_names, subtree,
 )
 from binlint.analysis.values import bind_arguments, called_function, dotted_text, literal_text
 

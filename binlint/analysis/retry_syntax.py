@@ -56,13 +56,6 @@ def positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
     return True
 
 
-def always_true(test: cst.BaseExpression) -> bool:
-    if type(test) is cst.Name:
-        return test.value == "True"
-    if type(test) is cst.Integer:
-        return test.value not in ("0", "0x0")
-    return False
-
 
 def last_statement(block: cst.BaseSuite) -> cst.CSTNode | None:
     body = list(block.body)
@@ -100,14 +93,6 @@ def codes_in(nodes: list[cst.CSTNode]) -> set[int]:
                 pass
     return found
 
-
-def sets_constant(assign: cst.Assign, flags: set[str]) -> bool:
-    """`running = False`: a constant put in a name the `while` test reads."""
-    value = assign.value
-    if type(value) not in (cst.Name, cst.Integer, cst.SimpleString) or (
-            type(value) is cst.Name and value.value not in ("True", "False", "None")):
-        return False
-    return any(type(t.target) is cst.Name and t.target.value in flags for t in assign.targets)
 
 
 def ends_in_exit(block: cst.BaseSuite) -> bool:

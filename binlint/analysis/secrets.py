@@ -20,7 +20,6 @@ that needs to know whether an expression is the API key or the secret):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -29,8 +28,9 @@ import libcst as cst
 
 from binlint.analysis import binance
 from binlint.analysis.credentials import (
-    KIND_LABELS, Kind, classify_name, doc_sample, doc_sample_kind, is_hex_digest, is_hex_key_candidate,
-    is_key_candidate, is_passphrase_candidate, is_pem_private_key, mentions_binance, name_tokens,
+    CREDENTIAL_WORD, KIND_LABELS, Kind, classify_name, doc_sample, doc_sample_kind, is_hex_digest,
+    is_hex_key_candidate, is_key_candidate, is_passphrase_candidate, is_pem_private_key, may_hold_credential,
+    may_hold_doc_sample, mentions_binance, name_tokens,
 )
 from binlint.analysis.sdk import argument
 from binlint.analysis.values import (
@@ -42,11 +42,6 @@ if TYPE_CHECKING:
     from binlint.analysis.requests import RequestSite
 
 _MAX_DEPTH = 6
-# Cheap pre-checks on raw text, before any name is resolved or any literal evaluated.
-_ALNUM_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64,}")
-_NOT_HEX = re.compile(r"[G-Zg-z]")
-_PASS_WORD = re.compile(r"(?i:key_?pass|passphrase)")
-_CREDENTIAL_WORD = re.compile(r"(?i)key|secret|pass")
 _GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
@@ -142,7 +137,7 @@ class SecretModel:
     @cached_property
     def literals(self) -> list[SecretLiteral]:
         """Every credential literal worth a finding, in source order, once each."""
-        if not _may_hold_literal(self.model.source):
+        if not may_hold_credential(self.model.source):
             return []  # no key-shaped run, no PEM key, no passphrase anywhere in the text
         reached: dict[int, list[tuple[Slot, cst.BaseExpression | None]]] = {}
         nodes: dict[int, cst.BaseExpression] = {}
@@ -224,7 +219,7 @@ class SecretModel:
 
     def _doc_samples(self) -> Iterator[SecretLiteral]:
         """String literals (docstrings aside) whose whole value is a sample key from Binance's docs."""
-        if not _may_hold_sample(self.model.source):
+        if not may_hold_doc_sample(self.model.source):
             return
         tree = self.model.tree
         for literal in self._string_nodes():
@@ -401,7 +396,7 @@ class SecretModel:
 
         def named(name: str | None, value: cst.BaseExpression, description: "str | Callable[[], str]",
                   node: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, Slot]]:
-            kind = classify_name(name) if name and _CREDENTIAL_WORD.search(name) else None
+            kind = classify_name(name) if name and CREDENTIAL_WORD.search(name) else None
             if kind is not None:
                 text = description if isinstance(description, str) else description()
                 yield value, Slot(kind, text, False, name, node)
@@ -428,11 +423,11 @@ class SecretModel:
             name = _target_name(walrus.target)
             yield from named(name, walrus.value, f"is assigned to `{name}`", walrus)
         for element in tree.of_type(cst.DictElement):
-            if type(element.key) is cst.SimpleString and _CREDENTIAL_WORD.search(element.key.value):
+            if type(element.key) is cst.SimpleString and CREDENTIAL_WORD.search(element.key.value):
                 key = literal_text(element.key)
                 yield from named(key, element.value, f"is the value of the `{key}` entry", element)
         for arg in tree.of_type(cst.Arg):
-            if arg.keyword is not None and _CREDENTIAL_WORD.search(arg.keyword.value):
+            if arg.keyword is not None and CREDENTIAL_WORD.search(arg.keyword.value):
                 call = tree.parent(arg)
                 callee = f"`{model.code(call.func)}(...)`" if type(call) is cst.Call else "a call"
                 yield from named(arg.keyword.value, arg.value, f"is passed as `{arg.keyword.value}=` to {callee}", arg)
@@ -645,33 +640,6 @@ _VECTOR_WORDS = frozenset({"expected", "signature", "sig", "digest", "hash", "sh
                            "want", "result"})
 
 
-def _may_hold_sample(text: str) -> bool:
-    """Whether `text` holds the start of one of Binance's documentation sample keys."""
-    from binlint.analysis.doc_samples import DOC_SAMPLE_AFFIXES
-
-    return any(prefix in text for prefix, _ in DOC_SAMPLE_AFFIXES)
-
-
-def _may_hold_literal(text: str) -> bool:
-    """Whether `text` has 64 letters and digits in a row, not all hex (a key), or exactly 64
-    hex ones next to a key or secret word or an HMAC (a testnet key), a PEM private key, or
-    a passphrase word (`key_pass`, `passphrase`, any case)."""
-    if "PRIVATE KEY" in text:
-        return True
-    if text.isascii():  # no other letter folds to one of these: lower-casing is the regex's case rule
-        lower = text.lower()
-        if "keypass" in lower or "key_pass" in lower or "passphrase" in lower:
-            return True
-    elif _PASS_WORD.search(text):
-        return True
-    runs = list(_ALNUM_RUN.finditer(text))
-    if any(_NOT_HEX.search(run.group()) for run in runs):
-        return True
-    # A run of exactly 64 hex characters is a key where a key goes (futures-testnet keys).
-    return any(run.end() - run.start() == 64 for run in runs) and (
-        _CREDENTIAL_WORD.search(text) is not None or "hmac" in text)
-
-
 def _sent_wrongly(holder: Holder, in_headers: bool) -> bool:
     """The secret is never sent; the key only as the `X-MBX-APIKEY` header."""
     if holder.kind == "secret":
@@ -689,7 +657,7 @@ def _target_name(target: cst.BaseExpression) -> str | None:
     if type(target) is cst.Attribute:
         return target.attr.value
     if type(target) is cst.Subscript:
-        return subscript_key(target) if _CREDENTIAL_WORD.search(_raw_index(target)) else None
+        return subscript_key(target) if CREDENTIAL_WORD.search(_raw_index(target)) else None
     return None
 
 
