@@ -19,7 +19,7 @@ from libcst.metadata import CodeRange
 
 from binlint.analysis import binance
 from binlint.analysis.carry import NodeCache
-from binlint.analysis.values import ModuleIndex, string_value
+from binlint.analysis.values import ModuleIndex, dotted_text, string_value
 from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class ModuleModel:
         for node in self.tree.of_type(cst.Import, cst.ImportFrom):
             if type(node) is cst.Import:
                 for alias in node.names:
-                    full = _dotted(alias.name)
+                    full = dotted_text(alias.name)
                     if full is None:
                         continue
                     if alias.asname is not None and type(alias.asname.name) is cst.Name:
@@ -145,12 +145,12 @@ class ModuleModel:
                         top = full.split(".", 1)[0]
                         self.imports.setdefault(top, top)
             else:
-                base = _dotted(node.module) if node.module is not None else ""
+                base = dotted_text(node.module) if node.module is not None else ""
                 if base is None or type(node.names) is cst.ImportStar:
                     continue
                 prefix = "." * len(node.relative) + base
                 for alias in node.names:
-                    name = _dotted(alias.name)
+                    name = dotted_text(alias.name)
                     if name is None:
                         continue
                     local = name
@@ -574,14 +574,6 @@ def _is_none(node: cst.BaseExpression) -> bool:
     """`None`: a placeholder until the real value is assigned, never what a name resolves to."""
     return type(node) is cst.Name and node.value == "None"
 
-
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def _param_names(function: cst.FunctionDef) -> set[str]:

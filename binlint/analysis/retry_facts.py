@@ -60,6 +60,8 @@ RETRY_AFTER_NAMES = frozenset({"retry_after", "retryAfter", "RETRY_AFTER"})
 WAIT_METHODS = frozenset({"wait", "wait_for", "join", "recv", "receive", "get_message", "select", "input",
                            "run_forever", "serve_forever", "idle"})
 TIME_CALLS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "datetime.datetime.now"})
+# The keyword that says which failures a library retries after (its default: any exception).
+PREDICATE_KEYWORDS = {"tenacity": "retry", "retrying": "retry_on_exception"}
 # How many levels of same-module calls the model follows from retried code.
 MAX_REACH = 4
 # Libraries whose decorator makes a function retry itself (`@retry`, `@backoff.on_exception`, `@stamina.retry`).

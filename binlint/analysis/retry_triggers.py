@@ -13,7 +13,7 @@ import libcst as cst
 from binlint.analysis import orders
 from binlint.analysis.loops import short_text
 from binlint.analysis.retry_constructs import RetryConstruct, Trigger
-from binlint.analysis.retry_facts import MAX_REACH
+from binlint.analysis.retry_facts import MAX_REACH, PREDICATE_KEYWORDS
 from binlint.analysis.retry_syntax import CODE_ATTRIBUTES, codes_in, keyword, subtree
 from binlint.analysis.values import dotted_text, literal_text, module_index
 
@@ -50,13 +50,12 @@ class TriggerRetries:
         elif construct.kind == "helper" and construct.helper is not None:
             helper = construct.helper
             found.append(Trigger(helper.failure, construct.node, f"{helper.failure_words} in `{helper.name}`"))
-        elif construct.kind == "tenacity":
-            call = self._construct_call(construct)
-            retry = keyword(call, "retry")
-            if retry is None:
-                found.append(Trigger("unknown", construct.node, "any exception (tenacity's default)"))
+        elif construct.kind in PREDICATE_KEYWORDS:  # tenacity's `retry=`, retrying's `retry_on_exception=`
+            predicate = keyword(self._construct_call(construct), PREDICATE_KEYWORDS[construct.kind])
+            if predicate is None:
+                found.append(Trigger("unknown", construct.node, f"any exception ({construct.kind}'s default)"))
             else:
-                found.append(self._predicate_trigger(retry.value))
+                found.append(self._predicate_trigger(predicate.value))
         elif construct.kind == "backoff":
             call = self._construct_call(construct)
             if call is not None and model.call_name(call) == "backoff.on_exception":
@@ -66,13 +65,6 @@ class TriggerRetries:
                     positional[1].value if len(positional) > 1 else None)
                 if value is not None:
                     found.append(self._types_trigger(value, value))
-        elif construct.kind == "retrying":
-            call = self._construct_call(construct)
-            predicate = keyword(call, "retry_on_exception")
-            if predicate is None:
-                found.append(Trigger("unknown", construct.node, "any exception (retrying's default)"))
-            else:
-                found.append(self._predicate_trigger(predicate.value))
         return found or [Trigger("other", None, "a failure")]
 
     def _anchor(self: "RetryModel", construct: RetryConstruct, node: cst.CSTNode) -> cst.CSTNode:
