@@ -19,6 +19,10 @@ functions those call (followed a few levels), whether it waits, whether the wait
 bounded, whether it reads `Retry-After`, and where it handles 429/418. `enclosing(node)`
 gives the constructs that run a call again; `created_inside(construct, expr)` says
 whether a value (a client order id) is made anew on every attempt.
+
+The model is split by seam: the retry loops (`retry_loops.py`), the libraries and recursion
+(`retry_libraries.py`) and the failures that trigger a retry (`retry_triggers.py`) are
+parts it holds; the facts are `retry_facts.py`, the values it hands out `retry_constructs.py`.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from binlint.analysis.retry_facts import (
 )
 from binlint.analysis.retry_libraries import LibraryRetries
 from binlint.analysis.retry_loops import LoopRetries
-from binlint.analysis.retry_syntax import CONVERSIONS, keyword, max_retries, positive, subtree
+from binlint.analysis.retry_syntax import CONVERSIONS, ends_in_exit, keyword, max_retries, positive, subtree
 from binlint.analysis.retry_triggers import TriggerRetries
 from binlint.analysis.values import bind_arguments, called_function, dotted_text, literal_text, module_index
 
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
     from binlint.analysis.retry_helpers import RetryHelper
 
 
-class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
+class RetryModel:
     """The retry constructs of one module."""
 
     def __init__(self, analysis: "Analysis") -> None:
@@ -57,14 +61,13 @@ class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
         self.tree = analysis.model.tree
         # per-argument memos (the views are cached properties)
         self._enclosing_memo: dict = {}
-        self._exits_cache: dict = {}
-        self._loop_functions_memo: dict = {}
-        self._loop_retries_memo: dict = {}
         self._orders_cache: dict = {}
         self._reach_cache: dict = {}
         self._site_cache: dict = {}
-        self._tests_cache: dict = {}
-        self._throttling_functions: dict = {}
+        # the parts: loops, libraries and recursion, what triggers a retry
+        self._loop_part = LoopRetries(self)
+        self._library_part = LibraryRetries(self)
+        self._trigger_part = TriggerRetries(self)
 
     # --- public API --------------------------------------------------------------------
 
@@ -81,12 +84,12 @@ class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
     def _base_constructs(self) -> list[RetryConstruct]:
         """Loops, recursion and retry libraries: everything but the module's own retry helpers."""
         found: list[RetryConstruct] = []
-        found.extend(self._loops())
+        found.extend(self._loop_part._loops())
         if self._uses_retry_library:
-            found.extend(self._decorated())
-            found.extend(self._retrying_loops())
-            found.extend(self._retrying_calls())
-        found.extend(self._recursions())
+            found.extend(self._library_part._decorated())
+            found.extend(self._library_part._retrying_loops())
+            found.extend(self._library_part._retrying_calls())
+        found.extend(self._library_part._recursions())
         return found
 
     def base_enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
@@ -314,6 +317,14 @@ class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
         index = module_index(self.model)
         return index.owner(a, text) == index.owner(b, text)
 
+    def triggers(self, construct: RetryConstruct, node: cst.CSTNode) -> list[Trigger]:
+        """The failures after which `construct` runs `node` again (never empty: unknown means any)."""
+        return self._trigger_part.triggers(construct, node)
+
+    def throttles(self, call: cst.Call) -> bool:
+        """Whether a call waits: a sleep, `event.wait(timeout)`, a rate limiter, or a same-module helper that does."""
+        return self._loop_part.throttles(call)
+
     def decorated(self, function: cst.FunctionDef) -> bool:
         """Whether a retry library's decorator (tenacity, backoff, retrying, stamina, ...) wraps `function`."""
         for decorator in function.decorators:
@@ -330,7 +341,7 @@ class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
     def _retries(self, construct: RetryConstruct, node: cst.CSTNode) -> bool:
         if any(self.tree.contains(root, node) for root in construct.roots):
             if construct.kind == "loop":
-                return self._loop_retries(construct.node, node)  # type: ignore[arg-type]
+                return self._loop_part._loop_retries(construct.node, node)  # type: ignore[arg-type]
             if construct.kind == "recursion":
                 return not self.tree.contains(construct.node, node)
             return True
@@ -363,10 +374,11 @@ class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
                     if function is None or function is construct.function:
                         continue
                     if construct.kind == "loop" and region is construct.node \
-                            and not self._loop_retries(construct.node, call):  # type: ignore[arg-type]
+                            and not self._loop_part._loop_retries(construct.node, call):  # type: ignore[arg-type]
                         continue
                     sites.setdefault(id(function), []).append(call)
-                    if id(function) not in reached and not any(self.tree.contains(r, function) for r in construct.roots):
+                    if id(function) not in reached \
+                            and not any(self.tree.contains(r, function) for r in construct.roots):
                         reached[id(function)] = function
                         next_frontier.append(function.body)
             frontier = next_frontier
@@ -432,6 +444,53 @@ class RetryModel(TriggerRetries, LoopRetries, LibraryRetries):
 
     def _sleeps_in(self, root: cst.CSTNode) -> list[cst.Call]:
         return [c for c in self._inside(root, cst.Call) if self.model.call_name(c) in SLEEPS]
+
+    # --- asked by the loops and the libraries ------------------------------------------------
+
+    def _grows(self, expr: cst.BaseExpression, region: cst.CSTNode, counters: set[str], depth: int) -> bool:
+        """Whether an expression grows from one attempt to the next."""
+        if depth > 3:
+            return False
+        for sub in subtree(expr):
+            if type(sub) is cst.BinaryOperation and type(sub.operator) in (cst.Power, cst.LeftShift):
+                return True
+            if type(sub) is cst.Name:
+                if sub.value in counters:
+                    return True
+                for binding in self.model.bindings(sub):
+                    if binding.value is not None and self.tree.contains(region, binding.statement) \
+                            and self._grows(binding.value, region, counters, depth + 1):
+                        return True
+            if type(sub) is cst.Call:
+                function = called_function(self.model, sub)
+                if function is not None and any(
+                    type(n) is cst.BinaryOperation and type(n.operator) is cst.Power
+                    for n in self._inside(function, cst.BinaryOperation)
+                ):
+                    return True
+        return False
+
+    def _rate_limit_retried(self, roots: Sequence[cst.CSTNode], loop: cst.CSTNode | None) -> cst.CSTNode | None:
+        """A 429/418 check after which the code goes round again (not one that gives up)."""
+        for node in self._inside_any(roots, self._rate_limit_nodes):
+            if loop is None:
+                return node  # a library retries on the exception or predicate this check feeds
+            branch = self._branch_of(node)
+            if branch is not None and not ends_in_exit(branch):
+                return node
+        return None
+
+    def _branch_of(self, node: cst.CSTNode) -> cst.BaseSuite | None:
+        """The body run when the 429/418 check holds: an `if`'s body or an `except`'s body."""
+        for ancestor in self.tree.ancestors(node):
+            if type(ancestor) is cst.If and self.tree.contains(ancestor.test, node):
+                return ancestor.body
+            if type(ancestor) is cst.ExceptHandler and ancestor.type is not None \
+                    and self.tree.contains(ancestor.type, node):
+                return ancestor.body
+            if isinstance(ancestor, cst.BaseStatement):
+                return None
+        return None
 
     # --- urllib3 ---------------------------------------------------------------------------------
 

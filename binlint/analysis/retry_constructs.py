@@ -36,7 +36,8 @@ class RetryConstruct:
         node = self.node
         defined = f" (the retry helper `{self.helper.name}` on line {self.helper.line})" if self.helper else ""
         if type(node) is cst.Decorator:
-            return f"`@{short_text(model.code(node.decorator), 60)}` on `{self.function.name.value if self.function else '?'}`" \
+            name = self.function.name.value if self.function else "?"
+            return f"`@{short_text(model.code(node.decorator), 60)}` on `{name}`" \
                 + defined
         if self.kind == "helper":
             return f"`{short_text(model.code(node), 60)}` on line {model.line(node)}{defined}"
@@ -47,7 +48,8 @@ class RetryConstruct:
                 head = f"while {model.code(node.test)}"
             return f"the `{short_text(head, 50)}` loop on line {model.line(node)}"
         if type(node) is cst.For:
-            return f"`for {model.code(node.target)} in {short_text(model.code(node.iter), 60)}` on line {model.line(node)}"
+            iterated = short_text(model.code(node.iter), 60)
+            return f"`for {model.code(node.target)} in {iterated}` on line {model.line(node)}"
         if self.kind == "recursion":
             return f"the recursive call `{short_text(model.code(node), 60)}` on line {model.line(node)}"
         return f"`{short_text(model.code(node), 60)}` on line {model.line(node)}"

@@ -1,6 +1,6 @@
 """Retries made by libraries (tenacity, backoff, retrying) and by recursion.
 
-A part of the retry model (`RetryModel` in `analysis/retries.py` inherits it).
+A part of the retry model: `RetryModel` (`analysis/retries.py`) holds one.
 """
 
 from __future__ import annotations
@@ -18,13 +18,20 @@ from binlint.analysis.retry_syntax import keyword, subtree
 from binlint.analysis.values import bind_arguments, called_function, module_index
 
 if TYPE_CHECKING:
+    from binlint.analysis.module import ModuleModel
     from binlint.analysis.retries import RetryModel
+    from binlint.analysis.walk import TreeIndex
 
 
 class LibraryRetries:
     """Decorators, `Retrying` objects and recursive calls that run a function again."""
 
-    def _decorated(self: "RetryModel") -> Iterator[RetryConstruct]:
+    def __init__(self, retries: "RetryModel") -> None:
+        self.retries = retries
+        self.model: ModuleModel = retries.model
+        self.tree: TreeIndex = retries.tree
+
+    def _decorated(self) -> Iterator[RetryConstruct]:
         model = self.model
         for function in self.tree.of_type(cst.FunctionDef):
             for decorator in function.decorators:
@@ -35,7 +42,7 @@ class LibraryRetries:
                 if construct is not None:
                     yield construct
 
-    def _library_construct(self: "RetryModel", name: str | None, call: cst.Call | None, node: cst.CSTNode,
+    def _library_construct(self, name: str | None, call: cst.Call | None, node: cst.CSTNode,
                            function: cst.FunctionDef | None,
                            roots: tuple[cst.CSTNode, ...] | None = None) -> RetryConstruct | None:
         """A tenacity / backoff / retrying construct from its call (None for a bare `@retry`)."""
@@ -55,17 +62,17 @@ class LibraryRetries:
             roots = (function.body,)
         scanned = (*roots, *((call,) if call is not None else ()))
         custom = self._custom_wait_functions(call)
-        reads = self._any_inside((*scanned, *custom), self._retry_after_nodes) is not None
+        reads = self.retries._any_inside((*scanned, *custom), self.retries._retry_after_nodes) is not None
         if function is not None:
-            reads = reads or self._any_inside(
-                [f.body for f in self._functions_called_from(function)], self._retry_after_nodes) is not None
+            reads = reads or self.retries._any_inside(
+                [f.body for f in self._functions_called_from(function)], self.retries._retry_after_nodes) is not None
         return RetryConstruct(
             kind=kind, node=node, roots=roots, function=function, waits=waits, grows=grows,
-            bounded=bounded, reads_retry_after=reads, rate_limit=self._rate_limit_retried(scanned, None),
+            bounded=bounded, reads_retry_after=reads, rate_limit=self.retries._rate_limit_retried(scanned, None),
             wait=wait,
         )
 
-    def _tenacity(self: "RetryModel", call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
+    def _tenacity(self, call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
         wait = keyword(call, "wait") if call is not None else None
         stop = keyword(call, "stop") if call is not None else None
         bounded = stop is not None and not self._only(stop.value, {"stop_never"})
@@ -78,7 +85,7 @@ class LibraryRetries:
             return not names <= {"wait_none"}, False, bounded, wait
         return True, True, bounded, wait  # a custom strategy: given the benefit of the doubt
 
-    def _backoff(self: "RetryModel", call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
+    def _backoff(self, call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
         if call is None:
             return False, False, False, None
         wait = keyword(call, "wait_gen")
@@ -94,14 +101,14 @@ class LibraryRetries:
             return True, False, bounded, wait_expr
         return True, True, bounded, wait_expr  # expo, fibo, or a custom generator
 
-    def _retrying(self: "RetryModel", call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
+    def _retrying(self, call: cst.Call | None) -> tuple[bool, bool, bool, cst.CSTNode | None]:
         keywords = {a.keyword.value: a for a in (call.args if call is not None else ()) if a.keyword is not None}
         waits = [keywords[k] for k in keywords if k in RETRYING_WAITS]
         grows = any(k in RETRYING_GROWING for k in keywords)
         bounded = any(k in RETRYING_STOPS for k in keywords)
         return bool(waits), grows, bounded, waits[0] if waits else None
 
-    def _strategy_names(self: "RetryModel", expr: cst.BaseExpression) -> set[str]:
+    def _strategy_names(self, expr: cst.BaseExpression) -> set[str]:
         """The tenacity strategy names an expression uses (`wait_fixed(1) + wait_random(0, 1)`)."""
         if type(expr) in (cst.Name, cst.Attribute):
             return {self._strategy_name(self.model.qualname(expr))}
@@ -119,11 +126,11 @@ class LibraryRetries:
             return qualified.rsplit(".", 1)[1]
         return "<custom>"
 
-    def _only(self: "RetryModel", expr: cst.BaseExpression, allowed: set[str]) -> bool:
+    def _only(self, expr: cst.BaseExpression, allowed: set[str]) -> bool:
         names = self._strategy_names(expr)
         return bool(names) and names <= allowed
 
-    def _custom_wait_functions(self: "RetryModel", call: cst.Call | None) -> list[cst.CSTNode]:
+    def _custom_wait_functions(self, call: cst.Call | None) -> list[cst.CSTNode]:
         """Same-module functions named in a construct's arguments (a custom `wait` or `value`)."""
         if call is None:
             return []
@@ -135,9 +142,9 @@ class LibraryRetries:
                     found.append(index.module_functions[sub.value])
         return found
 
-    def _functions_called_from(self: "RetryModel", function: cst.FunctionDef) -> list[cst.FunctionDef]:
+    def _functions_called_from(self, function: cst.FunctionDef) -> list[cst.FunctionDef]:
         found = []
-        for call in self._inside(function.body, cst.Call):
+        for call in self.retries._inside(function.body, cst.Call):
             callee = called_function(self.model, call)
             if callee is not None and callee is not function and callee not in found:
                 found.append(callee)
@@ -145,7 +152,7 @@ class LibraryRetries:
 
     # --- tenacity's Retrying objects ---------------------------------------------------------
 
-    def _retrying_object(self: "RetryModel", expr: cst.BaseExpression) -> tuple[str, cst.Call] | None:
+    def _retrying_object(self, expr: cst.BaseExpression) -> tuple[str, cst.Call] | None:
         """`Retrying(...)`, `tenacity.retry(...)` or `backoff.on_exception(...)`, directly or by name."""
         value = self.model.value_of(expr)
         if type(value) is cst.Call:
@@ -155,7 +162,7 @@ class LibraryRetries:
                 return name, value  # type: ignore[return-value]
         return None
 
-    def _retrying_loops(self: "RetryModel") -> Iterator[RetryConstruct]:
+    def _retrying_loops(self) -> Iterator[RetryConstruct]:
         """`for attempt in Retrying(...): with attempt: ...` (and `async for` with AsyncRetrying)."""
         for loop in self.tree.of_type(cst.For):
             found = self._retrying_object(loop.iter)
@@ -168,7 +175,7 @@ class LibraryRetries:
                 construct.function = None
                 yield construct
 
-    def _retrying_calls(self: "RetryModel") -> Iterator[RetryConstruct]:
+    def _retrying_calls(self) -> Iterator[RetryConstruct]:
         """`Retrying(...)(place, ...)`, `retryer(place)`, `retry(...)(place)`: the function passed."""
         for call in self.model.calls():
             func = call.func
@@ -192,7 +199,7 @@ class LibraryRetries:
 
     # --- recursion -----------------------------------------------------------------------------
 
-    def _recursions(self: "RetryModel") -> Iterator[RetryConstruct]:
+    def _recursions(self) -> Iterator[RetryConstruct]:
         for call in self.model.calls():
             function = called_function(self.model, call)
             if function is None or not self.tree.contains(function, call):
@@ -200,20 +207,22 @@ class LibraryRetries:
             if not self._retry_branch(call, function):
                 continue
             counters = self._recursion_counters(call, function)
-            sleeps = self._sleeps_in(function.body)
+            sleeps = self.retries._sleeps_in(function.body)
             bounded = any(
                 type(sub) is cst.Name and sub.value in counters
-                for comparison in self._inside(function.body, cst.Comparison) for sub in subtree(comparison)
+                for comparison in self.retries._inside(function.body, cst.Comparison) for sub in subtree(comparison)
             )
             yield RetryConstruct(
                 kind="recursion", node=call, roots=(function.body,), function=function, waits=bool(sleeps),
-                grows=any(s.args and self._grows(s.args[0].value, function, counters, 0) for s in sleeps),
+                grows=any(s.args and self.retries._grows(s.args[0].value, function, counters, 0) for s in sleeps),
                 bounded=bounded,
-                reads_retry_after=self._any_inside((function.body,), self._retry_after_nodes) is not None,
-                rate_limit=self._rate_limit_retried((function.body,), function), wait=sleeps[0] if sleeps else None,
+                reads_retry_after=self.retries._any_inside(
+                    (function.body,), self.retries._retry_after_nodes) is not None,
+                rate_limit=self.retries._rate_limit_retried((function.body,), function),
+                wait=sleeps[0] if sleeps else None,
             )
 
-    def _retry_branch(self: "RetryModel", call: cst.Call, function: cst.FunctionDef) -> bool:
+    def _retry_branch(self, call: cst.Call, function: cst.FunctionDef) -> bool:
         """Whether a recursive call retries: from an `except`, or after a status or rate-limit check."""
         for ancestor in self.tree.ancestors(call):
             if ancestor is function:
@@ -224,11 +233,11 @@ class LibraryRetries:
                 for sub in subtree(ancestor.test):
                     if type(sub) is cst.Attribute and sub.attr.value in ("status_code", "status", "code"):
                         return True
-                    if sub in self._rate_limit_nodes:
+                    if sub in self.retries._rate_limit_nodes:
                         return True
         return False
 
-    def _recursion_counters(self: "RetryModel", call: cst.Call, function: cst.FunctionDef) -> set[str]:
+    def _recursion_counters(self, call: cst.Call, function: cst.FunctionDef) -> set[str]:
         """Parameters the recursive call passes changed (`attempt + 1`, `retries - 1`, `delay * 2`)."""
         found = set()
         for name, passed in bind_arguments(call, function, plain=True).items():

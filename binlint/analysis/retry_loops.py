@@ -1,11 +1,11 @@
 """Retry loops: which loops go round again after a failure, and how they wait, grow and stop.
 
-A part of the retry model (`RetryModel` in `analysis/retries.py` inherits it).
+A part of the retry model: `RetryModel` (`analysis/retries.py`) holds one.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
@@ -18,7 +18,9 @@ from binlint.analysis.retry_syntax import (
 from binlint.analysis.values import bind_arguments, called_function, dotted_text, literal_text
 
 if TYPE_CHECKING:
+    from binlint.analysis.module import ModuleModel
     from binlint.analysis.retries import RetryModel
+    from binlint.analysis.walk import TreeIndex
 
 _LOOPS = (cst.For, cst.While)
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -27,7 +29,18 @@ _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 class LoopRetries:
     """Loops that run a call again after it failed."""
 
-    def _loops(self: "RetryModel") -> Iterator[RetryConstruct]:
+    def __init__(self, retries: "RetryModel") -> None:
+        self.retries = retries
+        self.model: ModuleModel = retries.model
+        self.tree: TreeIndex = retries.tree
+        # per-argument memos
+        self._exits_cache: dict = {}
+        self._loop_functions_memo: dict = {}
+        self._loop_retries_memo: dict = {}
+        self._tests_cache: dict = {}
+        self._throttling_functions: dict = {}
+
+    def _loops(self) -> Iterator[RetryConstruct]:
         model = self.model
         for loop in self.tree.of_type(cst.For, cst.While):
             if type(loop) is cst.For:
@@ -35,21 +48,22 @@ class LoopRetries:
                 name = model.call_name(iterator) if type(iterator) is cst.Call else None
                 if name not in ("builtins.range", "itertools.count", "itertools.repeat"):
                     continue
-            if not self._exits(loop) or not self._inside(loop, cst.Call):
+            if not self._exits(loop) or not self.retries._inside(loop, cst.Call):
                 continue
             counters = self._counters(loop)
             sleeps = self._loop_sleeps(loop)
-            reads = self._any_inside((loop, *self._loop_functions(loop)), self._retry_after_nodes) is not None
+            reads = self.retries._any_inside((loop, *self._loop_functions(loop)),
+                                             self.retries._retry_after_nodes) is not None
             yield RetryConstruct(
                 kind="loop", node=loop, roots=(loop,), function=None,
                 waits=bool(sleeps), grows=any(self._sleep_grows(s, loop, counters) for s in sleeps),
                 bounded=self._loop_bounded(loop, counters), reads_retry_after=reads,
-                rate_limit=self._rate_limit_retried((loop, *self._loop_functions(loop)), loop),
+                rate_limit=self.retries._rate_limit_retried((loop, *self._loop_functions(loop)), loop),
                 wait=sleeps[0] if sleeps else None,
                 hot_path=self._hot_path(loop) if sleeps else None,
             )
 
-    def _hot_path(self: "RetryModel", loop: cst.For | cst.While) -> str | None:
+    def _hot_path(self, loop: cst.For | cst.While) -> str | None:
         """An `except` branch that goes back to the loop head without waiting, while others wait."""
         model = self.model
         walker = LoopWalker(self.tree, lambda call: model.call_name(call) not in SLEEPS, self.throttles,
@@ -59,7 +73,7 @@ class LoopRetries:
                 return describe_path(path, model.code, model.line, self.tree.parent)
         return None
 
-    def throttles(self: "RetryModel", call: cst.Call) -> bool:
+    def throttles(self, call: cst.Call) -> bool:
         """Whether a call waits: a sleep, `event.wait(timeout)`, a rate limiter, or a same-module helper that does."""
         name = self.model.call_name(call)
         if name in SLEEPS:
@@ -82,34 +96,34 @@ class LoopRetries:
         memo = self._throttling_functions
         if id(function) not in memo:
             memo[id(function)] = (function, False)  # a recursive helper: no
-            found = any(self.throttles(c) for c in self._inside(function.body, cst.Call) if c is not call)
+            found = any(self.throttles(c) for c in self.retries._inside(function.body, cst.Call) if c is not call)
             memo[id(function)] = (function, found)
         return memo[id(function)][1]
 
-    def _exits(self: "RetryModel", loop: cst.For | cst.While) -> list[cst.CSTNode]:
+    def _exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         """Where the loop stops on success: its `break`s, `return`s, and flags its `while` test reads."""
         cache = self._exits_cache
         if id(loop) not in cache:
             cache[id(loop)] = self._find_exits(loop)
         return cache[id(loop)]
 
-    def _find_exits(self: "RetryModel", loop: cst.For | cst.While) -> list[cst.CSTNode]:
+    def _find_exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         found: list[cst.CSTNode] = []
-        for node in self._inside(loop, cst.Break):
+        for node in self.retries._inside(loop, cst.Break):
             if self._owner_loop(node) is loop:
                 found.append(node)
         function = self.model.function_of(loop)
-        for node in self._inside(loop, cst.Return):
+        for node in self.retries._inside(loop, cst.Return):
             if self.model.function_of(node) is function:
                 found.append(node)
         if type(loop) is cst.While and not always_true(loop.test):
             flags = {n.value for n in subtree(loop.test) if type(n) is cst.Name}
-            for node in self._inside(loop, cst.Assign):
+            for node in self.retries._inside(loop, cst.Assign):
                 if any(type(t.target) is cst.Name and t.target.value in flags for t in node.targets):
                     found.append(node)
         return found
 
-    def _owner_loop(self: "RetryModel", node: cst.CSTNode) -> cst.CSTNode | None:
+    def _owner_loop(self, node: cst.CSTNode) -> cst.CSTNode | None:
         for ancestor in self.tree.ancestors(node):
             if isinstance(ancestor, _LOOPS):
                 return ancestor
@@ -117,7 +131,7 @@ class LoopRetries:
                 return None
         return None
 
-    def _loop_retries(self: "RetryModel", loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
+    def _loop_retries(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         """Whether the loop runs `node` again after it failed: raised, or answered with an error."""
         memo = self._loop_retries_memo
         known = memo.get((id(loop), id(node)))
@@ -125,7 +139,7 @@ class LoopRetries:
             known = memo[(id(loop), id(node))] = (loop, node, self._loop_retries_uncached(loop, node))
         return known[2]
 
-    def _loop_retries_uncached(self: "RetryModel", loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
+    def _loop_retries_uncached(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         if type(loop) is cst.For and self._uses_target(loop, node):
             return False  # `for i in range(n): place(orders[i])` walks a list, it does not retry
         if self.model.function_of(node) is not self.model.function_of(loop):
@@ -153,7 +167,7 @@ class LoopRetries:
             return False
         return self._result_checked(node, loop)
 
-    def _ends_loop(self: "RetryModel", block: cst.BaseSuite, loop: cst.For | cst.While) -> bool:
+    def _ends_loop(self, block: cst.BaseSuite, loop: cst.For | cst.While) -> bool:
         """Whether a branch ends the loop: `break`/`return`/`raise`, `sys.exit()`, or `running = False`."""
         if ends_in_exit(block):
             return True
@@ -169,13 +183,13 @@ class LoopRetries:
                     return True
         return False
 
-    def _uses_target(self: "RetryModel", loop: cst.For, node: cst.CSTNode) -> bool:
+    def _uses_target(self, loop: cst.For, node: cst.CSTNode) -> bool:
         names = {n.value for n in subtree(loop.target) if type(n) is cst.Name}
         if not names or type(node) is not cst.Call:
             return False
         return any(type(n) is cst.Name and n.value in names for arg in node.args for n in subtree(arg.value))
 
-    def _exits_right_after(self: "RetryModel", node: cst.CSTNode, loop: cst.CSTNode) -> bool:
+    def _exits_right_after(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
         """Whether every normal path from `node` leaves the loop (`place(); break`)."""
         child: cst.CSTNode = node
         for ancestor in self.tree.ancestors(node):
@@ -185,14 +199,14 @@ class LoopRetries:
                 body = list(ancestor.body)
                 if child in body:
                     for statement in body[body.index(child) + 1:]:
-                        if any(self._owner_loop(c) is loop for c in self._inside(statement, cst.Continue)):
+                        if any(self._owner_loop(c) is loop for c in self.retries._inside(statement, cst.Continue)):
                             return False  # `if r.status_code == 429: continue`: it may go round
                         if is_exit(statement):
                             return True
             child = ancestor
         return False
 
-    def _result_checked(self: "RetryModel", node: cst.CSTNode, loop: cst.CSTNode) -> bool:
+    def _result_checked(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
         """Whether the loop tests the call's result for an error (`if r.status_code == 429: continue`).
 
         Only error checks count: a loop that polls until a value changes
@@ -200,7 +214,7 @@ class LoopRetries:
         """
         cache = self._tests_cache
         if id(loop) not in cache:
-            tests = [n.test for n in self._inside(loop, cst.If) if self._error_check(n.test)]
+            tests = [n.test for n in self.retries._inside(loop, cst.If) if self._error_check(n.test)]
             if type(loop) is cst.While and self._error_check(loop.test):
                 tests.append(loop.test)
             cache[id(loop)] = tests
@@ -224,7 +238,7 @@ class LoopRetries:
             for test in tests
         )
 
-    def _error_check(self: "RetryModel", test: cst.BaseExpression) -> bool:
+    def _error_check(self, test: cst.BaseExpression) -> bool:
         """Whether a test looks at an error: a status code, `ok`, an error code, a 429/418."""
         for sub in subtree(test):
             if type(sub) is cst.Attribute and sub.attr.value in ERROR_ATTRIBUTES:
@@ -235,15 +249,15 @@ class LoopRetries:
                 return True
         return False
 
-    def _counters(self: "RetryModel", loop: cst.For | cst.While) -> set[str]:
+    def _counters(self, loop: cst.For | cst.While) -> set[str]:
         """Names that change on every attempt: the `for` target, `n += 1`, `delay = delay * 2`."""
         names: set[str] = set()
         if type(loop) is cst.For:
             names.update(n.value for n in subtree(loop.target) if type(n) is cst.Name)
-        for node in self._inside(loop, cst.AugAssign):
+        for node in self.retries._inside(loop, cst.AugAssign):
             if type(node.target) is cst.Name:
                 names.add(node.target.value)
-        for node in self._inside(loop, cst.Assign):
+        for node in self.retries._inside(loop, cst.Assign):
             for target in node.targets:
                 if type(target.target) is cst.Name and any(
                     type(n) is cst.Name and n.value == target.target.value for n in subtree(node.value)
@@ -251,11 +265,11 @@ class LoopRetries:
                     names.add(target.target.value)
         return names
 
-    def _loop_bounded(self: "RetryModel", loop: cst.For | cst.While, counters: set[str]) -> bool:
+    def _loop_bounded(self, loop: cst.For | cst.While, counters: set[str]) -> bool:
         if type(loop) is cst.For:
             iterator = self.model.value_of(loop.iter)
             return type(iterator) is cst.Call and self.model.call_name(iterator) == "builtins.range"
-        for comparison in self._inside(loop, cst.Comparison):
+        for comparison in self.retries._inside(loop, cst.Comparison):
             for sub in subtree(comparison):
                 if type(sub) is cst.Name and sub.value in counters:
                     return True
@@ -263,7 +277,7 @@ class LoopRetries:
                     return True
         return False
 
-    def _loop_functions(self: "RetryModel", loop: cst.CSTNode) -> list[cst.FunctionDef]:
+    def _loop_functions(self, loop: cst.CSTNode) -> list[cst.FunctionDef]:
         """Same-module functions the loop calls (any call, retried or not)."""
         # Asked several times per loop: remembered (the loop is kept in the entry, so its id
         # cannot be reused while the entry lives).
@@ -273,21 +287,21 @@ class LoopRetries:
             known = memo[id(loop)] = (loop, self._find_loop_functions(loop))
         return list(known[1])
 
-    def _find_loop_functions(self: "RetryModel", loop: cst.CSTNode) -> list[cst.FunctionDef]:
+    def _find_loop_functions(self, loop: cst.CSTNode) -> list[cst.FunctionDef]:
         found = []
-        for call in self._inside(loop, cst.Call):
+        for call in self.retries._inside(loop, cst.Call):
             function = called_function(self.model, call)
             if function is not None and function not in found:
                 found.append(function)
         return found
 
-    def _loop_sleeps(self: "RetryModel", loop: cst.CSTNode) -> list[cst.Call]:
-        sleeps = self._sleeps_in(loop)
+    def _loop_sleeps(self, loop: cst.CSTNode) -> list[cst.Call]:
+        sleeps = self.retries._sleeps_in(loop)
         for function in self._loop_functions(loop):
-            sleeps.extend(self._sleeps_in(function.body))
+            sleeps.extend(self.retries._sleeps_in(function.body))
         return sleeps
 
-    def _sleep_grows(self: "RetryModel", sleep: cst.Call, loop: cst.CSTNode, counters: set[str]) -> bool:
+    def _sleep_grows(self, sleep: cst.Call, loop: cst.CSTNode, counters: set[str]) -> bool:
         if not sleep.args:
             return False
         if not self.tree.contains(loop, sleep):  # in a helper the loop calls: follow its parameters
@@ -299,55 +313,10 @@ class LoopRetries:
                 if type(sub) is cst.BinaryOperation and type(sub.operator) in (cst.Power, cst.LeftShift):
                     return True
                 if type(sub) is cst.Name and sub.value in params:
-                    for call in self._inside(loop, cst.Call):
+                    for call in self.retries._inside(loop, cst.Call):
                         if called_function(self.model, call) is function:
                             passed = bind_arguments(call, function, plain=True).get(sub.value)
-                            if passed is not None and self._grows(passed, loop, counters, 0):
+                            if passed is not None and self.retries._grows(passed, loop, counters, 0):
                                 return True
             return False
-        return self._grows(sleep.args[0].value, loop, counters, 0)
-
-    def _grows(self: "RetryModel", expr: cst.BaseExpression, region: cst.CSTNode, counters: set[str], depth: int) -> bool:
-        """Whether an expression grows from one attempt to the next."""
-        if depth > 3:
-            return False
-        for sub in subtree(expr):
-            if type(sub) is cst.BinaryOperation and type(sub.operator) in (cst.Power, cst.LeftShift):
-                return True
-            if type(sub) is cst.Name:
-                if sub.value in counters:
-                    return True
-                for binding in self.model.bindings(sub):
-                    if binding.value is not None and self.tree.contains(region, binding.statement) \
-                            and self._grows(binding.value, region, counters, depth + 1):
-                        return True
-            if type(sub) is cst.Call:
-                function = called_function(self.model, sub)
-                if function is not None and any(
-                    type(n) is cst.BinaryOperation and type(n.operator) is cst.Power
-                    for n in self._inside(function, cst.BinaryOperation)
-                ):
-                    return True
-        return False
-
-    def _rate_limit_retried(self: "RetryModel", roots: Sequence[cst.CSTNode], loop: cst.CSTNode | None) -> cst.CSTNode | None:
-        """A 429/418 check after which the code goes round again (not one that gives up)."""
-        for node in self._inside_any(roots, self._rate_limit_nodes):
-            if loop is None:
-                return node  # a library retries on the exception or predicate this check feeds
-            branch = self._branch_of(node)
-            if branch is not None and not ends_in_exit(branch):
-                return node
-        return None
-
-    def _branch_of(self: "RetryModel", node: cst.CSTNode) -> cst.BaseSuite | None:
-        """The body run when the 429/418 check holds: an `if`'s body or an `except`'s body."""
-        for ancestor in self.tree.ancestors(node):
-            if type(ancestor) is cst.If and self.tree.contains(ancestor.test, node):
-                return ancestor.body
-            if type(ancestor) is cst.ExceptHandler and ancestor.type is not None \
-                    and self.tree.contains(ancestor.type, node):
-                return ancestor.body
-            if isinstance(ancestor, cst.BaseStatement):
-                return None
-        return None
+        return self.retries._grows(sleep.args[0].value, loop, counters, 0)

@@ -1,7 +1,8 @@
 """Which failures make a retry construct go again, and what each says about an order (`Trigger`).
 
-A part of the retry model (`RetryModel` in `analysis/retries.py` inherits it): `except`
-handlers, status tests, tenacity's `retry=`, backoff's exception, retrying's predicate.
+A part of the retry model: `RetryModel` (`analysis/retries.py`) holds one and answers
+`triggers()` with it. `except` handlers, status tests, tenacity's `retry=`, backoff's
+exception, retrying's predicate.
 """
 
 from __future__ import annotations
@@ -18,13 +19,20 @@ from binlint.analysis.retry_syntax import CODE_ATTRIBUTES, codes_in, keyword, su
 from binlint.analysis.values import dotted_text, literal_text, module_index
 
 if TYPE_CHECKING:
+    from binlint.analysis.module import ModuleModel
     from binlint.analysis.retries import RetryModel
+    from binlint.analysis.walk import TreeIndex
 
 
 class TriggerRetries:
     """The failures after which a retry construct runs its code again."""
 
-    def triggers(self: "RetryModel", construct: RetryConstruct, node: cst.CSTNode) -> list[Trigger]:
+    def __init__(self, retries: "RetryModel") -> None:
+        self.retries = retries
+        self.model: ModuleModel = retries.model
+        self.tree: TreeIndex = retries.tree
+
+    def triggers(self, construct: RetryConstruct, node: cst.CSTNode) -> list[Trigger]:
         """The failures after which `construct` runs `node` again (never empty: unknown means any)."""
         found: list[Trigger] = []
         model = self.model
@@ -39,13 +47,15 @@ class TriggerRetries:
                     break
                 if type(ancestor) in (cst.Try, cst.TryStar) and construct.kind == "loop" \
                         and self.tree.contains(ancestor.body, anchor):
+                    ends_loop = self.retries._loop_part._ends_loop
                     found.extend(self._handler_trigger(h) for h in ancestor.handlers
-                                 if not self._ends_loop(h.body, construct.node))  # type: ignore[arg-type]
+                                 if not ends_loop(h.body, construct.node))  # type: ignore[arg-type]
                 if type(ancestor) is cst.If and construct.kind == "recursion":
                     found.append(self._test_trigger(ancestor.test))
                     break
             if not found and construct.kind == "loop":
-                tests = [n.test for n in self._inside(construct.node, cst.If) if self._error_check(n.test)]
+                tests = [n.test for n in self.retries._inside(construct.node, cst.If)
+                         if self.retries._loop_part._error_check(n.test)]
                 found.extend(self._test_trigger(test) for test in tests)
         elif construct.kind == "helper" and construct.helper is not None:
             helper = construct.helper
@@ -67,19 +77,19 @@ class TriggerRetries:
                     found.append(self._types_trigger(value, value))
         return found or [Trigger("other", None, "a failure")]
 
-    def _anchor(self: "RetryModel", construct: RetryConstruct, node: cst.CSTNode) -> cst.CSTNode:
+    def _anchor(self, construct: RetryConstruct, node: cst.CSTNode) -> cst.CSTNode:
         """`node`, or the call in the retried code that leads to the function holding it."""
         for _ in range(MAX_REACH + 1):
             if any(self.tree.contains(root, node) for root in construct.roots):
                 return node
             function = self.model.function_of(node)
-            sites = self._sites_of(construct, function) if function is not None else []
+            sites = self.retries._sites_of(construct, function) if function is not None else []
             if not sites:
                 return node
             node = sites[0]
         return node
 
-    def _construct_call(self: "RetryModel", construct: RetryConstruct) -> cst.Call | None:
+    def _construct_call(self, construct: RetryConstruct) -> cst.Call | None:
         node = construct.node
         if type(node) is cst.Decorator:
             return node.decorator if type(node.decorator) is cst.Call else None
@@ -87,12 +97,12 @@ class TriggerRetries:
             value = self.model.value_of(node.iter)
             return value if type(value) is cst.Call else None
         if type(node) is cst.Call:
-            found = self._retrying_object(node.func.value if type(node.func) is cst.Attribute
+            found = self.retries._library_part._retrying_object(node.func.value if type(node.func) is cst.Attribute
                                           and node.func.attr.value in ("call", "__call__") else node.func)
             return found[1] if found is not None else None
         return None
 
-    def _handler_trigger(self: "RetryModel", handler: cst.ExceptHandler) -> Trigger:
+    def _handler_trigger(self, handler: cst.ExceptHandler) -> Trigger:
         model = self.model
         if handler.type is None:
             return Trigger("unknown", handler, f"a bare `except` on line {model.line(handler)}")
@@ -103,7 +113,7 @@ class TriggerRetries:
                 return Trigger(orders.codes_outcome(codes), handler, trigger.words + " (after a code test)")
         return trigger
 
-    def _types_trigger(self: "RetryModel", expr: cst.BaseExpression, node: cst.CSTNode) -> Trigger:
+    def _types_trigger(self, expr: cst.BaseExpression, node: cst.CSTNode) -> Trigger:
         elements = [e.value for e in expr.elements] if type(expr) is cst.Tuple else [expr]
         outcomes = [orders.exception_outcome(self.model.qualname(e) or dotted_text(e)) for e in elements]
         outcome = "unknown" if "unknown" in outcomes else "not-placed" if all(
@@ -114,7 +124,7 @@ class TriggerRetries:
             words = f"`{short_text(self.model.code(expr), 50)}`"
         return Trigger(outcome, node, words)
 
-    def _test_trigger(self: "RetryModel", test: cst.BaseExpression) -> Trigger:
+    def _test_trigger(self, test: cst.BaseExpression) -> Trigger:
         codes = codes_in(list(subtree(test)))
         words = f"`{short_text(self.model.code(test), 50)}` (line {self.model.line(test)})"
         if any(200 <= c < 300 for c in codes) or not codes:
@@ -123,7 +133,7 @@ class TriggerRetries:
                                                         for t in n.comparisons) for n in subtree(test))
         return Trigger("unknown" if negated else orders.codes_outcome(codes), test, words)
 
-    def _predicate_trigger(self: "RetryModel", expr: cst.BaseExpression) -> Trigger:
+    def _predicate_trigger(self, expr: cst.BaseExpression) -> Trigger:
         """tenacity's `retry=` / retrying's `retry_on_exception=`: exception types, or a predicate function."""
         model = self.model
         words = f"`{short_text(model.code(expr), 50)}`"
@@ -145,14 +155,14 @@ class TriggerRetries:
             o == "not-placed" for o in outcomes) else "other"
         return Trigger(outcome, expr, words)
 
-    def _function_trigger(self: "RetryModel", expr: cst.BaseExpression) -> str:
+    def _function_trigger(self, expr: cst.BaseExpression) -> str:
         """A same-module predicate (`def not_placed(error)`): what its checks select."""
         function = module_index(self.model).module_functions.get(expr.value) if type(expr) is cst.Name else None
         if function is None:
             return "other"
         codes = self._tested_codes(function.body)
         names = [orders.exception_outcome(self.model.qualname(a.value) or dotted_text(a.value))
-                 for call in self._inside(function.body, cst.Call)
+                 for call in self.retries._inside(function.body, cst.Call)
                  if self.model.call_name(call) == "builtins.isinstance" and len(call.args) == 2
                  for a in ([call.args[1]] if type(call.args[1].value) is not cst.Tuple else [
                      cst.Arg(e.value) for e in call.args[1].value.elements])]
@@ -163,10 +173,10 @@ class TriggerRetries:
                 else "other"
         return "other"
 
-    def _tested_codes(self: "RetryModel", block: cst.CSTNode) -> set[int] | None:
+    def _tested_codes(self, block: cst.CSTNode) -> set[int] | None:
         """The codes a block compares an error's code or status with (None: no such test)."""
         found: set[int] | None = None
-        for comparison in self._inside(block, cst.Comparison):
+        for comparison in self.retries._inside(block, cst.Comparison):
             subs = list(subtree(comparison))
             if not any((type(n) is cst.Attribute and n.attr.value in CODE_ATTRIBUTES)
                        or (type(n) is cst.SimpleString and literal_text(n) in ("code", "status")) for n in subs):
