@@ -260,7 +260,7 @@ def describe_path(path: Path, code: Callable[[cst.CSTNode], str], line: Callable
     return "on every pass"
 
 
-def short_text(text: str, limit: int = 50) -> str:
-    """`text` on one line, cut to `limit` characters with "..." (for code quoted in messages)."""
+def short_text(text: str, limit: int = 50, ellipsis: str = "...") -> str:
+    """`text` on one line, cut to `limit` characters ending in `ellipsis` (for code quoted in messages)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis
