@@ -60,10 +60,10 @@ class RetryModel:
         self.model: ModuleModel = analysis.model
         self.tree = analysis.model.tree
         # per-argument memos (the views are cached properties)
-        self._enclosing_memo: dict = {}
-        self._orders_cache: dict = {}
-        self._reach_cache: dict = {}
-        self._site_cache: dict = {}
+        self._enclosing_memo: dict[int, tuple[cst.CSTNode, list[RetryConstruct]]] = {}
+        self._orders_cache: dict[int, tuple[list[cst.CSTNode], list[int]]] = {}
+        self._reach_cache: dict[int, list[cst.FunctionDef]] = {}
+        self._site_cache: dict[int, dict[int, list[cst.Call]]] = {}
         # the parts: loops, libraries and recursion, what triggers a retry
         self._loop_part = LoopRetries(self)
         self._library_part = LibraryRetries(self)

@@ -34,11 +34,11 @@ class LoopRetries:
         self.model: ModuleModel = retries.model
         self.tree: TreeIndex = retries.tree
         # per-argument memos
-        self._exits_cache: dict = {}
-        self._loop_functions_memo: dict = {}
-        self._loop_retries_memo: dict = {}
-        self._tests_cache: dict = {}
-        self._throttling_functions: dict = {}
+        self._exits_cache: dict[int, list[cst.CSTNode]] = {}
+        self._loop_functions_memo: dict[int, tuple[cst.CSTNode, list[cst.FunctionDef]]] = {}
+        self._loop_retries_memo: dict[tuple[int, int], tuple[cst.CSTNode, cst.CSTNode, bool]] = {}
+        self._tests_cache: dict[int, list[cst.BaseExpression]] = {}
+        self._throttling_functions: dict[int, tuple[cst.FunctionDef, bool]] = {}
 
     def _loops(self) -> Iterator[RetryConstruct]:
         model = self.model

@@ -86,12 +86,18 @@ class TimingModel:
             or self._sdk_option(v.node)
         ]
         for assign in model.tree.of_type(cst.Assign, cst.AnnAssign):
-            targets = [t.target for t in assign.targets] if type(assign) is cst.Assign else [assign.target]
+            if type(assign) is cst.Assign:
+                targets = [t.target for t in assign.targets]
+                value: cst.BaseExpression | None = assign.value
+            elif type(assign) is cst.AnnAssign:
+                targets, value = [assign.target], assign.value
+            else:
+                continue
             for target in targets:
                 name = target.attr.value if type(target) is cst.Attribute else (
                     target.value if type(target) is cst.Name else None)
-                if name and _RECV_WINDOW_CONSTANT.match(name) and assign.value is not None:
-                    found.append((assign.value, name))
+                if name and _RECV_WINDOW_CONSTANT.match(name) and value is not None:
+                    found.append((value, name))
         return found
 
     @cached_property
