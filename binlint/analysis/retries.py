@@ -35,7 +35,7 @@ import libcst as cst
 
 from binlint.analysis.retry_constructs import HttpRetry, RetryConstruct, Trigger
 from binlint.analysis.retry_facts import (
-    HTTP_ADAPTERS, MAX_REACH, RATE_LIMIT_STATUS, RETRY_AFTER_NAMES, RETRY_DECORATOR_MODULES, SLEEPS, URLLIB3_RETRY,
+    HTTP_ADAPTERS, MAX_REACH, RATE_LIMIT_STATUS, RETRY_AFTER_NAMES, RETRY_LIBRARIES, SLEEPS, URLLIB3_RETRY,
     rate_limit_names,
 )
 from binlint.analysis.retry_libraries import LibraryRetries
@@ -198,7 +198,7 @@ class RetryModel:
 
     @cached_property
     def _uses_retry_library(self) -> bool:
-        return any(name.split(".", 1)[0] in ("tenacity", "backoff", "retrying") for name in self.model.imports.values())
+        return any(name.split(".", 1)[0] in RETRY_LIBRARIES for name in self.model.imports.values())
 
     def enclosing(self, node: cst.CSTNode) -> list[RetryConstruct]:
         """The constructs that run `node` again when an attempt fails, outermost first."""
@@ -332,7 +332,7 @@ class RetryModel:
             if type(target) is cst.Call:
                 target = target.func
             name = self.model.qualname(target) or ""
-            if name.split(".", 1)[0] in RETRY_DECORATOR_MODULES:
+            if name.split(".", 1)[0] in RETRY_LIBRARIES:
                 return True
         return False
 

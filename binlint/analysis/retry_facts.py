@@ -64,5 +64,6 @@ TIME_CALLS = frozenset({"time.time", "time.monotonic", "time.perf_counter", "dat
 PREDICATE_KEYWORDS = {"tenacity": "retry", "retrying": "retry_on_exception"}
 # How many levels of same-module calls the model follows from retried code.
 MAX_REACH = 4
-# Libraries whose decorator makes a function retry itself (`@retry`, `@backoff.on_exception`, `@stamina.retry`).
-RETRY_DECORATOR_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")
+# Retry libraries, by top-level module: their decorators make a function retry itself (`@retry`,
+# `@backoff.on_exception`, `@stamina.retry`); the model looks for their constructs only where one is imported.
+RETRY_LIBRARIES = ("tenacity", "backoff", "retrying", "retry", "stamina")
