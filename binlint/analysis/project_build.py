@@ -22,7 +22,6 @@ from binlint.analysis.helper_index import attach as attach_helpers  # also regis
 if TYPE_CHECKING:
     from binlint.analysis.project import ProjectIndex
 
-
 def find_root(paths: list[str]) -> str | None:
     """The folder holding pyproject.toml, binlint.toml or .git above (or at) the checked paths;
     with none of those, the folder the checked paths have in common (a bot copied out of its

@@ -43,6 +43,7 @@ from binlint.analysis.retry_loops import LoopRetries
 from binlint.analysis.retry_syntax import CONVERSIONS, ends_in_exit, keyword, max_retries, positive, subtree
 from binlint.analysis.retry_triggers import TriggerRetries
 from binlint.analysis.values import bind_arguments, called_function, dotted_text, literal_text, module_index
+from binlint.analysis.walk import N
 
 __all__ = ["HttpRetry", "RetryConstruct", "RetryModel", "Trigger"]
 
@@ -120,7 +121,7 @@ class RetryModel:
                 continue
             klass = model.class_of(callee)
             is_method = klass is not None and index.methods.get((id(klass), callee.name.value)) is callee
-            name = f"{klass.name.value}.{callee.name.value}" if is_method else callee.name.value  # type: ignore
+            name = f"{klass.name.value}.{callee.name.value}" if is_method and klass is not None else callee.name.value
             helper = helpers.get(name)
             if helper is None or helper.form != "call":
                 continue
@@ -189,7 +190,7 @@ class RetryModel:
 
     def _helper_construct(self, helper: "RetryHelper", node: cst.CSTNode, target: cst.CSTNode) -> RetryConstruct:
         function = target if type(target) is cst.FunctionDef else None
-        root = target.body if type(target) in (cst.FunctionDef, cst.Lambda) else target  # type: ignore[attr-defined]
+        root = target.body if isinstance(target, (cst.FunctionDef, cst.Lambda)) else target
         return RetryConstruct(
             kind="helper", node=node, roots=(root,), function=function, waits=helper.waits, grows=helper.grows,
             bounded=helper.bounded, reads_retry_after=helper.reads_retry_after, rate_limit=None, wait=None,
@@ -359,7 +360,7 @@ class RetryModel:
 
     def _reach(self, construct: RetryConstruct) -> list[cst.FunctionDef]:
         """Functions of this module the retried code calls, a few levels deep."""
-        cache = self._reach_cache
+        cache: dict[int, list[cst.FunctionDef]] = self._reach_cache
         key = id(construct)
         if key in cache:
             return cache[key]
@@ -390,11 +391,12 @@ class RetryModel:
 
     def _sites_of(self, construct: RetryConstruct, function: cst.FunctionDef) -> list[cst.Call]:
         self._reach(construct)
-        return self._site_cache[id(construct)].get(id(function), [])
+        sites: dict[int, list[cst.Call]] = self._site_cache[id(construct)]
+        return sites.get(id(function), [])
 
     # --- node lists -------------------------------------------------------------------------
 
-    def _inside(self, root: cst.CSTNode, node_type: type) -> list:
+    def _inside(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
         """The nodes of one type within `root`, in source order (a slice of the tree's list)."""
         return self.tree.within(root, node_type)
 
@@ -418,8 +420,10 @@ class RetryModel:
     def _retry_after_nodes(self) -> list[cst.CSTNode]:
         """Places that read Retry-After: the header name, or a `retry_after` value."""
         tree = self.tree
+        strings: list[cst.SimpleString | cst.FormattedStringText] = [
+            *tree.of_type(cst.SimpleString), *tree.of_type(cst.FormattedStringText)]
         found: list[cst.CSTNode] = [
-            node for node in (*tree.of_type(cst.SimpleString), *tree.of_type(cst.FormattedStringText))
+            node for node in strings
             if "retry-after" in node.value.lower() or "retry_after" in node.value.lower()
         ]
         found.extend(node for node in tree.of_type(cst.Name) if node.value in RETRY_AFTER_NAMES)
@@ -505,5 +509,5 @@ class RetryModel:
             return True
         return any(
             (literal_text(sub) or "").strip().upper() == "POST"
-            for sub in subtree(value) if type(sub) in (cst.SimpleString, cst.ConcatenatedString)
+            for sub in subtree(value) if isinstance(sub, (cst.SimpleString, cst.ConcatenatedString))
         )

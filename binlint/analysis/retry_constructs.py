@@ -41,8 +41,8 @@ class RetryConstruct:
                 + defined
         if self.kind == "helper":
             return f"`{short_text(model.code(node), 60)}` on line {model.line(node)}{defined}"
-        if self.kind == "loop" and type(node) in (cst.For, cst.While):
-            if type(node) is cst.For:
+        if self.kind == "loop" and isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
                 head = f"for {model.code(node.target)} in {model.code(node.iter)}"
             else:
                 head = f"while {model.code(node.test)}"

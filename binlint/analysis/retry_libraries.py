@@ -159,7 +159,7 @@ class LibraryRetries:
             name = self.model.call_name(value)
             if name in TENACITY_RETRYING or name in TENACITY_DECORATORS or name in BACKOFF_DECORATORS \
                     or name in RETRYING_DECORATORS:
-                return name, value  # type: ignore[return-value]
+                return name, value
         return None
 
     def _retrying_loops(self) -> Iterator[RetryConstruct]:

@@ -36,13 +36,13 @@ class LoopRetries:
         # per-argument memos
         self._exits_cache: dict[int, list[cst.CSTNode]] = {}
         self._loop_functions_memo: dict[int, tuple[cst.CSTNode, list[cst.FunctionDef]]] = {}
-        self._loop_retries_memo: dict[tuple[int, int], tuple[cst.CSTNode, cst.CSTNode, bool]] = {}
         self._tests_cache: dict[int, list[cst.BaseExpression]] = {}
         self._throttling_functions: dict[int, tuple[cst.FunctionDef, bool]] = {}
 
     def _loops(self) -> Iterator[RetryConstruct]:
         model = self.model
-        for loop in self.tree.of_type(cst.For, cst.While):
+        loops: list[cst.For | cst.While] = self.tree.of_type(cst.For, cst.While)
+        for loop in loops:
             if type(loop) is cst.For:
                 iterator = model.value_of(loop.iter)
                 name = model.call_name(iterator) if type(iterator) is cst.Call else None
@@ -93,7 +93,7 @@ class LoopRetries:
         function = called_function(self.model, call)
         if function is None:
             return False
-        memo = self._throttling_functions
+        memo: dict[int, tuple[cst.FunctionDef, bool]] = self._throttling_functions
         if id(function) not in memo:
             memo[id(function)] = (function, False)  # a recursive helper: no
             found = any(self.throttles(c) for c in self.retries._inside(function.body, cst.Call) if c is not call)
@@ -102,7 +102,7 @@ class LoopRetries:
 
     def _exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         """Where the loop stops on success: its `break`s, `return`s, and flags its `while` test reads."""
-        cache = self._exits_cache
+        cache: dict[int, list[cst.CSTNode]] = self._exits_cache
         if id(loop) not in cache:
             cache[id(loop)] = self._find_exits(loop)
         return cache[id(loop)]
@@ -113,14 +113,14 @@ class LoopRetries:
             if self._owner_loop(node) is loop:
                 found.append(node)
         function = self.model.function_of(loop)
-        for node in self.retries._inside(loop, cst.Return):
-            if self.model.function_of(node) is function:
-                found.append(node)
+        for returned in self.retries._inside(loop, cst.Return):
+            if self.model.function_of(returned) is function:
+                found.append(returned)
         if type(loop) is cst.While and not always_true(loop.test):
             flags = {n.value for n in subtree(loop.test) if type(n) is cst.Name}
-            for node in self.retries._inside(loop, cst.Assign):
-                if any(type(t.target) is cst.Name and t.target.value in flags for t in node.targets):
-                    found.append(node)
+            for assign in self.retries._inside(loop, cst.Assign):
+                if any(type(t.target) is cst.Name and t.target.value in flags for t in assign.targets):
+                    found.append(assign)
         return found
 
     def _owner_loop(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -133,7 +133,8 @@ class LoopRetries:
 
     def _loop_retries(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         """Whether the loop runs `node` again after it failed: raised, or answered with an error."""
-        memo = self._loop_retries_memo
+        memo: dict[tuple[int, int], tuple[cst.For | cst.While, cst.CSTNode, bool]] = self.retries.__dict__.setdefault(
+            "_loop_retries_memo", {})
         known = memo.get((id(loop), id(node)))
         if known is None or known[0] is not loop or known[1] is not node:
             known = memo[(id(loop), id(node))] = (loop, node, self._loop_retries_uncached(loop, node))
@@ -150,7 +151,7 @@ class LoopRetries:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 break
-            if type(ancestor) not in (cst.Try, cst.TryStar) or not self.tree.contains(ancestor.body, node):
+            if not isinstance(ancestor, (cst.Try, cst.TryStar)) or not self.tree.contains(ancestor.body, node):
                 continue
             handlers = [h for h in ancestor.handlers if not self._ends_loop(h.body, loop)]
             if not handlers:
@@ -195,7 +196,7 @@ class LoopRetries:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 return False
-            if type(ancestor) in (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine):
+            if isinstance(ancestor, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
                 body = list(ancestor.body)
                 if child in body:
                     for statement in body[body.index(child) + 1:]:
@@ -227,7 +228,7 @@ class LoopRetries:
         target: cst.BaseExpression | None = None
         if type(parent) is cst.Assign and len(parent.targets) == 1:
             target = parent.targets[0].target
-        elif type(parent) in (cst.AnnAssign, cst.NamedExpr):
+        elif isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
             target = parent.target
         if type(target) is not cst.Name:
             return False
@@ -257,10 +258,10 @@ class LoopRetries:
         for node in self.retries._inside(loop, cst.AugAssign):
             if type(node.target) is cst.Name:
                 names.add(node.target.value)
-        for node in self.retries._inside(loop, cst.Assign):
-            for target in node.targets:
+        for assign in self.retries._inside(loop, cst.Assign):
+            for target in assign.targets:
                 if type(target.target) is cst.Name and any(
-                    type(n) is cst.Name and n.value == target.target.value for n in subtree(node.value)
+                    type(n) is cst.Name and n.value == target.target.value for n in subtree(assign.value)
                 ):
                     names.add(target.target.value)
         return names

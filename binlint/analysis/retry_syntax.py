@@ -48,7 +48,7 @@ def max_retries(adapter: cst.Call) -> cst.BaseExpression | None:
 
 def positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
     value = model.value_of(expr)
-    if type(value) in (cst.Integer, cst.Float):
+    if isinstance(value, (cst.Integer, cst.Float)):
         try:
             return float(value.value) > 0
         except ValueError:
@@ -68,7 +68,7 @@ def is_exit(statement: cst.CSTNode) -> bool:
         return True
     if type(statement) is cst.SimpleStatementLine:
         return any(type(s) in (cst.Break, cst.Return, cst.Raise) for s in statement.body)
-    if type(statement) is cst.If and type(statement.orelse) in (cst.Else, cst.If):
+    if type(statement) is cst.If and statement.orelse is not None:
         other = statement.orelse.body if type(statement.orelse) is cst.Else else None
         if other is None:
             return ends_in_exit(statement.body) and is_exit(statement.orelse)

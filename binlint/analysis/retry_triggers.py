@@ -45,7 +45,7 @@ class TriggerRetries:
                 if type(ancestor) is cst.ExceptHandler and construct.kind == "recursion":
                     found.append(self._handler_trigger(ancestor))
                     break
-                if type(ancestor) in (cst.Try, cst.TryStar) and construct.kind == "loop" \
+                if isinstance(ancestor, (cst.Try, cst.TryStar)) and construct.kind == "loop" \
                         and self.tree.contains(ancestor.body, anchor):
                     ends_loop = self.retries._loop_part._ends_loop
                     found.extend(self._handler_trigger(h) for h in ancestor.handlers
@@ -102,7 +102,7 @@ class TriggerRetries:
             return found[1] if found is not None else None
         return None
 
-    def _handler_trigger(self, handler: cst.ExceptHandler) -> Trigger:
+    def _handler_trigger(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> Trigger:
         model = self.model
         if handler.type is None:
             return Trigger("unknown", handler, f"a bare `except` on line {model.line(handler)}")

@@ -164,7 +164,8 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         outcome.warnings.append(f"{path}: not fixed: {exc}")
         return outcome
     outcome.document = document
-    current, result, seen, refused = document, before, {data}, set()
+    current, result, seen = document, before, {data}
+    refused: set[tuple[str, str, str]] = set()
     settled, why = False, f"the fixes did not settle after {MAX_ROUNDS} rounds"
     for _ in range(MAX_ROUNDS):
         candidates = [f for f in result.findings if wanted(f, unsafe) and _key(f) not in refused]

@@ -208,7 +208,7 @@ class NotebookFile(Document):
             _, end_line = self._locate(first - 1 + edit.end_line, cell, True)
             lines, neutral = self.lines[cell], self.neutral[cell]
             if (line, edit.column) == (end_line, edit.end_column) == (line, 1):
-                touched = []  # an insertion before a line: fine unless that line is a cell magic
+                touched: list[int] | range = []  # an insertion before a line: fine unless that line is a cell magic
                 if lines.line_text(line).lstrip().startswith("%%"):
                     raise Unfixable("an edit would go before a cell magic")
             else:

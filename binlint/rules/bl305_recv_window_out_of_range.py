@@ -36,13 +36,16 @@ rejections until the clock is synchronised.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
 from binlint.analysis.signing import number_value
 from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 
 class RecvWindowOutOfRange(Rule):
@@ -119,7 +122,7 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
 """),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         warn = analysis.config.recv_window_warn
         seen: set[int] = set()
@@ -136,8 +139,8 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if severity is None:
                 continue
             holder = model.tree.parent(node)
-            if type(holder) in (cst.Assign, cst.AnnAssign):
-                target = holder.targets[0].target if type(holder) is cst.Assign else holder.target
+            if isinstance(holder, (cst.Assign, cst.AnnAssign)):
+                target = holder.targets[0].target if isinstance(holder, cst.Assign) else holder.target
                 if type(target) in (cst.Name, cst.Attribute):
                     key = model.code(target)
             yield Report(
