@@ -45,6 +45,11 @@ HTTP_URL = re.compile(r"(?i)\bhttp://((?:[a-z0-9-]+\.)*binance(?:future)?\.(?:co
 API_KEY_HEADER = "x-mbx-apikey"
 
 
+def is_api_key_header(text: str | None) -> bool:
+    """Whether a header name is Binance's API-key header (`X-MBX-APIKEY`, any case)."""
+    return text is not None and text.strip().lower() == API_KEY_HEADER
+
+
 def mentions_testnet_host(text: str) -> bool:
     """Whether a text names one of Binance's test-network hosts."""
     lower = text.lower()

@@ -34,7 +34,7 @@ from binlint.analysis.credentials import (
 )
 from binlint.analysis.sdk import argument
 from binlint.analysis.values import (
-    class_constant, dict_shape, dotted_text, literal_text, mutations_of, subscript_key,
+    class_constant, dict_shape, dotted_text, literal_text, literal_value, mutations_of, subscript_key,
 )
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ class SecretModel:
         if is_binance:  # a PEM private key anywhere in Binance code
             for literal in self._string_nodes():
                 if id(literal) not in reached and "PRIVATE KEY" in self._raw(literal):
-                    text = _literal_value(literal)
+                    text = literal_value(literal)
                     if text is not None and is_pem_private_key(text[0]):
                         found.append(SecretLiteral(literal, text[0], "private_key", "BL103", None, None, text[1], True))
         found.sort(key=lambda lit: self.model.tree.order(lit.node))
@@ -192,7 +192,7 @@ class SecretModel:
 
     def _judge(self, literal: cst.BaseExpression, uses: list[tuple[Slot, cst.BaseExpression | None]],
                is_binance: bool) -> SecretLiteral | None:
-        text = _literal_value(literal)
+        text = literal_value(literal)
         if text is None:
             return None
         value, is_bytes = text
@@ -225,7 +225,7 @@ class SecretModel:
         for literal in self._string_nodes():
             if len(self._raw(literal)) < 66 or type(tree.parent(literal)) is cst.Expr:
                 continue
-            text = _literal_value(literal)
+            text = literal_value(literal)
             kind = doc_sample_kind(text[0]) if text is not None else None
             if kind is not None:
                 yield SecretLiteral(literal, text[0], kind, CODE_OF_KIND[kind], None, None, text[1], False)  # type: ignore[index]
@@ -367,18 +367,18 @@ class SecretModel:
         model = self.model
         description = "is sent as the `X-MBX-APIKEY` header"
         for element in model.tree.of_type(cst.DictElement):
-            if _mentions_header(element.key) and _is_api_key_header(literal_text(element.key)):
+            if _mentions_header(element.key) and binance.is_api_key_header(literal_text(element.key)):
                 yield element.value, Slot("key", description, True, None, element)
         for assign in model.tree.of_type(cst.Assign):
             for target in assign.targets:
                 if type(target.target) is cst.Subscript and _mentions_header(target.target) \
-                        and _is_api_key_header(subscript_key(target.target)):
+                        and binance.is_api_key_header(subscript_key(target.target)):
                     yield assign.value, Slot("key", description, True, None, assign)
         for call in model.calls():
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in ("add_header", "putheader", "__setitem__") \
                     and len(call.args) >= 2 and _mentions_header(call.args[0].value) \
-                    and _is_api_key_header(literal_text(call.args[0].value)):
+                    and binance.is_api_key_header(literal_text(call.args[0].value)):
                 yield call.args[1].value, Slot("key", description, True, None, call)
 
     def _hmac_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
@@ -471,7 +471,7 @@ class SecretModel:
                 return self._named_holder(expr, literal_text(expr.args[0].value))
             return None
         if type(expr) in (cst.SimpleString, cst.ConcatenatedString):
-            text = _literal_value(expr)
+            text = literal_value(expr)
             found = self._literal_by_value.get(text[0]) if text is not None else None
             if found is not None:
                 from binlint.model import redact_value
@@ -648,11 +648,7 @@ def _sent_wrongly(holder: Holder, in_headers: bool) -> bool:
     """The secret is never sent; the key only as the `X-MBX-APIKEY` header."""
     if holder.kind == "secret":
         return True
-    return not (in_headers and _is_api_key_header(holder.container_key))
-
-
-def _is_api_key_header(text: str | None) -> bool:
-    return text is not None and text.strip().lower() == binance.API_KEY_HEADER
+    return not (in_headers and binance.is_api_key_header(holder.container_key))
 
 
 def _target_name(target: cst.BaseExpression) -> str | None:
@@ -668,30 +664,6 @@ def _target_name(target: cst.BaseExpression) -> str | None:
 def _raw_index(node: cst.Subscript) -> str:
     return "".join(e.slice.value.value for e in node.slice
                    if type(e.slice) is cst.Index and type(e.slice.value) is cst.SimpleString)
-
-
-def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
-    """(text, is_bytes) of a string or bytes literal; None for f-strings and odd escapes."""
-    if type(node) is cst.SimpleString:
-        raw = node.value
-        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
-            text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
-            if text is not None:
-                return text, False
-        try:
-            value = node.evaluated_value
-        except Exception:
-            return None
-        if isinstance(value, bytes):
-            return value.decode("latin-1"), True
-        return (value, False) if isinstance(value, str) else None
-    if type(node) is cst.ConcatenatedString:
-        left = _literal_value(node.left)
-        right = _literal_value(node.right)
-        if left is None or right is None:
-            return None
-        return left[0] + right[0], left[1]
-    return None
 
 
 def _last_name(func: cst.BaseExpression) -> str | None:

@@ -73,6 +73,30 @@ def literal_text(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
+    """(text, is_bytes) of a string or bytes literal (bytes read as latin-1); None for f-strings and odd escapes."""
+    if type(node) is cst.SimpleString:
+        raw = node.value
+        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
+            text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
+            if text is not None:
+                return text, False
+        try:
+            value = node.evaluated_value
+        except Exception:
+            return None
+        if isinstance(value, bytes):
+            return value.decode("latin-1"), True
+        return (value, False) if isinstance(value, str) else None
+    if type(node) is cst.ConcatenatedString:
+        left = literal_value(node.left)
+        right = literal_value(node.right)
+        if left is None or right is None:
+            return None
+        return left[0] + right[0], left[1]
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Env:
     """Arguments a call passes to a helper: inside `function`, a parameter name stands for
