@@ -5,10 +5,14 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
-from binlint.analysis import binance, sdk_facts
+from binlint.analysis import Analysis, binance, sdk_facts
+from binlint.analysis.module import ModuleModel
+from binlint.analysis.retries import RetryModel
 from binlint.analysis.sdk_facts import SdkClass, SdkFacts, SdkOrderMethods
+from binlint.config import Config
 from tests.helpers import codes
 
 # An SDK that does not exist: its module name does not even hold the word binance.
@@ -107,3 +111,34 @@ def test_no_rule_holds_an_sdk_fact_or_a_pattern_of_its_own():
                     and isinstance(node.value, ast.Name) and node.value.id == "re":
                 found.append(f"{path.name}:{node.lineno} a pattern of its own")
     assert found == []
+
+
+RATE_LIMITED = """
+import time
+
+from acmetrade import AcmeSlowDown, Client
+
+client = Client(api_key, api_secret)
+
+
+def buy(cid):
+    for attempt in range(5):
+        try:
+            return client.place(symbol="BTCUSDT", order_tag=cid)
+        except AcmeSlowDown:
+            time.sleep(2 ** attempt)
+"""
+
+
+def _retry_model(source: str) -> RetryModel:
+    return Analysis(ModuleModel(cst.parse_module(source), "bot.py", source), Config(root=Path.cwd())).retries
+
+
+def test_one_entry_gives_the_rate_limit_exceptions(acme):
+    (construct,) = _retry_model(RATE_LIMITED).constructs
+    assert construct.rate_limit is not None and "handles 429/418" in " ".join(construct.problems())
+
+
+def test_without_the_entry_its_exception_is_not_a_rate_limit():
+    (construct,) = _retry_model(RATE_LIMITED).constructs
+    assert construct.rate_limit is None
