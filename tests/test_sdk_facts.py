@@ -105,7 +105,8 @@ def test_no_rule_holds_an_sdk_fact_or_a_pattern_of_its_own():
     found = []
     for path in sorted(rules.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in words:
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and (
+                    node.value in words or node.value.lower() == binance.API_KEY_HEADER):
                 found.append(f"{path.name}:{node.lineno} {node.value!r}")
             if path.name.startswith("bl") and isinstance(node, ast.Attribute) and node.attr == "compile" \
                     and isinstance(node.value, ast.Name) and node.value.id == "re":

@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
+from binlint.analysis.binance import API_KEY_HEADER
 from binlint.analysis.credentials import signing_key_role
 from binlint.analysis.signing import short
 from binlint.analysis.values import Env, dotted_text, literal_text, mentions, module_index
@@ -235,14 +236,14 @@ def account():
         found: set[tuple[str, int]] = set()
         for element in model.tree.of_type(cst.DictElement):
             if mentions(element.key, "X-MBX", "x-mbx", "X-Mbx") and \
-                    (literal_text(element.key) or "").lower() == "x-mbx-apikey":
+                    (literal_text(element.key) or "").lower() == API_KEY_HEADER:
                 text = dotted_text(element.value)
                 if text:
                     found.add(self._owned(analysis, element.value, text))
         for assign in model.tree.of_type(cst.Assign):
             target = assign.targets[0].target
             if type(target) is cst.Subscript and len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
-                if (literal_text(target.slice[0].slice.value) or "").lower() == "x-mbx-apikey":
+                if (literal_text(target.slice[0].slice.value) or "").lower() == API_KEY_HEADER:
                     text = dotted_text(assign.value)
                     if text:
                         found.add(self._owned(analysis, assign.value, text))
