@@ -56,7 +56,6 @@ def positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
     return True
 
 
-
 def last_statement(block: cst.BaseSuite) -> cst.CSTNode | None:
     body = list(block.body)
     return body[-1] if body else None
@@ -92,7 +91,6 @@ def codes_in(nodes: list[cst.CSTNode]) -> set[int]:
             except ValueError:
                 pass
     return found
-
 
 
 def ends_in_exit(block: cst.BaseSuite) -> bool:
