@@ -150,7 +150,8 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
               and not is_sdk_module(s.module)}
     if not marked:
         return []
-    from binlint.analysis.project import _candidate_module, imported_modules
+    from binlint.analysis.project import imported_modules
+    from binlint.analysis.project_build import _candidate_module
 
     found: dict[str, str] = {}
     tails = {module.rpartition(".")[2] for module in marked}
@@ -194,7 +195,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
 
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
-    from binlint.analysis.project import _imported_names, gc_paused
+    from binlint.analysis.project_build import _imported_names, gc_paused
     from binlint.pipeline.engine import read_regular
 
     count = 0
