@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from binlint.config import Config
-from binlint.discover import kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes
 from binlint.model import Finding
+from binlint.pipeline.discover import kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
 
 # The SDK folders `sdk_check` (tests/conftest.py) runs the CLI over, and the rules it selects: the
 # secret rules (tests/test_secrets_sdk.py) and BL4/BL5 (tests/test_bl4_rules.py) read that one run.
