@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,11 @@ from binlint.config import Config
 from binlint.model import Finding
 from binlint.pipeline.discover import kind_of
 from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
+
+# The SDK folders `sdk_check` (tests/conftest.py) runs the CLI over, and the rules it selects: the
+# secret rules (tests/test_secrets_sdk.py) and BL4/BL5 (tests/test_bl4_rules.py) read that one run.
+SDK_FOLDERS = ("binance", "binance_common", "binance_sdk_spot", "ccxt", "unicorn_binance_rest_api")
+SDK_CHECK_SELECT = "BL101,BL102,BL4,BL5"
 
 BINLINT = shutil.which("binlint", path=os.path.dirname(sys.executable)) or shutil.which("binlint") or "binlint"
 
@@ -38,10 +44,20 @@ def codes(source: str | bytes, filename: str = "bot.py", **kwargs: object) -> li
 
 
 def run_cli(*args: str, cwd: str | Path | None = None, input: bytes | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed `binlint` in a subprocess."""
+            env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the installed `binlint` in a subprocess.
+
+    It runs in a session of its own: on a timeout the whole group is killed, the CLI's worker
+    processes with it, so none is left running on a shared machine.
+    """
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
-    return subprocess.run(
-        [BINLINT, *args], cwd=cwd, input=input.decode() if input is not None else None,
-        capture_output=True, text=True, env=full_env, timeout=300,
-    )
+    with subprocess.Popen([BINLINT, *args], cwd=cwd, env=full_env, text=True, start_new_session=True,
+                          stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            stdout, stderr = process.communicate(input.decode() if input is not None else None, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
