@@ -64,7 +64,9 @@ def test_summaries_are_plain_values():
     loaded = json.loads(text)["binanceus_request"]
     rebuilt = HelperSummary(**{**loaded, "positional": tuple(loaded["positional"]),
                                "keyword_only": tuple(loaded["keyword_only"]),
-                               "sends": tuple(SendSummary(**{**s, "adds": tuple(s["adds"])}) for s in loaded["sends"])})
+                               "sends": tuple(SendSummary(**{**s, "adds": tuple(s["adds"]),
+                                                                     "signature": tuple(s["signature"])})
+                                             for s in loaded["sends"])})
     assert rebuilt == summaries["binanceus_request"]
 
 
@@ -207,3 +209,34 @@ def test_imported_summaries_make_requests_of_calls_here():
 
     (report,) = MissingRecvWindow().check(caller)
     assert "`binanceus_request(...)`" in report.message and "/api/v3/order" in report.message
+
+
+def test_a_request_object_layer_is_summarised_through_its_fields():
+    summaries = summarize(analyse("""
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def __init__(self, base, sign):
+                self.base = base
+                self.sign = sign
+
+            def add_request(self, method, path, params=None):
+                return self._process(Request(method, path, params or {}))
+
+            def _process(self, request):
+                self.sign(request)
+                return requests.request(request.method, self.base + request.path, params=request.params, timeout=10)
+        """, "layer.py"))
+    inner = summaries["Layer._process"].sends[0]
+    assert (inner.method_param, inner.payload_param, inner.url_params) == ("request.method", "request.params",
+                                                                           ("request.path",))
+    assert not inner.adds_complete  # `self.sign(request)` may add anything before it is sent
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+    assert not outer.adds_complete

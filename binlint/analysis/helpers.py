@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from binlint.analysis import binance, endpoints
+from binlint.analysis.objects import constructed_field, field_reads, passes_whole
 from binlint.analysis.signing import KeySet
 from binlint.analysis.values import (
     HOLE, Env, StrValue, dict_shape, dotted_text, literal_text, module_index, mutations_of,
@@ -89,6 +90,9 @@ class SendSummary:
     backs_off: bool  # ... and every such construct backs off
     binance: bool  # the request goes to a Binance host, or sends the X-MBX-APIKEY header
     line: int  # where the request is sent (in the helper's module)
+    # How the helper signs it: (kind "hmac"/"hash", algorithm, output "hex"/"digest"/"base64"/...,
+    # line of the digest); None when it attaches no signature the model follows back.
+    signature: tuple[str, str, str, int] | None = None
 
     @property
     def url_params(self) -> tuple[str, ...]:
@@ -245,13 +249,18 @@ class _Summarizer:
             names.append(params.star_kwarg.name.value)
         return [n for n in names if n not in ("self", "cls")]
 
+    def _bound(self, function: cst.FunctionDef) -> list[str]:
+        """The parameters, and the fields of parameters the function reads (`request.path`)."""
+        params = self._params(function)
+        return params + field_reads(self.model, function, params)
+
     def _string_env(self, function: cst.FunctionDef) -> Env:
-        return Env(function, {n: cst.SimpleString(f'"{marker(n)}"') for n in self._params(function)})
+        return Env(function, {n: cst.SimpleString(f'"{marker(n)}"') for n in self._bound(function)})
 
     def _dict_env(self, function: cst.FunctionDef) -> Env:
         return Env(function, {
             n: cst.Dict([cst.DictElement(cst.SimpleString(f'"{marker(n)}"'), cst.Integer("0"))])
-            for n in self._params(function)
+            for n in self._bound(function)
         })
 
     def _send(self, function: cst.FunctionDef, site: "RequestSite") -> SendSummary | None:
@@ -275,6 +284,10 @@ class _Summarizer:
         if payload_param is None and url is not None and "?" in url.text:
             payload_param = _only_marker(url.text.split("?", 1)[1].split("&", 1)[0])
         adds = tuple(sorted(k for k in keys.keys if OPEN not in k))
+        complete = keys.complete and not any(
+            type(sent) is cst.Attribute and type(sent.value) is cst.Name
+            and passes_whole(model, function, sent.value.value, site.call)
+            for sent in (site.params, site.data, site.json))  # the request object goes through `sign(request)` first
         url_text = url.text if url is not None else None
         if not (method_param or payload_param or (url_text is not None and OPEN in url_text)
                 or (site.is_binance and site.path_known)):
@@ -283,14 +296,18 @@ class _Summarizer:
         secret_param = self._secret_param(function, site)
         retried, backs_off = self._retried(function, site.call)
         star = function.params.star_kwarg
+        digest = next((f.digest for f in self._signings_by_site.get(id(site), ()) if f.digest is not None), None)
+        signature = None
+        if digest is not None and digest.kind in ("hmac", "hash"):
+            signature = (digest.kind, digest.algorithm or "", digest.output, model.line(digest.call))
         return SendSummary(
             library=site.library, url=url_text, method=method, method_param=method_param,
             payload_param=payload_param,
             payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
-            adds=adds, adds_complete=keys.complete, api_key_param=api_key_param, secret_param=secret_param,
+            adds=adds, adds_complete=complete, api_key_param=api_key_param, secret_param=secret_param,
             sends_api_key_header=site.sends_api_key_header,
             timeout=site.timeout is not None or site.session_timeout, retried=retried, backs_off=backs_off,
-            binance=site.is_binance, line=model.line(site.call),
+            binance=site.is_binance, line=model.line(site.call), signature=signature,
         )
 
     def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary
@@ -304,19 +321,19 @@ class _Summarizer:
         url = send.url
         if url is not None:
             for param in send.url_params:
-                given = arguments.get(param)
+                given = given_for(model, arguments, param)
                 value = string_value(model, given, env=texts) if given is not None else None
                 url = url.replace(marker(param), value.text if value is not None else HOLE)
         method, method_param = send.method, None
         if send.method_param is not None:
-            given = arguments.get(send.method_param)
+            given = given_for(model, arguments, send.method_param)
             value = string_value(model, given, env=texts) if given is not None else None
             method_param = _only_marker(value.text) if value is not None else None
             if method_param is None and value is not None and value.exact:
                 method = value.text.strip().upper() or None
         adds, complete, payload_param = send.adds, send.adds_complete, None
         if send.payload_param is not None:
-            given = arguments.get(send.payload_param)
+            given = given_for(model, arguments, send.payload_param)
             if given is not None:
                 keys = self.analysis.signing.dict_keys(given, self._dict_env(caller), call)
                 payload_param = next((k[1:-1] for k in keys.keys if k.startswith(OPEN)), None)
@@ -330,11 +347,11 @@ class _Summarizer:
             library=send.library, url=url, method=method, method_param=method_param, payload_param=payload_param,
             payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
             adds=adds, adds_complete=complete,
-            api_key_param=self._passed_param(caller, arguments.get(send.api_key_param or "")),
-            secret_param=self._passed_param(caller, arguments.get(send.secret_param or "")),
+            api_key_param=self._passed_param(caller, given_for(model, arguments, send.api_key_param or "")),
+            secret_param=self._passed_param(caller, given_for(model, arguments, send.secret_param or "")),
             sends_api_key_header=send.sends_api_key_header, timeout=send.timeout,
             retried=send.retried or retried, backs_off=(send.backs_off or not send.retried) and
-            (backs_off or not retried), binance=send.binance, line=send.line,
+            (backs_off or not retried), binance=send.binance, line=send.line, signature=send.signature,
         )
 
     # --- credentials and retries ------------------------------------------------------------
@@ -427,6 +444,16 @@ def _fixed_path(send: SendSummary, url: str | None) -> bool:
     return path is not None and HOLE not in path
 
 
+def given_for(model: "ModuleModel", arguments: dict[str, cst.BaseExpression], param: str
+              ) -> cst.BaseExpression | None:
+    """What a call passes for a parameter, or for a field of an object parameter ("request.path":
+    the argument the object's constructor stores in `path`)."""
+    if "." not in param:
+        return arguments.get(param)
+    base, name = param.split(".", 1)
+    return constructed_field(model, arguments.get(base), name)
+
+
 def _only_marker(text: str) -> str | None:
     """The parameter a text is exactly the marker of."""
     if text.startswith(OPEN) and text.endswith(CLOSE) and text.count(OPEN) == 1:
@@ -454,7 +481,7 @@ def apply_summary(analysis: "Analysis", call: cst.Call, summary: HelperSummary) 
     for send in summary.sends:
         method = send.method
         if send.method_param is not None:
-            given = arguments.get(send.method_param)
+            given = given_for(model, arguments, send.method_param)
             value = string_value(model, given) if given is not None else None
             method = value.text.strip().upper() if value is not None and value.exact else None
             method_given = method
@@ -462,13 +489,13 @@ def apply_summary(analysis: "Analysis", call: cst.Call, summary: HelperSummary) 
         if send.url is not None:
             text, exact = send.url, HOLE not in send.url
             for param in send.url_params:
-                given = arguments.get(param)
+                given = given_for(model, arguments, param)
                 value = string_value(model, given) if given is not None else None
                 text = text.replace(marker(param), value.text if value is not None else HOLE)
                 exact = exact and value is not None and value.exact
             url = StrValue(text, exact)
         host, path, _ = split_url(url)
-        payload = arguments.get(send.payload_param) if send.payload_param is not None else None
+        payload = given_for(model, arguments, send.payload_param) if send.payload_param is not None else None
         keys = _payload_keys(analysis, payload, call) if send.payload_param is not None else KeySet()
         keys = KeySet(keys.keys | frozenset(send.adds), keys.complete and send.adds_complete)
         known = path is not None and HOLE not in path
@@ -583,10 +610,34 @@ class HelperModel:
             return []
         found: list[HelperRequest] = []
         for call in self.model.calls():
-            summary = imported.get(self.model.call_name(call) or "")
+            summary = imported.get(self._callee(call) or "")
             if summary is not None:
                 found.extend(apply_summary(self.analysis, call, summary))
         return found
+
+    @cached_property
+    def judged_here(self) -> list[HelperRequest]:
+        """Binance requests made through a helper whose own request is not known as a Binance one
+        where it is sent (a generic REST client given the host at run time): what is wrong inside
+        the helper (its timeout, how it signs) is judged here, at the first such call of each."""
+        found: list[HelperRequest] = []
+        seen: set[tuple[str, int]] = set()
+        for request in self.requests:
+            key = (request.helper.name, request.send.line)
+            if request.is_binance and not request.send.binance and key not in seen:
+                seen.add(key)
+                found.append(request)
+        return found
+
+    def _callee(self, call: cst.Call) -> str | None:
+        """The qualified name a call calls; for a method of an object built in place
+        (`RestClient(url, key, secret).request(...)`), the class's method."""
+        name = self.model.call_name(call)
+        func = call.func
+        if name is None and type(func) is cst.Attribute and type(func.value) is cst.Call:
+            klass = self.model.instance_type(func.value)
+            return f"{klass}.{func.attr.value}" if klass else None
+        return name
 
     @cached_property
     def _by_call(self) -> dict[int, list[HelperRequest]]:

@@ -81,10 +81,20 @@ class Env:
     arguments: dict[str, cst.BaseExpression]
     parent: "Env | None" = None
 
-    def lookup(self, model: ModuleModel, name: cst.Name) -> tuple[cst.BaseExpression, "Env | None"] | None:
-        if name.value in self.arguments and model.function_of(name) is self.function and \
-                _holds_parameter(model, name):
-            return self.arguments[name.value], self.parent
+    def lookup(self, model: ModuleModel, name: cst.Name | cst.Attribute
+               ) -> tuple[cst.BaseExpression, "Env | None"] | None:
+        """What the caller passed for a parameter (`name`), or for a field of an object parameter
+        (`request.path`, bound as "request.path")."""
+        if type(name) is cst.Attribute:
+            base = name.value
+            if type(base) is not cst.Name or f"{base.value}.{name.attr.value}" not in self.arguments:
+                return None
+            key, holder = f"{base.value}.{name.attr.value}", base
+        else:
+            key, holder = name.value, name
+        if key in self.arguments and model.function_of(name) is self.function and \
+                _holds_parameter(model, holder):
+            return self.arguments[key], self.parent
         return None
 
 
@@ -116,8 +126,8 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
         return (left or _UNKNOWN) + (right or _UNKNOWN)
     if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
-        if env is not None and type(resolved) is cst.Name:
-            passed = env.lookup(model, resolved)
+        if env is not None and type(resolved) in (cst.Name, cst.Attribute):
+            passed = env.lookup(model, resolved)  # type: ignore[arg-type]
             if passed is not None:
                 return string_value(model, passed[0], depth + 1, passed[1])
         if resolved is not expr:
@@ -126,6 +136,12 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
             joined = _reaching_strings(model, expr, depth, env)
             if joined is not None:
                 return joined
+        elif type(expr.value) is cst.Name:  # `request.path` of `request = Request(method, path, ...)`
+            from binlint.analysis.objects import constructed_field
+
+            stored = constructed_field(model, expr.value, expr.attr.value)
+            if stored is not None:
+                return string_value(model, stored, depth + 1, env)
         fallback = param_default(model, expr) or class_constant(model, expr)
         if fallback is not None:
             found = string_value(model, fallback, depth + 1, env)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from binlint.analysis.objects import constructed_field
 from binlint.analysis.values import Env, bind_arguments, called_function, dict_shape, literal_text, returned_values
 from binlint.analysis.signing.common import (
     BRACES, JSON, MAX_DEPTH, PERCENT, QUOTE, UNKNOWN_KEYS, URLENCODE, Digest, KeySet, Part, Payload, call_of_env,
@@ -85,7 +86,7 @@ class PayloadReader(DigestReader):
         unknown = Payload(expr, "unknown", None, env, False, False, UNKNOWN_KEYS, (), is_str)
         if depth > MAX_DEPTH:
             return unknown
-        if type(expr) is cst.Name and env is not None:
+        if type(expr) in (cst.Name, cst.Attribute) and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 return self._classify(passed[0], passed[1], is_str, depth + 1)
@@ -172,7 +173,7 @@ class PayloadReader(DigestReader):
                     expr = resolved
                     continue
             break
-        if type(expr) is cst.Name and env is not None:
+        if type(expr) in (cst.Name, cst.Attribute) and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 inner, inner_sorted, inner_env = self._container(passed[0], passed[1])
@@ -306,7 +307,7 @@ class PayloadReader(DigestReader):
         text = literal_text(expr)
         if text is not None:
             return re.fullmatch(r"[A-Za-z0-9._~-]*", text) is not None
-        if type(expr) is cst.Name and env is not None:
+        if type(expr) in (cst.Name, cst.Attribute) and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 return self._safe_value(passed[0], passed[1], depth + 1)
@@ -368,7 +369,7 @@ class PayloadReader(DigestReader):
                 named = {a.keyword.value: a.value for a in expr.args if a.keyword is not None}
                 return self._template_parts(BRACES.split(template)[::2], BRACES.findall(template), positional,
                                             named, env, depth)
-        if type(expr) is cst.Name and env is not None:
+        if type(expr) in (cst.Name, cst.Attribute) and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 return self.string_parts(passed[0], passed[1], depth + 1)
@@ -420,7 +421,7 @@ class PayloadReader(DigestReader):
         model = self.model
         if expr is None or depth > MAX_DEPTH:
             return UNKNOWN_KEYS
-        if type(expr) is cst.Name and env is not None:
+        if type(expr) in (cst.Name, cst.Attribute) and env is not None:
             passed = env.lookup(model, expr)
             if passed is not None:
                 outer = self.dict_keys(passed[0], passed[1], call_of_env(model, passed[0]), depth + 1)
@@ -435,6 +436,10 @@ class PayloadReader(DigestReader):
                 starred = self._starred_env_keys(expr, env, depth)
                 keys = KeySet(keys.keys | starred.keys, keys.complete or starred.complete)
             return keys
+        if type(expr) is cst.BooleanOperation and type(expr.operator) is cst.Or:
+            # `params or {}`: whichever is sent
+            return self.dict_keys(expr.left, env, before, depth + 1) | self.dict_keys(expr.right, env, before,
+                                                                                       depth + 1)
         if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "copy" \
                 and not expr.args:
             return self.dict_keys(expr.func.value, env, expr, depth + 1)  # `data = params.copy()`
@@ -457,6 +462,10 @@ class PayloadReader(DigestReader):
                         base = self.dict_keys(bindings[0].value, env, None, depth + 1)
                         return KeySet(base.keys, base.complete and derived_only(model, expr, bindings)) | \
                             self._changes_keys(expr, before)
+                if type(expr) is cst.Attribute and type(expr.value) is cst.Name:
+                    stored = constructed_field(model, expr.value, expr.attr.value)  # `request.params`
+                    if stored is not None:
+                        return self.dict_keys(stored, env, None, depth + 1) | self._changes_keys(expr, before)
                 # A parameter or an unknown value: what is set on it is known, the rest is not.
                 return KeySet(self._changes_keys(expr, before).keys, False)
             base = self.dict_keys(resolved, env, None, depth + 1)
@@ -492,7 +501,7 @@ class PayloadReader(DigestReader):
 
     def is_textual(self, expr: cst.BaseExpression, env: Env | None) -> bool:
         """Whether `expr` is a query string (str or its `.encode()`) rather than a dict of parameters."""
-        if type(expr) is cst.Name and env is not None:
+        if type(expr) in (cst.Name, cst.Attribute) and env is not None:
             passed = env.lookup(self.model, expr)
             if passed is not None:
                 return self.is_textual(passed[0], passed[1])

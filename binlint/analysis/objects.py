@@ -1,0 +1,94 @@
+"""Request objects: a value built by a class of the module and read field by field.
+
+An in-house request layer often packs a call's arguments into an object and sends its
+fields later:
+
+    request = Request(method, path, params, on_failed)   # Request.__init__: self.path = path ...
+    self._process(request)                               # ... session.request(request.method, base + request.path)
+
+`field_reads(model, function)` lists the fields of `function`'s parameters it reads
+(`request.method`, `request.path`, `request.params`): the request-helper summary binds
+each as a parameter of its own ("request.path"). `constructed_field(model, expr, name)`
+answers the other side: what `expr` (a `Request(...)` call, or a name bound to one) holds in
+field `name`, from the argument its constructor stores there (`self.path = path`).
+`passes_whole(model, function, name)` says whether `function` hands the object itself to
+another call before it is sent (a `sign(request)` callback may add to its fields).
+Each question reads one function; answers for a function are remembered per model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from binlint.analysis.values import bind_arguments, module_index
+
+if TYPE_CHECKING:
+    from binlint.analysis.module import ModuleModel
+
+
+def field_reads(model: "ModuleModel", function: cst.FunctionDef, params: list[str]) -> list[str]:
+    """`param.field` for every field of a parameter in `params` that `function` reads, in order."""
+    wanted = set(params)
+    found: dict[str, None] = {}
+    for node in model.tree.within(function, cst.Attribute):
+        base = node.value
+        if type(base) is cst.Name and base.value in wanted and model.function_of(node) is function:
+            found[f"{base.value}.{node.attr.value}"] = None
+    return list(found)
+
+
+def passes_whole(model: "ModuleModel", function: cst.FunctionDef, name: str, before: cst.CSTNode) -> bool:
+    """Whether `function` passes its parameter `name` itself to a call that runs before `before`."""
+    limit = model.tree.order(before)
+    for node in model.tree.within(function, cst.Arg):
+        value = node.value
+        if type(value) is cst.Name and value.value == name and 0 <= model.tree.order(node) < limit \
+                and model.function_of(node) is function:
+            return True
+    return False
+
+
+def constructed_field(model: "ModuleModel", expr: cst.BaseExpression | None, name: str
+                      ) -> cst.BaseExpression | None:
+    """What field `name` of the object `expr` holds, when `expr` is (a name bound to) a call of a
+    class of this module whose `__init__` stores an argument there (`self.path = path`)."""
+    if type(expr) is cst.Name:
+        expr = model.value_of(expr)
+    if type(expr) is not cst.Call or type(expr.func) is not cst.Name:
+        return None
+    index = module_index(model)
+    klass = index.classes.get(expr.func.value)
+    if klass is None or expr.func.value in model.imports:
+        return None
+    init = index.methods.get((id(klass), "__init__"))
+    if init is None:
+        return None
+    stored = _stored_fields(model, init).get(name)
+    if stored is None:
+        return None
+    arguments = bind_arguments(cst.Call(cst.Attribute(cst.Name("self"), cst.Name("__init__")), expr.args), init)
+    return arguments.get(stored)
+
+
+def _stored_fields(model: "ModuleModel", init: cst.FunctionDef) -> dict[str, str]:
+    """field -> the `__init__` parameter stored in it as it is (`self.path = path`)."""
+    memo: dict[int, dict[str, str]] = model.__dict__.setdefault("_stored_fields_memo", {})
+    known = memo.get(id(init))
+    if known is not None:
+        return known
+    params = {p.name.value for p in (*init.params.posonly_params, *init.params.params, *init.params.kwonly_params)}
+    found: dict[str, str] = {}
+    for assign in model.tree.within(init, cst.Assign):
+        if len(assign.targets) != 1:
+            continue
+        target = assign.targets[0].target
+        if type(target) is cst.Attribute and type(target.value) is cst.Name and target.value.value == "self" \
+                and type(assign.value) is cst.Name and assign.value.value in params:
+            found.setdefault(target.attr.value, assign.value.value)
+    memo[id(init)] = found
+    return found
+
+
+__all__ = ["constructed_field", "field_reads", "passes_whole"]
