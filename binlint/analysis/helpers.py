@@ -189,6 +189,7 @@ class _Summarizer:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
         self.by_function: dict[int, HelperSummary] = {}
+        self._bound_memo: dict[int, list[str]] = {}
 
     def run(self) -> Iterable[tuple[str, HelperSummary]]:
         model = self.model
@@ -251,8 +252,11 @@ class _Summarizer:
 
     def _bound(self, function: cst.FunctionDef) -> list[str]:
         """The parameters, and the fields of parameters the function reads (`request.path`)."""
-        params = self._params(function)
-        return params + field_reads(self.model, function, params)
+        known = self._bound_memo.get(id(function))
+        if known is None:
+            params = self._params(function)
+            known = self._bound_memo[id(function)] = params + field_reads(self.model, function, params)
+        return known
 
     def _string_env(self, function: cst.FunctionDef) -> Env:
         return Env(function, {n: cst.SimpleString(f'"{marker(n)}"') for n in self._bound(function)})

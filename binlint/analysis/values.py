@@ -81,17 +81,18 @@ class Env:
     arguments: dict[str, cst.BaseExpression]
     parent: "Env | None" = None
 
-    def lookup(self, model: ModuleModel, name: cst.Name | cst.Attribute
-               ) -> tuple[cst.BaseExpression, "Env | None"] | None:
+    def lookup(self, model: ModuleModel, name: cst.BaseExpression) -> tuple[cst.BaseExpression, "Env | None"] | None:
         """What the caller passed for a parameter (`name`), or for a field of an object parameter
-        (`request.path`, bound as "request.path")."""
+        (`request.path`, bound as "request.path"); None for any other expression."""
         if type(name) is cst.Attribute:
             base = name.value
             if type(base) is not cst.Name or f"{base.value}.{name.attr.value}" not in self.arguments:
                 return None
             key, holder = f"{base.value}.{name.attr.value}", base
-        else:
+        elif type(name) is cst.Name:
             key, holder = name.value, name
+        else:
+            return None
         if key in self.arguments and model.function_of(name) is self.function and \
                 _holds_parameter(model, holder):
             return self.arguments[key], self.parent
@@ -127,7 +128,7 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
     if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
         if env is not None and type(resolved) in (cst.Name, cst.Attribute):
-            passed = env.lookup(model, resolved)  # type: ignore[arg-type]
+            passed = env.lookup(model, resolved)
             if passed is not None:
                 return string_value(model, passed[0], depth + 1, passed[1])
         if resolved is not expr:

@@ -34,11 +34,11 @@ class FlowReader(PayloadReader):
                 parent = model.tree.parent(node)
                 if type(parent) is cst.Dict and self._update_argument(parent):
                     continue  # `params.update({"signature": sig})` is a change to `params`
-                trailing = ()
+                trailing: tuple[str, ...] = ()
                 if type(parent) is cst.Dict:
-                    index = list(parent.elements).index(node)
+                    position = list(parent.elements).index(node)
                     trailing = tuple(
-                        k for e in parent.elements[index + 1:]
+                        k for e in parent.elements[position + 1:]
                         if type(e) is cst.DictElement and (k := literal_text(e.key)) is not None
                     )
                 found.append(Attachment(node, node.value, parent if type(parent) is cst.Dict else None, None,

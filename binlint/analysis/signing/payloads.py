@@ -254,7 +254,7 @@ class PayloadReader(DigestReader):
     def _text_payload(self, expr: cst.BaseExpression, parts: list[Part], env: Env | None, is_str: bool,
                       depth: int = 0) -> Payload:
         """A payload written as text: `f"symbol={s}&timestamp={ts}"`, `query + "&recvWindow=5000"`."""
-        keys = set()
+        keys: set[str] = set()
         complete = True
         unencoded: list[cst.BaseExpression] = []
         containers: list[tuple[cst.BaseExpression, bool, Env | None]] = []
