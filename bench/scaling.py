@@ -229,7 +229,7 @@ def profile(shape: str, n: int, fix: bool) -> None:
     import cProfile
     import pstats
 
-    from binlint import cli
+    from binlint.frontends import cli
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "module.py"

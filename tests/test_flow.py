@@ -14,9 +14,9 @@ import pytest
 from binlint.analysis.module import ModuleModel
 from binlint.analysis.values import string_value
 from binlint.config import Config
-from binlint.discover import FileKind
-from binlint.engine import RunSettings, check_bytes
-from binlint.incremental import DocumentParser
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import RunSettings, check_bytes
+from binlint.pipeline.parse.incremental import DocumentParser
 from tests.helpers import findings
 
 

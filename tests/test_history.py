@@ -58,7 +58,7 @@ class Repo:
         else:
             from click.testing import CliRunner
 
-            from binlint.cli import main
+            from binlint.frontends.cli import main
 
             previous = os.getcwd()
             os.chdir(self.path)
@@ -260,8 +260,8 @@ def test_baseline_records_hashes_and_hides_accepted_keys(repo: Repo) -> None:
 
 def test_blobs_seen_before_are_checked_once(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     from binlint.config import Config
-    from binlint.engine import RunSettings
-    from binlint.history import git as gitmod, scan
+    from binlint.pipeline.engine import RunSettings
+    from binlint.frontends.history import git as gitmod, scan
 
     repo.commit(**{"a.py": bot()})
     repo.commit(**{"a.py": None})
@@ -351,8 +351,8 @@ def test_history_read_in_slices_gives_the_same_findings(repo: Repo, monkeypatch:
     """On several cores the commits are cut into slices, one `git log` each: the first commit
     and the later-commit counts must not depend on where the cuts fall."""
     from binlint.config import Config
-    from binlint.engine import RunSettings
-    from binlint.history import git as gitmod, scan
+    from binlint.pipeline.engine import RunSettings
+    from binlint.frontends.history import git as gitmod, scan
 
     first = repo.commit(**{"a.py": bot()})
     for number in range(8):

@@ -155,7 +155,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
     from binlint.analysis.project import _imported_names
-    from binlint.engine import read_regular
+    from binlint.pipeline.engine import read_regular
 
     count = 0
     for path in wanted(summaries):

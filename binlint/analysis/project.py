@@ -528,8 +528,8 @@ def _summary_entry(path: str, root: str, data: bytes, gated: bool) -> Any:
 def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cache: bool = True,
                 jobs: int | None = None, walk: bool = True) -> ProjectIndex:
     """Phase one: summarise the project's gated Python modules (and what Binance modules import)."""
-    from binlint import gate
-    from binlint.discover import FileKind, discover
+    from binlint.pipeline import gate
+    from binlint.pipeline.discover import FileKind, discover
 
     global LAST_STATS
     stats = IndexStats()
@@ -562,7 +562,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
                     stats.gated += gated
                     return
         try:
-            from binlint.engine import read_regular
+            from binlint.pipeline.engine import read_regular
 
             data, _info = read_regular(path, limit)
         except OSError:
@@ -686,7 +686,7 @@ PARALLEL_SUMMARIES = 48
 
 def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None) -> list[Any]:
     """The summary payloads of gated files, in order: on the process pool when there are many."""
-    from binlint.engine import default_jobs
+    from binlint.pipeline.engine import default_jobs
 
     workers = default_jobs() if jobs is None or jobs <= 0 else jobs
     if workers == 1 or len(pending) < PARALLEL_SUMMARIES:
@@ -734,7 +734,7 @@ class _SummaryStore:
     """Summaries by path, trusted by stat or content hash (in the result cache's folder)."""
 
     def __init__(self, root: str, config: Any) -> None:
-        from binlint import cache
+        from binlint.pipeline import cache
 
         self._cache = cache
         key = f"summaries|{SUMMARY_FORMAT}|{cache.code_fingerprint()}|{root}"

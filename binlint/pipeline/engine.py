@@ -20,19 +20,19 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
-from binlint import gate, suppress
 from binlint.config import Config
-from binlint.discover import FileKind, Target, kind_of
 from binlint.model import Applicability, Edit, Finding, Fix, Severity
-from binlint.nesting import TOO_DEEP, too_deep
+from binlint.pipeline import gate, suppress
+from binlint.pipeline.discover import FileKind, Target, kind_of
+from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from binlint.incremental import DocumentParser
-    from binlint.notebook import JoinedCells
+    from binlint.pipeline.parse.incremental import DocumentParser
+    from binlint.pipeline.parse.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
 
 R = TypeVar("R")
@@ -42,7 +42,7 @@ PARALLEL_THRESHOLD = 16
 
 
 class ResultCache(Protocol):
-    """Where results are kept between runs (see binlint.cache)."""
+    """Where results are kept between runs (see binlint.pipeline.cache)."""
 
     def get(self, key: str) -> "FileResult | None": ...
 
@@ -379,7 +379,7 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
 
 
 def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult:
-    from binlint import notebook
+    from binlint.pipeline.parse import notebook
 
     try:
         cells = notebook.load_cells(data)
@@ -482,7 +482,7 @@ def _bl001(path: str, settings: RunSettings, line: int, column: int, why: str) -
 
 
 def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]:
-    from binlint import textscan
+    from binlint.pipeline import textscan
     from binlint.rules import get_rule
 
     lines = text.splitlines()

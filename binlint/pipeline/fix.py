@@ -39,8 +39,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from binlint.discover import FileKind, Target, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
+from binlint.pipeline.discover import FileKind, Target, kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
 from binlint.model import Applicability, Finding, scrub
 
 MAX_ROUNDS = 10
@@ -245,7 +245,7 @@ class NotebookFile(Document):
     """A Jupyter notebook: one text unit per Python code cell, spliced back into the JSON."""
 
     def __init__(self, data: bytes) -> None:
-        from binlint import notebook
+        from binlint.pipeline.parse import notebook
 
         self.data = data
         self.bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
@@ -328,7 +328,7 @@ class NotebookFile(Document):
         return "[" + opening + separator.join(rendered) + closing + "]"
 
     def problem(self, data: bytes) -> str | None:
-        from binlint import notebook
+        from binlint.pipeline.parse import notebook
 
         try:
             cells = notebook.load_cells(data)

@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from binlint.discover import Target
-from binlint.engine import FileResult, RunSettings, check_bytes, map_targets, quick_result, read_target
+from binlint.pipeline.discover import Target
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, map_targets, quick_result, read_target
 from binlint.model import Applicability, Edit, Finding, Fix, Severity, scrub
 
 CACHE_DIR = ".binlint_cache"
@@ -75,7 +75,7 @@ def code_fingerprint() -> str:
 
 
 def compute_code_fingerprint() -> str:
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the whole binlint package
     digest = hashlib.blake2b(digest_size=16)
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")

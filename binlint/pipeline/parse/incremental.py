@@ -24,7 +24,7 @@ from typing import Sequence
 
 import libcst as cst
 
-from binlint.nesting import too_deep
+from binlint.pipeline.parse.nesting import too_deep
 
 
 @dataclass(frozen=True)

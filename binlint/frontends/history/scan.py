@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from binlint.config import Config
-from binlint.discover import FileKind, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes, default_jobs, map_targets
-from binlint.history import git as gitmod
-from binlint.history.patches import Commit, FileChange, parse_commit
+from binlint.pipeline.discover import FileKind, kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, default_jobs, map_targets
+from binlint.frontends.history import git as gitmod
+from binlint.frontends.history.patches import Commit, FileChange, parse_commit
 from binlint.model import Applicability, Finding, Fix
 
 CODES = ("BL101", "BL102", "BL103")

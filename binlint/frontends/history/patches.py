@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from binlint.gate import has_key_shaped_run
-from binlint.history.git import COMMIT_MARK, unquote_path
+from binlint.frontends.history.git import COMMIT_MARK, unquote_path
+from binlint.pipeline.gate import has_key_shaped_run
 
 _PASS_WORDS = (b"passphrase", b"key_pass", b"keypass", b"key-pass", b"pem_pass")
 _HUNK = re.compile(rb"^(@@+) (?:-[0-9,]+ )+\+([0-9]+)(?:,([0-9]+))? @@+")
