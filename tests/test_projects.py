@@ -78,6 +78,6 @@ def test_project(twin: Path, tmp_path: Path):
                                      "requestlayer/wrong/layer.py", "requestlayer/right/layer.py"])
 def test_generic_request_layers_pass_no_gate(generic: str):
     """The in-house request layers hold no Binance bytes: they are read only because Binance code imports them."""
-    from binlint import gate
+    from binlint.pipeline import gate
 
     assert not gate.worth_parsing((PROJECTS / generic).read_bytes())
