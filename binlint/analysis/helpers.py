@@ -93,6 +93,8 @@ class SendSummary:
     # How the helper signs it: (kind "hmac"/"hash", algorithm, output "hex"/"digest"/"base64"/...,
     # line of the digest); None when it attaches no signature the model follows back.
     signature: tuple[str, str, str, int] | None = None
+    # Parameters the helper sets after computing the signature, each with its line.
+    changed_after_signing: tuple[tuple[str, int], ...] = ()
 
     @property
     def url_params(self) -> tuple[str, ...]:
@@ -300,10 +302,15 @@ class _Summarizer:
         secret_param = self._secret_param(function, site)
         retried, backs_off = self._retried(function, site.call)
         star = function.params.star_kwarg
-        digest = next((f.digest for f in self._signings_by_site.get(id(site), ()) if f.digest is not None), None)
-        signature = None
-        if digest is not None and digest.kind in ("hmac", "hash"):
+        flows = [f for f in self._signings_by_site.get(id(site), ()) if f.digest is not None]
+        signature, changed = None, []
+        if flows and flows[0].digest is not None and flows[0].digest.kind in ("hmac", "hash"):
+            digest = flows[0].digest
             signature = (digest.kind, digest.algorithm or "", digest.output, model.line(digest.call))
+        for flow in flows:
+            for change in signing.changes_after(flow):
+                if change.kind not in ("pop", "popitem", "delitem", "clear", "remove"):
+                    changed.extend((key, model.line(change.node)) for key in sorted(change.keys(model)) or ("?",))
         return SendSummary(
             library=site.library, url=url_text, method=method, method_param=method_param,
             payload_param=payload_param,
@@ -312,6 +319,7 @@ class _Summarizer:
             sends_api_key_header=site.sends_api_key_header,
             timeout=site.timeout is not None or site.session_timeout, retried=retried, backs_off=backs_off,
             binance=site.is_binance, line=model.line(site.call), signature=signature,
+            changed_after_signing=tuple(changed),
         )
 
     def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary
@@ -356,6 +364,7 @@ class _Summarizer:
             sends_api_key_header=send.sends_api_key_header, timeout=send.timeout,
             retried=send.retried or retried, backs_off=(send.backs_off or not send.retried) and
             (backs_off or not retried), binance=send.binance, line=send.line, signature=send.signature,
+            changed_after_signing=send.changed_after_signing,
         )
 
     # --- credentials and retries ------------------------------------------------------------

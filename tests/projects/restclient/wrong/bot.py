@@ -10,7 +10,7 @@ client = RestClient(HOST, KEY, SECRET, "X-MBX-APIKEY")
 
 def buy(quantity):
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": quantity}
-    return client.request("POST", "/api/v3/order", params)  # expect: BL202 BL304 BL401 BL502
+    return client.request("POST", "/api/v3/order", params)  # expect: BL202 BL203 BL304 BL401 BL502
 
 
 def sell(quantity):

@@ -15,7 +15,7 @@ class RestClient:
         self.session = requests.Session()
 
     def request(self, method, path, params):
-        params["timestamp"] = int(time.time() * 1000)
         query = urlencode(params)
         params["signature"] = hmac.new(self.secret.encode(), query.encode(), hashlib.md5).hexdigest()
+        params["timestamp"] = int(time.time() * 1000)
         return self.session.request(method, self.base_url + path, params=params, headers={self.key_header: self.key})
