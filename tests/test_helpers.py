@@ -243,3 +243,32 @@ def test_a_request_object_layer_is_summarised_through_its_fields():
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
     assert not outer.adds_complete
+
+
+def test_a_request_object_given_back_by_a_sign_callback_keeps_its_fields():
+    summaries = summarize(analyse("""
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def __init__(self, base, sign):
+                self.base = base
+                self.sign = sign
+
+            def add_request(self, method, path, params=None):
+                request = Request(method, path, params or {})
+                request = self.sign(request)
+                return self._process(request)
+
+            def _process(self, request):
+                return requests.request(request.method, self.base + request.path, params=request.params, timeout=10)
+        """, "layer.py"))
+    assert summaries["Layer._process"].sends[0].adds_complete  # nothing runs between it and the request
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+    assert not outer.adds_complete  # the callback may sign it

@@ -344,6 +344,8 @@ class _Summarizer:
             if method_param is None and value is not None and value.exact:
                 method = value.text.strip().upper() or None
         adds, complete, payload_param = send.adds, send.adds_complete, None
+        if any(type(arg.value) is cst.Name and passes_whole(model, caller, arg.value.value, call) for arg in call.args):
+            complete = False  # the object it passes went through a callback first (`self.sign(request)`)
         if send.payload_param is not None:
             given = given_for(model, arguments, send.payload_param)
             if given is not None:

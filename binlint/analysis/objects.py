@@ -50,12 +50,21 @@ def passes_whole(model: "ModuleModel", function: cst.FunctionDef, name: str, bef
     return False
 
 
-def constructed_field(model: "ModuleModel", expr: cst.BaseExpression | None, name: str
+def constructed_field(model: "ModuleModel", expr: cst.BaseExpression | None, name: str, depth: int = 0
                       ) -> cst.BaseExpression | None:
     """What field `name` of the object `expr` holds, when `expr` is (a name bound to) a call of a
-    class of this module whose `__init__` stores an argument there (`self.path = path`)."""
+    class of this module whose `__init__` stores an argument there (`self.path = path`); through
+    a call that takes the object and gives it back (`request = self.sign(request)`)."""
     if type(expr) is cst.Name:
-        expr = model.value_of(expr)
+        name_expr = expr
+        reaching = model.reaching(expr)
+        value = reaching[0].value if reaching and len(reaching) == 1 else None
+        expr = value if value is not None else model.value_of(expr)
+        if type(expr) is cst.Call and depth < 3 and len(expr.args) == 1 and type(expr.args[0].value) is cst.Name \
+                and expr.args[0].value.value == name_expr.value and expr.args[0].value is not name_expr:
+            inner = constructed_field(model, expr.args[0].value, name, depth + 1)
+            if inner is not None:
+                return inner
     if type(expr) is not cst.Call or type(expr.func) is not cst.Name:
         return None
     index = module_index(model)
