@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from binlint.analysis import binance, endpoints
-from binlint.analysis.objects import constructed_field, field_reads, passes_whole
+from binlint.analysis.objects import constructed_field, field_reads, handed_calls, passes_whole
 from binlint.analysis.signing import KeySet
 from binlint.analysis.values import (
     HOLE, Env, StrValue, dict_shape, dotted_text, literal_text, module_index, mutations_of,
@@ -209,15 +209,17 @@ class _Summarizer:
                 self.by_function[key] = self._summary(function, sends, None)
                 level.append(function)
         callers = self.analysis.requests._callers
+        handed = handed_calls(model)  # `pool.apply_async(self._process, [request])` and the like
         for _ in range(_MAX_LEVELS - 1):
             following: list[cst.FunctionDef] = []
             for helper in level:
                 inner = self.by_function[id(helper)]
-                for call in callers.get(id(helper), ()):
+                calls = [(call, call) for call in callers.get(id(helper), ())] + handed.get(id(helper), [])
+                for call, bound in calls:
                     caller = model.function_of(call)
                     if caller is None or id(caller) in self.by_function or id(caller) in sites:
                         continue
-                    sends = tuple(s for s in (self._forward(caller, call, inner, send) for send in inner.sends)
+                    sends = tuple(s for s in (self._forward(caller, call, inner, send, bound) for send in inner.sends)
                                   if s is not None)
                     if sends:
                         self.by_function[id(caller)] = self._summary(caller, sends, inner.name)
@@ -322,11 +324,13 @@ class _Summarizer:
             changed_after_signing=tuple(changed),
         )
 
-    def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary
-                 ) -> SendSummary | None:
-        """`send` as `caller` makes it by calling the helper `inner` with its own parameters."""
+    def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary,
+                 bound: cst.Call | None = None) -> SendSummary | None:
+        """`send` as `caller` makes it by calling the helper `inner` with its own parameters (`bound`:
+        the call as the helper sees it, when `call` runs it through an executor)."""
         model = self.model
-        arguments = inner.bind(call)
+        bound = bound or call
+        arguments = inner.bind(bound)
         if arguments is None:
             return None
         texts = self._string_env(caller)
@@ -344,7 +348,8 @@ class _Summarizer:
             if method_param is None and value is not None and value.exact:
                 method = value.text.strip().upper() or None
         adds, complete, payload_param = send.adds, send.adds_complete, None
-        if any(type(arg.value) is cst.Name and passes_whole(model, caller, arg.value.value, call) for arg in call.args):
+        if any(type(arg.value) is cst.Name and passes_whole(model, caller, arg.value.value, call)
+               for arg in bound.args):
             complete = False  # the object it passes went through a callback first (`self.sign(request)`)
         if send.payload_param is not None:
             given = given_for(model, arguments, send.payload_param)

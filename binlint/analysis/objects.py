@@ -50,6 +50,70 @@ def passes_whole(model: "ModuleModel", function: cst.FunctionDef, name: str, bef
     return False
 
 
+_HANDING = {"apply_async": "list", "apply": "list", "submit": "rest", "run_in_executor": "after-executor"}
+
+
+def handed_calls(model: "ModuleModel") -> dict[int, list[tuple[cst.Call, cst.Call]]]:
+    """Calls that run a function of the module through an executor, by the id of that function:
+    (the call as written, a call of the function with the arguments it is given). Read:
+    `pool.apply_async(self._process, [request])`, `executor.submit(self._process, request)`,
+    `loop.run_in_executor(None, self._process, request)`, `Thread(target=self._process, args=(request,))`."""
+    memo = model.__dict__.get("_handed_calls_memo")
+    if memo is not None:
+        return memo
+    found: dict[int, list[tuple[cst.Call, cst.Call]]] = {}
+    for call in model.calls():
+        func = call.func
+        handing = _HANDING.get(func.attr.value) if type(func) is cst.Attribute else None
+        target: cst.BaseExpression | None = None
+        values: list[cst.BaseExpression] = []
+        if handing is not None and call.args and all(a.keyword is None and not a.star for a in call.args):
+            args = [a.value for a in call.args]
+            if handing == "after-executor":
+                args = args[1:]
+            if args:
+                target, rest = args[0], args[1:]
+                if handing != "list":
+                    values = rest
+                elif len(rest) == 1 and _elements(rest[0]) is not None:
+                    values = _elements(rest[0]) or []
+                elif rest:
+                    target = None  # arguments the source does not list
+        elif type(func) is cst.Name and func.value == "Thread" or (
+                type(func) is cst.Attribute and func.attr.value == "Thread"):
+            keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+            target = keywords.get("target")
+            given = keywords.get("args")
+            values = list(_elements(given) or ()) if given is not None else []
+        if target is None or type(target) not in (cst.Name, cst.Attribute):
+            continue
+        bound = cst.Call(func=target, args=[cst.Arg(value) for value in values])
+        function = _function_named(model, call, target)
+        if function is not None:
+            found.setdefault(id(function), []).append((call, bound))
+    model.__dict__["_handed_calls_memo"] = found
+    return found
+
+
+def _elements(expr: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+    if type(expr) in (cst.List, cst.Tuple):
+        return [e.value for e in expr.elements]  # type: ignore[attr-defined]
+    return None
+
+
+def _function_named(model: "ModuleModel", at: cst.Call, target: cst.BaseExpression) -> cst.FunctionDef | None:
+    """The function of the module `target` names where `at` is: `helper`, `self.method`."""
+    index = module_index(model)
+    if type(target) is cst.Name:
+        if target.value in model.imports:
+            return None
+        return index.module_functions.get(target.value)
+    if type(target) is cst.Attribute and type(target.value) is cst.Name and target.value.value in ("self", "cls"):
+        klass = model.class_of(at)
+        return index.methods.get((id(klass), target.attr.value)) if klass is not None else None
+    return None
+
+
 def constructed_field(model: "ModuleModel", expr: cst.BaseExpression | None, name: str, depth: int = 0
                       ) -> cst.BaseExpression | None:
     """What field `name` of the object `expr` holds, when `expr` is (a name bound to) a call of a
@@ -100,4 +164,4 @@ def _stored_fields(model: "ModuleModel", init: cst.FunctionDef) -> dict[str, str
     return found
 
 
-__all__ = ["constructed_field", "field_reads", "passes_whole"]
+__all__ = ["constructed_field", "field_reads", "handed_calls", "passes_whole"]

@@ -88,14 +88,15 @@ class Env:
             base = name.value
             if type(base) is not cst.Name or f"{base.value}.{name.attr.value}" not in self.arguments:
                 return None
-            key, holder = f"{base.value}.{name.attr.value}", base
-        elif type(name) is cst.Name:
-            key, holder = name.value, name
-        else:
+            key = f"{base.value}.{name.attr.value}"
+            if model.function_of(name) is self.function and _holds_object(model, base):
+                return self.arguments[key], self.parent
             return None
-        if key in self.arguments and model.function_of(name) is self.function and \
-                _holds_parameter(model, holder):
-            return self.arguments[key], self.parent
+        if type(name) is not cst.Name:
+            return None
+        if name.value in self.arguments and model.function_of(name) is self.function and \
+                _holds_parameter(model, name):
+            return self.arguments[name.value], self.parent
         return None
 
 
@@ -104,6 +105,23 @@ def _holds_parameter(model: ModuleModel, name: cst.Name) -> bool:
     in the function reaches it (or, where the flow pass does not follow it, none exists)."""
     reaching = model.reaching(name)
     return not reaching if reaching is not None else not model.bindings(name)
+
+
+def _holds_object(model: ModuleModel, name: cst.Name, seen: frozenset[int] = frozenset()) -> bool:
+    """`_holds_parameter`, or the object parameter given back by a call that takes it
+    (`request = self.sign(request)`, in a loop too: its fields are still the caller's)."""
+    if id(name) in seen:
+        return True  # round a loop of such calls
+    if _holds_parameter(model, name):
+        return True
+    reaching = model.reaching(name)
+    if len(seen) < 3 and reaching is not None and len(reaching) == 1:
+        value = reaching[0].value
+        if type(value) is cst.Call and len(value.args) == 1:
+            given = value.args[0].value
+            return type(given) is cst.Name and given.value == name.value and \
+                _holds_object(model, given, seen | {id(name)})
+    return False
 
 
 def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
@@ -307,6 +325,11 @@ def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> St
             method = getattr(str, func.attr.value)
             return StrValue(method(inner.text), inner.exact)
         return inner
+    helper = called_function(model, call)  # `self.make_full_url(path)`: what it returns, with the arguments
+    if helper is not None:
+        returned = returned_values(model, helper)
+        if len(returned) == 1:
+            return string_value(model, returned[0], depth + 1, Env(helper, bind_arguments(call, helper), env))
     return None
 
 

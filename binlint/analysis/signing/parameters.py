@@ -115,7 +115,8 @@ class ParameterReader(FlowReader):
 
     def _request_parameter_values(self, names: tuple[str, ...]) -> list[ParamValue]:
         model = self.model
-        sdk_calls = {id(c.call) for c in self.analysis.sdk.calls} | {id(c.call) for c in self.analysis.sdk.constructions}
+        sdk = self.analysis.sdk
+        sdk_calls = {id(c.call) for c in sdk.calls} | {id(c.call) for c in sdk.constructions}
         found = []
         for value in self.parameter_values(*names):
             if value.context == "query":

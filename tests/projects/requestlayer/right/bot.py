@@ -19,6 +19,7 @@ def sign(request):
     query = urlencode(request.params)
     request.params["signature"] = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
     request.headers["X-MBX-APIKEY"] = KEY
+    return request
 
 
 def log_only(error):

@@ -17,6 +17,7 @@ def sign(request):
     request.params["signature"] = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
     request.params["timestamp"] = int(time.time() * 1000)  # expect: BL203
     request.headers["X-MBX-APIKEY"] = KEY
+    return request
 
 
 def log_only(error):

@@ -1,4 +1,5 @@
 import logging
+from multiprocessing.dummy import Pool
 
 import requests
 
@@ -20,19 +21,25 @@ class RestLayer:
         if sign is not None:
             self.sign = sign
         self.session = requests.Session()
+        self.pool = Pool(3)
 
     def sign(self, request):
         return request
 
     def add_request(self, method, path, params=None, on_failure=None):
         request = Request(method, path, params or {}, on_failure)
-        return self._process(request)
+        self.pool.apply_async(self._process, [request])
+        return request
+
+    def make_full_url(self, path):
+        return self.url_base + path
 
     def _process(self, request):
-        self.sign(request)
+        request = self.sign(request)
+        url = self.make_full_url(request.path)
         try:
-            response = self.session.request(request.method, self.url_base + request.path, params=request.params,
-                                            headers=request.headers, timeout=10)
+            response = self.session.request(request.method, url, params=request.params, headers=request.headers,
+                                            timeout=10)
             response.raise_for_status()
             return response.json()
         except requests.RequestException as error:
