@@ -11,9 +11,13 @@ fields later:
 each as a parameter of its own ("request.path"). `constructed_field(model, expr, name)`
 answers the other side: what `expr` (a `Request(...)` call, or a name bound to one) holds in
 field `name`, from the argument its constructor stores there (`self.path = path`).
-`passes_whole(model, function, name)` says whether `function` hands the object itself to
-another call before it is sent (a `sign(request)` callback may add to its fields).
-Each question reads one function; answers for a function are remembered per model.
+A field is followed through a call that gives the object back (`request = self.sign(request)`).
+`passes_whole(model, function, name, before)` says whether `function` hands the object itself
+to another call before it is sent (a `sign(request)` callback may add to its fields).
+`handed_calls(model)` lists the calls that run a function of the module through an executor
+(`pool.apply_async(self._process, [request])`, `executor.submit(...)`, `Thread(target=...,
+args=...)`), as calls of that function, so a layer that queues its requests is composed like
+one that calls its sender directly. Each answer reads one function or one pass over the calls.
 """
 
 from __future__ import annotations
