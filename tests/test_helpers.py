@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from binlint.analysis import Analysis
 from binlint.analysis.helpers import HelperSummary, SendSummary, apply_summary, marker, summarize
@@ -272,3 +273,34 @@ def test_a_request_object_given_back_by_a_sign_callback_keeps_its_fields():
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
     assert not outer.adds_complete  # the callback may sign it
+
+
+@pytest.mark.parametrize("hand_over", [
+    "self.pool.apply_async(self._process, [request])",
+    "self.executor.submit(self._process, request)",
+    "threading.Thread(target=self._process, args=(request,)).start()",
+    "self._process(request)",
+])
+def test_a_request_handed_to_an_executor_is_the_request_of_the_wrapper(hand_over: str):
+    summaries = summarize(analyse(f"""
+        import threading
+
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def add_request(self, method, path, params=None):
+                request = Request(method, path, params)
+                {hand_over}
+                return request
+
+            def _process(self, request):
+                return requests.request(request.method, "https://x" + request.path, params=request.params, timeout=10)
+        """, "layer.py"))
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
