@@ -304,3 +304,38 @@ def test_a_request_handed_to_an_executor_is_the_request_of_the_wrapper(hand_over
         """, "layer.py"))
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+
+
+def test_a_request_put_on_a_queue_is_the_request_of_the_wrapper():
+    summaries = summarize(analyse("""
+        from queue import Queue
+
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def __init__(self):
+                self.queue = Queue()
+                self.session = requests.Session()
+
+            def add_request(self, method, path, params=None):
+                request = Request(method, path, params)
+                self.queue.put(request)
+                return request
+
+            def run(self):
+                while True:
+                    request = self.queue.get(timeout=1)
+                    self._process(request)
+
+            def _process(self, request):
+                return self.session.request(request.method, "https://x" + request.path, params=request.params,
+                                            timeout=10)
+        """, "layer.py"))
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))

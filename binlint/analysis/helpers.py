@@ -209,7 +209,7 @@ class _Summarizer:
                 self.by_function[key] = self._summary(function, sends, None)
                 level.append(function)
         callers = self.analysis.requests._callers
-        handed = handed_calls(model)  # `pool.apply_async(self._process, [request])` and the like
+        handed = handed_calls(model) if level else {}  # `pool.apply_async(self._process, [request])` and the like
         for _ in range(_MAX_LEVELS - 1):
             following: list[cst.FunctionDef] = []
             for helper in level:

@@ -95,7 +95,48 @@ def handed_calls(model: "ModuleModel") -> dict[int, list[tuple[cst.Call, cst.Cal
         function = _function_named(model, call, target)
         if function is not None:
             found.setdefault(id(function), []).append((call, bound))
+    for put, bound, function in _queue_hops(model):
+        found.setdefault(id(function), []).append((put, bound))
     model.__dict__["_handed_calls_memo"] = found
+    return found
+
+
+def _queue_hops(model: "ModuleModel") -> list[tuple[cst.Call, cst.Call, cst.FunctionDef]]:
+    """`self.queue.put(request)` where a worker does `item = self.queue.get(); self._process(item)`:
+    (the put, the worker's call with the put value in place of the item, the function it calls)."""
+    from binlint.analysis.values import called_function, dotted_text
+
+    puts: dict[str, list[cst.Call]] = {}
+    gets: dict[str, list[tuple[cst.Call, str]]] = {}
+    for call in model.calls():
+        func = call.func
+        if type(func) is not cst.Attribute or func.attr.value not in ("put", "put_nowait", "get", "get_nowait"):
+            continue
+        queue = dotted_text(func.value)
+        if queue is None or not queue.startswith("self."):
+            continue
+        if func.attr.value.startswith("put") and len(call.args) == 1:
+            puts.setdefault(queue, []).append(call)
+        elif func.attr.value.startswith("get"):
+            holder = model.tree.parent(model.tree.parent(call) or call)  # Await or Assign
+            assign = model.tree.parent(call) if type(model.tree.parent(call)) is cst.Assign else holder
+            if type(assign) is cst.Assign and len(assign.targets) == 1 and type(assign.targets[0].target) is cst.Name:
+                gets.setdefault(queue, []).append((call, assign.targets[0].target.value))
+    found: list[tuple[cst.Call, cst.Call, cst.FunctionDef]] = []
+    for queue, taken in gets.items():
+        for get, item in taken:
+            worker = model.function_of(get)
+            if worker is None or queue not in puts:
+                continue
+            for call in model.tree.within(worker, cst.Call):
+                function = called_function(model, call)
+                if function is None or not any(type(a.value) is cst.Name and a.value.value == item for a in call.args):
+                    continue
+                for put in puts[queue]:
+                    given = put.args[0].value
+                    args = [a.with_changes(value=given) if type(a.value) is cst.Name and a.value.value == item else a
+                            for a in call.args]
+                    found.append((put, cst.Call(func=call.func, args=args), function))
     return found
 
 
