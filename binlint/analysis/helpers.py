@@ -30,7 +30,7 @@ module's call index, so the work is linear in the module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable
 
@@ -172,6 +172,12 @@ class HelperRequest:
     is_binance: bool
     is_signed_path: bool
     is_order_path: bool
+    origin: str = ""  # the helper's qualified name, for a helper of another module (`rest.RestClient.request`)
+
+    @property
+    def name(self) -> str:
+        """How messages name the helper."""
+        return self.origin or self.helper.name
 
     @property
     def path_known(self) -> bool:
@@ -630,9 +636,10 @@ class HelperModel:
             return []
         found: list[HelperRequest] = []
         for call in self.model.calls():
-            summary = imported.get(self._callee(call) or "")
+            name = self._callee(call) or ""
+            summary = imported.get(name)
             if summary is not None:
-                found.extend(apply_summary(self.analysis, call, summary))
+                found.extend(replace(r, origin=name) for r in apply_summary(self.analysis, call, summary))
         return found
 
     @cached_property

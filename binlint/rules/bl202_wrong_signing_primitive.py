@@ -214,7 +214,7 @@ def account(private_key):
                 continue
             kind, algorithm, output, line = request.send.signature
             where = f"{label(model, request.call)} to `{request.method} {request.path}`"
-            signer = f"`{request.helper.name}` (line {line} of its module)"
+            signer = f"`{request.name}` (line {line} of its module)"
             if kind == "hash":
                 problem = f"signs it with a plain `{algorithm}` hash, not an HMAC; Binance rejects it with -1022"
             elif algorithm and algorithm.lower() != "sha256":

@@ -168,7 +168,7 @@ def account():
                 yield Report(
                     request.call,
                     f"the request through {label(model, request.call)} to "
-                    f"`{endpoint_label(request.method, request.path)}`: `{request.helper.name}` sets {keys} after "
+                    f"`{endpoint_label(request.method, request.path)}`: `{request.name}` sets {keys} after "
                     f"computing the signature (line {lines} of its module), so the sent payload is not the signed one",
                     "Have the helper set every parameter first and compute the signature last.",
                 )
