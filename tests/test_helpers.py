@@ -339,3 +339,19 @@ def test_a_request_put_on_a_queue_is_the_request_of_the_wrapper():
         """, "layer.py"))
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+
+
+def test_a_helper_that_sends_with_an_auth_handler_may_be_signed_by_it():
+    summaries = summarize(analyse("""
+        import requests
+
+        class RestClient:
+            def __init__(self, base_url, auth):
+                self.base_url = base_url
+                self.auth = auth
+
+            def request(self, method, path, params):
+                return requests.request(method, self.base_url + path, params=params, auth=self.auth, timeout=10)
+        """, "rest.py"))
+    send = summaries["RestClient.request"].sends[0]
+    assert send.payload_param == "params" and not send.adds_complete

@@ -281,7 +281,7 @@ class _Summarizer:
         """What one request of `function` takes from its parameters; None when it takes nothing."""
         model = self.model
         from binlint.analysis.requests import _method_text
-        from binlint.analysis.sdk import argument
+        from binlint.analysis.sdk import argument, keyword_argument
 
         texts = self._string_env(function)
         url = string_value(model, site.url_expr, env=texts) if site.url_expr is not None else None
@@ -298,10 +298,10 @@ class _Summarizer:
         if payload_param is None and url is not None and "?" in url.text:
             payload_param = _only_marker(url.text.split("?", 1)[1].split("&", 1)[0])
         adds = tuple(sorted(k for k in keys.keys if OPEN not in k))
-        complete = keys.complete and not any(
+        complete = keys.complete and keyword_argument(site.call, "auth") is None and not any(
             type(sent) is cst.Attribute and type(sent.value) is cst.Name
             and passes_whole(model, function, sent.value.value, site.call)
-            for sent in (site.params, site.data, site.json))  # the request object goes through `sign(request)` first
+            for sent in (site.params, site.data, site.json))  # an `auth=` handler or a `sign(request)` callback may sign
         url_text = url.text if url is not None else None
         if not (method_param or payload_param or (url_text is not None and OPEN in url_text)
                 or (site.is_binance and site.path_known)):
