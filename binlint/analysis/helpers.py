@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from binlint.analysis import binance, endpoints
-from binlint.analysis.objects import constructed_field, field_reads, handed_calls, passes_whole
+from binlint.analysis.objects import field_reads, given_for, handed_calls, passes_whole
 from binlint.analysis.signing import KeySet
 from binlint.analysis.values import (
     HOLE, Env, StrValue, dict_shape, dotted_text, literal_text, module_index, mutations_of,
@@ -468,16 +468,6 @@ def _fixed_path(send: SendSummary, url: str | None) -> bool:
         return False
     path = split_url(StrValue(url, HOLE not in url))[1]
     return path is not None and HOLE not in path
-
-
-def given_for(model: "ModuleModel", arguments: dict[str, cst.BaseExpression], param: str
-              ) -> cst.BaseExpression | None:
-    """What a call passes for a parameter, or for a field of an object parameter ("request.path":
-    the argument the object's constructor stores in `path`)."""
-    if "." not in param:
-        return arguments.get(param)
-    base, name = param.split(".", 1)
-    return constructed_field(model, arguments.get(base), name)
 
 
 def _only_marker(text: str) -> str | None:

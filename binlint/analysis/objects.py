@@ -190,6 +190,16 @@ def constructed_field(model: "ModuleModel", expr: cst.BaseExpression | None, nam
     return arguments.get(stored)
 
 
+def given_for(model: "ModuleModel", arguments: dict[str, cst.BaseExpression], param: str
+              ) -> cst.BaseExpression | None:
+    """What a call passes for a parameter, or for a field of an object parameter ("request.path":
+    the argument the object's constructor stores in `path`)."""
+    if "." not in param:
+        return arguments.get(param)
+    base, name = param.split(".", 1)
+    return constructed_field(model, arguments.get(base), name)
+
+
 def _stored_fields(model: "ModuleModel", init: cst.FunctionDef) -> dict[str, str]:
     """field -> the `__init__` parameter stored in it as it is (`self.path = path`)."""
     memo: dict[int, dict[str, str]] = model.__dict__.setdefault("_stored_fields_memo", {})
@@ -209,4 +219,4 @@ def _stored_fields(model: "ModuleModel", init: cst.FunctionDef) -> dict[str, str
     return found
 
 
-__all__ = ["constructed_field", "field_reads", "handed_calls", "passes_whole"]
+__all__ = ["constructed_field", "field_reads", "given_for", "handed_calls", "passes_whole"]
