@@ -92,7 +92,7 @@ def test_key_committed_then_deleted_is_found_only_in_history(repo: Repo) -> None
     assert run_cli("check", "--no-cache", ".", cwd=repo.path).returncode == 0  # the working tree is clean
     done = repo.history(real=True)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"bot.py:3:17: BL101" in done.stdout and "bot.py:3:" in done.stdout
+    assert "bot.py:3:17: BL101" in done.stdout and "bot.py:3:" in done.stdout
     assert f"commit {first[:7]} (2024-05-01), only in history" in done.stdout
     assert "Revoke it on Binance" in done.stdout
     assert KEY not in done.stdout + done.stderr and SECRET not in done.stdout + done.stderr

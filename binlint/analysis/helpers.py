@@ -311,7 +311,8 @@ class _Summarizer:
         retried, backs_off = self._retried(function, site.call)
         star = function.params.star_kwarg
         flows = [f for f in self._signings_by_site.get(id(site), ()) if f.digest is not None]
-        signature, changed = None, []
+        signature = None
+        changed: list[tuple[str, int]] = []
         if flows and flows[0].digest is not None and flows[0].digest.kind in ("hmac", "hash"):
             digest = flows[0].digest
             signature = (digest.kind, digest.algorithm or "", digest.output, model.line(digest.call))

@@ -62,7 +62,7 @@ def handed_calls(model: "ModuleModel") -> dict[int, list[tuple[cst.Call, cst.Cal
     (the call as written, a call of the function with the arguments it is given). Read:
     `pool.apply_async(self._process, [request])`, `executor.submit(self._process, request)`,
     `loop.run_in_executor(None, self._process, request)`, `Thread(target=self._process, args=(request,))`."""
-    memo = model.__dict__.get("_handed_calls_memo")
+    memo: dict[int, list[tuple[cst.Call, cst.Call]]] | None = model.__dict__.get("_handed_calls_memo")
     if memo is not None:
         return memo
     found: dict[int, list[tuple[cst.Call, cst.Call]]] = {}

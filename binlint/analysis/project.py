@@ -41,11 +41,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
 from binlint.analysis.summaries import ModuleSummary, Ref, summarise
 from binlint.analysis.helper_index import attach as attach_helpers  # also registers its summariser
+
+if TYPE_CHECKING:
+    from binlint.analysis.helpers import HelperSummary
+    from binlint.analysis.retry_helpers import RetryHelper
 
 _MAX_DEPTH = 12
 _TERMINAL = ("sdk", "inst", "func", "method", "class", "module")
@@ -89,6 +93,9 @@ class ProjectIndex:
         self._sinks: dict[str, dict[str, tuple[str, str]]] | None = None
         self._digests: dict[str, str] | None = None
         self._components: dict[str, str] | None = None
+        # The other modules' helpers, read from their summaries once (see helper_index).
+        self._request_helpers: dict[str, HelperSummary] | None = None
+        self._retry_helpers: dict[str, RetryHelper] | None = None
 
     def __len__(self) -> int:
         return len(self.modules)
@@ -142,7 +149,7 @@ class ProjectIndex:
         key = ("lookup", dotted, importer)
         return self._memoised(key, lambda: self._lookup(dotted, importer, depth))
 
-    def _memoised(self, key: Any, compute: Any) -> Ref | None:
+    def _memoised(self, key: Any, compute: Callable[[], Ref | None]) -> Ref | None:
         if key in self._memo:
             return self._memo[key]
         if key in self._active or len(self._active) > _MAX_DEPTH * 4:

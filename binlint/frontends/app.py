@@ -11,7 +11,7 @@ from typing import TextIO
 from binlint import config as config_module
 from binlint.config import Config, ConfigError
 from binlint.codes import unknown as unknown_code
-from binlint.pipeline.discover import discover, unreadable
+from binlint.pipeline.discover import Target, discover, unreadable
 from binlint.pipeline.engine import FileResult, RunSettings, check_stdin, run
 from binlint.model import Finding, Severity, scrub_message
 from binlint.report import Summary, renderer
@@ -215,7 +215,7 @@ def with_project(settings: RunSettings, paths: list[str], targets: list[str], no
     return replace(settings, project=index)
 
 
-def _run(targets: list, settings: RunSettings, options: CheckOptions) -> list[FileResult]:
+def _run(targets: list[Target], settings: RunSettings, options: CheckOptions) -> list[FileResult]:
     if options.no_cache:
         return list(run(targets, settings, options.jobs))
     try:

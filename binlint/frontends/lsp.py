@@ -484,7 +484,7 @@ class BinlintServer(LanguageServer):
             previous.cancel()
         task = asyncio.ensure_future(self.check_and_publish(uri, delay, force))
         self.pending[uri] = task
-        task.add_done_callback(lambda done, uri=uri: self._finished(uri, done))
+        task.add_done_callback(lambda done: self._finished(uri, done))
 
     def _finished(self, uri: str, task: asyncio.Task[None]) -> None:
         if self.pending.get(uri) is task:

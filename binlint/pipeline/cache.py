@@ -175,7 +175,8 @@ class Index:
             return {}
         if not isinstance(data, dict) or data.get("key") != self.key or not isinstance(data.get("entries"), dict):
             return {}
-        return data["entries"]
+        entries: dict[str, list[Any]] = data["entries"]
+        return entries
 
     # entry: [size, mtime_ns, ctime_ns, inode, stat_taken_ns, content_hash, result]
 
@@ -356,7 +357,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
             result.digest = content_hash(loaded)
             return result
-    result = quick_result(loaded, target.path, target.kind, settings)
-    if result is not None:
-        _store(index, target.path, stat[0], stat[1], digest, result)
-    return result
+    quick = quick_result(loaded, target.path, target.kind, settings)
+    if quick is not None:
+        _store(index, target.path, stat[0], stat[1], digest, quick)
+    return quick

@@ -55,12 +55,15 @@ Advice only: moving statements changes what is signed, so binlint leaves it to y
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.helpers import label
 from binlint.analysis.signing import endpoint_label, short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -130,7 +133,7 @@ def account():
 """, line=12),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         signing = analysis.signing
         seen: set[int] = set()
@@ -153,22 +156,22 @@ def account():
             attachment = flow.attachment
             if attachment.trailing_keys and id(attachment.node) not in seen:
                 seen.add(id(attachment.node))
-                keys = ", ".join(f"`{k}`" for k in attachment.trailing_keys)
+                trailing = ", ".join(f"`{k}`" for k in attachment.trailing_keys)
                 yield Report(
                     attachment.node,
-                    f"{keys} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
+                    f"{trailing} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
                     "not covered by the signature",
                     "Put every parameter into the payload before signing and append `signature` last.",
                 )
         for request in analysis.helpers.judged_here:  # a generic client given the Binance host at run time
             changed = request.send.changed_after_signing
             if changed and request.is_signed_path:
-                keys = ", ".join(f"`{k}`" for k in dict.fromkeys(k for k, _ in changed) if k != "?") or "a parameter"
+                names = ", ".join(f"`{k}`" for k in dict.fromkeys(k for k, _ in changed) if k != "?") or "a parameter"
                 lines = ", ".join(str(line) for line in dict.fromkeys(line for _, line in changed))
                 yield Report(
                     request.call,
                     f"the request through {label(model, request.call)} to "
-                    f"`{endpoint_label(request.method, request.path)}`: `{request.name}` sets {keys} after "
+                    f"`{endpoint_label(request.method, request.path)}`: `{request.name}` sets {names} after "
                     f"computing the signature (line {lines} of its module), so the sent payload is not the signed one",
                     "Have the helper set every parameter first and compute the signature last.",
                 )

@@ -13,7 +13,7 @@ from binlint.analysis.values import HOLE, Env, Mutation, dotted_text, literal_te
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
-    from binlint.analysis.module import ModuleModel
+    from binlint.analysis.module import Binding, ModuleModel
     from binlint.analysis.signing.parameters import _Reach
 
 
@@ -26,7 +26,7 @@ URLENCODE = frozenset({"urllib.parse.urlencode", "urllib.urlencode", "requests.c
 QUOTE = frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.quote", "urllib.quote_plus",
                    "requests.utils.quote", "six.moves.urllib.parse.quote", "six.moves.urllib.parse.quote_plus"})
 B64 = frozenset({"base64.b64encode", "base64.standard_b64encode", "base64.urlsafe_b64encode",
-                 "base64.encodebytes", "base64.b64encode"})
+                 "base64.encodebytes"})
 HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b",
                     "blake2s", "new"})
@@ -263,7 +263,7 @@ def call_of_env(model: "ModuleModel", argument: cst.BaseExpression) -> cst.CSTNo
     return None
 
 
-def derived_only(model: "ModuleModel", name: cst.Name, bindings: list) -> bool:
+def derived_only(model: "ModuleModel", name: cst.Name, bindings: list[Binding]) -> bool:
     """Later bindings only filter the first (`params = {k: v for k, v in params.items() if ...}`)."""
     for binding in bindings[1:]:
         value = binding.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, cast
 
 import libcst as cst
 
@@ -107,7 +107,8 @@ class FlowReader(PayloadReader):
                         and index + 1 < len(parts) and type(parts[index + 1]) is cst.FormattedStringExpression:
                     after = "".join(p.value if type(p) is cst.FormattedStringText else HOLE
                                     for p in parts[index + 2:])
-                    yield Attachment(fstring, parts[index + 1].expression, None, fstring,  # type: ignore[union-attr]
+                    sent = cast(cst.FormattedStringExpression, parts[index + 1]).expression
+                    yield Attachment(fstring, sent, None, fstring,
                                      model.function_of(fstring), keys_in_text(after), True)
         for binop in model.tree.of_type(cst.BinaryOperation):
             if type(binop.operator) is cst.Add:

@@ -77,11 +77,11 @@ class ParameterReader(FlowReader):
                 continue
             key = literal_text(element.key)
             if key in wanted:
-                found.append(ParamValue(key, element.value, element, "dict"))  # type: ignore[arg-type]
+                found.append(ParamValue(key, element.value, element, "dict"))
         for mutations in module_index(model).mutations().values():
             for mutation in mutations:
                 if mutation.kind == "setitem" and mutation.key in wanted and mutation.value is not None:
-                    found.append(ParamValue(mutation.key, mutation.value, mutation.node, "setitem"))  # type: ignore
+                    found.append(ParamValue(mutation.key, mutation.value, mutation.node, "setitem"))
         for call in model.calls():
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value in wanted:
@@ -234,7 +234,7 @@ class _Reach:
     spans of the visited expressions (merged), the visited expressions, and the dotted texts of
     the names in them. `matches(tree, carrier, node)` is then the `_refers` of any root."""
 
-    def __init__(self, starts: list[int], ends: list[int], nodes: dict[int, cst.CSTNode],
+    def __init__(self, starts: list[int], ends: list[int], nodes: dict[int, cst.BaseExpression],
                  texts: frozenset[str]) -> None:
         self.starts = starts
         self.ends = ends
@@ -273,11 +273,11 @@ class _Reach:
 
 
 def _visited(model: "ModuleModel", roots: Iterable[cst.BaseExpression],
-             names: "Callable[[cst.BaseExpression], list[cst.BaseExpression]]") -> dict[int, cst.CSTNode]:
+             names: "Callable[[cst.BaseExpression], list[cst.BaseExpression]]") -> dict[int, cst.BaseExpression]:
     """The expressions `_refers` looks at from `roots`: each root, and the value of every binding
     of a name in a visited expression, up to `_REFERS_DEPTH` steps away."""
     depths: dict[int, int] = {}
-    visited: dict[int, cst.CSTNode] = {}
+    visited: dict[int, cst.BaseExpression] = {}
     stack: list[tuple[cst.BaseExpression, int]] = [(root, 0) for root in roots]
     while stack:
         expr, depth = stack.pop()

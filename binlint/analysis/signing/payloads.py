@@ -4,7 +4,7 @@ names a dict or query string holds."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
@@ -143,7 +143,7 @@ class PayloadReader(DigestReader):
                     for b in bindings[1:]):
                 joined: cst.BaseExpression = bindings[0].value
                 for binding in bindings[1:]:
-                    joined = cst.BinaryOperation(joined, cst.Add(), binding.statement.value)  # type: ignore[union-attr]
+                    joined = cst.BinaryOperation(joined, cst.Add(), cast(cst.AugAssign, binding.statement).value)
                 return joined
         return expr
 
@@ -193,10 +193,10 @@ class PayloadReader(DigestReader):
         cenv = env
         was_sorted = False
         element: cst.BaseExpression | None = None
-        if type(argument) in (cst.GeneratorExp, cst.ListComp):
+        if isinstance(argument, (cst.GeneratorExp, cst.ListComp)):
             element = argument.elt
             container, was_sorted, cenv = self._container(argument.for_in.iter, env)
-        elif type(argument) in (cst.List, cst.Tuple):
+        elif isinstance(argument, (cst.List, cst.Tuple)):
             parts: list[Part] = []
             for index, item in enumerate(argument.elements):
                 if index and separator:
