@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
 
+from binlint.analysis.loops import short_text
 
 if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
@@ -13,8 +14,7 @@ if TYPE_CHECKING:
 
 def short(model: "ModuleModel", node: cst.CSTNode, limit: int = 48) -> str:
     """The source of `node` on one line, cut to `limit` characters."""
-    text = " ".join(model.code(node).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return short_text(model.code(node), limit, "…")
 
 
 def endpoint_label(method: str | None, path: str | None) -> str:
