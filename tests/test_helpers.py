@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from binlint.analysis import Analysis
 from binlint.analysis.helpers import HelperSummary, SendSummary, apply_summary, marker, summarize
@@ -62,9 +63,15 @@ def test_summaries_are_plain_values():
     summaries = summarize(analyse(US_HELPER))
     text = json.dumps({name: dataclasses.asdict(s) for name, s in summaries.items()})
     loaded = json.loads(text)["binanceus_request"]
+
+    def send(data: dict) -> SendSummary:
+        return SendSummary(**{**data, "adds": tuple(data["adds"]), "retry": tuple(data["retry"]),
+                              "signature": tuple(data["signature"]),
+                              "changed_after_signing": tuple(tuple(c) for c in data["changed_after_signing"])})
+
     rebuilt = HelperSummary(**{**loaded, "positional": tuple(loaded["positional"]),
                                "keyword_only": tuple(loaded["keyword_only"]),
-                               "sends": tuple(SendSummary(**{**s, "adds": tuple(s["adds"]), "retry": tuple(s["retry"])}) for s in loaded["sends"])})
+                               "sends": tuple(send(s) for s in loaded["sends"])})
     assert rebuilt == summaries["binanceus_request"]
 
 
@@ -207,3 +214,145 @@ def test_imported_summaries_make_requests_of_calls_here():
 
     (report,) = MissingRecvWindow().check(caller)
     assert "`binanceus_request(...)`" in report.message and "/api/v3/order" in report.message
+
+
+def test_a_request_object_layer_is_summarised_through_its_fields():
+    summaries = summarize(analyse("""
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def __init__(self, base, sign):
+                self.base = base
+                self.sign = sign
+
+            def add_request(self, method, path, params=None):
+                return self._process(Request(method, path, params or {}))
+
+            def _process(self, request):
+                self.sign(request)
+                return requests.request(request.method, self.base + request.path, params=request.params, timeout=10)
+        """, "layer.py"))
+    inner = summaries["Layer._process"].sends[0]
+    assert (inner.method_param, inner.payload_param, inner.url_params) == ("request.method", "request.params",
+                                                                           ("request.path",))
+    assert not inner.adds_complete  # `self.sign(request)` may add anything before it is sent
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+    assert not outer.adds_complete
+
+
+def test_a_request_object_given_back_by_a_sign_callback_keeps_its_fields():
+    summaries = summarize(analyse("""
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def __init__(self, base, sign):
+                self.base = base
+                self.sign = sign
+
+            def add_request(self, method, path, params=None):
+                request = Request(method, path, params or {})
+                request = self.sign(request)
+                return self._process(request)
+
+            def _process(self, request):
+                return requests.request(request.method, self.base + request.path, params=request.params, timeout=10)
+        """, "layer.py"))
+    assert summaries["Layer._process"].sends[0].adds_complete  # nothing runs between it and the request
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+    assert not outer.adds_complete  # the callback may sign it
+
+
+@pytest.mark.parametrize("hand_over", [
+    "self.pool.apply_async(self._process, [request])",
+    "self.executor.submit(self._process, request)",
+    "threading.Thread(target=self._process, args=(request,)).start()",
+    "self._process(request)",
+])
+def test_a_request_handed_to_an_executor_is_the_request_of_the_wrapper(hand_over: str):
+    summaries = summarize(analyse(f"""
+        import threading
+
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def add_request(self, method, path, params=None):
+                request = Request(method, path, params)
+                {hand_over}
+                return request
+
+            def _process(self, request):
+                return requests.request(request.method, "https://x" + request.path, params=request.params, timeout=10)
+        """, "layer.py"))
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+
+
+def test_a_request_put_on_a_queue_is_the_request_of_the_wrapper():
+    summaries = summarize(analyse("""
+        from queue import Queue
+
+        import requests
+
+        class Request:
+            def __init__(self, method, path, params):
+                self.method = method
+                self.path = path
+                self.params = params
+
+        class Layer:
+            def __init__(self):
+                self.queue = Queue()
+                self.session = requests.Session()
+
+            def add_request(self, method, path, params=None):
+                request = Request(method, path, params)
+                self.queue.put(request)
+                return request
+
+            def run(self):
+                while True:
+                    request = self.queue.get(timeout=1)
+                    self._process(request)
+
+            def _process(self, request):
+                return self.session.request(request.method, "https://x" + request.path, params=request.params,
+                                            timeout=10)
+        """, "layer.py"))
+    outer = summaries["Layer.add_request"].sends[0]
+    assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
+
+
+def test_a_helper_that_sends_with_an_auth_handler_may_be_signed_by_it():
+    summaries = summarize(analyse("""
+        import requests
+
+        class RestClient:
+            def __init__(self, base_url, auth):
+                self.base_url = base_url
+                self.auth = auth
+
+            def request(self, method, path, params):
+                return requests.request(method, self.base_url + path, params=params, auth=self.auth, timeout=10)
+        """, "rest.py"))
+    send = summaries["RestClient.request"].sends[0]
+    assert send.payload_param == "params" and not send.adds_complete

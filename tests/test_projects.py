@@ -23,7 +23,8 @@ PROJECTS = Path(__file__).parent / "projects"
 _EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 TWINS = sorted(p for p in PROJECTS.glob("*/*") if p.is_dir() and p.name in ("wrong", "right"))
 # Shapes also checked one module at a time (each partial run is a CLI call: keep the list short).
-PARTIAL = ("getter", "factory", "callsite", "helper", "base_helper", "helper_retry", "star", "own_binance")
+PARTIAL = ("getter", "factory", "callsite", "helper", "base_helper", "helper_retry", "star", "own_binance",
+           "restclient")
 
 
 def materialise(twin: Path, destination: Path) -> Path:
@@ -72,3 +73,12 @@ def test_project(twin: Path, tmp_path: Path):
         # A partial run reads the rest of the project: each module alone gives its own findings.
         for module in sorted({path for path, _, _ in want}):
             assert reported(root, module) == {f for f in want if f[0] == module}, module
+
+
+@pytest.mark.parametrize("generic", ["restclient/wrong/rest.py", "restclient/right/rest.py",
+                                     "requestlayer/wrong/layer.py", "requestlayer/right/layer.py"])
+def test_generic_request_layers_pass_no_gate(generic: str):
+    """The in-house request layers hold no Binance bytes: they are read only because Binance code imports them."""
+    from binlint.pipeline import gate
+
+    assert not gate.worth_parsing((PROJECTS / generic).read_bytes())

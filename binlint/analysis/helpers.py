@@ -30,13 +30,14 @@ module's call index, so the work is linear in the module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
 
 from binlint.analysis import binance, endpoints
+from binlint.analysis.objects import field_reads, given_for, handed_calls, passes_whole
 from binlint.analysis.signing import KeySet
 from binlint.analysis.values import (
     HOLE, Env, StrValue, dict_shape, dotted_text, literal_text, module_index, mutations_of,
@@ -93,6 +94,11 @@ class SendSummary:
     # innermost), for call sites in other modules: (its line, waits, grows, bounded,
     # reads_retry_after, failure outcome, failure words); () when not retried.
     retry: tuple[Any, ...] = ()
+    # How the helper signs it: (kind "hmac"/"hash", algorithm, output "hex"/"digest"/"base64"/...,
+    # line of the digest); None when it attaches no signature the model follows back.
+    signature: tuple[str, str, str, int] | None = None
+    # Parameters the helper sets after computing the signature, each with its line.
+    changed_after_signing: tuple[tuple[str, int], ...] = ()
 
     @property
     def url_params(self) -> tuple[str, ...]:
@@ -170,6 +176,12 @@ class HelperRequest:
     is_binance: bool
     is_signed_path: bool
     is_order_path: bool
+    origin: str = ""  # the helper's qualified name, for a helper of another module (`rest.RestClient.request`)
+
+    @property
+    def name(self) -> str:
+        """How messages name the helper."""
+        return self.origin or self.helper.name
 
     @property
     def path_known(self) -> bool:
@@ -189,6 +201,7 @@ class _Summarizer:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
         self.by_function: dict[int, HelperSummary] = {}
+        self._bound_memo: dict[int, list[str]] = {}
 
     def run(self) -> Iterable[tuple[str, HelperSummary]]:
         model = self.model
@@ -206,15 +219,17 @@ class _Summarizer:
                 self.by_function[key] = self._summary(function, sends, None)
                 level.append(function)
         callers = self.analysis.requests._callers
+        handed = handed_calls(model) if level else {}  # `pool.apply_async(self._process, [request])` and the like
         for _ in range(_MAX_LEVELS - 1):
             following: list[cst.FunctionDef] = []
             for helper in level:
                 inner = self.by_function[id(helper)]
-                for call in callers.get(id(helper), ()):
+                calls = [(call, call) for call in callers.get(id(helper), ())] + handed.get(id(helper), [])
+                for call, bound in calls:
                     caller = model.function_of(call)
                     if caller is None or id(caller) in self.by_function or id(caller) in sites:
                         continue
-                    sends = tuple(s for s in (self._forward(caller, call, inner, send) for send in inner.sends)
+                    sends = tuple(s for s in (self._forward(caller, call, inner, send, bound) for send in inner.sends)
                                   if s is not None)
                     if sends:
                         self.by_function[id(caller)] = self._summary(caller, sends, inner.name)
@@ -249,20 +264,28 @@ class _Summarizer:
             names.append(params.star_kwarg.name.value)
         return [n for n in names if n not in ("self", "cls")]
 
+    def _bound(self, function: cst.FunctionDef) -> list[str]:
+        """The parameters, and the fields of parameters the function reads (`request.path`)."""
+        known = self._bound_memo.get(id(function))
+        if known is None:
+            params = self._params(function)
+            known = self._bound_memo[id(function)] = params + field_reads(self.model, function, params)
+        return known
+
     def _string_env(self, function: cst.FunctionDef) -> Env:
-        return Env(function, {n: cst.SimpleString(f'"{marker(n)}"') for n in self._params(function)})
+        return Env(function, {n: cst.SimpleString(f'"{marker(n)}"') for n in self._bound(function)})
 
     def _dict_env(self, function: cst.FunctionDef) -> Env:
         return Env(function, {
             n: cst.Dict([cst.DictElement(cst.SimpleString(f'"{marker(n)}"'), cst.Integer("0"))])
-            for n in self._params(function)
+            for n in self._bound(function)
         })
 
     def _send(self, function: cst.FunctionDef, site: "RequestSite") -> SendSummary | None:
         """What one request of `function` takes from its parameters; None when it takes nothing."""
         model = self.model
         from binlint.analysis.requests import _method_text
-        from binlint.analysis.sdk import argument
+        from binlint.analysis.sdk import argument, keyword_argument
 
         texts = self._string_env(function)
         url = string_value(model, site.url_expr, env=texts) if site.url_expr is not None else None
@@ -279,6 +302,10 @@ class _Summarizer:
         if payload_param is None and url is not None and "?" in url.text:
             payload_param = _only_marker(url.text.split("?", 1)[1].split("&", 1)[0])
         adds = tuple(sorted(k for k in keys.keys if OPEN not in k))
+        complete = keys.complete and keyword_argument(site.call, "auth") is None and not any(
+            type(sent) is cst.Attribute and type(sent.value) is cst.Name
+            and passes_whole(model, function, sent.value.value, site.call)
+            for sent in (site.params, site.data, site.json))  # an `auth=` handler or a `sign(request)` callback may sign
         url_text = url.text if url is not None else None
         if not (method_param or payload_param or (url_text is not None and OPEN in url_text)
                 or (site.is_binance and site.path_known)):
@@ -287,40 +314,56 @@ class _Summarizer:
         secret_param = self._secret_param(function, site)
         retried, backs_off, retry = self._retried(function, site.call, method_param)
         star = function.params.star_kwarg
+        flows = [f for f in self._signings_by_site.get(id(site), ()) if f.digest is not None]
+        signature = None
+        changed: list[tuple[str, int]] = []
+        if flows and flows[0].digest is not None and flows[0].digest.kind in ("hmac", "hash"):
+            digest = flows[0].digest
+            signature = (digest.kind, digest.algorithm or "", digest.output, model.line(digest.call))
+        for flow in flows:
+            for change in signing.changes_after(flow):
+                if change.kind not in ("pop", "popitem", "delitem", "clear", "remove"):
+                    changed.extend((key, model.line(change.node)) for key in sorted(change.keys(model)) or ("?",))
         return SendSummary(
             library=site.library, url=url_text, method=method, method_param=method_param,
             payload_param=payload_param,
             payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
-            adds=adds, adds_complete=keys.complete, api_key_param=api_key_param, secret_param=secret_param,
+            adds=adds, adds_complete=complete, api_key_param=api_key_param, secret_param=secret_param,
             sends_api_key_header=site.sends_api_key_header,
             timeout=site.timeout is not None or site.session_timeout, retried=retried, backs_off=backs_off,
-            binance=site.is_binance, line=model.line(site.call), retry=retry,
+            binance=site.is_binance, line=model.line(site.call), retry=retry, signature=signature,
+            changed_after_signing=tuple(changed),
         )
 
-    def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary
-                 ) -> SendSummary | None:
-        """`send` as `caller` makes it by calling the helper `inner` with its own parameters."""
+    def _forward(self, caller: cst.FunctionDef, call: cst.Call, inner: HelperSummary, send: SendSummary,
+                 bound: cst.Call | None = None) -> SendSummary | None:
+        """`send` as `caller` makes it by calling the helper `inner` with its own parameters (`bound`:
+        the call as the helper sees it, when `call` runs it through an executor)."""
         model = self.model
-        arguments = inner.bind(call)
+        bound = bound or call
+        arguments = inner.bind(bound)
         if arguments is None:
             return None
         texts = self._string_env(caller)
         url = send.url
         if url is not None:
             for param in send.url_params:
-                given = arguments.get(param)
+                given = given_for(model, arguments, param)
                 value = string_value(model, given, env=texts) if given is not None else None
                 url = url.replace(marker(param), value.text if value is not None else HOLE)
         method, method_param = send.method, None
         if send.method_param is not None:
-            given = arguments.get(send.method_param)
+            given = given_for(model, arguments, send.method_param)
             value = string_value(model, given, env=texts) if given is not None else None
             method_param = _only_marker(value.text) if value is not None else None
             if method_param is None and value is not None and value.exact:
                 method = value.text.strip().upper() or None
         adds, complete, payload_param = send.adds, send.adds_complete, None
+        if any(type(arg.value) is cst.Name and passes_whole(model, caller, arg.value.value, call)
+               for arg in bound.args):
+            complete = False  # the object it passes went through a callback first (`self.sign(request)`)
         if send.payload_param is not None:
-            given = arguments.get(send.payload_param)
+            given = given_for(model, arguments, send.payload_param)
             if given is not None:
                 keys = self.analysis.signing.dict_keys(given, self._dict_env(caller), call)
                 payload_param = next((k[1:-1] for k in keys.keys if k.startswith(OPEN)), None)
@@ -334,11 +377,12 @@ class _Summarizer:
             library=send.library, url=url, method=method, method_param=method_param, payload_param=payload_param,
             payload_kwargs=type(star) is cst.Param and star.name.value == payload_param,
             adds=adds, adds_complete=complete,
-            api_key_param=self._passed_param(caller, arguments.get(send.api_key_param or "")),
-            secret_param=self._passed_param(caller, arguments.get(send.secret_param or "")),
+            api_key_param=self._passed_param(caller, given_for(model, arguments, send.api_key_param or "")),
+            secret_param=self._passed_param(caller, given_for(model, arguments, send.secret_param or "")),
             sends_api_key_header=send.sends_api_key_header, timeout=send.timeout,
             retried=send.retried or retried, backs_off=(send.backs_off or not send.retried) and
-            (backs_off or not retried), binance=send.binance, line=send.line, retry=send.retry or retry,
+            (backs_off or not retried), binance=send.binance, line=send.line, retry=send.retry or retry, signature=send.signature,
+            changed_after_signing=send.changed_after_signing,
         )
 
     # --- credentials and retries ------------------------------------------------------------
@@ -486,7 +530,7 @@ def apply_summary(analysis: "Analysis", call: cst.Call, summary: HelperSummary) 
     for send in summary.sends:
         method = send.method
         if send.method_param is not None:
-            given = arguments.get(send.method_param)
+            given = given_for(model, arguments, send.method_param)
             value = string_value(model, given) if given is not None else None
             method = value.text.strip().upper() if value is not None and value.exact else None
             method_given = method
@@ -494,13 +538,13 @@ def apply_summary(analysis: "Analysis", call: cst.Call, summary: HelperSummary) 
         if send.url is not None:
             text, exact = send.url, HOLE not in send.url
             for param in send.url_params:
-                given = arguments.get(param)
+                given = given_for(model, arguments, param)
                 value = string_value(model, given) if given is not None else None
                 text = text.replace(marker(param), value.text if value is not None else HOLE)
                 exact = exact and value is not None and value.exact
             url = StrValue(text, exact)
         host, path, _ = split_url(url)
-        payload = arguments.get(send.payload_param) if send.payload_param is not None else None
+        payload = given_for(model, arguments, send.payload_param) if send.payload_param is not None else None
         keys = _payload_keys(analysis, payload, call) if send.payload_param is not None else KeySet()
         keys = KeySet(keys.keys | frozenset(send.adds), keys.complete and send.adds_complete)
         known = path is not None and HOLE not in path
@@ -615,10 +659,35 @@ class HelperModel:
             return []
         found: list[HelperRequest] = []
         for call in self.model.calls():
-            summary = imported.get(self.model.call_name(call) or "")
+            name = self._callee(call) or ""
+            summary = imported.get(name)
             if summary is not None:
-                found.extend(apply_summary(self.analysis, call, summary))
+                found.extend(replace(r, origin=name) for r in apply_summary(self.analysis, call, summary))
         return found
+
+    @cached_property
+    def judged_here(self) -> list[HelperRequest]:
+        """Binance requests made through a helper whose own request is not known as a Binance one
+        where it is sent (a generic REST client given the host at run time): what is wrong inside
+        the helper (its timeout, how it signs) is judged here, at the first such call of each."""
+        found: list[HelperRequest] = []
+        seen: set[tuple[str, int]] = set()
+        for request in self.requests:
+            key = (request.helper.name, request.send.line)
+            if request.is_binance and not request.send.binance and key not in seen:
+                seen.add(key)
+                found.append(request)
+        return found
+
+    def _callee(self, call: cst.Call) -> str | None:
+        """The qualified name a call calls; for a method of an object built in place
+        (`RestClient(url, key, secret).request(...)`), the class's method."""
+        name = self.model.call_name(call)
+        func = call.func
+        if name is None and type(func) is cst.Attribute and type(func.value) is cst.Call:
+            klass = self.model.instance_type(func.value)
+            return f"{klass}.{func.attr.value}" if klass else None
+        return name
 
     @cached_property
     def _by_call(self) -> dict[int, list[HelperRequest]]:

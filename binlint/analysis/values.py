@@ -106,7 +106,19 @@ class Env:
     arguments: dict[str, cst.BaseExpression]
     parent: "Env | None" = None
 
-    def lookup(self, model: ModuleModel, name: cst.Name) -> tuple[cst.BaseExpression, "Env | None"] | None:
+    def lookup(self, model: ModuleModel, name: cst.BaseExpression) -> tuple[cst.BaseExpression, "Env | None"] | None:
+        """What the caller passed for a parameter (`name`), or for a field of an object parameter
+        (`request.path`, bound as "request.path"); None for any other expression."""
+        if type(name) is cst.Attribute:
+            base = name.value
+            if type(base) is not cst.Name or f"{base.value}.{name.attr.value}" not in self.arguments:
+                return None
+            key = f"{base.value}.{name.attr.value}"
+            if model.function_of(name) is self.function and _holds_object(model, base):
+                return self.arguments[key], self.parent
+            return None
+        if type(name) is not cst.Name:
+            return None
         if name.value in self.arguments and model.function_of(name) is self.function and \
                 _holds_parameter(model, name):
             return self.arguments[name.value], self.parent
@@ -118,6 +130,23 @@ def _holds_parameter(model: ModuleModel, name: cst.Name) -> bool:
     in the function reaches it (or, where the flow pass does not follow it, none exists)."""
     reaching = model.reaching(name)
     return not reaching if reaching is not None else not model.bindings(name)
+
+
+def _holds_object(model: ModuleModel, name: cst.Name, seen: frozenset[int] = frozenset()) -> bool:
+    """`_holds_parameter`, or the object parameter given back by a call that takes it
+    (`request = self.sign(request)`, in a loop too: its fields are still the caller's)."""
+    if id(name) in seen:
+        return True  # round a loop of such calls
+    if _holds_parameter(model, name):
+        return True
+    reaching = model.reaching(name)
+    if len(seen) < 3 and reaching is not None and len(reaching) == 1:
+        value = reaching[0].value
+        if type(value) is cst.Call and len(value.args) == 1:
+            given = value.args[0].value
+            return type(given) is cst.Name and given.value == name.value and \
+                _holds_object(model, given, seen | {id(name)})
+    return False
 
 
 def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
@@ -141,7 +170,7 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
         return (left or _UNKNOWN) + (right or _UNKNOWN)
     if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
-        if env is not None and type(resolved) is cst.Name:
+        if env is not None and type(resolved) in (cst.Name, cst.Attribute):
             passed = env.lookup(model, resolved)
             if passed is not None:
                 return string_value(model, passed[0], depth + 1, passed[1])
@@ -151,6 +180,12 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
             joined = _reaching_strings(model, expr, depth, env)
             if joined is not None:
                 return joined
+        elif isinstance(expr, cst.Attribute) and type(expr.value) is cst.Name:  # `request.path` of `Request(...)`
+            from binlint.analysis.objects import constructed_field
+
+            stored = constructed_field(model, expr.value, expr.attr.value)
+            if stored is not None:
+                return string_value(model, stored, depth + 1, env)
         fallback = param_default(model, expr) or class_constant(model, expr)
         if fallback is not None:
             found = string_value(model, fallback, depth + 1, env)
@@ -315,6 +350,11 @@ def _call(model: ModuleModel, call: cst.Call, depth: int, env: Env | None) -> St
             method = getattr(str, func.attr.value)
             return StrValue(method(inner.text), inner.exact)
         return inner
+    helper = called_function(model, call)  # `self.make_full_url(path)`: what it returns, with the arguments
+    if helper is not None:
+        returned = returned_values(model, helper)
+        if len(returned) == 1:
+            return string_value(model, returned[0], depth + 1, Env(helper, bind_arguments(call, helper), env))
     return None
 
 

@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
+from binlint.analysis.helpers import label
 from binlint.analysis.signing import Digest, Signing, short
 from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
@@ -205,6 +206,28 @@ def account(private_key):
             if (id(node), what) not in seen:
                 seen.add((id(node), what))
                 yield report
+        yield from self._helper_problems(analysis)
+
+    def _helper_problems(self, analysis: Analysis) -> Iterator[Report]:
+        """A helper of a module that is not Binance code on its own (a generic REST client) that
+        signs a Binance request wrongly: reported where the request is made."""
+        model = analysis.model
+        for request in analysis.helpers.judged_here:
+            if request.send.signature is None or not request.is_signed_path:
+                continue
+            kind, algorithm, output, line = request.send.signature
+            where = f"{label(model, request.call)} to `{request.method} {request.path}`"
+            signer = f"`{request.name}` (line {line} of its module)"
+            if kind == "hash":
+                problem = f"signs it with a plain `{algorithm}` hash, not an HMAC; Binance rejects it with -1022"
+            elif algorithm and algorithm.lower() != "sha256":
+                problem = f"signs it with HMAC-`{algorithm}`; Binance signs with HMAC-SHA256"
+            elif output != "hex":
+                problem = f"sends the HMAC as {output} instead of the hex digest"
+            else:
+                continue
+            yield Report(request.call, f"the request through {where}: {signer} {problem}",
+                         f"Have the helper compute the signature as {_RIGHT}.")
 
     def _flow_problems(self, analysis: Analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model

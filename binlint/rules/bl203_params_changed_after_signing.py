@@ -57,7 +57,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
-from binlint.analysis.signing import short
+from binlint.analysis.helpers import label
+from binlint.analysis.signing import endpoint_label, short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
 
@@ -161,4 +162,16 @@ def account():
                     f"{trailing} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
                     "not covered by the signature",
                     "Put every parameter into the payload before signing and append `signature` last.",
+                )
+        for request in analysis.helpers.judged_here:  # a generic client given the Binance host at run time
+            changed = request.send.changed_after_signing
+            if changed and request.is_signed_path:
+                names = ", ".join(f"`{k}`" for k in dict.fromkeys(k for k, _ in changed) if k != "?") or "a parameter"
+                lines = ", ".join(str(line) for line in dict.fromkeys(line for _, line in changed))
+                yield Report(
+                    request.call,
+                    f"the request through {label(model, request.call)} to "
+                    f"`{endpoint_label(request.method, request.path)}`: `{request.name}` sets {names} after "
+                    f"computing the signature (line {lines} of its module), so the sent payload is not the signed one",
+                    "Have the helper set every parameter first and compute the signature last.",
                 )

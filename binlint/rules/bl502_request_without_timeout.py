@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
+from binlint.analysis.helpers import label
+from binlint.analysis.signing import endpoint_label
 from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
 
@@ -139,6 +141,19 @@ class RequestWithoutTimeout(Rule):
                 "Pass `timeout=10` (seconds), or set a timeout on the session or client.",
                 Applicability.UNSAFE,
                 (edit,),
+            )
+
+        for request in analysis.helpers.judged_here:  # a generic client given the Binance host at run time
+            send = request.send
+            if send.timeout or send.library not in _NO_DEFAULT:
+                continue
+            yield Report(
+                request.call,
+                f"the request through {label(model, request.call)} to `{endpoint_label(request.method, request.path)}` "
+                f"is sent by `{request.name}` (line {send.line} of its module) with no timeout "
+                f"(`{send.library}` has no default one): it can block the bot for as long as the connection "
+                "stays open.",
+                "Pass `timeout=10` (seconds) where the helper sends the request, or set one on its session.",
             )
 
 
