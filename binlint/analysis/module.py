@@ -253,13 +253,13 @@ class ModuleModel:
             found = self._scope_bindings.get(id(scope), {}).get(name)
             if found:
                 return found
-            if type(scope) is cst.FunctionDef and name in self._param_names(scope):
+            if type(scope) is cst.FunctionDef and name in self.param_names(scope):
                 return []
             if scope is self.module:
                 return []
             scope = self.scope_of(scope)
 
-    def _param_names(self, function: cst.FunctionDef) -> set[str]:
+    def param_names(self, function: cst.FunctionDef) -> set[str]:
         known = self._params.get(id(function))
         if known is None or known[0] is not function:
             known = self._params[id(function)] = (function, _param_names(function))
@@ -476,7 +476,7 @@ class ModuleModel:
         or a name a `from x import *` binds."""
         assert self.project is not None
         function = self.function_of(name)
-        if function is not None and name.value in self._param_names(function):
+        if function is not None and name.value in self.param_names(function):
             key = self.function_key(function)
             if key is None:
                 return None

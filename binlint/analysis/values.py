@@ -190,7 +190,7 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
         if fallback is not None:
             found = string_value(model, fallback, depth + 1, env)
             return None if found is None else StrValue(found.text, False)
-        return None
+        return imported_constant(model, expr)
     if type(expr) is cst.BinaryOperation:
         if type(expr.operator) is cst.Add:
             left = string_value(model, expr.left, depth + 1, env)
@@ -224,6 +224,29 @@ def _reaching_strings(model: ModuleModel, name: cst.Name, depth: int, env: Env |
     if all(value is None for value in values):
         return None
     return join_strings([value or _UNKNOWN for value in values])
+
+
+def imported_constant(model: ModuleModel, expr: cst.BaseExpression) -> StrValue | None:
+    """A string constant of another module of the project, as that module leaves it
+    (`from endpoints import ORDER_PATH`, `endpoints.ORDER_PATH`, a star import's name)."""
+    project = model.project
+    if project is None:
+        return None
+    dotted: str | None = None
+    if type(expr) is cst.Name:
+        function = model.function_of(expr)
+        if not _holds_parameter(model, expr) or (function is not None and expr.value in model.param_names(function)):
+            return None  # assigned here, or a parameter of that name
+        dotted = model.imports.get(expr.value)
+        if dotted is None and project.summary.stars and expr.value not in project.summary.table("symbols"):
+            dotted = project.local(expr.value)
+    elif type(expr) is cst.Attribute and type(expr.value) is cst.Name and expr.value.value in model.imports \
+            and not model.bindings(expr.value):
+        dotted = f"{model.imports[expr.value.value]}.{expr.attr.value}"
+    if dotted is None:
+        return None
+    value = project.constant(dotted)
+    return StrValue(value, True) if isinstance(value, str) else None
 
 
 def join_strings(values: list[StrValue]) -> StrValue:
