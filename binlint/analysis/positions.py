@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 _NEWLINE = re.compile(r"\r\n?|\n")
 # What ends a line for a statement's text to start after it.
 _LINE_END = re.compile(r"[\r\n]")
-# A statement whose first line starts more lines than this in its room is not looked for among
+# A statement whose rarest line starts more lines than this in its room is not looked for among
 # them (that would cost the lines of the room for every node: quadratic in a module of many
 # alike statements); the statement around it is placed instead.
 _MAX_CANDIDATES = 32
@@ -369,17 +369,32 @@ class SourcePositions:
 
     def _only_line_start(self, text: str, low: int, high: int) -> int | None:
         """The one offset in [low, high) where `text` occurs at the start of a line, or None; _UNDECIDED
-        when more than _MAX_CANDIDATES lines there start with the first line of `text`."""
-        first_line = _LINE_END.search(text)
-        if first_line is None:  # pragma: no cover - a statement's text ends a line
+        when more than _MAX_CANDIDATES lines there are each line of `text`."""
+        if _LINE_END.search(text) is None:  # pragma: no cover - a statement's text ends a line
             return self._scan(text, low, high)
-        starts = self._lines_like(text[:first_line.end()])
-        begin, stop = bisect.bisect_left(starts, low), bisect.bisect_right(starts, high - len(text))
+        # Every occurrence of `text` at a line start holds each of its lines at the same offset, at a
+        # line start too: the candidates are where its rarest line stands in the room (a statement
+        # repeated in many functions often differs from the others in one line only).
+        best: tuple[list[int], int, int, int] | None = None  # (starts, begin, stop, offset in text)
+        start = 0
+        last = high - len(text)
+        for match in _LINE_END.finditer(text):
+            end = match.end()
+            starts = self._lines_like(text[start:end])
+            begin, stop = bisect.bisect_left(starts, low + start), bisect.bisect_right(starts, last + start)
+            if best is None or stop - begin < best[2] - best[1]:
+                best = (starts, begin, stop, start)
+                if stop - begin <= 1:
+                    break
+            start = end
+        assert best is not None
+        starts, begin, stop, offset = best
         if stop - begin > _MAX_CANDIDATES:
             return _UNDECIDED
         found = None
         for at in starts[begin:stop]:
-            if self._text.startswith(text, at):
+            at -= offset
+            if (at == 0 or self._text[at - 1] in "\r\n") and self._text.startswith(text, at):
                 if found is not None:
                     return None
                 found = at
