@@ -145,7 +145,7 @@ def blob_route(folder: Path) -> tuple[float, int, int]:
     whole with `git cat-file --batch`, each through the byte gate. No diffs yet: a lower bound."""
     import threading
 
-    from binlint.history.patches import may_hold_credential
+    from binlint.frontends.history.patches import may_hold_credential
 
     began = time.perf_counter()
     raw = subprocess.run(["git", "log", "--raw", "--no-abbrev", "--no-renames", "--format=", "HEAD"], cwd=folder,

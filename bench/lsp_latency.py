@@ -9,7 +9,7 @@ changed per run:
 
 - parse: `libcst.parse_module` alone (a whole parse);
 - re-parse: the server's incremental parse of the edited text (`DocumentParser`);
-- check: what the server runs per change, `binlint.lsp.check_text` with the document's
+- check: what the server runs per change, `binlint.frontends.lsp.check_text` with the document's
   `DocumentParser` (config discovery, byte gate, incremental parse, analysis, every rule,
   suppressions);
 - round trip: a real LSP client (pytest-lsp) over stdio, from `didChange` to the
@@ -114,9 +114,9 @@ def main() -> int:
 
     import libcst
 
-    from binlint.discover import FileKind
-    from binlint.incremental import DocumentParser
-    from binlint.lsp import check_text
+    from binlint.frontends.lsp import check_text
+    from binlint.pipeline.discover import FileKind
+    from binlint.pipeline.parse.incremental import DocumentParser
 
     source = bot_source(options.lines, options.style)
     texts = variants(source, options.runs)

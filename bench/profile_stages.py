@@ -37,7 +37,7 @@ def _files(folders: list[str]) -> list[Path]:
 
 def stages(files: list[Path]) -> dict[str, float]:
     from binlint.config import Config
-    from binlint.engine import RunSettings
+    from binlint.pipeline.engine import RunSettings
 
     config = Config(root=Path.cwd())
     settings = RunSettings(config)
@@ -58,13 +58,13 @@ def stages(files: list[Path]) -> dict[str, float]:
 def _one_file(path: Path, spent: dict[str, float], counts: dict[str, int], settings: object, config: object) -> None:
     import libcst as cst
 
-    from binlint import gate
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
     from binlint.analysis.walk import TreeIndex
-    from binlint.discover import FileKind
-    from binlint.engine import _decode, check_bytes
-    from binlint.nesting import too_deep
+    from binlint.pipeline import gate
+    from binlint.pipeline.discover import FileKind
+    from binlint.pipeline.engine import _decode, check_bytes
+    from binlint.pipeline.parse.nesting import too_deep
     from binlint.rules import all_rules
 
     clock = time.process_time  # CPU time: other processes on a shared machine disturb it less
@@ -149,8 +149,8 @@ def main() -> None:
 
     if args.cprofile:
         from binlint.config import Config
-        from binlint.discover import FileKind
-        from binlint.engine import RunSettings, check_bytes
+        from binlint.pipeline.discover import FileKind
+        from binlint.pipeline.engine import RunSettings, check_bytes
 
         settings = RunSettings(Config(root=Path.cwd()))
         blobs = [(p.read_bytes(), str(p)) for p in files]

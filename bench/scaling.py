@@ -179,7 +179,7 @@ def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: P
         if fix:
             commands.insert(1, (fixing, [binlint, "check", "--no-cache", "--exit-zero", "--quiet", "--fix",
                                          "--unsafe-fixes", str(copy)],
-                                lambda: copy.write_text(source)))
+                                lambda copy=copy, source=source: copy.write_text(source)))
         for _ in range(runs):
             for target, command, before in commands:
                 if before is not None:
@@ -229,7 +229,7 @@ def profile(shape: str, n: int, fix: bool) -> None:
     import cProfile
     import pstats
 
-    from binlint import cli
+    from binlint.frontends import cli
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "module.py"

@@ -54,8 +54,8 @@ def _parse_all(sources: list[tuple[Path, bytes]]) -> float:
 
 def _check_all(sources: list[tuple[Path, bytes]], select: tuple[str, ...]) -> tuple[float, int]:
     from binlint.config import Config
-    from binlint.discover import FileKind
-    from binlint.engine import RunSettings, check_bytes
+    from binlint.pipeline.discover import FileKind
+    from binlint.pipeline.engine import RunSettings, check_bytes
 
     settings = RunSettings(Config(root=Path.cwd()), select)
     findings = 0

@@ -1,4 +1,4 @@
-from binlint.cli import main
+from binlint.frontends.cli import main
 
 if __name__ == "__main__":
     main()

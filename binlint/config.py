@@ -188,7 +188,8 @@ def from_table(table: Mapping[str, Any], root: Path, source: Path | None) -> Con
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -208,7 +209,8 @@ def _table_in(path: Path) -> dict[str, Any] | None:
     # binlint.toml: top-level keys, or a [tool.binlint] table.
     tool = data.get("tool")
     if isinstance(tool, dict) and isinstance(tool.get("binlint"), dict):
-        return tool["binlint"]
+        binlint_table: dict[str, Any] = tool["binlint"]
+        return binlint_table
     return data
 
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from binlint.config import Config
-from binlint.discover import kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes
 from binlint.model import Finding
+from binlint.pipeline.discover import kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
 
 BINLINT = shutil.which("binlint", path=os.path.dirname(sys.executable)) or shutil.which("binlint") or "binlint"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from binlint import baseline
+from binlint.pipeline import baseline
 from binlint.model import Fix, Finding, Severity
 from binlint.rules import get_rule
 from binlint.testing import fake_key

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from binlint.config import Config
-from binlint.discover import FileKind
-from binlint.engine import RunSettings
-from binlint.fix import fix_bytes
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import RunSettings
+from binlint.pipeline.fix import fix_bytes
 from binlint.rules import all_rules
 from binlint.testing import fake_key, fill
 from tests.helpers import codes, findings, run_cli

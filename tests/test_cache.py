@@ -16,12 +16,12 @@ from typing import Callable
 import pytest
 
 import binlint
-from binlint import cache
 from binlint import config as config_module
-from binlint.cache import settings_key
-from binlint.discover import Target, discover
-from binlint.engine import FileResult, RunSettings, run
 from binlint.model import Applicability, Edit, Finding, Fix, Severity
+from binlint.pipeline import cache
+from binlint.pipeline.cache import settings_key
+from binlint.pipeline.discover import Target, discover
+from binlint.pipeline.engine import FileResult, RunSettings, run
 from binlint.testing import fake_key, fill
 from tests.helpers import BINLINT, run_cli
 

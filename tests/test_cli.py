@@ -97,7 +97,7 @@ def test_absolute_paths_stay_absolute(project: Path):
 
 def test_concise_output_is_one_line_a_finding(project: Path):
     done = run_cli("check", "bot", "--format", "concise", cwd=project)
-    assert done.stdout.splitlines() == [next(l for l in done.stdout.splitlines())]
+    assert done.stdout.splitlines() == [next(line for line in done.stdout.splitlines())]
     assert done.stdout.startswith("bot/broken.py:3:")
 
 

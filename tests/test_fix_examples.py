@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from binlint import fix
 from binlint.config import Config
-from binlint.discover import FileKind, kind_of
-from binlint.engine import RunSettings, check_bytes
+from binlint.pipeline import fix
+from binlint.pipeline.discover import FileKind, kind_of
+from binlint.pipeline.engine import RunSettings, check_bytes
 from binlint.rules import all_rules
 from binlint.testing import fill
 

@@ -15,7 +15,7 @@ from binlint.rules.base import insert_import
 
 def _with_import(source: str, module: str = "os") -> str:
     """`source` after applying the edits `insert_import` proposes."""
-    from binlint import fix
+    from binlint.pipeline import fix
 
     tree = cst.parse_module(source)
     edits = insert_import(Analysis(ModuleModel(tree, "bot.py", source), Config(root=Path.cwd())), module)

@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from binlint import fix
-from binlint.app import CheckOptions, run_check
-from binlint.discover import FileKind
-from binlint.engine import FileResult
+from binlint.pipeline import fix
+from binlint.frontends.app import CheckOptions, run_check
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import FileResult
 from binlint.model import Applicability, Edit, Finding, Fix, Severity
 from binlint.testing import fake_key
 from tests.test_fix_support import check_file, fixture_rule, settings  # noqa: F401 (fixture)
@@ -596,7 +596,7 @@ def test_internal_errors_do_not_stop_the_run(fixture_rule, tmp_path, monkeypatch
 def test_a_fifo_put_where_the_file_was_does_not_hang_the_fix(tmp_path):
     import threading
 
-    from binlint.discover import Target
+    from binlint.pipeline.discover import Target
 
     path = tmp_path / "bot.py"
     os.mkfifo(path)

@@ -24,9 +24,9 @@ import pytest
 
 import binlint.rules
 from binlint.config import Config
-from binlint.discover import FileKind, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes
 from binlint.model import Applicability, Severity
+from binlint.pipeline.discover import FileKind, kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
 from binlint.rules.base import Report, Rule, insert_import, replace_node
 
 

@@ -14,9 +14,9 @@ import pytest
 from binlint.analysis.module import ModuleModel
 from binlint.analysis.values import string_value
 from binlint.config import Config
-from binlint.discover import FileKind
-from binlint.engine import RunSettings, check_bytes
-from binlint.incremental import DocumentParser
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import RunSettings, check_bytes
+from binlint.pipeline.parse.incremental import DocumentParser
 from tests.helpers import findings
 
 
@@ -240,13 +240,13 @@ def buy(testnet):
     else:
         url = BASE + "/api/v3/order"
     return requests.post(url, params=signed({{"symbol": "X", {STAMP}}}), headers=HEADERS, timeout=10)  # BL401
-""", f"""
+""", """
 def book(testnet):
     if testnet:
         url = "https://testnet.binance.vision/api/v3/depth"
     else:
         url = BASE + "/api/v3/depth"
-    return requests.get(url, params={{"symbol": "X"}}, timeout=10)
+    return requests.get(url, params={"symbol": "X"}, timeout=10)
 """),
     # a loop that reassigns: the price GET, then the order POST of each round
     "loop": (f"""
@@ -256,13 +256,13 @@ def rebalance(symbols):
         requests.get(url, params={{"symbol": symbol}}, timeout=10)
         url = BASE + "/api/v3/order"
         requests.post(url, params=signed({{"symbol": symbol, {STAMP}}}), headers=HEADERS, timeout=10)  # BL401
-""", f"""
+""", """
 def prices(symbols):
     url = BASE + "/api/v3/ticker/price"
     for symbol in symbols:
-        requests.get(url, params={{"symbol": symbol}}, timeout=10)
+        requests.get(url, params={"symbol": symbol}, timeout=10)
         url = BASE + "/api/v3/ticker/bookTicker"
-        requests.get(url, params={{"symbol": symbol}}, timeout=10)
+        requests.get(url, params={"symbol": symbol}, timeout=10)
 """),
     # a helper reassigns its parameter from itself: the caller's value flows through
     "parameter-reassigned": ("""

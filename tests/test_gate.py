@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from binlint.gate import has_key_shaped_run, worth_parsing
+from binlint.pipeline.gate import has_key_shaped_run, worth_parsing
 from binlint.testing import fake_key
 
 

@@ -58,7 +58,7 @@ class Repo:
         else:
             from click.testing import CliRunner
 
-            from binlint.cli import main
+            from binlint.frontends.cli import main
 
             previous = os.getcwd()
             os.chdir(self.path)
@@ -92,7 +92,7 @@ def test_key_committed_then_deleted_is_found_only_in_history(repo: Repo) -> None
     assert run_cli("check", "--no-cache", ".", cwd=repo.path).returncode == 0  # the working tree is clean
     done = repo.history(real=True)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert f"bot.py:3:17: BL101" in done.stdout and "bot.py:3:" in done.stdout
+    assert "bot.py:3:17: BL101" in done.stdout and "bot.py:3:" in done.stdout
     assert f"commit {first[:7]} (2024-05-01), only in history" in done.stdout
     assert "Revoke it on Binance" in done.stdout
     assert KEY not in done.stdout + done.stderr and SECRET not in done.stdout + done.stderr
@@ -260,8 +260,8 @@ def test_baseline_records_hashes_and_hides_accepted_keys(repo: Repo) -> None:
 
 def test_blobs_seen_before_are_checked_once(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     from binlint.config import Config
-    from binlint.engine import RunSettings
-    from binlint.history import git as gitmod, scan
+    from binlint.pipeline.engine import RunSettings
+    from binlint.frontends.history import git as gitmod, scan
 
     repo.commit(**{"a.py": bot()})
     repo.commit(**{"a.py": None})
@@ -351,8 +351,8 @@ def test_history_read_in_slices_gives_the_same_findings(repo: Repo, monkeypatch:
     """On several cores the commits are cut into slices, one `git log` each: the first commit
     and the later-commit counts must not depend on where the cuts fall."""
     from binlint.config import Config
-    from binlint.engine import RunSettings
-    from binlint.history import git as gitmod, scan
+    from binlint.pipeline.engine import RunSettings
+    from binlint.frontends.history import git as gitmod, scan
 
     first = repo.commit(**{"a.py": bot()})
     for number in range(8):

@@ -486,8 +486,8 @@ _CHANGING = textwrap.dedent("""
     import os, sys
     from pathlib import Path
     from binlint.config import Config
-    from binlint.discover import discover
-    from binlint.engine import RunSettings, run
+    from binlint.pipeline.discover import discover
+    from binlint.pipeline.engine import RunSettings, run
 
     os.chdir(sys.argv[1])
     config = Config(root=Path.cwd(), max_file_size=4096)
@@ -521,9 +521,9 @@ _JUST_INSIDE = textwrap.dedent("""
     import sys
     from pathlib import Path
     from binlint.config import Config
-    from binlint.discover import FileKind
-    from binlint.engine import RunSettings, check_bytes
-    from binlint.nesting import too_deep
+    from binlint.pipeline.discover import FileKind
+    from binlint.pipeline.engine import RunSettings, check_bytes
+    from binlint.pipeline.parse.nesting import too_deep
 
     HEAD = "import binance\\nimport requests\\nrequests.get('http://api.binance.com/api/v3/ping', timeout=5)\\n"
     SHAPES = {

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from binlint.config import Config
-from binlint.discover import FileKind
-from binlint.engine import RunSettings, check_bytes
-from binlint.incremental import DocumentParser
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import RunSettings, check_bytes
+from binlint.pipeline.parse.incremental import DocumentParser
 from binlint.testing import fill
 from tests.test_properties import MODULES, examples
 
@@ -129,7 +129,7 @@ def test_spliced_trees_equal_whole_parses_on_generated_code(source: str, edits: 
 
 
 @examples(150)
-@given(base=st.sampled_from(["class", "examples/good_bot.py", "examples/bad_bot.py", "binlint/lsp.py"]),
+@given(base=st.sampled_from(["class", "examples/good_bot.py", "examples/bad_bot.py", "binlint/frontends/lsp.py"]),
        edits=EDITS)
 def test_spliced_trees_equal_whole_parses_on_real_files(base: str, edits: list[tuple[float, int, str]]) -> None:
     source = CLASS_BOT if base == "class" else fill((REPO / base).read_text(encoding="utf-8"))

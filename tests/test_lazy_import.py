@@ -15,7 +15,7 @@ PROBE = """
 import atexit, sys
 atexit.register(lambda: print("LIBCST-LOADED" if "libcst" in sys.modules else "LIBCST-NOT-LOADED", file=sys.stderr))
 sys.argv = ["binlint", *sys.argv[1:]]
-from binlint.cli import main
+from binlint.frontends.cli import main
 main()
 """
 

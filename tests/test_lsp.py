@@ -12,7 +12,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from binlint.lsp import Checked, Positions, code_actions, ignore_edit
+from binlint.frontends.lsp import Checked, Positions, code_actions, ignore_edit
 from binlint.model import Applicability, Edit, Fix, Finding, Severity
 from binlint.rules import get_rule
 from binlint.testing import fake_key

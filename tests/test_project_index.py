@@ -9,8 +9,8 @@ from pathlib import Path
 
 from binlint.analysis import project
 from binlint.analysis.summaries import ModuleSummary, register_summariser, summarise
-from binlint.cache import CACHE_DIR
 from binlint.config import Config
+from binlint.pipeline.cache import CACHE_DIR
 from binlint.testing import fake_key
 
 

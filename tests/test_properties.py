@@ -19,13 +19,13 @@ import libcst as cst
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from binlint import fix
+from binlint.pipeline import fix
 from binlint.config import Config
-from binlint.discover import FileKind
-from binlint.engine import FileResult, RunSettings, check_bytes
-from binlint.nesting import too_deep
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
+from binlint.pipeline.parse.nesting import too_deep
 from binlint.rules import all_rules
-from binlint.suppress import parse as parse_suppressions
+from binlint.pipeline.suppress import parse as parse_suppressions
 from binlint.testing import fake_key, fill
 
 # hypothesmith compiles what it generates; Python warns about code like `1()`.

@@ -26,7 +26,7 @@ from lsprotocol.converters import get_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from binlint.model import Applicability, Finding, Fix, Severity, scrub
-from binlint.history.report import FORMATS as HISTORY_FORMATS
+from binlint.frontends.history.report import FORMATS as HISTORY_FORMATS
 from binlint.report import FORMATS
 from binlint.testing import fake_key, fake_pem
 from tests.helpers import BINLINT
@@ -206,7 +206,7 @@ def test_internal_error_messages(project: Path, monkeypatch: pytest.MonkeyPatch)
     """A rule that fails with the value it was reading in its exception (`int('<key>')`
     would) must not print the key: internal errors are scrubbed too."""
     from binlint import rules
-    from binlint.app import CheckOptions, run_check
+    from binlint.frontends.app import CheckOptions, run_check
     from binlint.rules.base import Rule
 
     class Failing(Rule):

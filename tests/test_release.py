@@ -56,3 +56,20 @@ def test_ci_checks_the_wheel_alone_and_installs_neovim():
     for command in ("check --no-cache examples/", "explain BL101", "rules", "-m binlint --version",
                     "lsp_smoke.py", "detect-secrets\" scan"):
         assert command in wheel_check, command
+
+
+def test_the_public_entry_points_resolve():
+    """`binlint.cli:main` keeps working for configurations that name it, and the installed
+    script points at the same command."""
+    import importlib
+    import subprocess
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    module, _, attr = project["project"]["scripts"]["binlint"].partition(":")
+    script_main = getattr(importlib.import_module(module), attr)
+    from binlint.cli import main
+
+    assert main is script_main
+    probe = "import sys; sys.argv = ['binlint', '--version']; from binlint.cli import main; main()"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and __version__ in done.stdout, done.stderr

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bench.scaling import module_source
 from binlint.config import DEFAULT_MAX_PARSE_SIZE
-from binlint.fix import Placed, _Accepted, _conflict
+from binlint.pipeline.fix import Placed, _Accepted, _conflict
 from binlint.testing import fake_key
 from tests.helpers import run_cli
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from binlint.config import Config
-from binlint.discover import FileKind
-from binlint.engine import FileResult, RunSettings, check_bytes
+from binlint.pipeline.discover import FileKind
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
 
 _BENCH = Path(__file__).resolve().parent.parent / "bench" / "sdk_rules_timing.py"
 

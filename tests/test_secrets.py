@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from binlint.config import Config
-from binlint.discover import kind_of
-from binlint.engine import RunSettings
-from binlint.fix import fix_bytes
+from binlint.pipeline.discover import kind_of
+from binlint.pipeline.engine import RunSettings
+from binlint.pipeline.fix import fix_bytes
 from binlint.rules import get_rule
 from binlint.testing import fake_doc_sample, fake_key, fake_pem, fill, sha256_hex
 from tests.helpers import findings, run_cli

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from binlint.pipeline.since import added_lines
 from binlint.rules import get_rule
-from binlint.since import added_lines
 from binlint.testing import fake_key
 from tests.helpers import run_cli
 

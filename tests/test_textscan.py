@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from binlint.config import Config
-from binlint.textscan import scan_text
+from binlint.pipeline.textscan import scan_text
 from binlint.testing import fake_doc_sample, fake_key, fake_pem, sha256_hex
 from tests.helpers import findings, run_cli
 

@@ -7,13 +7,19 @@ use: a run that selects only the secrets rules never builds the retry model.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from binlint.config import Config
 
 if TYPE_CHECKING:  # libcst is imported only when a file is parsed
     from binlint.analysis.module import ModuleModel
+    from binlint.analysis.helpers import HelperModel
+    from binlint.analysis.orders import OrderModel
+    from binlint.analysis.requests import RequestModel
+    from binlint.analysis.retries import RetryModel
     from binlint.analysis.sdk import SdkModel
+    from binlint.analysis.secrets import SecretModel
+    from binlint.analysis.signing import SigningModel
 
 
 class Analysis:
@@ -34,37 +40,37 @@ class Analysis:
         return SdkModel(self.model)
 
     @cached_property
-    def secrets(self) -> Any:
+    def secrets(self) -> "SecretModel":
         from binlint.analysis.secrets import SecretModel
 
         return SecretModel(self)
 
     @cached_property
-    def requests(self) -> Any:
+    def requests(self) -> "RequestModel":
         from binlint.analysis.requests import RequestModel
 
         return RequestModel(self)
 
     @cached_property
-    def signing(self) -> Any:
+    def signing(self) -> "SigningModel":
         from binlint.analysis.signing import SigningModel
 
         return SigningModel(self)
 
     @cached_property
-    def helpers(self) -> Any:
+    def helpers(self) -> "HelperModel":
         from binlint.analysis.helpers import HelperModel
 
         return HelperModel(self)
 
     @cached_property
-    def retries(self) -> Any:
+    def retries(self) -> "RetryModel":
         from binlint.analysis.retries import RetryModel
 
         return RetryModel(self)
 
     @cached_property
-    def orders(self) -> Any:
+    def orders(self) -> "OrderModel":
         from binlint.analysis.orders import OrderModel
 
         return OrderModel(self)

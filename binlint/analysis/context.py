@@ -97,7 +97,7 @@ def _in_main_block(analysis: "Analysis", node: cst.CSTNode) -> bool:
 
 
 def _call_sites(analysis: "Analysis") -> dict[int, list[cst.Call]]:
-    cache = analysis.__dict__.get("_run_context_sites")
+    cache: dict[int, list[cst.Call]] | None = analysis.__dict__.get("_run_context_sites")
     if cache is None:
         cache = {}
         for call in analysis.model.calls():
@@ -110,7 +110,7 @@ def _call_sites(analysis: "Analysis") -> dict[int, list[cst.Call]]:
 
 def _passed_as_value(analysis: "Analysis") -> dict[int, str]:
     """Functions passed as an argument (`Thread(target=run)`, `schedule.every(5).do(job)`, `on_message=cb`)."""
-    cache = analysis.__dict__.get("_run_context_passed")
+    cache: dict[int, str] | None = analysis.__dict__.get("_run_context_passed")
     if cache is not None:
         return cache
     cache = {}
@@ -129,7 +129,7 @@ def _passed_as_value(analysis: "Analysis") -> dict[int, str]:
         if function is None:
             continue
         call = model.tree.parent(arg)
-        label = dotted_text(call.func) if type(call) is cst.Call else None  # type: ignore[union-attr]
+        label = dotted_text(call.func) if type(call) is cst.Call else None
         cache.setdefault(id(function), f"{label or 'a call'}(...)")
     analysis.__dict__["_run_context_passed"] = cache
     return cache

@@ -26,7 +26,7 @@ and callers fall back to every binding of the name (what `ModuleModel.bindings` 
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Sequence, cast
 
 import libcst as cst
 
@@ -90,40 +90,39 @@ class ScopeFlow:
         return state
 
     def _statement(self, node: cst.CSTNode, state: State | None) -> State | None:
-        kind = type(node)
-        if kind is cst.SimpleStatementLine:
-            return self._block(node.body, state)  # type: ignore[attr-defined]
+        if type(node) is cst.SimpleStatementLine:
+            return self._block(node.body, state)
         if state is None:  # after a return: the code is unreachable, nothing reaches it
             state = {}
-        if kind is cst.If:
-            return self._if(node, state)  # type: ignore[arg-type]
-        if kind is cst.For:
-            self._uses(node.iter, state)  # type: ignore[attr-defined]
+        if type(node) is cst.If:
+            return self._if(node, state)
+        if type(node) is cst.For:
+            self._uses(node.iter, state)
             head = self._loop_head(node, state)
             body = dict(head)
             self._define(node, body)
-            self._block(node.body.body, body)  # type: ignore[attr-defined]
+            self._block(node.body.body, body)
             return self._else(node, head)
-        if kind is cst.While:
+        if type(node) is cst.While:
             head = self._loop_head(node, state)
-            self._expression(node.test, head)  # type: ignore[attr-defined]
-            self._block(node.body.body, dict(head))  # type: ignore[attr-defined]
+            self._expression(node.test, head)
+            self._block(node.body.body, dict(head))
             return self._else(node, head)
-        if kind in (cst.Try, cst.TryStar):
-            return self._try(node, state)  # type: ignore[arg-type]
-        if kind is cst.With:
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            return self._try(node, state)
+        if type(node) is cst.With:
             state = dict(state)
-            for item in node.items:  # type: ignore[attr-defined]
+            for item in node.items:
                 self._expression(item.item, state)
                 self._define(item, state)
-            return self._block(node.body.body, state)  # type: ignore[attr-defined]
-        if kind is cst.ClassDef:  # a class body runs where it stands; its names are bound here
-            return self._block(node.body.body, state)  # type: ignore[attr-defined]
-        if kind is cst.Match:
-            self._expression(node.subject, state)  # type: ignore[attr-defined]
-            ends = [self._block(case.body.body, dict(state)) for case in node.cases]  # type: ignore[attr-defined]
+            return self._block(node.body.body, state)
+        if type(node) is cst.ClassDef:  # a class body runs where it stands; its names are bound here
+            return self._block(node.body.body, state)
+        if type(node) is cst.Match:
+            self._expression(node.subject, state)
+            ends = [self._block(case.body.body, dict(state)) for case in node.cases]
             return _join(self._assigned_in(node), state, *ends)
-        if kind is cst.FunctionDef:
+        if type(node) is cst.FunctionDef:
             return state  # its body is a scope of its own
         return self._small(node, state)
 
@@ -131,17 +130,17 @@ class ScopeFlow:
         kind = type(node)
         if kind in _NO_USES:
             return state
-        if kind is cst.Assign:
-            self._expression(node.value, state)  # type: ignore[attr-defined]
-            for target in node.targets:  # type: ignore[attr-defined]
+        if type(node) is cst.Assign:
+            self._expression(node.value, state)
+            for target in node.targets:
                 self._target_uses(target.target, state)
-        elif kind is cst.AnnAssign:
-            if node.value is not None:  # type: ignore[attr-defined]
-                self._expression(node.value, state)  # type: ignore[attr-defined]
-            self._target_uses(node.target, state)  # type: ignore[attr-defined]
-        elif kind is cst.AugAssign:
-            self._expression(node.value, state)  # type: ignore[attr-defined]
-            self._uses(node.target, state)  # type: ignore[attr-defined]  # read, then written
+        elif type(node) is cst.AnnAssign:
+            if node.value is not None:
+                self._expression(node.value, state)
+            self._target_uses(node.target, state)
+        elif type(node) is cst.AugAssign:
+            self._expression(node.value, state)
+            self._uses(node.target, state)  # read, then written
         else:
             self._expression(node, state)
         self._define(node, state)
@@ -226,7 +225,7 @@ class ScopeFlow:
         if kind is cst.Name:
             return
         if kind in (cst.Tuple, cst.List):
-            for element in target.elements:  # type: ignore[attr-defined]
+            for element in cast("cst.Tuple | cst.List", target).elements:
                 inner = element.value
                 if type(inner) is cst.StarredElement:
                     inner = inner.value
@@ -256,11 +255,11 @@ def _reads(tree: "TreeIndex", name: cst.Name) -> bool:
     parent = tree.parent(name)
     kind = type(parent)
     if kind is cst.Attribute:
-        return parent.attr is not name  # type: ignore[union-attr]
+        return cast(cst.Attribute, parent).attr is not name
     if kind is cst.Arg:
-        return parent.keyword is not name  # type: ignore[union-attr]
+        return cast(cst.Arg, parent).keyword is not name
     if kind is cst.NamedExpr:
-        return parent.target is not name  # type: ignore[union-attr]
+        return cast(cst.NamedExpr, parent).target is not name
     return True
 
 
@@ -295,7 +294,8 @@ def _join(names: set[str], *states: State | None) -> State | None:
 def _declared_elsewhere(model: "ModuleModel", scope: "Scope") -> set[str]:
     """Names a `global`/`nonlocal` statement hands to another scope: their uses are left out."""
     found: set[str] = set()
-    for node in model.tree.of_type(cst.Global, cst.Nonlocal):
+    declarations: list[cst.Global | cst.Nonlocal] = model.tree.of_type(cst.Global, cst.Nonlocal)
+    for node in declarations:
         if type(scope) is cst.Module or model.scope_of(node) is scope:
             found.update(item.name.value for item in node.names)
     return found

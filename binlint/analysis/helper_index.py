@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import Context, ModuleSummary, Payload, register_summariser
@@ -82,12 +82,14 @@ def _calls_a_parameter(function: ast.AST) -> bool:
     for node in ast.walk(function):
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
-            args = node.args  # type: ignore[attr-defined]
+            args = cast("ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda", node).args
             params.update(a.arg for a in (*args.posonlyargs, *args.args))
         elif kind in (ast.While, ast.For, ast.Try):
             looping = True
-        elif kind is ast.Call and type(node.func) is ast.Name:  # type: ignore[attr-defined]
-            called.add(node.func.id)  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            func = cast(ast.Call, node).func
+            if type(func) is ast.Name:
+                called.add(func.id)
     return looping and bool(params & called)
 
 
@@ -155,7 +157,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
     from binlint.analysis.project import _imported_names
-    from binlint.engine import read_regular
+    from binlint.pipeline.engine import read_regular
 
     count = 0
     for path in wanted(summaries):
@@ -179,7 +181,7 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
 # --- plain data both ways -----------------------------------------------------------------------
 
 
-def to_payload(helper: "HelperSummary") -> tuple:
+def to_payload(helper: "HelperSummary") -> tuple[Any, ...]:
     from binlint.analysis.helpers import HelperSummary
 
     values = []
@@ -215,7 +217,7 @@ def imported_helpers(view: "ProjectView | None") -> "dict[str, HelperSummary]":
     if view is None:
         return {}
     index = view.index
-    table = getattr(index, "_request_helpers", None)
+    table = index._request_helpers
     if table is None:
         table = {}
         for summary in index.modules.values():
@@ -236,7 +238,7 @@ def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper
     if view is None:
         return {}
     index = view.index
-    table = getattr(index, "_retry_helpers", None)
+    table = index._retry_helpers
     if table is None:
         from binlint.analysis.retry_helpers import RetryHelper
 

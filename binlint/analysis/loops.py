@@ -16,7 +16,7 @@ the loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 
 import libcst as cst
 
@@ -126,20 +126,23 @@ class LoopWalker:
 
     def _statement(self, statement: cst.CSTNode, paths: list[Path], flags: frozenset[str]) -> _Outcome:
         kind = type(statement)
+        # Dispatch on the exact class; a cast in the branch taken types it.
         if kind in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
-            return self._small(statement.body, paths, flags)  # type: ignore[attr-defined]
+            return self._small(cast("cst.SimpleStatementLine | cst.SimpleStatementSuite", statement).body, paths, flags)
         if kind is cst.If:
-            return self._if(statement, paths, flags)  # type: ignore[arg-type]
+            return self._if(cast(cst.If, statement), paths, flags)
         if kind in (cst.For, cst.While):
-            return self._inner_loop(statement, paths, flags)  # type: ignore[arg-type]
+            return self._inner_loop(cast("cst.For | cst.While", statement), paths, flags)
         if kind in (cst.Try, cst.TryStar):
-            return self._try(statement, paths, flags)  # type: ignore[arg-type]
+            return self._try(cast("cst.Try | cst.TryStar", statement), paths, flags)
         if kind is cst.With:
-            paths = self._apply_all([item.item for item in statement.items], paths)  # type: ignore[attr-defined]
-            return self._block(statement.body, paths, flags)  # type: ignore[attr-defined]
+            with_statement = cast(cst.With, statement)
+            paths = self._apply_all([item.item for item in with_statement.items], paths)
+            return self._block(with_statement.body, paths, flags)
         if kind is cst.Match:
-            paths = self._apply(statement.subject, paths)  # type: ignore[attr-defined]
-            outcomes = [self._block(case.body, paths, flags) for case in statement.cases]  # type: ignore[attr-defined]
+            match_statement = cast(cst.Match, statement)
+            paths = self._apply(match_statement.subject, paths)
+            outcomes = [self._block(case.body, paths, flags) for case in match_statement.cases]
             return _Outcome(_merge(paths, *(o.falls for o in outcomes)), _merge(*(o.continues for o in outcomes)),
                             _merge(*(o.breaks for o in outcomes)))
         return _Outcome(paths, [], [])  # nested def/class: nothing runs here
@@ -166,7 +169,7 @@ class LoopWalker:
                 paths = []
             else:
                 paths = self._apply(small, paths)
-                if kind is cst.Assign and flags and _sets_flag(small, flags):  # type: ignore[arg-type]
+                if kind is cst.Assign and flags and _sets_flag(cast(cst.Assign, small), flags):
                     paths = []
         result.falls = paths
         return result
@@ -185,7 +188,7 @@ class LoopWalker:
                         _merge(body.breaks, other.breaks))
 
     def _inner_loop(self, node: cst.For | cst.While, paths: list[Path], flags: frozenset[str]) -> _Outcome:
-        head = node.iter if type(node) is cst.For else node.test
+        head = node.iter if isinstance(node, cst.For) else node.test
         paths = self._apply(head, paths)
         inner_flags = frozenset(n.value for n in self._names(node.test)) if type(node) is cst.While else frozenset()
         outcome = self._block(node.body, paths, inner_flags)

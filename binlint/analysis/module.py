@@ -12,7 +12,7 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -89,7 +89,8 @@ class ModuleModel:
     # Asked for every name: the enclosing-node lookups, each made once for its type set.
     @cached_property
     def _nearest_scope(self) -> Callable[[cst.CSTNode], cst.FunctionDef | cst.Lambda | None]:
-        return self.tree.nearest_of(cst.FunctionDef, cst.Lambda)
+        return cast("Callable[[cst.CSTNode], cst.FunctionDef | cst.Lambda | None]",
+                    self.tree.nearest_of(cst.FunctionDef, cst.Lambda))
 
     @cached_property
     def _nearest_function(self) -> Callable[[cst.CSTNode], cst.FunctionDef | None]:
@@ -127,8 +128,9 @@ class ModuleModel:
     # --- imports ------------------------------------------------------------------
 
     def _collect_imports(self) -> None:
-        for node in self.tree.of_type(cst.Import, cst.ImportFrom):
-            if type(node) is cst.Import:
+        imports: list[cst.Import | cst.ImportFrom] = self.tree.of_type(cst.Import, cst.ImportFrom)
+        for node in imports:
+            if isinstance(node, cst.Import):
                 for alias in node.names:
                     full = _dotted(alias.name)
                     if full is None:
@@ -140,7 +142,7 @@ class ModuleModel:
                         self.imports.setdefault(top, top)
             else:
                 base = _dotted(node.module) if node.module is not None else ""
-                if base is None or type(node.names) is cst.ImportStar:
+                if base is None or isinstance(node.names, cst.ImportStar):
                     continue
                 prefix = "." * len(node.relative) + base
                 for alias in node.names:
@@ -167,7 +169,7 @@ class ModuleModel:
             klass = self.class_of(statement)
             if function is not None and klass is not None and _first_param(function) == target.value.value:
                 self._self_bindings[id(klass)][target.attr.value].append(Binding(value, statement, order))
-        elif type(target) in (cst.Tuple, cst.List):
+        elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 inner = element.value
                 if type(inner) is cst.StarredElement:
@@ -187,7 +189,7 @@ class ModuleModel:
                 self._bind(node.target, None, node)
             elif type(node) is cst.WithItem:
                 if node.asname is not None:
-                    self._bind(node.asname.name, node.item, node)  # type: ignore[arg-type]
+                    self._bind(node.asname.name, node.item, node)
             elif type(node) is cst.For:
                 self._bind(node.target, None, node)
             elif type(node) is cst.NamedExpr:
@@ -439,7 +441,8 @@ class ModuleModel:
         if self.project is not None:
             made = self.project.returns(name)
             if made is not None and made[0] in ("sdk", "inst"):
-                return made[1]
+                qualified: str = made[1]
+                return qualified
         # `await AsyncClient.create(...)` builds an AsyncClient.
         if name.endswith(".create") and binance.sdk_class(name) is not None:
             return name[: -len(".create")]
@@ -553,8 +556,8 @@ class ModuleModel:
         """The raw text of every string literal and f-string part (quotes included)."""
         for node in self.tree.of_type(cst.SimpleString):
             yield node.value
-        for node in self.tree.of_type(cst.FormattedStringText):
-            yield node.value
+        for part in self.tree.of_type(cst.FormattedStringText):
+            yield part.value
 
 
 # The code of nodes of the last modules (all a node's code depends on besides the node is the

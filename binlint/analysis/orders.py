@@ -26,7 +26,7 @@ from binlint.analysis.values import dict_shape, dotted_text, mutations_of, strin
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
-    from binlint.analysis.requests import EndpointCall
+    from binlint.analysis.requests import EndpointCall, RequestSite
 
 Kind = Literal["order", "test", "withdrawal"]
 
@@ -353,7 +353,7 @@ class OrderModel:
         """Where the client order id `order` sends comes from."""
         endpoint = order.endpoint
         if endpoint is not None and endpoint.site is not None and endpoint.call is endpoint.site.call:
-            return self._site_id(order)
+            return self._site_id(order, endpoint.site)
         keys = order.id_keywords
         unknown = False
         for arg in order.call.args:
@@ -373,8 +373,7 @@ class OrderModel:
             unknown = unknown or found.state == "unknown"
         return ClientOrderId("unknown" if unknown else "absent")
 
-    def _site_id(self, order: OrderCall) -> ClientOrderId:
-        site = order.endpoint.site  # type: ignore[union-attr]
+    def _site_id(self, order: OrderCall, site: RequestSite) -> ClientOrderId:
         keys = order.id_keywords
         if site.query is not None and any(f"{k}=" in site.query for k in keys):
             return ClientOrderId("present", None, keys[0])
@@ -522,7 +521,7 @@ UNKNOWN_OUTCOME_EXCEPTIONS: frozenset[str] = frozenset({
     # HTTP and socket failures that can come after the request was sent
     "RequestException", "Timeout", "ReadTimeout", "ReadTimeoutError", "ReadError", "ConnectionError",
     "ConnectionResetError", "ChunkedEncodingError", "ProtocolError", "RemoteDisconnected", "HTTPError",
-    "TimeoutError", "TimeoutException", "ClientError", "ServerDisconnectedError", "ClientOSError",
+    "TimeoutError", "TimeoutException", "ServerDisconnectedError", "ClientOSError",
     "ServerTimeoutError", "OSError", "IOError", "timeout", "HTTPException", "URLError",
 })
 # Error codes and HTTP statuses: the answer proves the order was not placed (or was placed

@@ -100,9 +100,9 @@ def _pages(model: "ModuleModel", loop: cst.While, calls: list[cst.Call]) -> bool
         if any(clock in model.code(node.value) for clock in _CLOCK_READS):
             continue
         moved.update(t.target.value for t in node.targets if type(t.target) is cst.Name)
-    for node in model.tree.within(loop, cst.AugAssign):
-        if type(node.target) is cst.Name:
-            moved.add(node.target.value)
+    for augmented in model.tree.within(loop, cst.AugAssign):
+        if type(augmented.target) is cst.Name:
+            moved.add(augmented.target.value)
     if not moved:
         return False
     return all(any(n.value in moved for arg in call.args for n in model.tree.within(arg.value, cst.Name))

@@ -35,7 +35,7 @@ import bisect
 import re
 from collections import defaultdict
 from itertools import accumulate
-from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence, cast
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
@@ -43,7 +43,17 @@ from libcst.metadata import CodePosition, CodeRange
 from binlint.analysis.carry import NodeCache
 
 if TYPE_CHECKING:
+    from libcst._nodes.internal import CodegenState
+
     from binlint.analysis.walk import TreeIndex
+
+    class _SpanState(CodegenState):
+        """The code generation state `_state_class` builds."""
+
+        spans: dict[int, tuple[int, int]]
+        nodes: list[cst.CSTNode]
+
+        def __init__(self, module: cst.Module) -> None: ...
 
 # The newlines libcst's provider counts.
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -76,7 +86,7 @@ class _Syntactic:
 
     __slots__ = ("state", "node", "start_node", "end_node", "start")
 
-    def __init__(self, state: "_State", node: cst.CSTNode, start_node: cst.CSTNode | None,
+    def __init__(self, state: _SpanState, node: cst.CSTNode, start_node: cst.CSTNode | None,
                  end_node: cst.CSTNode | None) -> None:
         self.state = state
         self.node = node
@@ -87,18 +97,17 @@ class _Syntactic:
     def __enter__(self) -> None:
         self.start = len(self.state.tokens)
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> None:
         spans = self.state.spans
         start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
         end = spans[id(self.end_node)][1] if self.end_node is not None else len(self.state.tokens)
         spans[id(self.node)] = (start, end)
-        return False
 
 
-def _state_class() -> type:
+def _state_class() -> type[_SpanState]:
     from libcst._nodes.internal import CodegenState
 
-    class _State(CodegenState):  # type: ignore[misc, valid-type]
+    class _State(CodegenState):
         """Code generation that notes the token span of each node (by id: a node's own hash is Python code)."""
 
         def __init__(self, module: cst.Module) -> None:
@@ -119,14 +128,15 @@ def _state_class() -> type:
             if id(node) not in self.spans:  # the syntactic range, when recorded, wins
                 self.spans[id(node)] = (start, len(self.tokens))
 
-        def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,
+        # A plain class, cheaper than libcst's @contextmanager, hence the override's type.
+        def record_syntactic_position(self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None,  # type: ignore[override]
                                       end_node: cst.CSTNode | None = None) -> _Syntactic:
-            return _Syntactic(self, node, start_node, end_node)
+            return _Syntactic(cast("_SpanState", self), node, start_node, end_node)
 
-    return _State
+    return cast("type[_SpanState]", _State)
 
 
-_STATE: type | None = None
+_STATE: type[_SpanState] | None = None
 
 
 class _Piece:

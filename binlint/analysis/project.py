@@ -41,11 +41,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
 from binlint.analysis.summaries import ModuleSummary, Ref, summarise
 from binlint.analysis.helper_index import attach as attach_helpers  # also registers its summariser
+
+if TYPE_CHECKING:
+    from binlint.analysis.helpers import HelperSummary
+    from binlint.analysis.retry_helpers import RetryHelper
 
 _MAX_DEPTH = 12
 _TERMINAL = ("sdk", "inst", "func", "method", "class", "module")
@@ -89,6 +93,9 @@ class ProjectIndex:
         self._sinks: dict[str, dict[str, tuple[str, str]]] | None = None
         self._digests: dict[str, str] | None = None
         self._components: dict[str, str] | None = None
+        # The other modules' helpers, read from their summaries once (see helper_index).
+        self._request_helpers: dict[str, HelperSummary] | None = None
+        self._retry_helpers: dict[str, RetryHelper] | None = None
 
     def __len__(self) -> int:
         return len(self.modules)
@@ -142,7 +149,7 @@ class ProjectIndex:
         key = ("lookup", dotted, importer)
         return self._memoised(key, lambda: self._lookup(dotted, importer, depth))
 
-    def _memoised(self, key: Any, compute: Any) -> Ref | None:
+    def _memoised(self, key: Any, compute: Callable[[], Ref | None]) -> Ref | None:
         if key in self._memo:
             return self._memo[key]
         if key in self._active or len(self._active) > _MAX_DEPTH * 4:
@@ -528,8 +535,8 @@ def _summary_entry(path: str, root: str, data: bytes, gated: bool) -> Any:
 def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cache: bool = True,
                 jobs: int | None = None, walk: bool = True) -> ProjectIndex:
     """Phase one: summarise the project's gated Python modules (and what Binance modules import)."""
-    from binlint import gate
-    from binlint.discover import FileKind, discover
+    from binlint.pipeline import gate
+    from binlint.pipeline.discover import FileKind, discover
 
     global LAST_STATS
     stats = IndexStats()
@@ -562,7 +569,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
                     stats.gated += gated
                     return
         try:
-            from binlint.engine import read_regular
+            from binlint.pipeline.engine import read_regular
 
             data, _info = read_regular(path, limit)
         except OSError:
@@ -686,7 +693,7 @@ PARALLEL_SUMMARIES = 48
 
 def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None) -> list[Any]:
     """The summary payloads of gated files, in order: on the process pool when there are many."""
-    from binlint.engine import default_jobs
+    from binlint.pipeline.engine import default_jobs
 
     workers = default_jobs() if jobs is None or jobs <= 0 else jobs
     if workers == 1 or len(pending) < PARALLEL_SUMMARIES:
@@ -734,7 +741,7 @@ class _SummaryStore:
     """Summaries by path, trusted by stat or content hash (in the result cache's folder)."""
 
     def __init__(self, root: str, config: Any) -> None:
-        from binlint import cache
+        from binlint.pipeline import cache
 
         self._cache = cache
         key = f"summaries|{SUMMARY_FORMAT}|{cache.code_fingerprint()}|{root}"

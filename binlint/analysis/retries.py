@@ -33,7 +33,7 @@ import libcst as cst
 from binlint.analysis import orders
 from binlint.analysis.loops import EXITS, LoopWalker, describe_path
 from binlint.analysis.values import called_function, dotted_text, literal_text, module_index
-from binlint.analysis.walk import children
+from binlint.analysis.walk import N, children
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -119,8 +119,8 @@ class RetryConstruct:
                 + defined
         if self.kind == "helper":
             return f"`{_short(model.code(node))}` on line {model.line(node)}{defined}"
-        if self.kind == "loop" and type(node) in (cst.For, cst.While):
-            if type(node) is cst.For:
+        if self.kind == "loop" and isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
                 head = f"for {model.code(node.target)} in {model.code(node.iter)}"
             else:
                 head = f"while {model.code(node.test)}"
@@ -234,7 +234,7 @@ class RetryModel:
                 continue
             klass = model.class_of(callee)
             is_method = klass is not None and index.methods.get((id(klass), callee.name.value)) is callee
-            name = f"{klass.name.value}.{callee.name.value}" if is_method else callee.name.value  # type: ignore
+            name = f"{klass.name.value}.{callee.name.value}" if is_method and klass is not None else callee.name.value
             helper = helpers.get(name)
             if helper is None or helper.form != "call":
                 continue
@@ -303,7 +303,7 @@ class RetryModel:
 
     def _helper_construct(self, helper: "RetryHelper", node: cst.CSTNode, target: cst.CSTNode) -> RetryConstruct:
         function = target if type(target) is cst.FunctionDef else None
-        root = target.body if type(target) in (cst.FunctionDef, cst.Lambda) else target  # type: ignore[attr-defined]
+        root = target.body if isinstance(target, (cst.FunctionDef, cst.Lambda)) else target
         return RetryConstruct(
             kind="helper", node=node, roots=(root,), function=function, waits=helper.waits, grows=helper.grows,
             bounded=helper.bounded, reads_retry_after=helper.reads_retry_after, rate_limit=None, wait=None,
@@ -401,7 +401,7 @@ class RetryModel:
                 if type(ancestor) is cst.ExceptHandler and construct.kind == "recursion":
                     found.append(self._handler_trigger(ancestor))
                     break
-                if type(ancestor) in (cst.Try, cst.TryStar) and construct.kind == "loop" \
+                if isinstance(ancestor, (cst.Try, cst.TryStar)) and construct.kind == "loop" \
                         and self.tree.contains(ancestor.body, anchor):
                     found.extend(self._handler_trigger(h) for h in ancestor.handlers
                                  if not self._ends_loop(h.body, construct.node))  # type: ignore[arg-type]
@@ -464,7 +464,7 @@ class RetryModel:
             return found[1] if found is not None else None
         return None
 
-    def _handler_trigger(self, handler: cst.ExceptHandler) -> Trigger:
+    def _handler_trigger(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> Trigger:
         model = self.model
         if handler.type is None:
             return Trigger("unknown", handler, f"a bare `except` on line {model.line(handler)}")
@@ -613,7 +613,7 @@ class RetryModel:
 
     def _reach(self, construct: RetryConstruct) -> list[cst.FunctionDef]:
         """Functions of this module the retried code calls, a few levels deep."""
-        cache = self.__dict__.setdefault("_reach_cache", {})
+        cache: dict[int, list[cst.FunctionDef]] = self.__dict__.setdefault("_reach_cache", {})
         key = id(construct)
         if key in cache:
             return cache[key]
@@ -643,11 +643,12 @@ class RetryModel:
 
     def _sites_of(self, construct: RetryConstruct, function: cst.FunctionDef) -> list[cst.Call]:
         self._reach(construct)
-        return self.__dict__["_site_cache"][id(construct)].get(id(function), [])
+        sites: dict[int, list[cst.Call]] = self.__dict__["_site_cache"][id(construct)]
+        return sites.get(id(function), [])
 
     # --- node lists -------------------------------------------------------------------------
 
-    def _inside(self, root: cst.CSTNode, node_type: type) -> list:
+    def _inside(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
         """The nodes of one type within `root`, in source order (a slice of the tree's list)."""
         return self.tree.within(root, node_type)
 
@@ -671,8 +672,10 @@ class RetryModel:
     def _retry_after_nodes(self) -> list[cst.CSTNode]:
         """Places that read Retry-After: the header name, or a `retry_after` value."""
         tree = self.tree
+        strings: list[cst.SimpleString | cst.FormattedStringText] = [
+            *tree.of_type(cst.SimpleString), *tree.of_type(cst.FormattedStringText)]
         found: list[cst.CSTNode] = [
-            node for node in (*tree.of_type(cst.SimpleString), *tree.of_type(cst.FormattedStringText))
+            node for node in strings
             if "retry-after" in node.value.lower() or "retry_after" in node.value.lower()
         ]
         found.extend(node for node in tree.of_type(cst.Name) if node.value in RETRY_AFTER_NAMES)
@@ -701,7 +704,8 @@ class RetryModel:
 
     def _loops(self) -> Iterator[RetryConstruct]:
         model = self.model
-        for loop in self.tree.of_type(cst.For, cst.While):
+        loops: list[cst.For | cst.While] = self.tree.of_type(cst.For, cst.While)
+        for loop in loops:
             if type(loop) is cst.For:
                 iterator = model.value_of(loop.iter)
                 name = model.call_name(iterator) if type(iterator) is cst.Call else None
@@ -751,7 +755,7 @@ class RetryModel:
         function = called_function(self.model, call)
         if function is None:
             return False
-        memo = self.__dict__.setdefault("_throttling_functions", {})
+        memo: dict[int, tuple[cst.FunctionDef, bool]] = self.__dict__.setdefault("_throttling_functions", {})
         if id(function) not in memo:
             memo[id(function)] = (function, False)  # a recursive helper: no
             found = any(self.throttles(c) for c in self._inside(function.body, cst.Call) if c is not call)
@@ -760,7 +764,7 @@ class RetryModel:
 
     def _exits(self, loop: cst.For | cst.While) -> list[cst.CSTNode]:
         """Where the loop stops on success: its `break`s, `return`s, and flags its `while` test reads."""
-        cache = self.__dict__.setdefault("_exits_cache", {})
+        cache: dict[int, list[cst.CSTNode]] = self.__dict__.setdefault("_exits_cache", {})
         if id(loop) not in cache:
             cache[id(loop)] = self._find_exits(loop)
         return cache[id(loop)]
@@ -771,14 +775,14 @@ class RetryModel:
             if self._owner_loop(node) is loop:
                 found.append(node)
         function = self.model.function_of(loop)
-        for node in self._inside(loop, cst.Return):
-            if self.model.function_of(node) is function:
-                found.append(node)
+        for returned in self._inside(loop, cst.Return):
+            if self.model.function_of(returned) is function:
+                found.append(returned)
         if type(loop) is cst.While and not _always_true(loop.test):
             flags = {n.value for n in _subtree(loop.test) if type(n) is cst.Name}
-            for node in self._inside(loop, cst.Assign):
-                if any(type(t.target) is cst.Name and t.target.value in flags for t in node.targets):
-                    found.append(node)
+            for assign in self._inside(loop, cst.Assign):
+                if any(type(t.target) is cst.Name and t.target.value in flags for t in assign.targets):
+                    found.append(assign)
         return found
 
     def _owner_loop(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -791,7 +795,8 @@ class RetryModel:
 
     def _loop_retries(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         """Whether the loop runs `node` again after it failed: raised, or answered with an error."""
-        memo = self.__dict__.setdefault("_loop_retries_memo", {})
+        memo: dict[tuple[int, int], tuple[cst.For | cst.While, cst.CSTNode, bool]] = self.__dict__.setdefault(
+            "_loop_retries_memo", {})
         known = memo.get((id(loop), id(node)))
         if known is None or known[0] is not loop or known[1] is not node:
             known = memo[(id(loop), id(node))] = (loop, node, self._loop_retries_uncached(loop, node))
@@ -808,7 +813,7 @@ class RetryModel:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 break
-            if type(ancestor) not in (cst.Try, cst.TryStar) or not self.tree.contains(ancestor.body, node):
+            if not isinstance(ancestor, (cst.Try, cst.TryStar)) or not self.tree.contains(ancestor.body, node):
                 continue
             handlers = [h for h in ancestor.handlers if not self._ends_loop(h.body, loop)]
             if not handlers:
@@ -853,7 +858,7 @@ class RetryModel:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 return False
-            if type(ancestor) in (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine):
+            if isinstance(ancestor, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
                 body = list(ancestor.body)
                 if child in body:
                     for statement in body[body.index(child) + 1:]:
@@ -885,7 +890,7 @@ class RetryModel:
         target: cst.BaseExpression | None = None
         if type(parent) is cst.Assign and len(parent.targets) == 1:
             target = parent.targets[0].target
-        elif type(parent) in (cst.AnnAssign, cst.NamedExpr):
+        elif isinstance(parent, (cst.AnnAssign, cst.NamedExpr)):
             target = parent.target
         if type(target) is not cst.Name:
             return False
@@ -915,10 +920,10 @@ class RetryModel:
         for node in self._inside(loop, cst.AugAssign):
             if type(node.target) is cst.Name:
                 names.add(node.target.value)
-        for node in self._inside(loop, cst.Assign):
-            for target in node.targets:
+        for assign in self._inside(loop, cst.Assign):
+            for target in assign.targets:
                 if type(target.target) is cst.Name and any(
-                    type(n) is cst.Name and n.value == target.target.value for n in _subtree(node.value)
+                    type(n) is cst.Name and n.value == target.target.value for n in _subtree(assign.value)
                 ):
                     names.add(target.target.value)
         return names
@@ -1154,7 +1159,7 @@ class RetryModel:
             name = self.model.call_name(value)
             if name in TENACITY_RETRYING or name in TENACITY_DECORATORS or name in BACKOFF_DECORATORS \
                     or name in RETRYING_DECORATORS:
-                return name, value  # type: ignore[return-value]
+                return name, value
         return None
 
     def _retrying_loops(self) -> Iterator[RetryConstruct]:
@@ -1253,7 +1258,7 @@ class RetryModel:
             return True
         return any(
             (literal_text(sub) or "").strip().upper() == "POST"
-            for sub in _subtree(value) if type(sub) in (cst.SimpleString, cst.ConcatenatedString)
+            for sub in _subtree(value) if isinstance(sub, (cst.SimpleString, cst.ConcatenatedString))
         )
 
 
@@ -1293,7 +1298,7 @@ def _max_retries(adapter: cst.Call) -> cst.BaseExpression | None:
 
 def _positive(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
     value = model.value_of(expr)
-    if type(value) in (cst.Integer, cst.Float):
+    if isinstance(value, (cst.Integer, cst.Float)):
         try:
             return float(value.value) > 0
         except ValueError:
@@ -1320,7 +1325,7 @@ def _is_exit(statement: cst.CSTNode) -> bool:
         return True
     if type(statement) is cst.SimpleStatementLine:
         return any(type(s) in (cst.Break, cst.Return, cst.Raise) for s in statement.body)
-    if type(statement) is cst.If and type(statement.orelse) in (cst.Else, cst.If):
+    if type(statement) is cst.If and statement.orelse is not None:
         other = statement.orelse.body if type(statement.orelse) is cst.Else else None
         if other is None:
             return _ends_in_exit(statement.body) and _is_exit(statement.orelse)

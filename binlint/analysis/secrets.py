@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, cast
 
 import libcst as cst
 
@@ -155,9 +155,9 @@ class SecretModel:
             if made is not None:
                 found.append(made)
         judged = {id(lit.node) for lit in found}
-        for literal in self._doc_samples():  # Binance's sample keys, wherever they are written
-            if id(literal.node) not in judged:
-                found.append(literal)
+        for sample in self._doc_samples():  # Binance's sample keys, wherever they are written
+            if id(sample.node) not in judged:
+                found.append(sample)
         if is_binance:  # a PEM private key anywhere in Binance code
             for literal in self._string_nodes():
                 if id(literal) not in reached and "PRIVATE KEY" in self._raw(literal):
@@ -242,15 +242,14 @@ class SecretModel:
             if len(raw) < 66 or not is_hex_digest(raw.strip("\"'bBrRuU")):
                 continue
             parent = tree.parent(literal)
-            kind = type(parent)
-            if kind in (cst.Comparison, cst.ComparisonTarget, cst.Assert):
+            if isinstance(parent, (cst.Comparison, cst.ComparisonTarget, cst.Assert)):
                 return True
-            if kind is cst.Arg and parent.keyword is not None:  # type: ignore[union-attr]
-                name = parent.keyword.value  # type: ignore[union-attr]
-            elif kind is cst.DictElement:
-                name = literal_text(parent.key) or ""  # type: ignore[union-attr, arg-type]
-            elif kind in (cst.Assign, cst.AnnAssign):
-                targets = [t.target for t in parent.targets] if kind is cst.Assign else [parent.target]  # type: ignore[union-attr]
+            if isinstance(parent, cst.Arg) and parent.keyword is not None:
+                name = parent.keyword.value
+            elif isinstance(parent, cst.DictElement):
+                name = literal_text(parent.key) or ""
+            elif isinstance(parent, (cst.Assign, cst.AnnAssign)):
+                targets = [t.target for t in parent.targets] if isinstance(parent, cst.Assign) else [parent.target]
                 name = " ".join(dotted_text(t) or "" for t in targets)
             else:
                 continue
@@ -269,7 +268,7 @@ class SecretModel:
         if type(node) is cst.SimpleString:
             return node.value
         if type(node) is cst.ConcatenatedString:
-            return SecretModel._raw(node.left) + SecretModel._raw(node.right)  # type: ignore[arg-type]
+            return SecretModel._raw(node.left) + SecretModel._raw(node.right)
         return ""
 
     def _literals_of(self, expr: cst.BaseExpression, via: cst.BaseExpression | None = None,
@@ -351,17 +350,19 @@ class SecretModel:
             if type(statement) is not cst.SimpleStatementLine:
                 continue
             for small in statement.body:
+                value: cst.BaseExpression
                 if type(small) is cst.Assign:
-                    targets = [t.target for t in small.targets]
+                    targets, value = [t.target for t in small.targets], small.value
                 elif type(small) is cst.AnnAssign and small.value is not None:
-                    targets = [small.target]
+                    targets, value = [small.target], small.value
                 else:
                     continue
                 for target in targets:
                     if type(target) is cst.Name and target.value in sinks:
                         kind, user = sinks[target.value]
-                        yield small.value, Slot(  # type: ignore[misc]
-                            kind, f"is passed to a Binance client as its {KIND_LABELS[kind]} in `{user}`", True,
+                        slot_kind = cast("Kind", kind)  # "key" or "secret"
+                        yield value, Slot(
+                            slot_kind, f"is passed to a Binance client as its {KIND_LABELS[slot_kind]} in `{user}`", True,
                             target.value, small)
 
     def _header_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
@@ -403,8 +404,9 @@ class SecretModel:
                 text = description if isinstance(description, str) else description()
                 yield value, Slot(kind, text, False, name, node)
 
-        for assign in tree.of_type(cst.Assign, cst.AnnAssign):
-            if type(assign) is cst.Assign:
+        assigns: list[cst.Assign | cst.AnnAssign] = tree.of_type(cst.Assign, cst.AnnAssign)
+        for assign in assigns:
+            if isinstance(assign, cst.Assign):
                 targets = [t.target for t in assign.targets]
             else:
                 targets = [assign.target]
@@ -412,7 +414,7 @@ class SecretModel:
             if value is None:
                 continue
             for target in targets:
-                if type(target) in (cst.Tuple, cst.List) and type(value) in (cst.Tuple, cst.List) \
+                if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
                         and len(target.elements) == len(value.elements):
                     for inner_target, inner_value in zip(target.elements, value.elements):
                         name = _target_name(inner_target.value)
@@ -420,7 +422,10 @@ class SecretModel:
                     continue
                 name = _target_name(target)
                 # The target's code is rendered only for a credential name (a codegen per assignment adds up).
-                yield from named(name, value, lambda target=target: f"is assigned to `{model.code(target)}`", assign)
+                def describe(target: cst.BaseAssignTargetExpression = target) -> str:
+                    return f"is assigned to `{model.code(target)}`"
+
+                yield from named(name, value, describe, assign)
         for walrus in tree.of_type(cst.NamedExpr):
             name = _target_name(walrus.target)
             yield from named(name, walrus.value, f"is assigned to `{name}`", walrus)
@@ -477,8 +482,8 @@ class SecretModel:
             return None
         if type(expr) is cst.Subscript:
             return self._named_holder(expr, _subscript_key(expr))
-        if type(expr) in (cst.Name, cst.Attribute):
-            name = expr.value if type(expr) is cst.Name else expr.attr.value
+        if isinstance(expr, (cst.Name, cst.Attribute)):
+            name = expr.value if isinstance(expr, cst.Name) else expr.attr.value
             direct = self._named_holder(expr, name)
             if direct is not None:
                 return direct
@@ -524,22 +529,21 @@ class SecretModel:
         if found is not None:
             return [Holder(found.expr, found.kind, found.label, found.value, key)]
         inner: list[tuple[cst.BaseExpression, str | None]] = []
-        kind = type(expr)
-        if kind is cst.FormattedString:
+        if type(expr) is cst.FormattedString:
             inner = [(p.expression, key) for p in expr.parts if type(p) is cst.FormattedStringExpression]
-        elif kind is cst.ConcatenatedString:
-            inner = [(expr.left, key), (expr.right, key)]  # type: ignore[list-item]
-        elif kind is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
+        elif type(expr) is cst.ConcatenatedString:
             inner = [(expr.left, key), (expr.right, key)]
-        elif kind in (cst.Tuple, cst.List, cst.Set):
+        elif type(expr) is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
+            inner = [(expr.left, key), (expr.right, key)]
+        elif isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
             inner = [(e.value, key) for e in expr.elements]
-        elif kind is cst.Dict:
+        elif type(expr) is cst.Dict:
             for element in expr.elements:
                 if type(element) is cst.DictElement:
                     inner.append((element.value, literal_text(element.key)))
                 else:
                     inner.append((element.value, key))
-        elif kind is cst.Call:
+        elif type(expr) is cst.Call:
             func = expr.func
             transparent = self.model.call_name(expr) in _TRANSPARENT_CALLS or (
                 type(func) is cst.Attribute and func.attr.value in _TRANSPARENT_METHODS)
@@ -547,7 +551,7 @@ class SecretModel:
                 inner = [(a.value, a.keyword.value if a.keyword else key) for a in expr.args]
                 if type(func) is cst.Attribute and func.attr.value == "format":
                     inner.append((func.value, key))
-        elif kind in (cst.Name, cst.Attribute):
+        elif isinstance(expr, (cst.Name, cst.Attribute)):
             resolved = self.model.value_of(expr)
             if resolved is not expr:
                 inner.append((resolved, key))
@@ -717,8 +721,8 @@ def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
             return value.decode("latin-1"), True
         return (value, False) if isinstance(value, str) else None
     if type(node) is cst.ConcatenatedString:
-        left = _literal_value(node.left)  # type: ignore[arg-type]
-        right = _literal_value(node.right)  # type: ignore[arg-type]
+        left = _literal_value(node.left)
+        right = _literal_value(node.right)
         if left is None or right is None:
             return None
         return left[0] + right[0], left[1]

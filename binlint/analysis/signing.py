@@ -31,7 +31,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, cast
 
 import libcst as cst
 
@@ -39,13 +39,13 @@ from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
 from binlint.analysis.sdk import keyword_argument
 from binlint.analysis.values import (
     HOLE, Env, Mutation, called_function, dict_shape, dotted_text, literal_text, mentions, module_index,
-    returned_values, string_value,
+    returned_values,
 )
 from binlint.analysis.values import bind_arguments as _bind_arguments
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
-    from binlint.analysis.module import ModuleModel
+    from binlint.analysis.module import Binding, ModuleModel
     from binlint.analysis.walk import TreeIndex
 
 _MAX_DEPTH = 8
@@ -58,7 +58,7 @@ URLENCODE = _URLENCODE  # the names of urlencode, for readers outside the signin
 _QUOTE = frozenset({"urllib.parse.quote", "urllib.parse.quote_plus", "urllib.quote", "urllib.quote_plus",
                     "requests.utils.quote", "six.moves.urllib.parse.quote", "six.moves.urllib.parse.quote_plus"})
 _B64 = frozenset({"base64.b64encode", "base64.standard_b64encode", "base64.urlsafe_b64encode",
-                  "base64.encodebytes", "base64.b64encode"})
+                  "base64.encodebytes"})
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 _HASHES = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_256", "sha3_512", "blake2b",
                      "blake2s", "new"})
@@ -298,11 +298,11 @@ class SigningModel:
                 parent = model.tree.parent(node)
                 if type(parent) is cst.Dict and self._update_argument(parent):
                     continue  # `params.update({"signature": sig})` is a change to `params`
-                trailing = ()
+                trailing: tuple[str, ...] = ()
                 if type(parent) is cst.Dict:
-                    index = list(parent.elements).index(node)
+                    position = list(parent.elements).index(node)
                     trailing = tuple(
-                        k for e in parent.elements[index + 1:]
+                        k for e in parent.elements[position + 1:]
                         if type(e) is cst.DictElement and (k := literal_text(e.key)) is not None
                     )
                 found.append(Attachment(node, node.value, parent if type(parent) is cst.Dict else None, None,
@@ -371,7 +371,8 @@ class SigningModel:
                         and index + 1 < len(parts) and type(parts[index + 1]) is cst.FormattedStringExpression:
                     after = "".join(p.value if type(p) is cst.FormattedStringText else HOLE
                                     for p in parts[index + 2:])
-                    yield Attachment(fstring, parts[index + 1].expression, None, fstring,  # type: ignore[union-attr]
+                    sent = cast(cst.FormattedStringExpression, parts[index + 1]).expression
+                    yield Attachment(fstring, sent, None, fstring,
                                      model.function_of(fstring), _keys_in_text(after), True)
         for binop in model.tree.of_type(cst.BinaryOperation):
             if type(binop.operator) is cst.Add:
@@ -627,7 +628,7 @@ class SigningModel:
                     for b in bindings[1:]):
                 joined: cst.BaseExpression = bindings[0].value
                 for binding in bindings[1:]:
-                    joined = cst.BinaryOperation(joined, cst.Add(), binding.statement.value)  # type: ignore[union-attr]
+                    joined = cst.BinaryOperation(joined, cst.Add(), cast(cst.AugAssign, binding.statement).value)
                 return joined
         return expr
 
@@ -677,10 +678,10 @@ class SigningModel:
         cenv = env
         was_sorted = False
         element: cst.BaseExpression | None = None
-        if type(argument) in (cst.GeneratorExp, cst.ListComp):
+        if isinstance(argument, (cst.GeneratorExp, cst.ListComp)):
             element = argument.elt
             container, was_sorted, cenv = self._container(argument.for_in.iter, env)
-        elif type(argument) in (cst.List, cst.Tuple):
+        elif isinstance(argument, (cst.List, cst.Tuple)):
             parts: list[Part] = []
             for index, item in enumerate(argument.elements):
                 if index and separator:
@@ -738,7 +739,7 @@ class SigningModel:
     def _text_payload(self, expr: cst.BaseExpression, parts: list[Part], env: Env | None, is_str: bool,
                       depth: int = 0) -> Payload:
         """A payload written as text: `f"symbol={s}&timestamp={ts}"`, `query + "&recvWindow=5000"`."""
-        keys = set()
+        keys: set[str] = set()
         complete = True
         unencoded: list[cst.BaseExpression] = []
         containers: list[tuple[cst.BaseExpression, bool, Env | None]] = []
@@ -1357,11 +1358,11 @@ class SigningModel:
                 continue
             key = literal_text(element.key)
             if key in wanted:
-                found.append(ParamValue(key, element.value, element, "dict"))  # type: ignore[arg-type]
+                found.append(ParamValue(key, element.value, element, "dict"))
         for mutations in module_index(model).mutations().values():
             for mutation in mutations:
                 if mutation.kind == "setitem" and mutation.key in wanted and mutation.value is not None:
-                    found.append(ParamValue(mutation.key, mutation.value, mutation.node, "setitem"))  # type: ignore
+                    found.append(ParamValue(mutation.key, mutation.value, mutation.node, "setitem"))
         for call in model.calls():
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value in wanted:
@@ -1520,7 +1521,7 @@ class _Reach:
     spans of the visited expressions (merged), the visited expressions, and the dotted texts of
     the names in them. `matches(tree, carrier, node)` is then the `_refers` of any root."""
 
-    def __init__(self, starts: list[int], ends: list[int], nodes: dict[int, cst.CSTNode],
+    def __init__(self, starts: list[int], ends: list[int], nodes: dict[int, cst.BaseExpression],
                  texts: frozenset[str]) -> None:
         self.starts = starts
         self.ends = ends
@@ -1559,11 +1560,11 @@ class _Reach:
 
 
 def _visited(model: "ModuleModel", roots: Iterable[cst.BaseExpression],
-             names: "Callable[[cst.BaseExpression], list[cst.BaseExpression]]") -> dict[int, cst.CSTNode]:
+             names: "Callable[[cst.BaseExpression], list[cst.BaseExpression]]") -> dict[int, cst.BaseExpression]:
     """The expressions `_refers` looks at from `roots`: each root, and the value of every binding
     of a name in a visited expression, up to `_REFERS_DEPTH` steps away."""
     depths: dict[int, int] = {}
-    visited: dict[int, cst.CSTNode] = {}
+    visited: dict[int, cst.BaseExpression] = {}
     stack: list[tuple[cst.BaseExpression, int]] = [(root, 0) for root in roots]
     while stack:
         expr, depth = stack.pop()
@@ -1683,7 +1684,7 @@ def _call_of_env(model: "ModuleModel", argument: cst.BaseExpression) -> cst.CSTN
     return None
 
 
-def _derived_only(model: "ModuleModel", name: cst.Name, bindings: list) -> bool:
+def _derived_only(model: "ModuleModel", name: cst.Name, bindings: list[Binding]) -> bool:
     """Later bindings only filter the first (`params = {k: v for k, v in params.items() if ...}`)."""
     for binding in bindings[1:]:
         value = binding.value

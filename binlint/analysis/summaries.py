@@ -41,11 +41,11 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 from binlint.analysis import binance
 
-Ref = tuple  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
+Ref = tuple[Any, ...]  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
 Payload = Any  # plain data: str, int, bool, None and (nested) tuples of them
 
 FORMAT = 1  # bump when the summary's shape or meaning changes
@@ -254,8 +254,10 @@ class _Summariser:
         while stack:
             node, context = stack.pop()
             kind = type(node)
+            # Dispatch on the exact class (cheaper than isinstance chains); a cast in the branch taken types it.
             if kind is ast.Import:
-                for alias in node.names:  # type: ignore[attr-defined]
+                node = cast(ast.Import, node)
+                for alias in node.names:
                     if alias.asname:
                         self.imports[alias.asname] = alias.name
                     else:
@@ -263,45 +265,50 @@ class _Summariser:
                         self.imports.setdefault(top, top)
                 continue
             if kind is ast.ImportFrom:
-                base = _absolute(self.module, self.is_package, node.level, node.module)  # type: ignore[attr-defined]
-                for alias in node.names:  # type: ignore[attr-defined]
+                node = cast(ast.ImportFrom, node)
+                base = _absolute(self.module, self.is_package, node.level, node.module)
+                for alias in node.names:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
                 continue
             if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+                node = cast("ast.FunctionDef | ast.AsyncFunctionDef", node)
                 key = None
                 cls = None
                 if context is module_context:
-                    key = node.name  # type: ignore[attr-defined]
+                    key = node.name
                 elif context.class_key is not None and context.key is None:
-                    key = f"{context.class_key}.{node.name}"  # type: ignore[attr-defined]
+                    key = f"{context.class_key}.{node.name}"
                     cls = context.class_key
-                inner = _Context(key, cls, node)  # type: ignore[arg-type]
+                inner = _Context(key, cls, node)
                 contexts.append(inner)
-                for decorator in node.decorator_list:  # type: ignore[attr-defined]
+                for decorator in node.decorator_list:
                     stack.append((decorator, context))
-                for child in reversed(node.body):  # type: ignore[attr-defined]
+                for child in reversed(node.body):
                     stack.append((child, inner))
                 continue
             if kind is ast.ClassDef:
+                node = cast(ast.ClassDef, node)
                 class_context = _Context(None, None, None)
                 if context is module_context:
-                    class_context.class_key = node.name  # type: ignore[attr-defined]
-                    self._class_bases(node)  # type: ignore[arg-type]
+                    class_context.class_key = node.name
+                    self._class_bases(node)
                 contexts.append(class_context)
-                for child in reversed(node.body):  # type: ignore[attr-defined]
+                for child in reversed(node.body):
                     stack.append((child, class_context))
                 continue
             if kind is ast.Call:
-                context.calls.append(node)  # type: ignore[arg-type]
+                context.calls.append(cast(ast.Call, node))
             elif kind is ast.Assign or kind is ast.AnnAssign:
-                if node.value is not None:  # type: ignore[attr-defined]
-                    context.assigns.append(node)  # type: ignore[arg-type]
+                node = cast("ast.Assign | ast.AnnAssign", node)
+                if node.value is not None:
+                    context.assigns.append(node)
             elif kind is ast.Return:
-                if node.value is not None:  # type: ignore[attr-defined]
-                    context.returns.append(node.value)  # type: ignore[attr-defined]
+                node = cast(ast.Return, node)
+                if node.value is not None:
+                    context.returns.append(node.value)
             elif kind is ast.Global:
-                context.globals.update(node.names)  # type: ignore[attr-defined]
+                context.globals.update(cast(ast.Global, node).names)
             elif kind in (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.AugAssign, ast.NamedExpr):
                 context.bound.extend(_bound_names(node))
             for name in _child_fields(kind):
@@ -431,14 +438,14 @@ class _Summariser:
         is_static = any(_dotted(d) == "staticmethod" for d in node.decorator_list)
         self_name = positional[0] if cls is not None and positional and not is_static else None
         globals_ = context.globals
-        locals_: dict[str, list[ast.expr]] = {}
+        locals_: dict[str, list[ast.expr | None]] = {}
         for assign in context.assigns:
             targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    locals_.setdefault(target.id, []).append(assign.value)  # type: ignore[arg-type]
+                    locals_.setdefault(target.id, []).append(assign.value)
         for name in context.bound:
-            locals_.setdefault(name, []).append(None)  # type: ignore[arg-type]
+            locals_.setdefault(name, []).append(None)
         names = set(positional) | {a.arg for a in args.kwonlyargs}
         scope = _Scope(self._here(key), names, locals_, globals_, self_name, cls)
         for value in context.returns:
@@ -446,23 +453,26 @@ class _Summariser:
             if ref is not None:
                 self.returns.setdefault(key, []).append(ref)
         for assign in context.assigns:
+            assigned = assign.value
+            if assigned is None:  # not collected: only assignments with a value are
+                continue
             targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
             for target in targets:
                 if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
                         and self_name is not None and target.value.id == self_name and context.cls is not None:
-                    ref = self._ref(assign.value, locals_, scope, 0)  # type: ignore[arg-type]
+                    ref = self._ref(assigned, locals_, scope, 0)
                     if ref is not None:
                         self.values.setdefault(f"{context.cls}.{target.attr}", []).append(ref)
                 elif isinstance(target, ast.Name) and target.id in globals_:
                     self.symbols.setdefault(target.id, "value")
-                    ref = self._ref(assign.value, locals_, scope, 0)  # type: ignore[arg-type]
+                    ref = self._ref(assigned, locals_, scope, 0)
                     if ref is not None:
                         self.values.setdefault(target.id, []).append(ref)
         self._scan_calls(context.calls, locals_, scope, 0)
 
     # --- references -------------------------------------------------------------------------
 
-    def _ref(self, node: ast.expr, locals_: dict[str, list[ast.expr]], scope: "_Scope | None",
+    def _ref(self, node: ast.expr, locals_: dict[str, list[ast.expr | None]], scope: "_Scope | None",
              depth: int | None) -> Ref | None:
         if depth is not None and depth > 6:
             return None
@@ -511,7 +521,7 @@ class _Summariser:
 
     # --- call sites and key sinks ----------------------------------------------------------
 
-    def _scan_calls(self, calls: list[ast.Call], locals_: dict[str, list[ast.expr]], scope: "_Scope | None",
+    def _scan_calls(self, calls: list[ast.Call], locals_: dict[str, list[ast.expr | None]], scope: "_Scope | None",
                     depth: int | None) -> None:
         for node in calls:
             callee = self._ref(node.func, locals_, scope, depth)
@@ -539,7 +549,7 @@ class _Summariser:
                 if ref is not None:
                     self.calls.append(CallSite(callee, -1, keyword.arg, ref))
 
-    def _key_sinks(self, call: ast.Call, cls: binance.SdkClass, locals_: dict[str, list[ast.expr]],
+    def _key_sinks(self, call: ast.Call, cls: binance.SdkClass, locals_: dict[str, list[ast.expr | None]],
                    scope: "_Scope | None", depth: int | None) -> None:
         wanted = (("key", cls.key_args, cls.key_position), ("secret", cls.secret_args, cls.secret_position))
         for kind, keywords, position in wanted:
@@ -559,7 +569,7 @@ class _Summariser:
                 elif isinstance(key, ast.Constant) and key.value in binance.CCXT_SECRET_FIELDS:
                     self._sink(value, "secret", locals_, scope, depth)
 
-    def _sink(self, value: ast.expr, kind: str, locals_: dict[str, list[ast.expr]], scope: "_Scope | None",
+    def _sink(self, value: ast.expr, kind: str, locals_: dict[str, list[ast.expr | None]], scope: "_Scope | None",
               depth: int | None) -> None:
         ref = self._ref(value, locals_, scope, depth)
         if ref is not None and ref[0] == "name" and not ref[1].startswith(f"{self.module}.") and "." in ref[1]:
@@ -609,7 +619,7 @@ class _Context:
 class _Scope:
     function: str
     params: set[str]
-    locals: dict[str, list[ast.expr]]
+    locals: dict[str, list[ast.expr | None]]
     globals: set[str]
     self_name: str | None
     cls: str | None

@@ -111,8 +111,8 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
     if type(expr) is cst.FormattedString:
         return _fstring(model, expr, depth, env)
     if type(expr) is cst.ConcatenatedString:
-        left = string_value(model, expr.left, depth + 1, env)  # type: ignore[arg-type]
-        right = string_value(model, expr.right, depth + 1, env)  # type: ignore[arg-type]
+        left = string_value(model, expr.left, depth + 1, env)
+        right = string_value(model, expr.right, depth + 1, env)
         return (left or _UNKNOWN) + (right or _UNKNOWN)
     if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
@@ -531,9 +531,9 @@ class ModuleIndex:
             elif tree.parent(function) is model.module:
                 self.module_functions[function.name.value] = function
         for node in tree.of_type(cst.Return):
-            function = model.function_of(node)
-            if function is not None:
-                self.returns.setdefault(id(function), []).append(node)
+            owner = model.function_of(node)
+            if owner is not None:
+                self.returns.setdefault(id(owner), []).append(node)
 
     def assignments_to(self, text: str) -> list[cst.Assign]:
         """The `=` statements one of whose targets is spelled `text` (`session.headers`), in source order."""
@@ -570,12 +570,13 @@ class ModuleIndex:
                 Mutation(text, kind, key, value, node, model.tree.order(node))
             )
 
-        for node in model.tree.of_type(cst.Assign, cst.AugAssign, cst.Del):
-            if type(node) is cst.Assign:
+        statements: list[cst.Assign | cst.AugAssign | cst.Del] = model.tree.of_type(cst.Assign, cst.AugAssign, cst.Del)
+        for node in statements:
+            if isinstance(node, cst.Assign):
                 for target in node.targets:
                     if type(target.target) is cst.Subscript:
                         add(target.target.value, "setitem", _subscript_key(target.target), node.value, node)
-            elif type(node) is cst.AugAssign:
+            elif isinstance(node, cst.AugAssign):
                 if type(node.target) is cst.Subscript:
                     add(node.target.value, "setitem", _subscript_key(node.target), node.value, node)
                 else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator, Literal, TypeVar, cast
 
 import libcst as cst
 
@@ -90,7 +90,7 @@ class TreeIndex:
         self._end: dict[int, int] = {}
         self._by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
         self._nearest: dict[tuple[int, tuple[type, ...]], tuple[cst.CSTNode, cst.CSTNode | None]] = {}
-        self._enclosing: dict[tuple[type, ...], "_Enclosing | bool"] = {}
+        self._enclosing: dict[tuple[type, ...], "_Enclosing | Literal[False]"] = {}
         self._merged: dict[tuple[type, ...], list[cst.CSTNode]] = {}
         self._orders: dict[type, tuple[list[cst.CSTNode], list[int]]] = {}
         self._build(module)
@@ -154,7 +154,7 @@ class TreeIndex:
     def of_type(self, *types: type[N]) -> list[N]:
         """All nodes of the given types, in source order."""
         if len(types) == 1:
-            return list(self._by_type.get(types[0], ()))  # type: ignore[arg-type]
+            return cast("list[N]", list(self._by_type.get(types[0], ())))
         found = self._merged.get(types)
         if found is None:  # asked again by other analyses: merged once
             found = []
@@ -162,7 +162,7 @@ class TreeIndex:
                 found.extend(self._by_type.get(node_type, ()))
             found.sort(key=self.order)
             self._merged[types] = found
-        return list(found)  # type: ignore[return-value]
+        return cast("list[N]", list(found))
 
     def nearest_of(self, *types: type[N]) -> Callable[[cst.CSTNode], N | None]:
         """`lambda node: self.nearest(node, *types)`, with the lookup of `types` done once (for
@@ -171,7 +171,7 @@ class TreeIndex:
         if enclosing is False:
             return lambda node: self.nearest(node, *types)
         order = self._order
-        around = enclosing.around  # type: ignore[union-attr]
+        around = enclosing.around
 
         def find(node: cst.CSTNode) -> N | None:
             position = order.get(id(node))
@@ -179,7 +179,7 @@ class TreeIndex:
 
         return find
 
-    def _enclosing_of(self, types: tuple[type, ...]) -> "_Enclosing | bool":
+    def _enclosing_of(self, types: tuple[type, ...]) -> "_Enclosing | Literal[False]":
         """The interval index of `types`, or False when some node class derives from one of them."""
         enclosing = self._enclosing.get(types)
         if enclosing is None:
@@ -314,7 +314,7 @@ class _Enclosing:
 
     @classmethod
     def of(cls, tree: "TreeIndex", types: tuple[type, ...]) -> "_Enclosing":
-        nodes = tree.of_type(*types)
+        nodes: list[cst.CSTNode] = tree.of_type(*types)
         starts = [tree._order[id(n)] for n in nodes]
         ends = [tree._end[id(n)] for n in nodes]
         outer: list[int] = []

@@ -56,8 +56,9 @@ class _InBinanceContext:
     def analyze_line(self, filename: str, line: str, line_number: int = 0, context: CodeSnippet | None = None,
                      **kwargs: Any) -> Set[PotentialSecret]:
         near = context is not None and mentions_binance("\n".join(context.lines))
-        return super().analyze_line(  # type: ignore[misc]
+        found: Set[PotentialSecret] = super().analyze_line(  # type: ignore[misc]
             filename, line, line_number, context, binance_context=near, **kwargs)
+        return found
 
     def analyze_string(self, string: str, binance_context: bool = False, **kwargs: Any) -> Generator[str, None, None]:
         patterns = (*self.denylist, *(self.context_denylist if binance_context else ()))

@@ -55,7 +55,7 @@ def file_bytes(path: str, summary: Summary) -> bytes | None:
     if path in summary.sources:
         return summary.sources[path]
     try:
-        from binlint.engine import read_regular
+        from binlint.pipeline.engine import read_regular
 
         data, _ = read_regular(path, MAX_SOURCE_BYTES)
     except (OSError, ValueError):
@@ -68,11 +68,11 @@ def notebook_file_line(finding: Finding, summary: Summary) -> int | None:
     if finding.cell is None:
         return None
     if finding.path not in summary.notebook_lines:
-        from binlint.notebook import source_json_lines
+        from binlint.pipeline.parse.notebook import source_json_lines
 
         data = file_bytes(finding.path, summary)
         summary.notebook_lines[finding.path] = source_json_lines(data) if data is not None else {}
-    from binlint.notebook import json_line
+    from binlint.pipeline.parse.notebook import json_line
 
     return json_line(summary.notebook_lines[finding.path], finding.cell, finding.line)
 

@@ -73,7 +73,7 @@ def _load(finding: Finding, summary: Summary) -> list[str] | None:
     if data is None:
         return None
     if finding.cell is not None:
-        from binlint.notebook import NotebookError, load_cells
+        from binlint.pipeline.parse.notebook import NotebookError, load_cells
 
         try:
             cells = {cell.index: cell.source for cell in load_cells(data)}

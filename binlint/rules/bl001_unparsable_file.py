@@ -28,10 +28,13 @@ Advice only: binlint does not rewrite code it cannot parse.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 
 class UnparsableFile(Rule):
@@ -49,6 +52,6 @@ class UnparsableFile(Rule):
         Invalid('import binance\nexec "print 1"\n', line=2),
     )
 
-    def check(self, analysis: object) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         """Made by the engine when a parse fails; a parsed module has nothing to report."""
         return ()

@@ -31,10 +31,13 @@ Advice only: remove the comment, or name the code it is meant to silence.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from binlint.model import Severity
 from binlint.rules.base import Report, Rule
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 
 class UnusedSuppression(Rule):
@@ -44,6 +47,6 @@ class UnusedSuppression(Rule):
     fix = "advice"
     binance_only = False
 
-    def check(self, analysis: object) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         """Made by the engine when `--warn-unused-ignores` is on."""
         return ()

@@ -46,12 +46,15 @@ Advice only: signing needs your secret and a payload binlint cannot write for yo
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.helpers import through
 from binlint.analysis.signing import endpoint_label, key_list
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -128,7 +131,7 @@ def open_orders():
 """, line=10),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         for endpoint, keys in analysis.signing.signed_endpoint_requests:
             if keys.lacks("signature"):
                 yield Report(

@@ -57,13 +57,16 @@ to the ones Binance expects). Everything else is advice.
 from __future__ import annotations
 
 from itertools import chain
-from typing import ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
 from binlint.analysis.signing import Digest, Signing, short
-from binlint.model import Applicability, Severity
+from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _RIGHT = "`hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()`"
 
@@ -189,7 +192,7 @@ def account(private_key):
 """, line=13),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         signing = analysis.signing
         problems = chain(
             (p for flow in signing.binance_signings for p in self._flow_problems(analysis, flow)),
@@ -203,7 +206,7 @@ def account(private_key):
                 seen.add((id(node), what))
                 yield report
 
-    def _flow_problems(self, analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
+    def _flow_problems(self, analysis: Analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model
         digest = flow.digest
         attachment = flow.attachment
@@ -224,7 +227,7 @@ def account(private_key):
         yield from self._runtime_problems(analysis, digest)
         algorithm = digest.algorithm
         if digest.digestmod is not None and algorithm not in (None, "sha256", "SHA256"):
-            edits = ()
+            edits: tuple[Edit, ...] = ()
             applicability = Applicability.ADVICE
             node = digest.digestmod
             if type(node) is cst.Attribute and model.qualname(node) == f"hashlib.{node.attr.value}":
@@ -242,14 +245,14 @@ def account(private_key):
             )
         if digest.output == "digest":
             call = digest.node
-            edits = ()
+            digest_edits: tuple[Edit, ...] = ()
             if type(call) is cst.Call and type(call.func) is cst.Attribute:
-                edits = (replace_node(analysis, call.func.attr, "hexdigest"),)
+                digest_edits = (replace_node(analysis, call.func.attr, "hexdigest"),)
             yield call, "digest", Report(
                 call,
                 f"`{name}` is sent from the raw bytes of `.digest()`; Binance expects the hex string",
                 "Use `.hexdigest()` instead of `.digest()`.",
-                Applicability.SAFE if edits else Applicability.ADVICE, edits,
+                Applicability.SAFE if digest_edits else Applicability.ADVICE, digest_edits,
             )
         elif digest.output in ("base64", "base64-bytes", "base64-of-hex"):
             yield digest.node, "base64", Report(
@@ -259,7 +262,7 @@ def account(private_key):
                 f"Send the hex digest itself: {_RIGHT}.",
             )
 
-    def _runtime_problems(self, analysis, digest: Digest) -> Iterator[tuple[cst.CSTNode, str, Report]]:
+    def _runtime_problems(self, analysis: Analysis, digest: Digest) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model
         signing = analysis.signing
         if digest.digestmod is None and digest.kind == "hmac" and digest.message is not None:
@@ -284,7 +287,7 @@ def account(private_key):
                 f"Encode the payload first: `{short(model, digest.message)}.encode()`.",
             )
 
-    def _asymmetric(self, analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
+    def _asymmetric(self, analysis: Analysis, flow: Signing) -> Iterator[tuple[cst.CSTNode, str, Report]]:
         model = analysis.model
         digest = flow.digest
         attachment = flow.attachment

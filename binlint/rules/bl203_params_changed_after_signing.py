@@ -55,11 +55,14 @@ Advice only: moving statements changes what is signed, so binlint leaves it to y
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.signing import short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -129,7 +132,7 @@ def account():
 """, line=12),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         signing = analysis.signing
         seen: set[int] = set()
@@ -152,10 +155,10 @@ def account():
             attachment = flow.attachment
             if attachment.trailing_keys and id(attachment.node) not in seen:
                 seen.add(id(attachment.node))
-                keys = ", ".join(f"`{k}`" for k in attachment.trailing_keys)
+                trailing = ", ".join(f"`{k}`" for k in attachment.trailing_keys)
                 yield Report(
                     attachment.node,
-                    f"{keys} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
+                    f"{trailing} follow `signature` in the sent query on line {model.line(attachment.node)}: they are "
                     "not covered by the signature",
                     "Put every parameter into the payload before signing and append `signature` last.",
                 )

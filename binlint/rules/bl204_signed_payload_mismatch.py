@@ -56,7 +56,7 @@ Advice only: the fix changes how the request is built.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
@@ -64,6 +64,10 @@ from binlint.analysis.signing import Signing, short
 from binlint.analysis.values import dict_shape, dotted_text, literal_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import ModuleModel
 
 _HEAD = """\
 import hashlib, hmac, json, os, time
@@ -162,7 +166,7 @@ def order(symbol):
 """, line=12),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         seen: set[int] = set()
         for flow in analysis.signing.binance_signings:
             if flow.transport == "websocket":
@@ -173,12 +177,12 @@ def order(symbol):
                     yield report
                     break  # one mismatch per signature is enough to fix
 
-    def _problems(self, analysis, flow: Signing) -> Iterator[Report]:
+    def _problems(self, analysis: Analysis, flow: Signing) -> Iterator[Report]:
         model = analysis.model
         signing = analysis.signing
         payload = flow.payload
         digest = flow.digest
-        if flow.sent_as == "json":
+        if flow.sent_as == "json" and flow.sent_expr is not None:
             yield Report(
                 flow.sent_expr,
                 f"the signed request is sent as a JSON body (`json={short(model, flow.sent_expr)}`); Binance reads "
@@ -227,7 +231,7 @@ def order(symbol):
             return
         container = payload.container
         sent = flow.sent_expr
-        if payload.sorted and flow.sent_as in ("params", "data") and sent is not None \
+        if payload.sorted and container is not None and flow.sent_as in ("params", "data") and sent is not None \
                 and not signing.is_textual(sent, flow.site_env):
             yield Report(
                 sent,
@@ -264,7 +268,7 @@ def order(symbol):
                     "Sign the very dict (or string) you send.",
                 )
 
-    def _split(self, analysis, flow: Signing) -> Iterator[Report]:
+    def _split(self, analysis: Analysis, flow: Signing) -> Iterator[Report]:
         """Signed in one place (query or body), with unsigned parameters in the other."""
         model = analysis.model
         site = flow.site
@@ -297,7 +301,7 @@ def _empty(expr: cst.BaseExpression) -> bool:
         type(expr) is cst.Name and expr.value == "None")
 
 
-def _none_value(model, container: cst.BaseExpression) -> str | None:
+def _none_value(model: ModuleModel, container: cst.BaseExpression) -> str | None:
     """The key of a value in the signed dict literal that is `None` or a parameter defaulting to `None`."""
     shape = dict_shape(model, container)
     if shape is None:

@@ -52,11 +52,14 @@ Advice only: `urlencode` may change what is sent for values that were sent raw.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.signing import short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -110,7 +113,7 @@ def order(symbol, quantity):
 """, line=11),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         seen: set[int] = set()
         for flow in analysis.signing.binance_signings:

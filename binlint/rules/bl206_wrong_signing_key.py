@@ -53,7 +53,7 @@ Advice only: binlint cannot know where your secret is.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
@@ -61,6 +61,9 @@ from binlint.analysis.signing import short
 from binlint.analysis.values import Env, dotted_text, literal_text, mentions, module_index
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _API_KEY_NAME = re.compile(r"(?i)(?:^|_)(?:api_?key|apikey|access_?key|key_?id|public_?key)$")
 _PEM_NAME = re.compile(r"(?i)(?:private_?key|pem|rsa_?key|ed25519)")
@@ -131,7 +134,7 @@ def account():
 """, line=13),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         signing = analysis.signing
         header_values = self._header_values(analysis)
@@ -150,7 +153,7 @@ def account():
                     digest.key,
                     f"the HMAC key `{short(model, digest.key)}` is the API key (`{shown}`), not the secret: "
                     "Binance verifies the signature with the secret key",
-                    f"Key the HMAC with the secret: `hmac.new(api_secret.encode(), payload.encode(), "
+                    "Key the HMAC with the secret: `hmac.new(api_secret.encode(), payload.encode(), "
                     "hashlib.sha256)`; the API key goes only in the `X-MBX-APIKEY` header.",
                 )
             else:
@@ -162,7 +165,7 @@ def account():
                     "secret of an HMAC API key.",
                 )
 
-    def _classify(self, analysis, key: cst.BaseExpression, env: Env | None,
+    def _classify(self, analysis: Analysis, key: cst.BaseExpression, env: Env | None,
                   header_values: set[tuple[str, int]]) -> tuple[str | None, str]:
         model = analysis.model
         for expr, text in self._chain(analysis, key, env):
@@ -187,7 +190,8 @@ def account():
                 return "api-key", text
         return None, ""
 
-    def _chain(self, analysis, key: cst.BaseExpression, env: Env | None, depth: int = 0):
+    def _chain(self, analysis: Analysis, key: cst.BaseExpression, env: Env | None, depth: int = 0
+               ) -> Iterator[tuple[cst.BaseExpression, str | None]]:
         """The key expression and what it is made from, with the dotted names on the way."""
         model = analysis.model
         current: cst.BaseExpression | None = key
@@ -220,7 +224,7 @@ def account():
             return
 
     @staticmethod
-    def _owned(analysis, expr: cst.BaseExpression, text: str) -> tuple[str, int]:
+    def _owned(analysis: Analysis, expr: cst.BaseExpression, text: str) -> tuple[str, int]:
         """A name with where it lives, so `key` in one function is not `key` in another."""
         model = analysis.model
         if type(expr) is cst.Name:
@@ -229,10 +233,10 @@ def account():
                 return text, id(model.scope_of(bindings[0].statement))
         return text, module_index(model).owner(expr, text)
 
-    def _header_values(self, analysis) -> set[tuple[str, int]]:
+    def _header_values(self, analysis: Analysis) -> set[tuple[str, int]]:
         """Dotted names sent as the `X-MBX-APIKEY` header anywhere in the module."""
         model = analysis.model
-        found: set[str] = set()
+        found: set[tuple[str, int]] = set()
         for element in model.tree.of_type(cst.DictElement):
             if mentions(element.key, "X-MBX", "x-mbx", "X-Mbx") and \
                     (literal_text(element.key) or "").lower() == "x-mbx-apikey":

@@ -50,12 +50,15 @@ Advice only: the timestamp must be added before signing, which moves code around
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.helpers import through
 from binlint.analysis.signing import endpoint_label, key_list, short
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -161,7 +164,7 @@ def orders():
 """, line=15),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         signing = analysis.signing
         reported: set[int] = set()

@@ -52,11 +52,14 @@ when needed), which is the value Binance expects.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from binlint.analysis.signing import short, time_value
-from binlint.model import Applicability, Severity
+from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, insert_import, replace_node
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -182,7 +185,7 @@ trades = client.get_my_trades(symbol="BTCUSDT", timestamp=int(time.time() * 1000
 """),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         seen: set[int] = set()
         for value in analysis.signing.request_parameter_values("timestamp"):
@@ -205,7 +208,7 @@ trades = client.get_my_trades(symbol="BTCUSDT", timestamp=int(time.time() * 1000
             )
 
 
-def _replacement(analysis) -> tuple[str | None, tuple]:
+def _replacement(analysis: Analysis) -> tuple[str | None, tuple[Edit, ...]]:
     """`int(time.time() * 1000)`, written for how `time` is bound in this module."""
     bound = analysis.model.imports.get("time")
     if bound == "time":
@@ -217,6 +220,6 @@ def _replacement(analysis) -> tuple[str | None, tuple]:
     return "int(time.time() * 1000)", insert_import(analysis, "time")
 
 
-def _name_taken(analysis) -> bool:
+def _name_taken(analysis: Analysis) -> bool:
     """Whether `time` is a variable of the module (so `import time` would clash)."""
     return bool(analysis.model.scope_bindings(analysis.model.module, "time"))

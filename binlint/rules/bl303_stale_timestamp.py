@@ -52,7 +52,7 @@ Advice only: the timestamp must be read right before each signing, which moves c
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
@@ -60,6 +60,11 @@ from binlint.analysis.signing import URLENCODE, short, time_value
 from binlint.analysis.values import called_function, dotted_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
+    from binlint.analysis.module import Binding
+    from binlint.analysis.signing import ParamValue
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -185,9 +190,9 @@ def order(symbol):
 """, line=13),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
-        uses: dict[int, list] = {}
+        uses: dict[int, list[tuple[ParamValue, cst.BaseExpression, Binding]]] = {}
         reported: set[int] = set()
         for value in analysis.signing.request_parameter_values("timestamp"):
             expr = value.value
@@ -216,7 +221,7 @@ def order(symbol):
         yield from self._built_once(analysis, reported)
         yield from self._signed_before_loop(analysis)
 
-    def _built_once(self, analysis, reported: set[int]) -> Iterable[Report]:
+    def _built_once(self, analysis: Analysis, reported: set[int]) -> Iterable[Report]:
         """`self.params = {"timestamp": int(time.time() * 1000), ...}` in `__init__` (or a module-level
         dict), then sent by the methods (functions) that sign or send requests."""
         model = analysis.model
@@ -242,6 +247,8 @@ def order(symbol):
             else:
                 continue
             text = dotted_text(target)
+            if text is None:
+                continue
             uses = [node for node in signing.sender_reads(text) if node is not target
                     and type(node) is type(target) and model.function_of(node) is not built_in
                     and (type(target) is cst.Name or model.class_of(node) is model.class_of(statement))
@@ -249,15 +256,17 @@ def order(symbol):
             if not uses:
                 continue
             reported.add(id(expr))
+            sender = model.function_of(uses[0])
+            assert sender is not None  # read in a request-sending function
             yield Report(
                 expr,
                 f"`{short(model, expr)}` is read once, {when}, into `{text}`, and every request built from "
-                f"`{text}` (line {model.line(uses[0])} in `{model.function_of(uses[0]).name.value}`) sends it as "
+                f"`{text}` (line {model.line(uses[0])} in `{sender.name.value}`) sends it as "
                 "`timestamp`, so the later ones carry an old time",
                 FIX,
             )
 
-    def _once(self, analysis, expr: cst.BaseExpression) -> str | None:
+    def _once(self, analysis: Analysis, expr: cst.BaseExpression) -> str | None:
         """Why the value of `expr` is read only once, or None."""
         model = analysis.model
         use_function = model.function_of(expr)
@@ -294,7 +303,7 @@ def order(symbol):
         return None
 
     @staticmethod
-    def _loop(analysis, node: cst.CSTNode, function: cst.FunctionDef) -> cst.CSTNode | None:
+    def _loop(analysis: Analysis, node: cst.CSTNode, function: cst.FunctionDef) -> cst.CSTNode | None:
         for ancestor in analysis.model.tree.ancestors(node):
             if ancestor is function:
                 return None
@@ -302,7 +311,7 @@ def order(symbol):
                 return ancestor
         return None
 
-    def _signed_before_loop(self, analysis) -> Iterable[Report]:
+    def _signed_before_loop(self, analysis: Analysis) -> Iterable[Report]:
         """A request signed once, then sent again and again inside a loop."""
         model = analysis.model
         seen: set[int] = set()
@@ -332,7 +341,7 @@ def order(symbol):
             )
 
 
-def _sent_whole(analysis, node: cst.CSTNode) -> bool:
+def _sent_whole(analysis: Analysis, node: cst.CSTNode) -> bool:
     """Whether a dict is used as a whole as request parameters: `{**base, ...}`, `dict(base, ...)`,
     `base.copy()`, `urlencode(base)`, or passed to a request or a helper (not read item by item)."""
     model = analysis.model
@@ -356,7 +365,7 @@ _DICT_USES = URLENCODE | {"builtins.dict", "collections.OrderedDict"}
 _RETRY_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")
 
 
-def _retried(analysis, function: cst.FunctionDef) -> bool:
+def _retried(analysis: Analysis, function: cst.FunctionDef) -> bool:
     """Whether a retry decorator (tenacity, backoff, retrying, ...) wraps `function`."""
     model = analysis.model
     for decorator in function.decorators:

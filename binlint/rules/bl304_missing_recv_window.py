@@ -54,7 +54,7 @@ change; the parameter is added before signing, where the dict is built.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
@@ -63,6 +63,9 @@ from binlint.analysis.signing import short
 from binlint.analysis.values import dict_shape
 from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -186,7 +189,7 @@ def account():
 """, line=11),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         signing = analysis.signing
         seen: set[int] = set()
@@ -221,7 +224,7 @@ def account():
         yield from _helper_calls(analysis, seen)
 
 
-def _helper_calls(analysis, seen: set[int]) -> Iterable[Report]:
+def _helper_calls(analysis: Analysis, seen: set[int]) -> Iterable[Report]:
     """Calls of a signing helper that does not add `recvWindow`, whose parameters hold none either."""
     model = analysis.model
     for request in analysis.helpers.requests:
@@ -251,7 +254,7 @@ def _helper_calls(analysis, seen: set[int]) -> Iterable[Report]:
         )
 
 
-def _add_keyword(analysis, call: cst.Call) -> tuple[Edit, ...]:
+def _add_keyword(analysis: Analysis, call: cst.Call) -> tuple[Edit, ...]:
     """Append `recvWindow=5000` to a call's arguments."""
     if not call.args or call.args[-1].star:
         return ()
@@ -259,7 +262,7 @@ def _add_keyword(analysis, call: cst.Call) -> tuple[Edit, ...]:
     return (Edit(end.line, end.column + 1, end.line, end.column + 1, ", recvWindow=5000"),)
 
 
-def _add_recv_window(analysis, node: cst.Dict) -> tuple[Edit, ...]:
+def _add_recv_window(analysis: Analysis, node: cst.Dict) -> tuple[Edit, ...]:
     """Insert `"recvWindow": 5000` after the last entry of a dict literal (before its trailing comma)."""
     model = analysis.model
     if not node.elements:

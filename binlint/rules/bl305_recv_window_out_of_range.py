@@ -37,7 +37,7 @@ rejections until the clock is synchronised.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
@@ -45,6 +45,9 @@ from binlint.analysis.signing import number_value
 from binlint.analysis.values import literal_text
 from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
+
+if TYPE_CHECKING:
+    from binlint.analysis import Analysis
 
 _NAMES = ("recvWindow", "recv_window")
 _CONSTANT = re.compile(r"(?i)^(?:.*_)?recv_?window$")
@@ -125,7 +128,7 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
 """),
     )
 
-    def check(self, analysis) -> Iterable[Report]:
+    def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         warn = analysis.config.recv_window_warn
         seen: set[int] = set()
@@ -136,8 +139,9 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if (v.context == "keyword" and v.key == "recvWindow") or id(v.node) in sent
             or _ccxt_options(analysis, v.node)
         ]
-        for assign in model.tree.of_type(cst.Assign, cst.AnnAssign):
-            targets = [t.target for t in assign.targets] if type(assign) is cst.Assign else [assign.target]
+        assigns: list[cst.Assign | cst.AnnAssign] = model.tree.of_type(cst.Assign, cst.AnnAssign)
+        for assign in assigns:
+            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
             for target in targets:
                 name = target.attr.value if type(target) is cst.Attribute else (
                     target.value if type(target) is cst.Name else None)
@@ -155,8 +159,8 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             if severity is None:
                 continue
             holder = model.tree.parent(node)
-            if type(holder) in (cst.Assign, cst.AnnAssign):
-                target = holder.targets[0].target if type(holder) is cst.Assign else holder.target
+            if isinstance(holder, (cst.Assign, cst.AnnAssign)):
+                target = holder.targets[0].target if isinstance(holder, cst.Assign) else holder.target
                 if type(target) in (cst.Name, cst.Attribute):
                     key = model.code(target)
             yield Report(
@@ -185,7 +189,7 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
             )
 
 
-def _ccxt_options(analysis, node: cst.CSTNode) -> bool:
+def _ccxt_options(analysis: Analysis, node: cst.CSTNode) -> bool:
     """`exchange.options["recvWindow"] = ...`, or an entry of the config dict given to an SDK client."""
     model = analysis.model
     if type(node) is cst.Assign:

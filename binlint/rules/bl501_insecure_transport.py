@@ -132,7 +132,9 @@ class InsecureTransport(Rule):
 
     def check(self, analysis: "Analysis") -> Iterable[Report]:
         model = analysis.model
-        for node in model.tree.of_type(cst.SimpleString, cst.FormattedStringText):
+        strings: list[cst.SimpleString | cst.FormattedStringText] = model.tree.of_type(
+            cst.SimpleString, cst.FormattedStringText)
+        for node in strings:
             match = HTTP_URL.search(node.value)
             if match is None:
                 continue
@@ -156,7 +158,7 @@ class InsecureTransport(Rule):
         for site in analysis.requests.binance_sites:
             verify = site.verify.value if site.verify is not None else None
             where = site.verify
-            if verify is not None and _disables_checks(analysis, verify):
+            if verify is not None and where is not None and _disables_checks(analysis, verify):
                 yield Report(
                     where,
                     f"`{model.code(site.call.func)}(...)` on line {model.line(site.call)} sends a Binance request "

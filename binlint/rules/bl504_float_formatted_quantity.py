@@ -195,8 +195,8 @@ class FloatFormattedQuantity(Rule):
                 f"Send fixed-point text: `format(Decimal(str({_short(model.code(value))})), \"f\")`, best after "
                 "rounding down to the symbol's step size (`LOT_SIZE`) or tick size (`PRICE_FILTER`).",
             )
-        for field, value in _field_values(analysis):
-            found = _float_text(model, value)
+        for field, set_value in _field_values(analysis):
+            found = _float_text(model, set_value)
             if found is None or id(found) in reported:
                 continue
             reported.add(id(found))
@@ -228,7 +228,7 @@ def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression,
             seen.add(id(shape.node))
             for item in shape.items:
                 if item.key in orders.DECIMAL_PARAMS:
-                    yield item.key, item.value, "the request's `urlencode`"  # type: ignore[misc]
+                    yield item.key, item.value, "the request's `urlencode`"
                 elif item.key is None and type(item.node) is cst.StarredDictElement:
                     continue
             if type(container) is cst.Dict:  # `{**params, "signature": s}`: the dict it spreads
@@ -239,7 +239,7 @@ def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression,
                             seen.add(id(inner.node))
                             for item in inner.items:
                                 if item.key in orders.DECIMAL_PARAMS:
-                                    yield item.key, item.value, "the request's `urlencode`"  # type: ignore[misc]
+                                    yield item.key, item.value, "the request's `urlencode`"
 
 
 def _formats_badly(model: "ModuleModel", expr: cst.BaseExpression) -> bool:
@@ -274,7 +274,7 @@ def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
     for element in model.tree.of_type(cst.DictElement):
         key = literal_text(element.key)
         if key in orders.DECIMAL_PARAMS:
-            yield key, element.value  # type: ignore[misc]
+            yield key, element.value
     for call in model.calls():
         if model.call_name(call) == "builtins.dict":
             for arg in call.args:
@@ -286,7 +286,7 @@ def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
             if type(sub) is cst.Subscript and len(sub.slice) == 1 and type(sub.slice[0].slice) is cst.Index:
                 key = literal_text(sub.slice[0].slice.value)
                 if key in orders.DECIMAL_PARAMS:
-                    yield key, assign.value  # type: ignore[misc]
+                    yield key, assign.value
     for fstring in model.tree.of_type(cst.FormattedString):
         parts = fstring.parts
         for before, part in zip(parts, parts[1:]):
@@ -365,13 +365,13 @@ def _holds_floats(model: "ModuleModel", container: cst.BaseExpression, depth: in
         return False
     for binding in model.bindings(container):
         value = binding.value
-        if type(value) in (cst.List, cst.Tuple, cst.Set):
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
             if any(type(e) is cst.Element and _is_float(model, e.value, depth + 1) for e in value.elements):
                 return True
         elif type(value) is cst.Dict:
             if any(type(e) is cst.DictElement and _is_float(model, e.value, depth + 1) for e in value.elements):
                 return True
-        elif type(value) in (cst.ListComp, cst.GeneratorExp):
+        elif isinstance(value, (cst.ListComp, cst.GeneratorExp)):
             if _is_float(model, value.elt, depth + 1):
                 return True
         elif type(value) is cst.DictComp:

@@ -20,11 +20,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence, cast
 
 import libcst as cst
 
-from binlint.nesting import too_deep
+from binlint.pipeline.parse.nesting import too_deep
+
+if TYPE_CHECKING:
+    from libcst._nodes.internal import CodegenState
+
+    class _Recording(CodegenState):
+        """The code generation state `_recording_class` builds."""
+
+        def __init__(self, module: cst.Module, indent: tuple[str, ...]) -> None: ...
+
+        def table(self) -> dict[int, tuple[cst.CSTNode, int, int | None]]: ...
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,9 @@ class DocumentParser:
         if from_start:
             header = part_header
         elif part_header:
-            statements[0] = statements[0].with_changes(leading_lines=[*part_header, *statements[0].leading_lines])
+            first_statement = statements[0]
+            assert isinstance(first_statement, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+            statements[0] = first_statement.with_changes(leading_lines=[*part_header, *first_statement.leading_lines])
         footer = part_footer if to_end else module.footer
         trailing = part_trailing if to_end else module.has_trailing_newline
         # Rendered back at the block's indentation, the new statements must be the new text.
@@ -207,7 +219,7 @@ class DocumentParser:
         table entries of the compound statements rebuilt around them."""
         assert self._table is not None
         entries: dict[int, tuple[cst.CSTNode, int, int | None]] = {}
-        body = [*levels[-1].statements[:first], *statements, *levels[-1].statements[last + 1:]]
+        body: list[cst.CSTNode] = [*levels[-1].statements[:first], *statements, *levels[-1].statements[last + 1:]]
         for depth in range(len(levels) - 1, 0, -1):
             owner = levels[depth].owner
             _, length, head = self._table[id(owner)]
@@ -344,15 +356,15 @@ def _recording_state(module: cst.Module, indent: tuple[str, ...]) -> "_Recording
     return _RECORDING(module, indent)
 
 
-_RECORDING: type | None = None
+_RECORDING: type[_Recording] | None = None
 
 
-def _recording_class() -> type:
+def _recording_class() -> type[_Recording]:
     from libcst._nodes.internal import CodegenState
 
     statement_types = frozenset(_concrete_subclasses(cst.BaseStatement))
 
-    class Recording(CodegenState):  # type: ignore[misc, valid-type]
+    class Recording(CodegenState):
         """Code generation that notes where each statement, and its body, starts and ends."""
 
         def __init__(self, module: cst.Module, indent: tuple[str, ...]) -> None:
@@ -383,12 +395,13 @@ def _recording_class() -> type:
                 found[key] = (node, offsets[end] - offsets[first], head)
             return found
 
-    return Recording
+    return cast("type[_Recording]", Recording)
 
 
 def _concrete_subclasses(base: type) -> set[type]:
     found: set[type] = set()
-    for sub in base.__subclasses__():
+    subclasses: list[type] = base.__subclasses__()
+    for sub in subclasses:
         found |= _concrete_subclasses(sub)
         if not getattr(sub, "__abstractmethods__", None):
             found.add(sub)

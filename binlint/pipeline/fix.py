@@ -39,8 +39,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from binlint.discover import FileKind, Target, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
+from binlint.pipeline.discover import FileKind, Target, kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
 from binlint.model import Applicability, Finding, scrub
 
 MAX_ROUNDS = 10
@@ -245,7 +245,7 @@ class NotebookFile(Document):
     """A Jupyter notebook: one text unit per Python code cell, spliced back into the JSON."""
 
     def __init__(self, data: bytes) -> None:
-        from binlint import notebook
+        from binlint.pipeline.parse import notebook
 
         self.data = data
         self.bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
@@ -282,7 +282,7 @@ class NotebookFile(Document):
             _, end_line = self._locate(first - 1 + edit.end_line, cell, True)
             lines, neutral = self.lines[cell], self.neutral[cell]
             if (line, edit.column) == (end_line, edit.end_column) == (line, 1):
-                touched = []  # an insertion before a line: fine unless that line is a cell magic
+                touched: list[int] | range = []  # an insertion before a line: fine unless that line is a cell magic
                 if lines.line_text(line).lstrip().startswith("%%"):
                     raise Unfixable("an edit would go before a cell magic")
             else:
@@ -328,7 +328,7 @@ class NotebookFile(Document):
         return "[" + opening + separator.join(rendered) + closing + "]"
 
     def problem(self, data: bytes) -> str | None:
-        from binlint import notebook
+        from binlint.pipeline.parse import notebook
 
         try:
             cells = notebook.load_cells(data)
@@ -518,7 +518,8 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         outcome.warnings.append(f"{path}: not fixed: {exc}")
         return outcome
     outcome.document = document
-    current, result, seen, refused = document, before, {data}, set()
+    current, result, seen = document, before, {data}
+    refused: set[tuple[str, str, str]] = set()
     settled, why = False, f"the fixes did not settle after {MAX_ROUNDS} rounds"
     for _ in range(MAX_ROUNDS):
         candidates = [f for f in result.findings if wanted(f, unsafe) and _key(f) not in refused]

@@ -124,7 +124,7 @@ def source_json_lines(data: bytes) -> dict[int, tuple[tuple[int, int], ...]]:
     cell, line in the file) pair per JSON string of its `source`. Empty when the file is not
     notebook JSON. Code scanning and annotations point at lines of the file, not of the cell."""
     from bisect import bisect_right
-    from json.decoder import scanstring
+    from json.decoder import scanstring  # type: ignore[attr-defined]  # public, but not in typeshed
 
     try:
         text = data.decode("utf-8-sig")

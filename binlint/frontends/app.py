@@ -11,8 +11,8 @@ from typing import TextIO
 from binlint import config as config_module
 from binlint.config import Config, ConfigError
 from binlint.codes import unknown as unknown_code
-from binlint.discover import discover, unreadable
-from binlint.engine import FileResult, RunSettings, check_stdin, run
+from binlint.pipeline.discover import Target, discover, unreadable
+from binlint.pipeline.engine import FileResult, RunSettings, check_stdin, run
 from binlint.model import Finding, Severity, scrub_message
 from binlint.report import Summary, renderer
 
@@ -122,7 +122,7 @@ def run_check(options: CheckOptions) -> int:
         summary.errors.extend(result.errors)
 
     if options.fix or options.unsafe_fixes or options.diff:
-        from binlint import fix
+        from binlint.pipeline import fix
 
         outcome = fix.apply_to_results(
             results, settings, unsafe=options.unsafe_fixes, diff_only=options.diff,
@@ -149,7 +149,7 @@ def run_check(options: CheckOptions) -> int:
     findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
 
     if options.since:
-        from binlint import since
+        from binlint.pipeline import since
 
         try:
             findings = since.only_changed(findings, options.since)
@@ -158,7 +158,7 @@ def run_check(options: CheckOptions) -> int:
             return 2
 
     if options.update_baseline:
-        from binlint import baseline
+        from binlint.pipeline import baseline
 
         try:
             baseline.write(Path(options.update_baseline), findings)
@@ -172,7 +172,7 @@ def run_check(options: CheckOptions) -> int:
             print(f"binlint: recorded {recorded} finding{'' if recorded == 1 else 's'} in the baseline "
                   f"{options.update_baseline}", file=options.errors)
     elif options.baseline:
-        from binlint import baseline
+        from binlint.pipeline import baseline
 
         try:
             findings, hidden, stale = baseline.filter_findings(Path(options.baseline), findings)
@@ -215,11 +215,11 @@ def with_project(settings: RunSettings, paths: list[str], targets: list[str], no
     return replace(settings, project=index)
 
 
-def _run(targets: list, settings: RunSettings, options: CheckOptions) -> list[FileResult]:
+def _run(targets: list[Target], settings: RunSettings, options: CheckOptions) -> list[FileResult]:
     if options.no_cache:
         return list(run(targets, settings, options.jobs))
     try:
-        from binlint import cache
+        from binlint.pipeline import cache
     except ImportError:
         return list(run(targets, settings, options.jobs))
     return list(cache.run_cached(targets, settings, options.jobs))

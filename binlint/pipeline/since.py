@@ -83,7 +83,7 @@ def _changed_in_file(path: str, commit: str, root: str) -> set[int]:
 
 def _changed_in_notebook(path: str, commit: str, root: str) -> dict[int, set[int]] | None:
     """Changed lines per cell of a tracked notebook; None when its cells cannot be read."""
-    from binlint import notebook
+    from binlint.pipeline.parse import notebook
 
     relative = Path(os.path.relpath(path, root)).as_posix()
     old = _git(["show", f"{commit}:{relative}"], root)

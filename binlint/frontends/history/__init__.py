@@ -21,9 +21,9 @@ from binlint.model import Severity, scrub_message
 
 if TYPE_CHECKING:
     from binlint.config import Config
-    from binlint.engine import RunSettings
-    from binlint.history.git import Repository
-    from binlint.history.scan import HistoryFinding, HistoryScan
+    from binlint.frontends.history.git import Repository
+    from binlint.frontends.history.scan import HistoryFinding, HistoryScan
+    from binlint.pipeline.engine import RunSettings
 
 Z40 = "0" * 40
 
@@ -77,9 +77,9 @@ def _revisions(options: HistoryOptions, head: str | None) -> list[str] | None:
 
 def _settings(options: HistoryOptions, root: str) -> "tuple[Config, RunSettings]":
     from binlint import config as config_module
-    from binlint.app import _validate_codes
-    from binlint.engine import RunSettings
-    from binlint.history.scan import CODES
+    from binlint.frontends.app import _validate_codes
+    from binlint.frontends.history.scan import CODES
+    from binlint.pipeline.engine import RunSettings
 
     config = (config_module.load_file(Path(options.config_file)) if options.config_file
               else config_module.discover(Path(root)))
@@ -95,7 +95,7 @@ def _wanted(config: "Config", root: str) -> Callable[[str], bool]:
     """Which repository paths are scanned: what a folder walk would check, minus config excludes."""
     import pathspec
 
-    from binlint.discover import kind_of
+    from binlint.pipeline.discover import kind_of
 
     patterns = [*config.exclude, *config.extend_exclude]
     spec = pathspec.GitIgnoreSpec.from_lines(patterns) if any(p.strip() for p in patterns) else None
@@ -116,9 +116,14 @@ def _wanted(config: "Config", root: str) -> Callable[[str], bool]:
 def run_history(options: HistoryOptions) -> int:
     """Run `binlint history`; return the exit status."""
     from binlint.config import ConfigError
-    from binlint.history import git as gitmod
-    from binlint.history.report import RENDERERS, failing, render_item, render_sarif
-    from binlint.history.scan import HistoryScan, scan
+    from binlint.frontends.history import git as gitmod
+    from binlint.frontends.history.report import (
+        RENDERERS,
+        failing,
+        render_item,
+        render_sarif,
+    )
+    from binlint.frontends.history.scan import HistoryScan, scan
 
     def fail(message: str) -> int:
         print(f"binlint: error: {scrub_message(message)}", file=options.errors)
@@ -149,7 +154,7 @@ def run_history(options: HistoryOptions) -> int:
     items = result.findings
     hidden = 0
     if options.update_baseline or options.baseline:
-        from binlint import baseline as baseline_module
+        from binlint.pipeline import baseline as baseline_module
 
         try:
             items, hidden = _apply_baseline(options, items, repository.root)
@@ -171,7 +176,7 @@ def run_history(options: HistoryOptions) -> int:
 
 def _note_shallow(repository: "Repository", revisions: list[str], result: "HistoryScan") -> None:
     """Say how deep the scan went when it reached where a shallow clone was cut."""
-    from binlint.history import git as gitmod
+    from binlint.frontends.history import git as gitmod
 
     boundary = set(gitmod.shallow_boundary(repository))
     reached = [sha for sha in gitmod.commit_list(repository, revisions) if sha in boundary]
@@ -188,7 +193,7 @@ def _apply_baseline(options: HistoryOptions, items: "list[HistoryFinding]", root
                     ) -> "tuple[list[HistoryFinding], int]":
     """(the findings the baseline does not hold, how many it hid). Entries name the credential by
     its hash; a credential matches wherever it now appears (path and rule are for people)."""
-    from binlint import baseline
+    from binlint.pipeline import baseline
 
     if options.update_baseline:
         absolute = [item.finding.with_changes(path=os.path.join(root, item.finding.path)) for item in items]

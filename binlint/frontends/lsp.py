@@ -32,17 +32,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from binlint import __version__
-from binlint import baseline as baseline_module
 from binlint import config as config_module
-from binlint.discover import FileKind, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes
-from binlint.fix import fix_bytes, split_lines
 from binlint.model import Applicability, Edit, Finding, Severity, scrub
+from binlint.pipeline import baseline as baseline_module
+from binlint.pipeline.discover import FileKind, kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes
+from binlint.pipeline.fix import fix_bytes, split_lines
+from binlint.pipeline.suppress import IGNORE_COMMENT, listed_codes
 from binlint.report import printable_edits
-from binlint.suppress import IGNORE_COMMENT, listed_codes
 
 if TYPE_CHECKING:
-    from binlint.incremental import DocumentParser
+    from binlint.pipeline.parse.incremental import DocumentParser
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "binlint"
@@ -456,7 +456,7 @@ class BinlintServer(LanguageServer):
         """The incremental parser of an open Python document."""
         found = self.parsers.get(uri)
         if found is None:
-            from binlint.incremental import DocumentParser
+            from binlint.pipeline.parse.incremental import DocumentParser
 
             found = self.parsers[uri] = DocumentParser()
         return found
@@ -484,7 +484,7 @@ class BinlintServer(LanguageServer):
             previous.cancel()
         task = asyncio.ensure_future(self.check_and_publish(uri, delay, force))
         self.pending[uri] = task
-        task.add_done_callback(lambda done, uri=uri: self._finished(uri, done))
+        task.add_done_callback(lambda done: self._finished(uri, done))
 
     def _finished(self, uri: str, task: asyncio.Task[None]) -> None:
         if self.pending.get(uri) is task:

@@ -82,11 +82,11 @@ class _Ignores:
         root = config.root.resolve()
         self.base = root if self.top == root or root in self.top.parents else self.top
         self.excludes = self._filtered(tuple(config.exclude) + tuple(config.extend_exclude), self.base)
-        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self._repo_root: dict[Path, bool] = {}
-        self._chains: dict[Path, tuple[tuple[Path, pathspec.PathSpec], ...]] = {}
+        self._chains: dict[Path, tuple[tuple[Path, pathspec.GitIgnoreSpec], ...]] = {}
 
-    def _filtered(self, lines: tuple[str, ...] | list[str], base: Path) -> pathspec.PathSpec | None:
+    def _filtered(self, lines: tuple[str, ...] | list[str], base: Path) -> pathspec.GitIgnoreSpec | None:
         relative_top = self.top.relative_to(base).as_posix() if self.top != base else ""
         kept = []
         for line in lines:
@@ -94,9 +94,9 @@ class _Ignores:
                 if pathspec.GitIgnoreSpec.from_lines([line]).match_file(relative_top + "/"):
                     continue
             kept.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(kept) if any(l.strip() for l in kept) else None
+        return pathspec.GitIgnoreSpec.from_lines(kept) if any(kept_line.strip() for kept_line in kept) else None
 
-    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+    def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._gitignores:
             spec = None
             try:
@@ -124,11 +124,11 @@ class _Ignores:
                 return True
         return False
 
-    def _specs_above(self, folder: Path) -> tuple[tuple[Path, pathspec.PathSpec], ...]:
+    def _specs_above(self, folder: Path) -> tuple[tuple[Path, pathspec.GitIgnoreSpec], ...]:
         """The .gitignore specs from `folder` up to its repository root, nearest first (once per folder)."""
         missing: list[Path] = []  # folders whose chain is not known yet, nearest first
         current = folder
-        above: tuple[tuple[Path, pathspec.PathSpec], ...] = ()
+        above: tuple[tuple[Path, pathspec.GitIgnoreSpec], ...] = ()
         while True:  # a loop, not recursion: folders can nest deeper than Python recurses
             known = self._chains.get(current)
             if known is not None:

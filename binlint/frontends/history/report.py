@@ -17,7 +17,7 @@ from binlint.model import Finding, Severity, scrub
 from binlint.report import Summary
 from binlint.report import github_format, json_format, sarif_format
 from binlint.report.concise_format import location
-from binlint.history.scan import HistoryFinding, HistoryScan
+from binlint.frontends.history.scan import HistoryFinding, HistoryScan
 
 
 def where(item: HistoryFinding) -> str:

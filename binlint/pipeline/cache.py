@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
-from binlint.discover import Target
-from binlint.engine import FileResult, RunSettings, check_bytes, map_targets, quick_result, read_target
+from binlint.pipeline.discover import Target
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, map_targets, quick_result, read_target
 from binlint.model import Applicability, Edit, Finding, Fix, Severity, scrub
 
 CACHE_DIR = ".binlint_cache"
@@ -75,7 +75,7 @@ def code_fingerprint() -> str:
 
 
 def compute_code_fingerprint() -> str:
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # the whole binlint package
     digest = hashlib.blake2b(digest_size=16)
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -175,7 +175,8 @@ class Index:
             return {}
         if not isinstance(data, dict) or data.get("key") != self.key or not isinstance(data.get("entries"), dict):
             return {}
-        return data["entries"]
+        entries: dict[str, list[Any]] = data["entries"]
+        return entries
 
     # entry: [size, mtime_ns, ctime_ns, inode, stat_taken_ns, content_hash, result]
 
@@ -356,7 +357,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
             index.put(key, stat[0], stat[1], digest, encoded)  # same content: trust the new stat next time
             result.digest = content_hash(loaded)
             return result
-    result = quick_result(loaded, target.path, target.kind, settings)
-    if result is not None:
-        _store(index, target.path, stat[0], stat[1], digest, result)
-    return result
+    quick = quick_result(loaded, target.path, target.kind, settings)
+    if quick is not None:
+        _store(index, target.path, stat[0], stat[1], digest, quick)
+    return quick

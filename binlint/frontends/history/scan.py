@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from binlint.config import Config
-from binlint.discover import FileKind, kind_of
-from binlint.engine import FileResult, RunSettings, check_bytes, default_jobs, map_targets
-from binlint.history import git as gitmod
-from binlint.history.patches import Commit, FileChange, parse_commit
+from binlint.pipeline.discover import FileKind, kind_of
+from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, default_jobs, map_targets
+from binlint.frontends.history import git as gitmod
+from binlint.frontends.history.patches import Commit, FileChange, parse_commit
 from binlint.model import Applicability, Finding, Fix
 
 CODES = ("BL101", "BL102", "BL103")
@@ -144,7 +144,7 @@ def scan(repository: gitmod.Repository, revisions: list[str], config: Config, se
 
     markers = {ident: _marker(f) for ident, (_, _, f) in first.items()}
     at_head = gitmod.present_at_head(repository, [m for m in markers.values() if m])
-    for ident, (rank, commit, finding) in sorted(first.items(), key=lambda item: (item[1][0], item[1][2].sort_key)):
+    for ident, (_rank, commit, finding) in sorted(first.items(), key=lambda item: (item[1][0], item[1][2].sort_key)):
         present = markers[ident] in at_head if markers[ident] else False
         later = len(touched.get(ident, set()) - {commit.sha})
         shown = finding.with_changes(
@@ -296,7 +296,7 @@ def _check_blobs(targets: dict[tuple[str, FileKind | None], BlobTarget], setting
     for commit, change in changes:
         first_seen.setdefault((change.blob, kind_of(change.path)), (commit, change.path))
     checked: dict[tuple[str, FileKind | None], list[Finding]] = {}
-    for key, result in zip(keys, map_targets(check_blob, [targets[k] for k in keys], settings, jobs)):  # type: ignore[arg-type]
+    for key, result in zip(keys, map_targets(check_blob, [targets[k] for k in keys], settings, jobs)):
         commit, path = first_seen[key]
         checked[key] = result.findings
         if result.skipped:

@@ -20,29 +20,39 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
-from binlint import gate, suppress
 from binlint.config import Config
-from binlint.discover import FileKind, Target, kind_of
-from binlint.model import Applicability, Edit, Finding, Fix, Severity
-from binlint.nesting import TOO_DEEP, too_deep
+from binlint.model import Applicability, Edit, Finding, Fix
+from binlint.pipeline import gate, suppress
+from binlint.pipeline.discover import FileKind, Target, kind_of
+from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from binlint.incremental import DocumentParser
-    from binlint.notebook import JoinedCells
+    from binlint.pipeline.parse.incremental import DocumentParser
+    from binlint.pipeline.parse.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
 
 R = TypeVar("R")
+
+
+class Located(Protocol):
+    """What the runner needs of a target: a path (its size orders the work)."""
+
+    @property
+    def path(self) -> str: ...
+
+
+T = TypeVar("T", bound=Located)
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 16
 
 
 class ResultCache(Protocol):
-    """Where results are kept between runs (see binlint.cache)."""
+    """Where results are kept between runs (see binlint.pipeline.cache)."""
 
     def get(self, key: str) -> "FileResult | None": ...
 
@@ -383,7 +393,7 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
 
 
 def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult:
-    from binlint import notebook
+    from binlint.pipeline.parse import notebook
 
     try:
         cells = notebook.load_cells(data)
@@ -412,10 +422,10 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
     findings = _suppressed(findings, joined.source, settings, path, python=True)
     located = [_in_cell(f, joined) for f in findings]
     # Non-Python cells (%%bash, ...) still get the secret scan, each located in its cell.
-    for cell in cells:
-        if not cell.python and cell.source.strip():
-            found = _suppressed(_text_findings(cell.source, path, settings), cell.source, settings, path, python=False)
-            located.extend(f.with_changes(cell=cell.index) for f in found)
+    for each in cells:
+        if not each.python and each.source.strip():
+            found = _suppressed(_text_findings(each.source, path, settings), each.source, settings, path, python=False)
+            located.extend(f.with_changes(cell=each.index) for f in found)
     return FileResult(path, located, parsed=module is not None, errors=errors)
 
 
@@ -486,7 +496,7 @@ def _bl001(path: str, settings: RunSettings, line: int, column: int, why: str) -
 
 
 def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]:
-    from binlint import textscan
+    from binlint.pipeline import textscan
     from binlint.rules import get_rule
 
     lines = text.splitlines()
@@ -579,16 +589,16 @@ def _unused_findings(unused: list[suppress.Suppression], path: str, settings: Ru
 # --- the runner -----------------------------------------------------------------------
 
 _WORKER_SETTINGS: RunSettings | None = None
-_WORKER_CHECK: "Callable[[Target, RunSettings], Any]" = check_target
+_WORKER_CHECK: "Callable[[Any, RunSettings], Any]" = check_target
 
 
-def _init_worker(settings: RunSettings, check: "Callable[[Target, RunSettings], Any]" = check_target) -> None:
+def _init_worker(settings: RunSettings, check: "Callable[[Any, RunSettings], Any]" = check_target) -> None:
     global _WORKER_SETTINGS, _WORKER_CHECK
     _WORKER_SETTINGS = settings
     _WORKER_CHECK = check
 
 
-def _check_in_worker(target: Target) -> Any:
+def _check_in_worker(target: Located) -> Any:
     assert _WORKER_SETTINGS is not None
     return _WORKER_CHECK(target, _WORKER_SETTINGS)
 
@@ -600,7 +610,7 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def map_targets(check: "Callable[[Target, RunSettings], R]", targets: list[Target], settings: RunSettings,
+def map_targets(check: "Callable[[T, RunSettings], R]", targets: list[T], settings: RunSettings,
                 jobs: int | None = None) -> Iterator[R]:
     """`check(target, settings)` for every target, in order, on up to `jobs` processes.
 

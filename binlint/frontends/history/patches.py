@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from binlint.gate import has_key_shaped_run
-from binlint.history.git import COMMIT_MARK, unquote_path
+from binlint.frontends.history.git import COMMIT_MARK, unquote_path
+from binlint.pipeline.gate import has_key_shaped_run
 
 _PASS_WORDS = (b"passphrase", b"key_pass", b"keypass", b"key-pass", b"pem_pass")
 _HUNK = re.compile(rb"^(@@+) (?:-[0-9,]+ )+\+([0-9]+)(?:,([0-9]+))? @@+")
@@ -92,9 +92,9 @@ def _parse_section(section: bytes, commit: Commit, wanted: Callable[[str], bool]
         elif line.startswith(b"Binary files "):
             binary = True
     if binary:
-        name = _binary_path(head)
-        if name is not None and wanted(name):
-            commit.binary.append((name, blob))
+        binary_path = _binary_path(head)
+        if binary_path is not None and wanted(binary_path):
+            commit.binary.append((binary_path, blob))
         return
     if path is None or hunks < 0 or not wanted(path):
         return
