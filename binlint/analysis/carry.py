@@ -11,13 +11,13 @@ engine calls `release()` after each file, so no tree outlives its check.
 
 from __future__ import annotations
 
-from typing import Callable, Generic, Hashable, TypeVar
+from typing import Any, Callable, Generic, Hashable, TypeVar
 
 import libcst as cst
 
 V = TypeVar("V")
 
-_CACHES: "list[NodeCache]" = []  # type: ignore[type-arg]
+_CACHES: "list[NodeCache[Any]]" = []  # every cache made, for `release`
 
 
 def release() -> None:
