@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from binlint.analysis import binance, orders
+from binlint.analysis import binance, orders, sdk_facts
 from tests.helpers import codes
 
 ICEBERG = """
@@ -34,5 +36,6 @@ def test_bl504_reads_which_sdks_format_with_str_from_the_orders_table(monkeypatc
     # A float passed as it is: python-binance sends it as str(value), which can read 1e-05.
     source = ICEBERG.replace(", icebergQty=str(part)", "").replace('quantity="100"', "quantity=part")
     assert codes(source, select=("BL504",)) == ["BL504"]
-    monkeypatch.setattr(orders, "STR_FORMATTING_SDKS", orders.STR_FORMATTING_SDKS - {"python-binance"})
+    entry = dataclasses.replace(sdk_facts.PYTHON_BINANCE, formats_amounts=True)
+    monkeypatch.setattr(sdk_facts, "REGISTRY", sdk_facts.REGISTRY.with_sdk(entry))
     assert codes(source, select=("BL504",)) == []

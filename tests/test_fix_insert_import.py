@@ -22,7 +22,7 @@ def _with_import(source: str, module: str = "os") -> str:
     lines = fix.Lines(source)
     placed = [fix.Placed(0, lines.offset(e.line, e.column), lines.offset(e.end_line, e.end_column),
                          e.content.replace("\n", lines.newline)) for e in edits]
-    result = fix._apply(source, placed)
+    result = fix.apply_edits(source, placed)
     cst.parse_module(result)
     return result
 

@@ -326,7 +326,7 @@ def test_apply_changes_only_the_edited_spans(lines, newline, spans):
         edits.append(fix.Placed(0, start, end, content))
         position = end + 1  # a gap after each edit keeps them from conflicting
     assert not any(fix._conflict(a, b) for a in edits for b in edits if a is not b)
-    result = fix._apply(text, edits)
+    result = fix.apply_edits(text, edits)
     # Rebuild from the pieces: every untouched character is where the edits leave it.
     expected, cursor = "", 0
     for edit in edits:

@@ -10,7 +10,8 @@ import pytest
 
 from binlint.analysis import Analysis
 from binlint.analysis.module import ModuleModel
-from binlint.analysis.orders import ORDER_METHODS, implicit_kind, sdk_method_kind
+from binlint.analysis.orders import implicit_kind, sdk_method_kind
+from binlint.analysis.sdk_facts import REGISTRY
 from binlint.config import Config
 
 
@@ -100,7 +101,7 @@ def test_implicit_names_need_a_binance_api_prefix():
 
 
 def test_every_sdk_has_a_table():
-    assert set(ORDER_METHODS) == {
+    assert set(REGISTRY.by_name) == {
         "python-binance", "binance-connector", "binance-futures-connector", "binance-sdk", "ccxt",
         "unicorn-binance-rest-api",
     }

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # libcst is imported only when a file is parsed
     from binlint.analysis.sdk import SdkModel
     from binlint.analysis.secrets import SecretModel
     from binlint.analysis.signing import SigningModel
+    from binlint.analysis.timing import TimingModel
 
 
 class Analysis:
@@ -56,6 +57,12 @@ class Analysis:
         from binlint.analysis.signing import SigningModel
 
         return SigningModel(self)
+
+    @cached_property
+    def timing(self) -> "TimingModel":
+        from binlint.analysis.timing import TimingModel
+
+        return TimingModel(self)
 
     @cached_property
     def helpers(self) -> "HelperModel":

@@ -11,7 +11,8 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from binlint.analysis.doc_samples import doc_sample_kind as _doc_sample_kind, is_doc_sample
+from binlint.analysis.doc_samples import DOC_SAMPLE_AFFIXES, is_doc_sample
+from binlint.analysis.doc_samples import doc_sample_kind as _doc_sample_kind
 
 Kind = Literal["key", "secret", "private_key", "passphrase"]
 
@@ -147,6 +148,40 @@ def doc_sample_kind(value: str) -> Kind | None:
     return _doc_sample_kind(value)  # type: ignore[return-value]
 
 
+# --- a quick look at a whole source text -------------------------------------------------
+
+# A run of 64+ letters and digits, one that is not hex, a passphrase word, a word of a credential name.
+_ALNUM_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64,}")
+_NOT_HEX = re.compile(r"[G-Zg-z]")
+_PASS_WORD = re.compile(r"(?i:key_?pass|passphrase)")
+CREDENTIAL_WORD = re.compile(r"(?i)key|secret|pass")
+
+
+def may_hold_doc_sample(text: str) -> bool:
+    """Whether `text` holds the start of one of Binance's documentation sample keys."""
+    return any(prefix in text for prefix, _ in DOC_SAMPLE_AFFIXES)
+
+
+def may_hold_credential(text: str) -> bool:
+    """Whether `text` has 64 letters and digits in a row, not all hex (a key), or exactly 64
+    hex ones next to a key or secret word or an HMAC (a testnet key), a PEM private key, or
+    a passphrase word (`key_pass`, `passphrase`, any case)."""
+    if "PRIVATE KEY" in text:
+        return True
+    if text.isascii():  # no other letter folds to one of these: lower-casing is the regex's case rule
+        lower = text.lower()
+        if "keypass" in lower or "key_pass" in lower or "passphrase" in lower:
+            return True
+    elif _PASS_WORD.search(text):
+        return True
+    runs = list(_ALNUM_RUN.finditer(text))
+    if any(_NOT_HEX.search(run.group()) for run in runs):
+        return True
+    # A run of exactly 64 hex characters is a key where a key goes (futures-testnet keys).
+    return any(run.end() - run.start() == 64 for run in runs) and (
+        CREDENTIAL_WORD.search(text) is not None or "hmac" in text)
+
+
 # --- names ------------------------------------------------------------------------------
 
 
@@ -186,6 +221,25 @@ def classify_name(name: str) -> Kind | None:
         return "secret"
     if re.search(r"(?:apikey|accesskey|binancekey)$", compact):
         return "key"
+    return None
+
+
+# What the name of an HMAC key says it holds (BL206): looser than `classify_name`, which
+# decides what to report as a leak; here a wrong guess only costs a missed finding.
+_SIGNING_SECRET_NAME = re.compile(r"(?i)secret")
+_SIGNING_PRIVATE_KEY_NAME = re.compile(r"(?i)(?:private_?key|pem|rsa_?key|ed25519)")
+_SIGNING_API_KEY_NAME = re.compile(r"(?i)(?:^|_)(?:api_?key|apikey|access_?key|key_?id|public_?key)$")
+
+
+def signing_key_role(name: str) -> Literal["secret", "private-key", "api-key"] | None:
+    """What the last part of a dotted name used as an HMAC key says it is: the secret (right),
+    a private key or an API key (both wrong), or nothing."""
+    if _SIGNING_SECRET_NAME.search(name):
+        return "secret"
+    if _SIGNING_PRIVATE_KEY_NAME.search(name):
+        return "private-key"
+    if _SIGNING_API_KEY_NAME.search(name):
+        return "api-key"
     return None
 
 

@@ -115,7 +115,7 @@ def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
               and not is_sdk_module(s.module)}
     if not marked:
         return []
-    from binlint.analysis.project import _candidate_module
+    from binlint.analysis.project_build import _candidate_module
 
     found: dict[str, str] = {}
     for summary in summaries.values():
@@ -156,7 +156,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
 
 def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
-    from binlint.analysis.project import _imported_names
+    from binlint.analysis.project_build import _imported_names
     from binlint.pipeline.engine import read_regular
 
     count = 0

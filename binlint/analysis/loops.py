@@ -16,7 +16,7 @@ the loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
+from typing import TYPE_CHECKING, AbstractSet, Callable, Iterable, Sequence, cast
 
 import libcst as cst
 
@@ -169,7 +169,7 @@ class LoopWalker:
                 paths = []
             else:
                 paths = self._apply(small, paths)
-                if kind is cst.Assign and flags and _sets_flag(cast(cst.Assign, small), flags):
+                if kind is cst.Assign and flags and sets_constant(cast(cst.Assign, small), flags):
                     paths = []
         result.falls = paths
         return result
@@ -192,7 +192,7 @@ class LoopWalker:
         paths = self._apply(head, paths)
         inner_flags = frozenset(n.value for n in self._names(node.test)) if type(node) is cst.While else frozenset()
         outcome = self._block(node.body, paths, inner_flags)
-        if type(node) is cst.While and _always_true(node.test) and not outcome.breaks:
+        if type(node) is cst.While and always_true(node.test) and not outcome.breaks:
             return _Outcome([], [], [])  # never ends by itself
         return _Outcome(_merge(paths, outcome.falls, outcome.continues, outcome.breaks), [], [])
 
@@ -225,7 +225,7 @@ class LoopWalker:
         return paths
 
 
-def _sets_flag(assign: cst.Assign, flags: frozenset[str]) -> bool:
+def sets_constant(assign: cst.Assign, flags: AbstractSet[str]) -> bool:
     """`running = False`: a constant put in a name the `while` test reads (the loop's off switch)."""
     if type(assign.value) not in (cst.Name, cst.Integer, cst.SimpleString) or (
             type(assign.value) is cst.Name and assign.value.value not in ("True", "False", "None")):
@@ -233,7 +233,8 @@ def _sets_flag(assign: cst.Assign, flags: frozenset[str]) -> bool:
     return any(type(t.target) is cst.Name and t.target.value in flags for t in assign.targets)
 
 
-def _always_true(test: cst.BaseExpression) -> bool:
+def always_true(test: cst.BaseExpression) -> bool:
+    """`while True`, `while 1`: a test that never fails."""
     if type(test) is cst.Name:
         return test.value == "True"
     if type(test) is cst.Integer:
@@ -246,22 +247,23 @@ def describe_path(path: Path, code: Callable[[cst.CSTNode], str], line: Callable
     """The branch a path takes, in words: "through `except Exception` on line 12"."""
     for step in reversed(path.via):
         if type(step) is cst.ExceptHandler:
-            what = f"except {_short(code(step.type))}" if step.type is not None else "except"
+            what = f"except {short_text(code(step.type))}" if step.type is not None else "except"
             return f"through its `{what}` branch on line {line(step)}"
     for step in reversed(path.via):
         if type(step) is cst.If:
-            return f"when `{_short(code(step.test))}` is false (line {line(step)})"
+            return f"when `{short_text(code(step.test))}` is false (line {line(step)})"
         if type(step) is cst.Else:
             owner = parent(step)
             test = owner.test if type(owner) is cst.If else None
-            return f"through the `else` of `if {_short(code(test))}`" if test is not None else "through an `else`"
+            return f"through the `else` of `if {short_text(code(test))}`" if test is not None else "through an `else`"
         if type(step) is cst.IndentedBlock:
             owner = parent(step)
             if type(owner) is cst.If:
-                return f"when `{_short(code(owner.test))}` holds (line {line(owner)})"
+                return f"when `{short_text(code(owner.test))}` holds (line {line(owner)})"
     return "on every pass"
 
 
-def _short(text: str, limit: int = 50) -> str:
+def short_text(text: str, limit: int = 50, ellipsis: str = "...") -> str:
+    """`text` on one line, cut to `limit` characters ending in `ellipsis` (for code quoted in messages)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - len(ellipsis)] + ellipsis

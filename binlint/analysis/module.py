@@ -19,6 +19,7 @@ from libcst.metadata import CodeRange
 
 from binlint.analysis import binance
 from binlint.analysis.carry import NodeCache
+from binlint.analysis.values import ModuleIndex, dotted_text, string_value
 from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
@@ -86,6 +87,11 @@ class ModuleModel:
 
     # --- structure --------------------------------------------------------------
 
+    @cached_property
+    def index(self) -> ModuleIndex:
+        """The per-module lookups of `analysis/values.py` (classes, helpers, returns, container changes)."""
+        return ModuleIndex(self)
+
     # Asked for every name: the enclosing-node lookups, each made once for its type set.
     @cached_property
     def _nearest_scope(self) -> Callable[[cst.CSTNode], cst.FunctionDef | cst.Lambda | None]:
@@ -132,7 +138,7 @@ class ModuleModel:
         for node in imports:
             if isinstance(node, cst.Import):
                 for alias in node.names:
-                    full = _dotted(alias.name)
+                    full = dotted_text(alias.name)
                     if full is None:
                         continue
                     if alias.asname is not None and type(alias.asname.name) is cst.Name:
@@ -141,12 +147,12 @@ class ModuleModel:
                         top = full.split(".", 1)[0]
                         self.imports.setdefault(top, top)
             else:
-                base = _dotted(node.module) if node.module is not None else ""
+                base = dotted_text(node.module) if node.module is not None else ""
                 if base is None or isinstance(node.names, cst.ImportStar):
                     continue
                 prefix = "." * len(node.relative) + base
                 for alias in node.names:
-                    name = _dotted(alias.name)
+                    name = dotted_text(alias.name)
                     if name is None:
                         continue
                     local = name
@@ -425,8 +431,6 @@ class ModuleModel:
 
     def _getattr_name(self, call: cst.Call, depth: int) -> str | None:
         if type(call.func) is cst.Name and call.func.value == "getattr" and len(call.args) >= 2:
-            from binlint.analysis.values import string_value
-
             base = self.qualname(call.args[0].value, depth + 1)
             attr = string_value(self, call.args[1].value)
             if base and attr is not None and attr.exact:
@@ -572,15 +576,6 @@ def _node_code(module: cst.Module, node: cst.CSTNode) -> str:
 def _is_none(node: cst.BaseExpression) -> bool:
     """`None`: a placeholder until the real value is assigned, never what a name resolves to."""
     return type(node) is cst.Name and node.value == "None"
-
-
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def _param_names(function: cst.FunctionDef) -> set[str]:

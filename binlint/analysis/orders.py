@@ -1,7 +1,7 @@
-"""Order-placing calls: the SDK order methods as data, and the calls in a module that place orders.
+"""Order-placing calls: which calls in a module place orders, and what their failures say.
 
-An order-placing call is an SDK method call from the table below (resolved through
-`analysis.sdk.calls`, i.e. through imports, never by variable name), an implicit
+An order-placing call is an SDK method call from the SDK table (`analysis/sdk_facts.py`, resolved
+through `analysis.sdk.calls`, i.e. through imports, never by variable name), an implicit
 endpoint method that POSTs or PUTs an order path (ccxt `private_post_order`,
 python-binance `v3_post_order_list_oto`), a method named in the config's
 `order-methods` (on an SDK client or a `client-classes` instance, or by qualified
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
-from binlint.analysis import endpoints
+from binlint.analysis import endpoints, sdk_facts
 from binlint.analysis.values import dict_shape, dotted_text, mutations_of, string_value
 
 if TYPE_CHECKING:
@@ -30,115 +30,6 @@ if TYPE_CHECKING:
 
 Kind = Literal["order", "test", "withdrawal"]
 
-
-@dataclass(frozen=True, slots=True)
-class SdkOrderMethods:
-    """The order-placing methods of one SDK, and how its calls take a client order id."""
-
-    orders: frozenset[str]
-    tests: frozenset[str] = frozenset()
-    withdrawals: frozenset[str] = frozenset({"withdraw"})
-    id_keywords: tuple[str, ...] = ("newClientOrderId",)
-    withdrawal_id_keywords: tuple[str, ...] = ("withdrawOrderId",)
-    params_dict: bool = False  # the id goes inside a params dict (ccxt)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-def _with_camel(names: frozenset[str]) -> frozenset[str]:
-    """Snake-case names plus their camelCase aliases (ccxt has both)."""
-    camel = {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name) for name in names}
-    return names | frozenset(camel)
-
-
-ORDER_METHODS: dict[str, SdkOrderMethods] = {
-    "python-binance": SdkOrderMethods(
-        orders=_words(
-            # spot
-            "create_order order_limit order_limit_buy order_limit_sell order_market order_market_buy"
-            " order_market_sell create_oco_order order_oco_buy order_oco_sell cancel_replace_order"
-            # margin
-            " create_margin_order create_margin_oco_order"
-            # USD-M futures
-            " futures_create_order futures_limit_order futures_market_order futures_limit_buy_order"
-            " futures_limit_sell_order futures_market_buy_order futures_market_sell_order"
-            " futures_modify_order futures_place_batch_order futures_create_algo_order"
-            # COIN-M futures
-            " futures_coin_create_order futures_coin_place_batch_order futures_coin_modify_order"
-            # options, portfolio margin
-            " options_place_order options_place_batch_order options_create_block_trade_order"
-            " papi_create_um_order papi_create_cm_order papi_create_um_conditional_order"
-            " papi_create_cm_conditional_order papi_create_margin_order papi_margin_order_oco"
-            " papi_modify_um_order papi_modify_cm_order"
-            # websocket API
-            " ws_create_order ws_order_limit ws_order_limit_buy ws_order_limit_sell ws_order_market"
-            " ws_order_market_buy ws_order_market_sell ws_create_oco_order ws_create_oto_order"
-            " ws_create_otoco_order ws_create_sor_order ws_cancel_and_replace_order"
-            " ws_futures_create_order ws_futures_edit_order ws_futures_create_algo_order"
-        ),
-        tests=_words("create_test_order futures_create_test_order ws_create_test_order ws_create_test_sor_order"),
-    ),
-    "binance-connector": SdkOrderMethods(
-        orders=_words(
-            "new_order new_oco_order new_oto_order new_otoco_order cancel_and_replace new_margin_order"
-            " new_margin_oco_order margin_new_oto_order margin_new_otoco_order"
-        ),
-        tests=_words("new_order_test"),
-        withdrawals=_words("withdraw local_entity_withdraw managed_sub_account_withdraw"),
-    ),
-    "binance-futures-connector": SdkOrderMethods(
-        orders=_words("new_order modify_order new_batch_order modify_batch_order"),
-        tests=_words("new_order_test"),
-        withdrawals=frozenset(),
-    ),
-    "binance-sdk": SdkOrderMethods(
-        orders=_words(
-            # spot REST and websocket API
-            "new_order order_oco order_list_oco order_list_oto order_list_otoco order_list_opo"
-            " order_list_opoco sor_order order_cancel_replace order_amend_keep_priority order_place"
-            " order_list_place order_list_place_oco order_list_place_oto order_list_place_otoco"
-            " order_list_place_opo order_list_place_opoco sor_order_place"
-            # futures
-            " place_multiple_orders modify_order modify_multiple_orders new_algo_order"
-            # margin
-            " margin_account_new_order margin_account_new_oco margin_account_new_oto"
-            " margin_account_new_otoco"
-        ),
-        tests=_words("order_test sor_order_test test_order"),
-        id_keywords=("new_client_order_id",),
-        withdrawal_id_keywords=("withdraw_order_id",),
-    ),
-    "ccxt": SdkOrderMethods(
-        orders=_with_camel(
-            _words(
-                "create_order create_orders create_limit_order create_market_order create_limit_buy_order"
-                " create_limit_sell_order create_market_buy_order create_market_sell_order"
-                " create_market_order_with_cost create_market_buy_order_with_cost"
-                " create_market_sell_order_with_cost create_stop_order create_stop_limit_order"
-                " create_stop_market_order create_stop_loss_order create_take_profit_order"
-                " create_trigger_order create_trailing_amount_order create_trailing_percent_order"
-                " create_post_only_order create_reduce_only_order"
-                " create_order_with_take_profit_and_stop_loss create_twap_order edit_order edit_orders"
-                " create_order_ws create_orders_ws edit_order_ws create_limit_order_ws create_market_order_ws"
-            )
-        ),
-        withdrawals=_with_camel(_words("withdraw withdraw_ws")),
-        id_keywords=("clientOrderId", "newClientOrderId"),
-        withdrawal_id_keywords=("withdrawOrderId",),
-        params_dict=True,
-    ),
-    "unicorn-binance-rest-api": SdkOrderMethods(
-        orders=_words(
-            "create_order order_limit order_limit_buy order_limit_sell order_market order_market_buy"
-            " order_market_sell create_oco_order order_oco_buy order_oco_sell create_margin_order"
-            " create_margin_oco_order futures_create_order futures_create_algo_order"
-            " futures_place_batch_order futures_coin_place_batch_order"
-        ),
-        tests=_words("create_test_order"),
-    ),
-}
 
 # Implicit endpoint methods: `<api>_<verb>_<path>` (ccxt `private_post_order`, python-binance
 # `v3_post_order_list_oto`) and ccxt's camelCase `<api><Verb><Path>` (`fapiPrivatePostOrder`).
@@ -168,34 +59,7 @@ def implicit_kind(method: str) -> Kind | None:
     return "test" if tokens[-1] == "test" else "order"
 
 
-# Methods that read an order back, by client order id or as a list: the step before a safe
-# resend (binance-facts.md §1.8 and §5, step 3). Per SDK; ccxt's camelCase aliases included.
-QUERY_METHODS: dict[str, frozenset[str]] = {
-    "python-binance": _words(
-        "get_order get_open_orders get_all_orders get_my_trades futures_get_order futures_get_open_orders"
-        " futures_get_all_orders futures_account_trades futures_coin_get_order futures_coin_get_open_orders"
-        " futures_coin_get_all_orders get_margin_order get_open_margin_orders get_all_margin_orders"
-        " options_query_order options_get_open_orders papi_get_um_order papi_get_cm_order papi_get_margin_order"
-        " papi_get_um_open_orders papi_get_cm_open_orders ws_get_order ws_get_open_orders ws_futures_get_order"
-    ),
-    "binance-connector": _words(
-        "get_order get_open_orders get_orders query_order my_trades margin_order margin_open_orders"
-        " margin_all_orders get_order_list get_open_oco_orders"
-    ),
-    "binance-futures-connector": _words("query_order get_orders get_open_orders get_all_orders query_open_order"
-                                        " get_account_trades"),
-    "binance-sdk": _words(
-        "query_order current_open_orders all_orders query_current_open_order query_all_orders query_order_list"
-        " account_trade_list query_margin_account_order query_margin_account_open_orders order_status"
-        " open_orders_status"
-    ),
-    "ccxt": _with_camel(_words("fetch_order fetch_orders fetch_open_orders fetch_open_order fetch_closed_orders"
-                               " fetch_my_trades fetch_order_ws fetch_orders_ws fetch_open_orders_ws")),
-    "unicorn-binance-rest-api": _words(
-        "get_order get_open_orders get_all_orders get_margin_order get_open_margin_orders futures_get_order"
-        " futures_get_open_orders futures_get_all_orders"
-    ),
-}
+# Implicit endpoint methods that read an order back (`private_get_order`, `fapiPrivateGetOpenOrders`).
 _IMPLICIT_QUERY = re.compile(
     rf"^(?:{_IMPLICIT_API})_get_(order|openorders?|allorders|orderlist|mytrades|usertrades|margin_order)$"
     r"|^(?:private|fapiPrivate(?:V\d)?|dapiPrivate(?:V\d)?|sapi(?:V\d)?)Get(?:Margin)?(?:Order|OpenOrders?|AllOrders)$"
@@ -204,21 +68,23 @@ _IMPLICIT_QUERY = re.compile(
 
 def is_query_method(sdk: str, method: str) -> bool:
     """Whether an SDK client method reads an order back (the check before a resend)."""
-    return method in QUERY_METHODS.get(sdk, frozenset()) or bool(_IMPLICIT_QUERY.match(method))
+    facts = sdk_facts.REGISTRY.by_name.get(sdk)
+    return (facts is not None and method in facts.queries) or bool(_IMPLICIT_QUERY.match(method))
 
 
 def sdk_method_kind(sdk: str, method: str) -> Kind | None:
     """What an SDK client method does: place an order, a test order, a withdrawal, or none of these."""
-    table = ORDER_METHODS.get(sdk)
-    if table is not None:
+    facts = sdk_facts.REGISTRY.by_name.get(sdk)
+    if facts is not None:
+        table = facts.orders
         if method in table.orders:
             return "order"
         if method in table.tests:
             return "test"
         if method in table.withdrawals:
             return "withdrawal"
-    if sdk in ("ccxt", "python-binance"):
-        return implicit_kind(method)
+        if facts.implicit_endpoints:
+            return implicit_kind(method)
     return None
 
 
@@ -284,7 +150,8 @@ class OrderModel:
                 kind = "order"
             if kind is None:
                 continue
-            table = ORDER_METHODS.get(sdk_call.sdk, ORDER_METHODS["python-binance"])
+            registry = sdk_facts.REGISTRY
+            table = registry.by_name.get(sdk_call.sdk, sdk_facts.PYTHON_BINANCE).orders
             keywords = table.withdrawal_id_keywords if kind == "withdrawal" else table.id_keywords
             found[id(sdk_call.call)] = OrderCall(
                 sdk_call.call, kind, sdk_call.sdk, self._label(sdk_call.call), keywords, table.params_dict
@@ -446,7 +313,8 @@ def id_hint(order: OrderCall) -> str:
 
 def id_minter(order: OrderCall) -> str:
     """Who makes a fresh client order id when the call sends none."""
-    if order.via in ("python-binance", "ccxt"):
+    facts = sdk_facts.REGISTRY.by_name.get(order.via)
+    if facts is not None and facts.fills_client_order_id:
         return f"{order.via} fills in a new client order id on every call"
     return "Binance assigns a new client order id to every request"
 
@@ -459,7 +327,7 @@ def query_hint(order: OrderCall) -> str:
     method = func.attr.value if type(func) is cst.Attribute else ""
     receiver = dotted_text(func.value) if type(func) is cst.Attribute else None
     on = f"{receiver}." if receiver else ""
-    if order.endpoint is not None or order.via not in ORDER_METHODS:
+    if order.endpoint is not None or order.via not in sdk_facts.REGISTRY.by_name:
         path = "/fapi/v1/order" if "futures" in order.label or (order.endpoint and "/fapi/" in order.endpoint.path) \
             else "/api/v3/order"
         return f"query `GET {path}?origClientOrderId=cid` (a signed request)"
@@ -487,10 +355,18 @@ DECIMAL_PARAMS: frozenset[str] = frozenset(
 )
 # One of them ending a piece of a hand-built query string (`...&quantity=` before the value).
 DECIMAL_QUERY_PARAM = re.compile(r"(?:^|[?&])(price|quantity|quoteOrderQty|stopPrice)=$")
-# SDKs that send a number they are given as `str(number)` (ccxt formats to the market's precision).
-STR_FORMATTING_SDKS: frozenset[str] = frozenset(
-    {"python-binance", "binance-connector", "binance-futures-connector", "binance-sdk", "unicorn-binance-rest-api"}
-)
+
+
+def formats_with_str(sdk: str) -> bool:
+    """Whether an SDK sends a number it is given as `str(number)` (one that does not format amounts itself)."""
+    facts = sdk_facts.REGISTRY.by_name.get(sdk)
+    return facts is not None and not facts.formats_amounts
+
+
+def formats_amounts(sdk: str) -> bool:
+    """Whether an SDK formats amounts to the market's precision itself (ccxt)."""
+    facts = sdk_facts.REGISTRY.by_name.get(sdk)
+    return facts is not None and facts.formats_amounts
 
 
 # --- what a failure says about the order (binance-facts.md §1.6–§1.8, §5) --------------

@@ -26,11 +26,8 @@ the module's own dotted names into answers and has a `digest` (the summaries of 
 import-connected component), which the result cache keys on, so a result is reused only
 while everything it could have read from other modules is unchanged.
 
-Building the index (`build_index`) is phase one of a run: every gated Python file below the
-project root (the folder holding pyproject.toml or .git above the checked paths, excludes
-honoured) is summarised, plus the modules Binance modules import (transitively) even when
-their bytes mention no Binance word. Summaries are cached by content hash in the cache
-folder, so a warm run re-summarises only changed files.
+Building the index (`build_index`, phase one of a run) is `analysis/project_build.py`; its
+names are kept here for callers.
 """
 
 from __future__ import annotations
@@ -38,14 +35,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
-from binlint.analysis.summaries import ModuleSummary, Ref, summarise
-from binlint.analysis.helper_index import attach as attach_helpers  # also registers its summariser
+from binlint.analysis.summaries import ModuleSummary, Ref
 
 if TYPE_CHECKING:
     from binlint.analysis.helpers import HelperSummary
@@ -488,297 +482,15 @@ class ProjectView:
         return self.index.key_sinks(self.module)
 
 
-# --- building the index ----------------------------------------------------------------------------
-
-
-def find_root(paths: list[str]) -> str | None:
-    """The folder holding pyproject.toml, binlint.toml or .git above (or at) the checked paths;
-    with none of those, the folder the checked paths have in common (a bot copied out of its
-    repository is still one project)."""
-    real = [os.path.abspath(p) for p in paths if p != "-"]
-    if not real:
-        return None
-    start = os.path.commonpath(real)
-    if not os.path.isdir(start):
-        start = os.path.dirname(start)
-    current = start
-    while True:
-        if os.path.exists(os.path.join(current, "pyproject.toml")) or os.path.exists(os.path.join(current, ".git")) \
-                or os.path.exists(os.path.join(current, "binlint.toml")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return start
-        current = parent
-
-
-@dataclass
-class IndexStats:
-    """What building the index did (for benchmarks and tests)."""
-
-    files: int = 0  # Python files seen
-    summarised: int = 0  # summaries computed this run (the rest came from the cache)
-    gated: int = 0  # files whose bytes passed the gate
-    pulled: int = 0  # modules summarised because Binance modules import them
-    helpers: int = 0  # modules read with libcst for their request helpers (others import them)
-
-
-LAST_STATS = IndexStats()
-
-
-def _summary_entry(path: str, root: str, data: bytes, gated: bool) -> Any:
-    name, is_package = module_name(path, root)
-    summary = summarise(data, name, is_package, gated)
-    return None if summary is None else summary.to_json()
-
-
-def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cache: bool = True,
-                jobs: int | None = None, walk: bool = True) -> ProjectIndex:
-    """Phase one: summarise the project's gated Python modules (and what Binance modules import)."""
-    from binlint.pipeline import gate
-    from binlint.pipeline.discover import FileKind, discover
-
-    global LAST_STATS
-    stats = IndexStats()
-    targets = discover([root], config)[0] if walk else []
-    files = [t.path for t in targets if t.kind is FileKind.PYTHON]
-    seen = {os.path.abspath(p) for p in files}
-    for extra in extra_paths:
-        if extra.endswith((".py", ".pyw")) and os.path.abspath(extra) not in seen:
-            files.append(extra)
-            seen.add(os.path.abspath(extra))
-    stats.files = len(files)
-    store = _SummaryStore(root, config) if use_cache else None
-    summaries: dict[str, ModuleSummary] = {}
-    rejected: dict[str, list[Any]] = {}  # module -> [path, the names it imports (None: not read yet)]
-    limit = getattr(config, "max_file_size", 10 * 1024 * 1024)
-
-    def load(path: str, want_gated_only: bool) -> None:
-        cached = store.get(path) if store is not None else None
-        if cached is not None:
-            gated, payload, imported = cached
-            if not gated and want_gated_only:
-                rejected[module_name(path, root)[0]] = [path, imported]
-                return
-            if payload is not None:
-                try:
-                    summaries[path] = ModuleSummary.from_json(payload)
-                except (ValueError, TypeError, KeyError, IndexError):
-                    pass
-                else:
-                    stats.gated += gated
-                    return
-        try:
-            from binlint.pipeline.engine import read_regular
-
-            data, _info = read_regular(path, limit)
-        except OSError:
-            return
-        if data is None or b"\x00" in data:
-            return
-        gated = gate.worth_parsing(data)
-        if not gated and want_gated_only:
-            if store is not None:
-                store.put(path, data, [False, None, None])  # the imports are read when needed
-            rejected[module_name(path, root)[0]] = [path, None]
-            return
-        stats.gated += gated
-        if want_gated_only and batch is not None:
-            batch.append((path, data))  # summarised together, on the process pool when there are many
-            return
-        summarised(path, data, gated, _summary_entry(path, root, data, gated))
-
-    def summarised(path: str, data: bytes, gated: bool, payload: Any) -> None:
-        stats.summarised += 1
-        if store is not None:
-            store.put(path, data, [gated, payload, [] if gated else list(_imported_names(data))])
-        if payload is not None:
-            summaries[path] = ModuleSummary.from_json(payload)
-
-    batch: list[tuple[str, bytes]] | None = []
-    for path in files:
-        load(path, True)
-    pending, batch = batch or [], None
-    for (path, data), payload in zip(pending, _summarise_all(pending, root, jobs)):
-        summarised(path, data, True, payload)
-    pulled: list[str] = []
-    forward: list[ModuleSummary] = list(summaries.values())  # modules whose imports are pulled in
-
-    def pull(candidate: str, carries: bool) -> None:
-        path = rejected.pop(candidate)[0]
-        load(path, False)
-        if path in summaries:
-            pulled.append(path)
-            if carries:
-                forward.append(summaries[path])
-
-    gated_modules = {s.module for s in summaries.values() if s.binance}
-    relevant = set(gated_modules)
-    while relevant and rejected:
-        # Modules that import Binance modules (the client built in `exchange.py` is used here),
-        # also through a package `__init__` that re-exports them...
-        packages: list[str] = []
-        for module, (path, imported) in list(rejected.items()):
-            if imported is None:
-                imported = rejected[module][1] = _imports_of(path)
-            is_package = os.path.basename(path).startswith("__init__.")
-            if any(_resolves_to(target, module, is_package, relevant) for target in imported):
-                pull(module, True)
-                if is_package:
-                    packages.append(module)
-        relevant = set(packages)
-    while forward:
-        # ... and the modules these import and call into (one step: a helper module, a base
-        # class, a generic REST client), not the whole import graph below them.
-        summary = forward.pop()
-        for _, target in summary.imports:
-            candidate = _candidate_module(target, summary.module, summary.is_package, rejected)
-            if candidate is not None:  # a package's re-exports are followed one more step
-                pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
-    stats.pulled = len(pulled)
-    stats.helpers = attach_helpers(summaries, config, store)
-    if store is not None:
-        store.save()
-    LAST_STATS = stats
-    return ProjectIndex(((p, s) for p, s in summaries.items()), root, pulled)
-
-
-def _imports_of(path: str) -> tuple[str, ...]:
-    try:
-        with open(path, "rb") as handle:
-            return _imported_names(handle.read())
-    except OSError:
-        return ()
-
-
-_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import[ \t]+\(?([\w ,\t]+)|import[ \t]+([\w., \t]+))",
-                          re.MULTILINE)
-
-
-def _imported_names(data: bytes) -> tuple[str, ...]:
-    """The dotted names a file's import lines name (read from bytes: no parse for rejected files)."""
-    names: list[str] = []
-    for match in _IMPORT_LINE.finditer(data):
-        base, members, plain = match.groups()
-        try:
-            if base is not None:
-                module = base.decode("ascii")
-                names.append(module)
-                for member in members.decode("ascii").split(","):
-                    member = member.split()[0] if member.split() else ""
-                    if member:
-                        names.append(f"{module}.{member}" if not module.endswith(".") else module + member)
-            elif plain is not None:
-                for item in plain.decode("ascii").split(","):
-                    item = item.split()[0] if item.split() else ""
-                    if item:
-                        names.append(item)
-        except UnicodeDecodeError:
-            continue
-    return tuple(dict.fromkeys(names))
-
-
-def _resolves_to(target: str, importer: str, is_package: bool, modules: set[str]) -> bool:
-    if target.startswith("."):
-        from binlint.analysis.summaries import _absolute
-
-        level = len(target) - len(target.lstrip("."))
-        target = _absolute(importer, is_package, level, target[level:] or None)
-    return _candidate_module(target, importer, is_package, modules) is not None
-
-
-# Below this many files to summarise, a process pool costs more than it saves.
-PARALLEL_SUMMARIES = 48
-
-
-def _summarise_all(pending: list[tuple[str, bytes]], root: str, jobs: int | None) -> list[Any]:
-    """The summary payloads of gated files, in order: on the process pool when there are many."""
-    from binlint.pipeline.engine import default_jobs
-
-    workers = default_jobs() if jobs is None or jobs <= 0 else jobs
-    if workers == 1 or len(pending) < PARALLEL_SUMMARIES:
-        return [_summary_entry(path, root, data, True) for path, data in pending]
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    order = sorted(range(len(pending)), key=lambda i: len(pending[i][1]), reverse=True)
-    results: list[Any] = [None] * len(pending)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        done = pool.map(_summary_of_file, [(pending[i][0], root) for i in order], chunksize=4)
-        for index, payload in zip(order, done):
-            results[index] = payload
-    return results
-
-
-def _summary_of_file(job: tuple[str, str]) -> Any:
-    """A worker's summary of one gated file (read again there: bytes are not shipped to workers)."""
-    path, root = job
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    return _summary_entry(path, root, data, True)
-
-
-def _candidate_module(target: str, importer: str, is_package: bool, rejected: Any) -> str | None:
-    parts = target.split(".")
-    package = importer.split(".") if importer else []
-    if not is_package:
-        package = package[:-1]
-    prefixes = [".".join(package[:i]) for i in range(len(package), -1, -1)]
-    for prefix in prefixes:
-        for end in range(len(parts), 0, -1):
-            name = ".".join(filter(None, [prefix, *parts[:end]]))
-            if name in rejected:
-                return name
-    return None
-
-
-class _SummaryStore:
-    """Summaries by path, trusted by stat or content hash (in the result cache's folder)."""
-
-    def __init__(self, root: str, config: Any) -> None:
-        from binlint.pipeline import cache
-
-        self._cache = cache
-        key = f"summaries|{SUMMARY_FORMAT}|{cache.code_fingerprint()}|{root}"
-        folder = Path(getattr(config, "root", root)) / cache.CACHE_DIR / f"summaries-v{SUMMARY_FORMAT}"
-        self.index = cache.Index(folder, key)
-
-    def get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None] | None:
-        stat = self._cache._stat(path)
-        if stat is None:
-            return None
-        encoded, trusted, stored_hash = self.index.lookup(os.path.abspath(path), stat[0])
-        if encoded is None or not isinstance(encoded, list) or len(encoded) != 3 or not (
-                encoded[2] is None or isinstance(encoded[2], list) and all(isinstance(n, str) for n in encoded[2])):
-            return None
-        imported = None if encoded[2] is None else tuple(encoded[2])
-        if trusted:
-            return bool(encoded[0]), encoded[1], imported
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return None
-        if self._cache.content_hash(data) == stored_hash:
-            self.index.put(os.path.abspath(path), stat[0], stat[1], stored_hash, encoded)
-            return bool(encoded[0]), encoded[1], imported
-        return None
-
-    def put(self, path: str, data: bytes, entry: list[Any]) -> None:
-        stat = self._cache._stat(path)
-        if stat is None:
-            return
-        self.index.put(os.path.abspath(path), stat[0], stat[1], self._cache.content_hash(data), entry)
-
-    def save(self) -> None:
-        self.index.save()
-
-
 def iter_modules(index: ProjectIndex) -> Iterator[tuple[str, ModuleSummary]]:
     for path, module in index.paths.items():
         yield path, index.modules[module]
+
+
+# Building the index lives in project_build.py; its names stay importable from here.
+from binlint.analysis.project_build import (  # noqa: E402
+    LAST_STATS, PARALLEL_SUMMARIES, IndexStats, build_index, find_root,
+)
+
+__all__ = ["LAST_STATS", "PARALLEL_SUMMARIES", "IndexStats", "ProjectIndex", "ProjectView", "build_index",
+           "find_root", "iter_modules", "module_name"]

@@ -70,7 +70,7 @@ class SdkModel:
 
     A receiver whose type nothing declares (a parameter, `self.client` set from outside)
     is an SDK client when the module is Binance code and the method is one only an SDK
-    has (`binance.SDK_ONLY_METHODS`).
+    has (`SdkFacts.only_methods` in `analysis/sdk_facts.py`).
     """
 
     def __init__(self, model: ModuleModel) -> None:

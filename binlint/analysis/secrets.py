@@ -20,7 +20,6 @@ that needs to know whether an expression is the API key or the secret):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator, cast
@@ -29,22 +28,20 @@ import libcst as cst
 
 from binlint.analysis import binance
 from binlint.analysis.credentials import (
-    KIND_LABELS, Kind, classify_name, doc_sample, doc_sample_kind, is_hex_digest, is_hex_key_candidate,
-    is_key_candidate, is_passphrase_candidate, is_pem_private_key, mentions_binance, name_tokens,
+    CREDENTIAL_WORD, KIND_LABELS, Kind, classify_name, doc_sample, doc_sample_kind, is_hex_digest,
+    is_hex_key_candidate, is_key_candidate, is_passphrase_candidate, is_pem_private_key, may_hold_credential,
+    may_hold_doc_sample, mentions_binance, name_tokens,
 )
 from binlint.analysis.sdk import argument
-from binlint.analysis.values import class_constant, dict_shape, dotted_text, literal_text, mutations_of
+from binlint.analysis.values import (
+    class_constant, dict_shape, dotted_text, literal_text, literal_value, mutations_of, subscript_key,
+)
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
     from binlint.analysis.requests import RequestSite
 
 _MAX_DEPTH = 6
-# Cheap pre-checks on raw text, before any name is resolved or any literal evaluated.
-_ALNUM_RUN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64,}")
-_NOT_HEX = re.compile(r"[G-Zg-z]")
-_PASS_WORD = re.compile(r"(?i:key_?pass|passphrase)")
-_CREDENTIAL_WORD = re.compile(r"(?i)key|secret|pass")
 _GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _HMAC = frozenset({"hmac.new", "hmac.HMAC"})
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log",
@@ -133,13 +130,14 @@ class SecretModel:
     def __init__(self, analysis: "Analysis") -> None:
         self.analysis = analysis
         self.model = analysis.model
+        self._holders_memo: dict[tuple[int, str | None, int], tuple[cst.BaseExpression, list[Holder]]] = {}
 
     # --- literals ----------------------------------------------------------------------
 
     @cached_property
     def literals(self) -> list[SecretLiteral]:
         """Every credential literal worth a finding, in source order, once each."""
-        if not _may_hold_literal(self.model.source):
+        if not may_hold_credential(self.model.source):
             return []  # no key-shaped run, no PEM key, no passphrase anywhere in the text
         reached: dict[int, list[tuple[Slot, cst.BaseExpression | None]]] = {}
         nodes: dict[int, cst.BaseExpression] = {}
@@ -161,7 +159,7 @@ class SecretModel:
         if is_binance:  # a PEM private key anywhere in Binance code
             for literal in self._string_nodes():
                 if id(literal) not in reached and "PRIVATE KEY" in self._raw(literal):
-                    text = _literal_value(literal)
+                    text = literal_value(literal)
                     if text is not None and is_pem_private_key(text[0]):
                         found.append(SecretLiteral(literal, text[0], "private_key", "BL103", None, None, text[1], True))
         found.sort(key=lambda lit: self.model.tree.order(lit.node))
@@ -194,7 +192,7 @@ class SecretModel:
 
     def _judge(self, literal: cst.BaseExpression, uses: list[tuple[Slot, cst.BaseExpression | None]],
                is_binance: bool) -> SecretLiteral | None:
-        text = _literal_value(literal)
+        text = literal_value(literal)
         if text is None:
             return None
         value, is_bytes = text
@@ -221,13 +219,13 @@ class SecretModel:
 
     def _doc_samples(self) -> Iterator[SecretLiteral]:
         """String literals (docstrings aside) whose whole value is a sample key from Binance's docs."""
-        if not _may_hold_sample(self.model.source):
+        if not may_hold_doc_sample(self.model.source):
             return
         tree = self.model.tree
         for literal in self._string_nodes():
             if len(self._raw(literal)) < 66 or type(tree.parent(literal)) is cst.Expr:
                 continue
-            text = _literal_value(literal)
+            text = literal_value(literal)
             kind = doc_sample_kind(text[0]) if text is not None else None
             if kind is not None:
                 yield SecretLiteral(literal, text[0], kind, CODE_OF_KIND[kind], None, None, text[1], False)  # type: ignore[index]
@@ -330,8 +328,8 @@ class SecretModel:
                 shape = dict_shape(model, construction.argument(("config",), 0))
                 for item in shape.items if shape is not None else ():
                     kind_of_field: Kind | None = (
-                        "key" if item.key in binance.CCXT_KEY_FIELDS
-                        else "secret" if item.key in binance.CCXT_SECRET_FIELDS else None
+                        "key" if item.key in cls.config_key_fields
+                        else "secret" if item.key in cls.config_secret_fields else None
                     )
                     if kind_of_field is not None:
                         yield item.value, Slot(kind_of_field, f"is the `{item.key}` of {callee}", True, None,
@@ -369,18 +367,18 @@ class SecretModel:
         model = self.model
         description = "is sent as the `X-MBX-APIKEY` header"
         for element in model.tree.of_type(cst.DictElement):
-            if _mentions_header(element.key) and _is_api_key_header(literal_text(element.key)):
+            if _mentions_header(element.key) and binance.is_api_key_header(literal_text(element.key)):
                 yield element.value, Slot("key", description, True, None, element)
         for assign in model.tree.of_type(cst.Assign):
             for target in assign.targets:
                 if type(target.target) is cst.Subscript and _mentions_header(target.target) \
-                        and _is_api_key_header(_subscript_key(target.target)):
+                        and binance.is_api_key_header(subscript_key(target.target)):
                     yield assign.value, Slot("key", description, True, None, assign)
         for call in model.calls():
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in ("add_header", "putheader", "__setitem__") \
                     and len(call.args) >= 2 and _mentions_header(call.args[0].value) \
-                    and _is_api_key_header(literal_text(call.args[0].value)):
+                    and binance.is_api_key_header(literal_text(call.args[0].value)):
                 yield call.args[1].value, Slot("key", description, True, None, call)
 
     def _hmac_slots(self) -> Iterator[tuple[cst.BaseExpression, Slot]]:
@@ -399,7 +397,7 @@ class SecretModel:
 
         def named(name: str | None, value: cst.BaseExpression, description: "str | Callable[[], str]",
                   node: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, Slot]]:
-            kind = classify_name(name) if name and _CREDENTIAL_WORD.search(name) else None
+            kind = classify_name(name) if name and CREDENTIAL_WORD.search(name) else None
             if kind is not None:
                 text = description if isinstance(description, str) else description()
                 yield value, Slot(kind, text, False, name, node)
@@ -430,11 +428,11 @@ class SecretModel:
             name = _target_name(walrus.target)
             yield from named(name, walrus.value, f"is assigned to `{name}`", walrus)
         for element in tree.of_type(cst.DictElement):
-            if type(element.key) is cst.SimpleString and _CREDENTIAL_WORD.search(element.key.value):
+            if type(element.key) is cst.SimpleString and CREDENTIAL_WORD.search(element.key.value):
                 key = literal_text(element.key)
                 yield from named(key, element.value, f"is the value of the `{key}` entry", element)
         for arg in tree.of_type(cst.Arg):
-            if arg.keyword is not None and _CREDENTIAL_WORD.search(arg.keyword.value):
+            if arg.keyword is not None and CREDENTIAL_WORD.search(arg.keyword.value):
                 call = tree.parent(arg)
                 callee = f"`{model.code(call.func)}(...)`" if type(call) is cst.Call else "a call"
                 yield from named(arg.keyword.value, arg.value, f"is passed as `{arg.keyword.value}=` to {callee}", arg)
@@ -473,7 +471,7 @@ class SecretModel:
                 return self._named_holder(expr, literal_text(expr.args[0].value))
             return None
         if type(expr) in (cst.SimpleString, cst.ConcatenatedString):
-            text = _literal_value(expr)
+            text = literal_value(expr)
             found = self._literal_by_value.get(text[0]) if text is not None else None
             if found is not None:
                 from binlint.model import redact_value
@@ -481,7 +479,7 @@ class SecretModel:
                 return Holder(expr, found.kind, f"the literal `{redact_value(found.value)}`", found.value)
             return None
         if type(expr) is cst.Subscript:
-            return self._named_holder(expr, _subscript_key(expr))
+            return self._named_holder(expr, subscript_key(expr))
         if isinstance(expr, (cst.Name, cst.Attribute)):
             name = expr.value if isinstance(expr, cst.Name) else expr.attr.value
             direct = self._named_holder(expr, name)
@@ -515,7 +513,7 @@ class SecretModel:
             return []
         # The same values (a module constant, a shared dict) are reached from many requests:
         # remembered (the node is kept in the entry, so its id cannot be reused while it lives).
-        memo = self.__dict__.setdefault("_holders_memo", {})
+        memo = self._holders_memo
         known = memo.get((id(expr), key, depth))
         if known is not None and known[0] is expr:
             return list(known[1])
@@ -646,48 +644,11 @@ _VECTOR_WORDS = frozenset({"expected", "signature", "sig", "digest", "hash", "sh
                            "want", "result"})
 
 
-def _may_hold_sample(text: str) -> bool:
-    """Whether `text` holds the start of one of Binance's documentation sample keys."""
-    from binlint.analysis.doc_samples import DOC_SAMPLE_AFFIXES
-
-    return any(prefix in text for prefix, _ in DOC_SAMPLE_AFFIXES)
-
-
-def _may_hold_literal(text: str) -> bool:
-    """Whether `text` has 64 letters and digits in a row, not all hex (a key), or exactly 64
-    hex ones next to a key or secret word or an HMAC (a testnet key), a PEM private key, or
-    a passphrase word (`key_pass`, `passphrase`, any case)."""
-    if "PRIVATE KEY" in text:
-        return True
-    if text.isascii():  # no other letter folds to one of these: lower-casing is the regex's case rule
-        lower = text.lower()
-        if "keypass" in lower or "key_pass" in lower or "passphrase" in lower:
-            return True
-    elif _PASS_WORD.search(text):
-        return True
-    runs = list(_ALNUM_RUN.finditer(text))
-    if any(_NOT_HEX.search(run.group()) for run in runs):
-        return True
-    # A run of exactly 64 hex characters is a key where a key goes (futures-testnet keys).
-    return any(run.end() - run.start() == 64 for run in runs) and (
-        _CREDENTIAL_WORD.search(text) is not None or "hmac" in text)
-
-
 def _sent_wrongly(holder: Holder, in_headers: bool) -> bool:
     """The secret is never sent; the key only as the `X-MBX-APIKEY` header."""
     if holder.kind == "secret":
         return True
-    return not (in_headers and _is_api_key_header(holder.container_key))
-
-
-def _is_api_key_header(text: str | None) -> bool:
-    return text is not None and text.strip().lower() == binance.API_KEY_HEADER
-
-
-def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
-        return literal_text(node.slice[0].slice.value)
-    return None
+    return not (in_headers and binance.is_api_key_header(holder.container_key))
 
 
 def _target_name(target: cst.BaseExpression) -> str | None:
@@ -696,37 +657,13 @@ def _target_name(target: cst.BaseExpression) -> str | None:
     if type(target) is cst.Attribute:
         return target.attr.value
     if type(target) is cst.Subscript:
-        return _subscript_key(target) if _CREDENTIAL_WORD.search(_raw_index(target)) else None
+        return subscript_key(target) if CREDENTIAL_WORD.search(_raw_index(target)) else None
     return None
 
 
 def _raw_index(node: cst.Subscript) -> str:
     return "".join(e.slice.value.value for e in node.slice
                    if type(e.slice) is cst.Index and type(e.slice.value) is cst.SimpleString)
-
-
-def _literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
-    """(text, is_bytes) of a string or bytes literal; None for f-strings and odd escapes."""
-    if type(node) is cst.SimpleString:
-        raw = node.value
-        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
-            text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
-            if text is not None:
-                return text, False
-        try:
-            value = node.evaluated_value
-        except Exception:
-            return None
-        if isinstance(value, bytes):
-            return value.decode("latin-1"), True
-        return (value, False) if isinstance(value, str) else None
-    if type(node) is cst.ConcatenatedString:
-        left = _literal_value(node.left)
-        right = _literal_value(node.right)
-        if left is None or right is None:
-            return None
-        return left[0] + right[0], left[1]
-    return None
 
 
 def _last_name(func: cst.BaseExpression) -> str | None:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, cast
 
 import libcst as cst
 
+from binlint.analysis.loops import short_text
 from binlint.analysis.requests import EndpointCall, HelperCall, RequestSite
 from binlint.analysis.sdk import keyword_argument
 from binlint.analysis.values import (
@@ -1705,8 +1706,7 @@ __all__ = [
 
 def short(model: "ModuleModel", node: cst.CSTNode, limit: int = 48) -> str:
     """The source of `node` on one line, cut to `limit` characters."""
-    text = " ".join(model.code(node).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return short_text(model.code(node), limit, "…")
 
 
 def endpoint_label(method: str | None, path: str | None) -> str:

@@ -564,9 +564,9 @@ class _Summariser:
                 self._sink(value, kind, locals_, scope, depth)
         if cls.config_dict and call.args and isinstance(call.args[0], ast.Dict):
             for key, value in zip(call.args[0].keys, call.args[0].values):
-                if isinstance(key, ast.Constant) and key.value in binance.CCXT_KEY_FIELDS:
+                if isinstance(key, ast.Constant) and key.value in cls.config_key_fields:
                     self._sink(value, "key", locals_, scope, depth)
-                elif isinstance(key, ast.Constant) and key.value in binance.CCXT_SECRET_FIELDS:
+                elif isinstance(key, ast.Constant) and key.value in cls.config_secret_fields:
                     self._sink(value, "secret", locals_, scope, depth)
 
     def _sink(self, value: ast.expr, kind: str, locals_: dict[str, list[ast.expr | None]], scope: "_Scope | None",

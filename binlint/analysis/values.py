@@ -21,12 +21,13 @@ Everything is computed from the `TreeIndex` lists once per module (`module_index
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from binlint.analysis.module import ModuleModel
+if TYPE_CHECKING:
+    from binlint.analysis.module import ModuleModel
 
 HOLE = "\ufffc"  # stands for a part whose text is unknown
 _MAX_DEPTH = 8
@@ -69,6 +70,30 @@ def literal_text(node: cst.BaseExpression) -> str | None:
         left = literal_text(node.left)
         right = literal_text(node.right)
         return left + right if left is not None and right is not None else None
+    return None
+
+
+def literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
+    """(text, is_bytes) of a string or bytes literal (bytes read as latin-1); None for f-strings and odd escapes."""
+    if type(node) is cst.SimpleString:
+        raw = node.value
+        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
+            text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
+            if text is not None:
+                return text, False
+        try:
+            value = node.evaluated_value
+        except Exception:
+            return None
+        if isinstance(value, bytes):
+            return value.decode("latin-1"), True
+        return (value, False) if isinstance(value, str) else None
+    if type(node) is cst.ConcatenatedString:
+        left = literal_value(node.left)
+        right = literal_value(node.right)
+        if left is None or right is None:
+            return None
+        return left[0] + right[0], left[1]
     return None
 
 
@@ -434,11 +459,12 @@ def mentions(node: cst.BaseExpression, *texts: str) -> bool:
     return type(node) is cst.SimpleString and any(text in node.value for text in texts)
 
 
-def bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+def bind_arguments(call: cst.Call, function: cst.FunctionDef, plain: bool = False) -> dict[str, cst.BaseExpression]:
     """Parameter name -> the expression `call` passes for it (`self` skipped for methods).
 
     Extra keyword arguments caught by `**kwargs` are bound to a dict literal made for the
     purpose (it is not in the tree: no position), unless the call passes `*args`/`**other`.
+    `plain`: only the arguments written before any `*args`/`**other`, and no `**kwargs` dict.
     """
     params = function.params
     positional = [p.name.value for p in (*params.posonly_params, *params.params)]
@@ -451,18 +477,20 @@ def bind_arguments(call: cst.Call, function: cst.FunctionDef) -> dict[str, cst.B
     index = 0
     for arg in call.args:
         if arg.star:
+            if plain:
+                return bound
             starred = True
             continue
         if arg.keyword is not None:
             if arg.keyword.value in names:
                 bound[arg.keyword.value] = arg.value
-            else:
+            elif not plain:
                 extra.append(cst.DictElement(cst.SimpleString(repr(arg.keyword.value)), arg.value))
         elif index < len(positional) and not starred:
             bound[positional[index]] = arg.value
             index += 1
     star_kwarg = params.star_kwarg
-    if type(star_kwarg) is cst.Param and not starred:
+    if type(star_kwarg) is cst.Param and not starred and not plain:
         bound[star_kwarg.name.value] = cst.Dict(extra)
     return bound
 
@@ -575,14 +603,14 @@ class ModuleIndex:
             if isinstance(node, cst.Assign):
                 for target in node.targets:
                     if type(target.target) is cst.Subscript:
-                        add(target.target.value, "setitem", _subscript_key(target.target), node.value, node)
+                        add(target.target.value, "setitem", subscript_key(target.target), node.value, node)
             elif isinstance(node, cst.AugAssign):
                 if type(node.target) is cst.Subscript:
-                    add(node.target.value, "setitem", _subscript_key(node.target), node.value, node)
+                    add(node.target.value, "setitem", subscript_key(node.target), node.value, node)
                 else:
                     add(node.target, "augassign", None, node.value, node)
             elif type(node.target) is cst.Subscript:
-                add(node.target.value, "delitem", _subscript_key(node.target), None, node)
+                add(node.target.value, "delitem", subscript_key(node.target), None, node)
         for call in model.calls():
             func = call.func
             if type(func) is cst.Attribute and func.attr.value in MUTATING_METHODS:
@@ -596,7 +624,8 @@ class ModuleIndex:
         return found
 
 
-def _subscript_key(node: cst.Subscript) -> str | None:
+def subscript_key(node: cst.Subscript) -> str | None:
+    """The literal key of `x["key"]`, if it is one."""
     if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
         return literal_text(node.slice[0].slice.value)
     return None
@@ -625,22 +654,6 @@ def mutations_of(model: ModuleModel, container: cst.BaseExpression) -> list[Muta
     return list(index.mutations().get((index.owner(container, text), text), ()))
 
 
-_INDEXES: "weakref.WeakKeyDictionary[ModuleModel, ModuleIndex]" = weakref.WeakKeyDictionary()
-
-
-# The model asked about last and its index (asked thousands of times per module, mostly in a
-# row): one pair, replaced as a whole, so a reader never sees a model with another's index.
-_LAST_INDEX: "tuple[ModuleModel | None, ModuleIndex | None]" = (None, None)
-
-
 def module_index(model: ModuleModel) -> ModuleIndex:
-    """The per-module lookups (classes, helpers, returns, container changes), built once."""
-    global _LAST_INDEX
-    last = _LAST_INDEX
-    if last[0] is model:
-        return last[1]  # type: ignore[return-value]
-    found = _INDEXES.get(model)
-    if found is None:
-        found = _INDEXES[model] = ModuleIndex(model)
-    _LAST_INDEX = (model, found)
-    return found
+    """The per-module lookups (classes, helpers, returns, container changes): `model.index`, built once."""
+    return model.index

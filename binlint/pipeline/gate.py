@@ -1,7 +1,8 @@
 """Decide on raw bytes whether a file is worth a syntax tree.
 
 Most files are not Binance code. The gate looks for anything a rule could fire on:
-the word binance, the API-key header, `recvWindow`, a Binance path prefix, or a
+the word binance (or the module name of an SDK entry
+that lacks it), the API-key header, `recvWindow`, a Binance path prefix, or a
 64-character key-shaped run that is not hex. A file it rejects is never parsed, and a
 run where every file is rejected never imports libcst.
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import re
 import string
+
+from binlint.analysis import sdk_facts
 
 _WORDS = (b"binance", b"x-mbx-apikey", b"recvwindow")
 _PATHS = re.compile(rb"/(?:api/v[13]|[sfdepw]api)/")
@@ -44,7 +47,7 @@ def has_key_shaped_run(data: bytes) -> bool:
 def worth_parsing(data: bytes) -> bool:
     """Whether any rule could fire on these bytes."""
     lower = data.lower()
-    if any(word in lower for word in _WORDS):
+    if any(word in lower for word in _WORDS) or any(word in lower for word in sdk_facts.REGISTRY.gate_words):
         return True
     if b"api/" in data and _PATHS.search(data):
         return True

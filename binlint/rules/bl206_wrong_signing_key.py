@@ -52,11 +52,12 @@ Advice only: binlint cannot know where your secret is.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 import libcst as cst
 
+from binlint.analysis.binance import API_KEY_HEADER
+from binlint.analysis.credentials import signing_key_role
 from binlint.analysis.signing import short
 from binlint.analysis.values import Env, dotted_text, literal_text, mentions, module_index
 from binlint.model import Severity
@@ -64,10 +65,6 @@ from binlint.rules.base import Invalid, Report, Rule, Valid
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
-
-_API_KEY_NAME = re.compile(r"(?i)(?:^|_)(?:api_?key|apikey|access_?key|key_?id|public_?key)$")
-_PEM_NAME = re.compile(r"(?i)(?:private_?key|pem|rsa_?key|ed25519)")
-_SECRET_NAME = re.compile(r"(?i)secret")
 
 _HEAD = """\
 import hashlib, hmac, os, time
@@ -179,14 +176,14 @@ def account():
                     return "pem", short(model, expr)
             if text is None:
                 continue
-            last = text.rsplit(".", 1)[-1]
-            if _SECRET_NAME.search(last):
+            role = signing_key_role(text.rsplit(".", 1)[-1])
+            if role == "secret":
                 return None, ""
             if self._owned(analysis, expr, text) in header_values:
                 return "api-key", text
-            if _PEM_NAME.search(last):
+            if role == "private-key":
                 return "pem", text
-            if _API_KEY_NAME.search(last):
+            if role == "api-key":
                 return "api-key", text
         return None, ""
 
@@ -239,14 +236,14 @@ def account():
         found: set[tuple[str, int]] = set()
         for element in model.tree.of_type(cst.DictElement):
             if mentions(element.key, "X-MBX", "x-mbx", "X-Mbx") and \
-                    (literal_text(element.key) or "").lower() == "x-mbx-apikey":
+                    (literal_text(element.key) or "").lower() == API_KEY_HEADER:
                 text = dotted_text(element.value)
                 if text:
                     found.add(self._owned(analysis, element.value, text))
         for assign in model.tree.of_type(cst.Assign):
             target = assign.targets[0].target
             if type(target) is cst.Subscript and len(target.slice) == 1 and type(target.slice[0].slice) is cst.Index:
-                if (literal_text(target.slice[0].slice.value) or "").lower() == "x-mbx-apikey":
+                if (literal_text(target.slice[0].slice.value) or "").lower() == API_KEY_HEADER:
                     text = dotted_text(assign.value)
                     if text:
                         found.add(self._owned(analysis, assign.value, text))

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
-from binlint.analysis.signing import short, time_value
+from binlint.analysis.signing import short
 from binlint.model import Applicability, Edit, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, insert_import, replace_node
 
@@ -188,9 +188,9 @@ trades = client.get_my_trades(symbol="BTCUSDT", timestamp=int(time.time() * 1000
     def check(self, analysis: Analysis) -> Iterable[Report]:
         model = analysis.model
         seen: set[int] = set()
-        for value in analysis.signing.request_parameter_values("timestamp"):
-            found = time_value(model, value.value)
-            if found is None or found.unit == "ms" or id(found.node) in seen:
+        for sent in analysis.timing.sent_timestamps:
+            value, found = sent.value, sent.time
+            if found.unit == "ms" or id(found.node) in seen:
                 continue
             if model.tree.order(found.node) < 0:
                 continue

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
-from binlint.analysis.signing import URLENCODE, short, time_value
+from binlint.analysis.signing import URLENCODE, short
 from binlint.analysis.values import called_function, dotted_text, param_default
 from binlint.model import Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid
@@ -194,9 +194,10 @@ def order(symbol):
         model = analysis.model
         uses: dict[int, list[tuple[ParamValue, cst.BaseExpression, Binding]]] = {}
         reported: set[int] = set()
-        for value in analysis.signing.request_parameter_values("timestamp"):
+        for sent in analysis.timing.sent_timestamps:
+            value = sent.value
             expr = value.value
-            if type(expr) not in (cst.Name, cst.Attribute) or time_value(model, expr) is None:
+            if type(expr) not in (cst.Name, cst.Attribute):
                 continue
             why = self._once(analysis, expr)
             if why is not None and id(expr) not in reported:
@@ -230,7 +231,7 @@ def order(symbol):
             expr = value.value
             if value.context != "dict" or type(expr) in (cst.Name, cst.Attribute) or id(expr) in reported:
                 continue
-            if time_value(model, expr) is None:
+            if analysis.timing.time_of(expr) is None:
                 continue
             holder = model.tree.parent(value.node)
             statement = model.tree.parent(holder) if holder is not None else None
@@ -281,7 +282,7 @@ def order(symbol):
             return None
         if not bindings:
             default = param_default(model, expr)
-            if default is not None and time_value(model, default) is not None:
+            if default is not None and analysis.timing.time_of(default) is not None:
                 return (f"is a default argument, evaluated once when `{use_function.name.value}` is defined "
                         f"(line {model.line(default)})")
             return None
@@ -320,7 +321,7 @@ def order(symbol):
             if site is None or site.function is None or id(site.call) in seen:
                 continue
             signer = model.function_of(flow.point)
-            if signer is not site.function and _retried(analysis, site.function):
+            if signer is not site.function and analysis.retries.decorated(site.function):
                 seen.add(id(site.call))
                 yield Report(
                     site.call,
@@ -360,19 +361,3 @@ def _sent_whole(analysis: Analysis, node: cst.CSTNode) -> bool:
 
 
 _DICT_USES = URLENCODE | {"builtins.dict", "collections.OrderedDict"}
-
-
-_RETRY_MODULES = ("tenacity", "backoff", "retrying", "retry", "stamina")
-
-
-def _retried(analysis: Analysis, function: cst.FunctionDef) -> bool:
-    """Whether a retry decorator (tenacity, backoff, retrying, ...) wraps `function`."""
-    model = analysis.model
-    for decorator in function.decorators:
-        target = decorator.decorator
-        if type(target) is cst.Call:
-            target = target.func
-        name = model.qualname(target) or ""
-        if name.split(".", 1)[0] in _RETRY_MODULES:
-            return True
-    return False

@@ -36,22 +36,16 @@ rejections until the clock is synchronised.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 import libcst as cst
 
 from binlint.analysis.signing import number_value
-from binlint.analysis.values import literal_text
 from binlint.model import Applicability, Severity
 from binlint.rules.base import Invalid, Report, Rule, Valid, replace_node
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
-
-_NAMES = ("recvWindow", "recv_window")
-_CONSTANT = re.compile(r"(?i)^(?:.*_)?recv_?window$")
-_IN_TEXT = re.compile(r"(?:^|[&?])recvWindow=(-?\d+(?:\.\d+)?)")
 
 
 class RecvWindowOutOfRange(Rule):
@@ -132,22 +126,8 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
         model = analysis.model
         warn = analysis.config.recv_window_warn
         seen: set[int] = set()
-        signing = analysis.signing
-        sent = {id(v.node) for v in signing.request_parameter_values(*_NAMES)}
-        candidates: list[tuple[cst.BaseExpression, str]] = [
-            (v.value, v.key) for v in signing.parameter_values(*_NAMES)
-            if (v.context == "keyword" and v.key == "recvWindow") or id(v.node) in sent
-            or _ccxt_options(analysis, v.node)
-        ]
-        assigns: list[cst.Assign | cst.AnnAssign] = model.tree.of_type(cst.Assign, cst.AnnAssign)
-        for assign in assigns:
-            targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
-            for target in targets:
-                name = target.attr.value if type(target) is cst.Attribute else (
-                    target.value if type(target) is cst.Name else None)
-                if name and _CONSTANT.match(name) and assign.value is not None:
-                    candidates.append((assign.value, name))
-        for expr, key in candidates:
+        timing = analysis.timing
+        for expr, key in timing.recv_windows:
             found = number_value(model, expr)
             if found is None:
                 continue
@@ -167,42 +147,19 @@ requests.get("https://api.binance.com/api/v3/depth?" + QUERY, timeout=10)
                 node, _message(key, value, warn), _FIX, Applicability.UNSAFE,
                 (replace_node(analysis, node, "5000"),), severity,
             )
-        for node in model.tree.of_type(cst.SimpleString):
-            if "recvWindow=" not in node.value:
+        for text in timing.recv_window_texts:
+            node = text.node
+            if id(node) in seen:
                 continue
-            text = literal_text(node)
-            if text is None or any(c.isspace() for c in text):
-                continue  # a query string holds no white space; this is prose or a code sample
-            match = _IN_TEXT.search(text)
-            if match is None or id(node) in seen:
-                continue
-            value = float(match.group(1))
-            severity = _severity(value, warn)
+            severity = _severity(text.value, warn)
             if severity is None:
                 continue
             seen.add(id(node))
-            number = match.group(1)
-            new = node.value.replace(f"recvWindow={number}", "recvWindow=5000", 1)
+            new = node.value.replace(f"recvWindow={text.number}", "recvWindow=5000", 1)
             yield Report(
-                node, _message("recvWindow", value, warn), _FIX, Applicability.UNSAFE,
+                node, _message("recvWindow", text.value, warn), _FIX, Applicability.UNSAFE,
                 (replace_node(analysis, node, new),) if new != node.value else (), severity,
             )
-
-
-def _ccxt_options(analysis: Analysis, node: cst.CSTNode) -> bool:
-    """`exchange.options["recvWindow"] = ...`, or an entry of the config dict given to an SDK client."""
-    model = analysis.model
-    if type(node) is cst.Assign:
-        target = node.targets[0].target
-        return type(target) is cst.Subscript and type(target.value) is cst.Attribute and \
-            target.value.attr.value == "options"
-    constructions = {id(c.call) for c in analysis.sdk.constructions}
-    for ancestor in model.tree.ancestors(node):
-        if type(ancestor) is cst.Call and id(ancestor) in constructions:
-            return True
-        if isinstance(ancestor, cst.BaseStatement):
-            return False
-    return False
 
 
 _FIX = ("Set `recvWindow` to 5000 (Binance's recommendation) and keep the clock in sync (NTP, or an offset from "

@@ -214,7 +214,7 @@ def _sent_as_is(analysis: "Analysis") -> Iterator[tuple[str, cst.BaseExpression,
     """(field, value, who formats it) for values passed to an SDK or a request without formatting."""
     model = analysis.model
     for sdk_call in analysis.sdk.calls:
-        if sdk_call.sdk not in orders.STR_FORMATTING_SDKS:
+        if not orders.formats_with_str(sdk_call.sdk):
             continue
         for arg in sdk_call.call.args:
             if arg.keyword is not None and arg.keyword.value in orders.DECIMAL_PARAMS:
@@ -266,7 +266,7 @@ def _field_values(analysis: "Analysis") -> Iterator[tuple[str, cst.CSTNode]]:
     """(field, value expression) pairs for price/quantity fields, wherever they are set."""
     model = analysis.model
     for sdk_call in analysis.sdk.calls:
-        if sdk_call.sdk == "ccxt":
+        if orders.formats_amounts(sdk_call.sdk):
             continue  # ccxt formats amounts itself
         for arg in sdk_call.call.args:
             if arg.keyword is not None and arg.keyword.value in orders.DECIMAL_PARAMS:
