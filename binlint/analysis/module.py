@@ -24,6 +24,7 @@ from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
     from binlint.analysis.flow import ScopeFlow
+    from binlint.analysis.objects import ObjectIndex
     from binlint.analysis.positions import SourcePositions
     from binlint.analysis.project import ProjectView
 
@@ -91,6 +92,13 @@ class ModuleModel:
     def index(self) -> ModuleIndex:
         """The per-module lookups of `analysis/values.py` (classes, helpers, returns, container changes)."""
         return ModuleIndex(self)
+
+    @cached_property
+    def objects(self) -> "ObjectIndex":
+        """What `analysis/objects.py` works out about request objects in this module."""
+        from binlint.analysis.objects import ObjectIndex
+
+        return ObjectIndex(self)
 
     # Asked for every name: the enclosing-node lookups, each made once for its type set.
     @cached_property
