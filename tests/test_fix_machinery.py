@@ -61,6 +61,22 @@ def test_safe_fix_applied_and_rechecked(fixture_rule):
     assert [f.code for f in out.result.findings] == []
 
 
+def test_the_check_after_a_fix_reuses_the_parse_that_checked_the_fixed_text(fixture_rule, monkeypatch):
+    parsed: list[str] = []
+    real = cst.parse_module
+
+    def counting(source: str, *args: object, **kwargs: object) -> cst.Module:
+        parsed.append(source)
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cst, "parse_module", counting)
+    source = f"# binance\nURL = {URL}\n"
+    out = fix_source(source, unsafe=False)
+    assert out.data.decode() == f"# binance\nURL = {FIXED_URL}\n" and out.result.parsed
+    # The original text, then the fixed text once: parsed to check it, and that module checked.
+    assert parsed == [source, out.data.decode()]
+
+
 def test_unsafe_fix_needs_unsafe_flag(fixture_rule):
     source = '# binance\nKEY = "KEYHERE"\n'
     assert not fix_source(source, unsafe=False).changed

@@ -291,7 +291,7 @@ def _parse_problem(text: str, check_ast: bool) -> str | None:
     import libcst as cst
 
     try:
-        cst.parse_module(text)
+        module = cst.parse_module(text)
     except Exception as exc:  # ParserSyntaxError, and a few other types on odd input
         # Python places the error better than libcst (tokenizer errors all say line 1).
         line, message = _syntax_error(text) or (
@@ -300,6 +300,9 @@ def _parse_problem(text: str, check_ast: bool) -> str | None:
     error = _syntax_error(text) if check_ast else None
     if error is not None:
         return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
+    from binlint.pipeline.engine import offer_parsed
+
+    offer_parsed(text, module)  # the check of the fixed text that follows takes it
     return None
 
 
