@@ -174,8 +174,12 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
         from binlint.analysis import Analysis
         from binlint.analysis.module import ModuleModel
 
+        from binlint.pipeline.parse.reuse import keep
+
         text = data.decode("utf-8")
-        analysis = Analysis(ModuleModel(cst.parse_module(text), path, text, None), config)
+        module = cst.parse_module(text)
+        keep(text, module)  # the check of this file takes the tree instead of parsing again
+        analysis = Analysis(ModuleModel(module, path, text, None), config)
     except Exception:  # bad input must never stop the index pass
         return (), ()
     requests: Payload = ()

@@ -25,6 +25,7 @@ from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
+from binlint.pipeline.parse.reuse import take as take_kept
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
@@ -337,6 +338,9 @@ def _parse(source: str, parser: "DocumentParser | None" = None
     deep = too_deep(source)
     if deep is not None:
         return None, deep
+    kept = take_kept(source) if parser is None else None  # parsed in phase one (a helper module)
+    if kept is not None:
+        return kept, None
     import libcst as cst
 
     try:
