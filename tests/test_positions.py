@@ -99,6 +99,12 @@ def assert_same_model_positions(source: str, order: str = "forward") -> None:
         nodes.reverse()
     elif order == "shuffled":
         random.Random(0).shuffle(nodes)
+    elif order == "dicts first":  # as a rule asks, function by function: the payload, then the calls after it
+        def top(node: cst.CSTNode) -> int:
+            outer = [node, *model.tree.ancestors(node)]
+            return model.tree.order(outer[-2]) if len(outer) > 1 else 0
+
+        nodes.sort(key=lambda node: (top(node), type(node) is not cst.Dict, type(node) is not cst.Call))
     for node in nodes:
         assert model.position(node) == expected[node], (type(node).__name__, module.code_for_node(node))
 
@@ -154,6 +160,10 @@ def test_statements_kept_from_the_last_module_keep_exact_positions():
                 assert model.position(node) == expected[node]
 
 
+_ONE_LINE_APART = "".join(
+    f"def f{i}(p):\n    for a in range(3):\n        q = {{'a': 1,\n             'id': 'bot-{i}'}}\n"
+    "        s = sign(q)\n        r = send(q, s)\n        if r:\n            return r\n\n" for i in range(34))
+
 # More alike statements than are looked for among the lines that start like them: each is placed
 # through the statement around it, in whatever order nodes are asked about.
 MANY_ALIKE = [
@@ -161,10 +171,14 @@ MANY_ALIKE = [
     "x = 1\n" * 34 + "if x:\n" + "    x = 1\n" * 34 + "x = 2\n",
     "".join("@retry(stop=3)\ndef f(p):\n    return requests.get(URL, params=p, timeout=5)\n\n" for _ in range(34)),
     "class C:\n" + "".join(f"    def m{i}(self):\n        self.x = 1\n        self.x = 1\n" for i in range(34)),
+    # Alike statements told apart by one line of theirs, then alike ones after them in their block
+    # (placed from the statement before), in both kinds of line ending.
+    _ONE_LINE_APART,
+    _ONE_LINE_APART.replace("\n", "\r\n"),
 ]
 
 
 @pytest.mark.parametrize("source", MANY_ALIKE)
-@pytest.mark.parametrize("order", ["forward", "backward", "shuffled"])
+@pytest.mark.parametrize("order", ["forward", "backward", "shuffled", "dicts first"])
 def test_model_positions_among_many_alike_statements(source: str, order: str):
     assert_same_model_positions(source, order)

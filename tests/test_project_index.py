@@ -144,3 +144,41 @@ def test_a_binance_folder_of_the_project_is_the_projects_own(tmp_path: Path):
     index = build(write(tmp_path / "other", {"main.py": "import os\nfrom binance.client import Client\n\n"
                                                         "client = Client(os.environ['K'])\n"}), use_cache=False)
     assert index.lookup("main.client", "main") == ("sdk", "binance.client.Client")  # no `binance/` here: the SDK
+
+
+def test_a_constant_has_the_value_the_module_leaves_it_with():
+    def constants(source: str) -> dict[str, object]:
+        summary = summarise(source, "endpoints")
+        assert summary is not None
+        return dict(summary.constants)
+
+    # A straight-line reassignment replaces the value; the importer sees the last one.
+    assert constants('PATH = "/api/v3/openOrders"\nPATH = "/api/v3/order"\n') == {"PATH": "/api/v3/order"}
+    # Reassigned where it may not run: no single value.
+    assert constants('PATH = "/api/v3/order"\nif LIVE:\n    PATH = "/api/v3/order/test"\n') == {}
+    # Made something else than a constant afterwards: not a constant any more.
+    assert constants('PATH = "/api/v3/order"\nPATH = build()\n') == {}
+    # The same value twice, one in a branch: still that value.
+    assert constants('PATH = "/api/v3/order"\nif LIVE:\n    PATH = "/api/v3/order"\n') == {"PATH": "/api/v3/order"}
+
+
+def test_constants_resolve_through_re_exports_and_star_imports():
+    index = project.ProjectIndex([
+        ("endpoints", summarise('ORDER = "/api/v3/order"\n', "endpoints")),
+        ("api", summarise("from endpoints import ORDER\n", "api")),
+        ("everything", summarise("from endpoints import *\n", "everything")),
+    ])
+    assert index.constant("endpoints.ORDER") == "/api/v3/order"
+    assert index.constant("api.ORDER") == "/api/v3/order"
+    assert index.constant("everything.ORDER") == "/api/v3/order"
+    assert index.constant("endpoints.MISSING") is None
+
+
+def test_binance_modules_reading_a_module_are_known():
+    index = project.ProjectIndex([
+        ("config", summarise('api_key = "x"\nother = 1\n', "config", binance_bytes=False)),
+        ("bot", summarise("from config import api_key\nimport binance\n", "bot")),
+        ("tool", summarise("import config\n", "tool", binance_bytes=False)),
+    ])
+    assert index.binance_imports("config") == {"api_key"}
+    assert index.binance_imports("tool") == set()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from binlint.config import Config
 
 if TYPE_CHECKING:  # libcst is imported only when a file is parsed
+    from binlint.analysis.context import CallGraph
     from binlint.analysis.module import ModuleModel
     from binlint.analysis.helpers import HelperModel
     from binlint.analysis.orders import OrderModel
@@ -63,6 +64,12 @@ class Analysis:
         from binlint.analysis.timing import TimingModel
 
         return TimingModel(self)
+
+    @cached_property
+    def call_graph(self) -> "CallGraph":
+        from binlint.analysis.context import CallGraph
+
+        return CallGraph(self)
 
     @cached_property
     def helpers(self) -> "HelperModel":

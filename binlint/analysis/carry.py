@@ -5,16 +5,25 @@ of its statements (the very same node objects) from the version before. A `NodeC
 holds values per node for the module asked about last and for the one before it, so what
 was found in a kept statement is not found again; a run over many files keeps no more
 than two files' values alive. Each entry holds its node, so a node's id cannot be reused
-by another node while the entry lives.
+by another node while the entry lives. Outside the editor nothing is carried over: the
+engine calls `release()` after each file, so no tree outlives its check.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Generic, Hashable, TypeVar
+from typing import Any, Callable, Generic, Hashable, TypeVar
 
 import libcst as cst
 
 V = TypeVar("V")
+
+_CACHES: "list[NodeCache[Any]]" = []  # every cache made, for `release`
+
+
+def release() -> None:
+    """Forget what every cache holds (the trees it keeps alive with it)."""
+    for cache in _CACHES:
+        cache.clear()
 
 
 class NodeCache(Generic[V]):
@@ -24,6 +33,10 @@ class NodeCache(Generic[V]):
         self._module = 0
         self._current: dict[int, tuple[cst.CSTNode, Hashable, V]] = {}
         self._previous: dict[int, tuple[cst.CSTNode, Hashable, V]] = {}
+        _CACHES.append(self)
+
+    def clear(self) -> None:
+        self._module, self._current, self._previous = 0, {}, {}
 
     def get(self, module: cst.Module, node: cst.CSTNode, make: Callable[[], V], shape: Hashable = None) -> V:
         """The value kept for `node` with `shape`, else `make()` (then kept for `module`)."""

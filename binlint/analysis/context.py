@@ -15,6 +15,7 @@ Callers are followed within the module, a few levels up.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
@@ -65,7 +66,7 @@ def _context(analysis: "Analysis", node: cst.CSTNode, depth: int, seen: set[int]
         if last not in ("staticmethod", "classmethod", "property", "wraps", "lru_cache", "cache",
                         "cached_property", "abstractmethod", "override"):
             return RunContext("repeated", f"in `{name}`, run by `@{text}`")
-    passed = _passed_as_value(analysis).get(id(function))
+    passed = analysis.call_graph.passed_as_value.get(id(function))
     if passed is not None:
         return RunContext("repeated", f"in `{name}`, passed to `{passed}` (a callback, job or thread target)")
     klass = model.class_of(function)
@@ -76,7 +77,7 @@ def _context(analysis: "Analysis", node: cst.CSTNode, depth: int, seen: set[int]
     if depth >= _DEPTH or id(function) in seen:
         return RunContext("unknown", f"in `{name}`")
     seen.add(id(function))
-    sites = _call_sites(analysis).get(id(function), [])
+    sites = analysis.call_graph.call_sites.get(id(function), [])
     if not sites:
         return RunContext("unknown", f"in `{name}`")
     outer = [_context(analysis, site, depth + 1, seen) for site in sites]
@@ -96,24 +97,32 @@ def _in_main_block(analysis: "Analysis", node: cst.CSTNode) -> bool:
     return False
 
 
-def _call_sites(analysis: "Analysis") -> dict[int, list[cst.Call]]:
-    cache: dict[int, list[cst.Call]] | None = analysis.__dict__.get("_run_context_sites")
-    if cache is None:
-        cache = {}
-        for call in analysis.model.calls():
-            function = called_function(analysis.model, call)
+class CallGraph:
+    """Who calls each function of the module, and which functions are passed as values: made
+    once per module, on first use (`Analysis.call_graph`)."""
+
+    def __init__(self, analysis: "Analysis") -> None:
+        self.analysis = analysis
+
+    @cached_property
+    def call_sites(self) -> dict[int, list[cst.Call]]:
+        """The calls of each function of the module, by the function's id."""
+        found: dict[int, list[cst.Call]] = {}
+        model = self.analysis.model
+        for call in model.calls():
+            function = called_function(model, call)
             if function is not None:
-                cache.setdefault(id(function), []).append(call)
-        analysis.__dict__["_run_context_sites"] = cache
-    return cache
+                found.setdefault(id(function), []).append(call)
+        return found
+
+    @cached_property
+    def passed_as_value(self) -> dict[int, str]:
+        return _passed_as_value(self.analysis)
 
 
 def _passed_as_value(analysis: "Analysis") -> dict[int, str]:
     """Functions passed as an argument (`Thread(target=run)`, `schedule.every(5).do(job)`, `on_message=cb`)."""
-    cache: dict[int, str] | None = analysis.__dict__.get("_run_context_passed")
-    if cache is not None:
-        return cache
-    cache = {}
+    cache: dict[int, str] = {}
     model = analysis.model
     from binlint.analysis.values import module_index
 
@@ -131,5 +140,4 @@ def _passed_as_value(analysis: "Analysis") -> dict[int, str]:
         call = model.tree.parent(arg)
         label = dotted_text(call.func) if type(call) is cst.Call else None
         cache.setdefault(id(function), f"{label or 'a call'}(...)")
-    analysis.__dict__["_run_context_passed"] = cache
     return cache

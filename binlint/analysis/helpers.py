@@ -89,7 +89,7 @@ class SendSummary:
     retried: bool  # the helper runs this request inside a retry construct of its own
     backs_off: bool  # ... and every such construct backs off
     binance: bool  # the request goes to a Binance host, or sends the X-MBX-APIKEY header
-    line: int  # where the request is sent (in the helper's module)
+    line: int  # where the request is sent (in the helper's module); 0 when not asked for
     # The innermost retry construct that may resend after an order went through (else the
     # innermost), for call sites in other modules: (its line, waits, grows, bounded,
     # reads_retry_after, failure outcome, failure words); () when not retried.
@@ -126,7 +126,7 @@ class HelperSummary:
     when it sends nothing itself."""
 
     name: str
-    line: int
+    line: int  # 0 when not asked for (see `summarize`)
     is_method: bool
     positional: tuple[str, ...]
     keyword_only: tuple[str, ...]
@@ -191,17 +191,25 @@ class HelperRequest:
 # --- summarising ---------------------------------------------------------------------------
 
 
-def summarize(analysis: "Analysis") -> dict[str, HelperSummary]:
-    """The request helpers of one module, by `func` / `Class.method` name."""
-    return dict(_Summarizer(analysis).run())
+def summarize(analysis: "Analysis", lines: bool = True) -> dict[str, HelperSummary]:
+    """The request helpers of one module, by `func` / `Class.method` name, in source order.
+
+    Without `lines` their `line`s are 0: the module's own check reads none, and placing every
+    request of a large module costs more than the rest of its analysis."""
+    return dict(_Summarizer(analysis, lines).run())
 
 
 class _Summarizer:
-    def __init__(self, analysis: "Analysis") -> None:
+    def __init__(self, analysis: "Analysis", lines: bool = True) -> None:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
         self.by_function: dict[int, HelperSummary] = {}
         self._bound_memo: dict[int, list[str]] = {}
+        self.functions: dict[int, cst.FunctionDef] = {}
+        self.lines = lines
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.model.line(node) if self.lines else 0
 
     def run(self) -> Iterable[tuple[str, HelperSummary]]:
         model = self.model
@@ -217,6 +225,7 @@ class _Summarizer:
             sends = tuple(s for s in (self._send(function, site) for site in found) if s is not None)
             if sends:
                 self.by_function[key] = self._summary(function, sends, None)
+                self.functions[key] = function
                 level.append(function)
         callers = self.analysis.requests._callers
         handed = handed_calls(model) if level else {}  # `pool.apply_async(self._process, [request])` and the like
@@ -233,9 +242,13 @@ class _Summarizer:
                                   if s is not None)
                     if sends:
                         self.by_function[id(caller)] = self._summary(caller, sends, inner.name)
+                        self.functions[id(caller)] = caller
                         following.append(caller)
             level = following
-        for summary in sorted(self.by_function.values(), key=lambda s: s.line):
+        # Source order: functions' names stand on lines of their own, in tree order.
+        order = model.tree.order
+        for key in sorted(self.by_function, key=lambda k: order(self.functions[k])):
+            summary = self.by_function[key]
             yield summary.name, summary
 
     # --- one function ---------------------------------------------------------------------
@@ -252,7 +265,7 @@ class _Summarizer:
         var_keyword = params.star_kwarg.name.value if type(params.star_kwarg) is cst.Param else None
         name = f"{klass.name.value}.{function.name.value}" if is_method and klass is not None else function.name.value
         return HelperSummary(
-            name=name, line=model.line(function.name), is_method=is_method, positional=tuple(positional),
+            name=name, line=self._line(function.name), is_method=is_method, positional=tuple(positional),
             keyword_only=tuple(p.name.value for p in params.kwonly_params), var_keyword=var_keyword, sends=sends,
             via=via, has_var_positional=type(params.star_arg) is cst.Param,
         )
@@ -331,7 +344,7 @@ class _Summarizer:
             adds=adds, adds_complete=complete, api_key_param=api_key_param, secret_param=secret_param,
             sends_api_key_header=site.sends_api_key_header,
             timeout=site.timeout is not None or site.session_timeout, retried=retried, backs_off=backs_off,
-            binance=site.is_binance, line=model.line(site.call), retry=retry, signature=signature,
+            binance=site.is_binance, line=self._line(site.call), retry=retry, signature=signature,
             changed_after_signing=tuple(changed),
         )
 
@@ -603,7 +616,7 @@ class HelperModel:
 
     @cached_property
     def summaries(self) -> dict[str, HelperSummary]:
-        return summarize(self.analysis)
+        return summarize(self.analysis, lines=False)
 
     @cached_property
     def _by_function(self) -> dict[int, HelperSummary]:
@@ -671,9 +684,9 @@ class HelperModel:
         where it is sent (a generic REST client given the host at run time): what is wrong inside
         the helper (its timeout, how it signs) is judged here, at the first such call of each."""
         found: list[HelperRequest] = []
-        seen: set[tuple[str, int]] = set()
+        seen: set[tuple[str, SendSummary]] = set()
         for request in self.requests:
-            key = (request.helper.name, request.send.line)
+            key = (request.helper.name, request.send)
             if request.is_binance and not request.send.binance and key not in seen:
                 seen.add(key)
                 found.append(request)

@@ -24,6 +24,7 @@ from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
     from binlint.analysis.flow import ScopeFlow
+    from binlint.analysis.objects import ObjectIndex
     from binlint.analysis.positions import SourcePositions
     from binlint.analysis.project import ProjectView
 
@@ -91,6 +92,13 @@ class ModuleModel:
     def index(self) -> ModuleIndex:
         """The per-module lookups of `analysis/values.py` (classes, helpers, returns, container changes)."""
         return ModuleIndex(self)
+
+    @cached_property
+    def objects(self) -> "ObjectIndex":
+        """What `analysis/objects.py` works out about request objects in this module."""
+        from binlint.analysis.objects import ObjectIndex
+
+        return ObjectIndex(self)
 
     # Asked for every name: the enclosing-node lookups, each made once for its type set.
     @cached_property
@@ -253,13 +261,13 @@ class ModuleModel:
             found = self._scope_bindings.get(id(scope), {}).get(name)
             if found:
                 return found
-            if type(scope) is cst.FunctionDef and name in self._param_names(scope):
+            if type(scope) is cst.FunctionDef and name in self.param_names(scope):
                 return []
             if scope is self.module:
                 return []
             scope = self.scope_of(scope)
 
-    def _param_names(self, function: cst.FunctionDef) -> set[str]:
+    def param_names(self, function: cst.FunctionDef) -> set[str]:
         known = self._params.get(id(function))
         if known is None or known[0] is not function:
             known = self._params[id(function)] = (function, _param_names(function))
@@ -476,7 +484,7 @@ class ModuleModel:
         or a name a `from x import *` binds."""
         assert self.project is not None
         function = self.function_of(name)
-        if function is not None and name.value in self._param_names(function):
+        if function is not None and name.value in self.param_names(function):
             key = self.function_key(function)
             if key is None:
                 return None

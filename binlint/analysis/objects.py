@@ -22,6 +22,7 @@ one that calls its sender directly. Each answer reads one function or one pass o
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -62,9 +63,10 @@ def handed_calls(model: "ModuleModel") -> dict[int, list[tuple[cst.Call, cst.Cal
     (the call as written, a call of the function with the arguments it is given). Read:
     `pool.apply_async(self._process, [request])`, `executor.submit(self._process, request)`,
     `loop.run_in_executor(None, self._process, request)`, `Thread(target=self._process, args=(request,))`."""
-    memo: dict[int, list[tuple[cst.Call, cst.Call]]] | None = model.__dict__.get("_handed_calls_memo")
-    if memo is not None:
-        return memo
+    return model.objects.handed_calls
+
+
+def _handed_calls(model: "ModuleModel") -> dict[int, list[tuple[cst.Call, cst.Call]]]:
     found: dict[int, list[tuple[cst.Call, cst.Call]]] = {}
     for call in model.calls():
         func = call.func
@@ -97,7 +99,6 @@ def handed_calls(model: "ModuleModel") -> dict[int, list[tuple[cst.Call, cst.Cal
             found.setdefault(id(function), []).append((call, bound))
     for put, bound, function in _queue_hops(model):
         found.setdefault(id(function), []).append((put, bound))
-    model.__dict__["_handed_calls_memo"] = found
     return found
 
 
@@ -202,7 +203,7 @@ def given_for(model: "ModuleModel", arguments: dict[str, cst.BaseExpression], pa
 
 def _stored_fields(model: "ModuleModel", init: cst.FunctionDef) -> dict[str, str]:
     """field -> the `__init__` parameter stored in it as it is (`self.path = path`)."""
-    memo: dict[int, dict[str, str]] = model.__dict__.setdefault("_stored_fields_memo", {})
+    memo = model.objects.stored_fields
     known = memo.get(id(init))
     if known is not None:
         return known
@@ -219,4 +220,17 @@ def _stored_fields(model: "ModuleModel", init: cst.FunctionDef) -> dict[str, str
     return found
 
 
-__all__ = ["constructed_field", "field_reads", "given_for", "handed_calls", "passes_whole"]
+class ObjectIndex:
+    """What this module answers about request objects, kept with the module's model
+    (`ModuleModel.objects`): the executor hops, made on first use, and each `__init__`'s stored fields."""
+
+    def __init__(self, model: "ModuleModel") -> None:
+        self.model = model
+        self.stored_fields: dict[int, dict[str, str]] = {}
+
+    @cached_property
+    def handed_calls(self) -> dict[int, list[tuple[cst.Call, cst.Call]]]:
+        return _handed_calls(self.model)
+
+
+__all__ = ["ObjectIndex", "constructed_field", "field_reads", "given_for", "handed_calls", "passes_whole"]

@@ -59,10 +59,12 @@ if TYPE_CHECKING:
 _NEWLINE = re.compile(r"\r\n?|\n")
 # What ends a line for a statement's text to start after it.
 _LINE_END = re.compile(r"[\r\n]")
-# A statement whose first line starts more lines than this in its room is not looked for among
+# A statement whose rarest line starts more lines than this in its room is not looked for among
 # them (that would cost the lines of the room for every node: quadratic in a module of many
 # alike statements); the statement around it is placed instead.
 _MAX_CANDIDATES = 32
+# How far along its block a statement is placed from one placed before: the statements between are placed on the way.
+_MAX_SIBLINGS = 16
 _UNDECIDED = -2
 # Nodes whose statements are placed one by one, and nodes that indent what they hold.
 _BLOCKS = (cst.Module, cst.IndentedBlock)
@@ -261,6 +263,7 @@ class SourcePositions:
         self._line_starts: list[int] | None = None
         self._whole: Mapping[cst.CSTNode, CodeRange] | None = None
         self._top_indexes: dict[int, int] | None = None
+        self._block_indexes: dict[int, dict[int, int]] = {}  # id(block) -> id(statement) -> index in its body
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         if self._whole is None:
@@ -301,16 +304,66 @@ class SourcePositions:
         if span is None:
             return None
         top_level = self._tree.parent(statement) is self._module
-        piece = _statement_piece(self._module, statement, () if top_level else self._indents(statement))
+        indents = () if top_level else self._indents(statement)
+        piece = _statement_piece(self._module, statement, indents)
         low, high = self._room(statement, *span)
         start = self._only_line_start(piece.text, low, high)
         if start == _UNDECIDED:
-            if not top_level:
-                return None  # the statement around it is tried
             start = None
-        if start is None and top_level:
-            start = self._after_previous(statement)
+        if start is None:
+            if top_level:
+                start = self._after_previous(statement)
+            else:  # from a statement of its block placed near it, else the statement around it is tried
+                return self._beside_placed(statement, indents)
         return None if start is None else self._record(statement, start, piece)
+
+    def _beside_placed(self, statement: cst.CSTNode, indents: tuple[str, ...]) -> tuple[int, int, _Piece] | None:
+        """Place a statement of a block from the nearest statement of the same block placed before it
+        (or after it), at most _MAX_SIBLINGS away: the statements of a block follow one another, each
+        piece starting where the one before ends. The statements between are placed on the way."""
+        block = self._tree.parent(statement)
+        if type(block) is not cst.IndentedBlock:
+            return None
+        body = block.body
+        index = self._index_in(block, statement)
+        placed = self._placed
+        module = self._module
+        for before in range(index - 1, max(index - _MAX_SIBLINGS, 0) - 1, -1):
+            known = placed.get(id(body[before]))
+            if known is None:
+                continue
+            end = known[1]
+            found: tuple[int, int, _Piece] | None = None
+            for between in range(before + 1, index + 1):
+                found = self._record(body[between], end, _statement_piece(module, body[between], indents))
+                if found is None:
+                    return None
+                end = found[1]
+            return found
+        for after in range(index + 1, min(index + _MAX_SIBLINGS, len(body) - 1) + 1):
+            known = placed.get(id(body[after]))
+            if known is None:
+                continue
+            pieces = [_statement_piece(module, body[between], indents) for between in range(index, after)]
+            start = known[0] - sum(p.length for p in pieces)
+            found = None
+            for between, piece in zip(range(index, after), pieces):
+                placed_here = self._record(body[between], start, piece)
+                if placed_here is None:
+                    return None
+                found = found or placed_here
+                start = placed_here[1]
+            return found
+        return None
+
+    def _index_in(self, block: cst.IndentedBlock, statement: cst.CSTNode) -> int:
+        """The index of `statement` in `block.body` (by identity), from a table made once per block."""
+        table = self._block_indexes.get(id(block))
+        if table is None:
+            table = self._block_indexes[id(block)] = {}
+            for index, other in enumerate(block.body):
+                table.setdefault(id(other), index)
+        return table[id(statement)]
 
     def _room(self, statement: cst.CSTNode, first: int, end: int) -> tuple[int, int]:
         """Bounds in the text of `statement`, whose subtree is [first, end) in pre-order: the
@@ -379,17 +432,32 @@ class SourcePositions:
 
     def _only_line_start(self, text: str, low: int, high: int) -> int | None:
         """The one offset in [low, high) where `text` occurs at the start of a line, or None; _UNDECIDED
-        when more than _MAX_CANDIDATES lines there start with the first line of `text`."""
-        first_line = _LINE_END.search(text)
-        if first_line is None:  # pragma: no cover - a statement's text ends a line
+        when more than _MAX_CANDIDATES lines there are each line of `text`."""
+        if _LINE_END.search(text) is None:  # pragma: no cover - a statement's text ends a line
             return self._scan(text, low, high)
-        starts = self._lines_like(text[:first_line.end()])
-        begin, stop = bisect.bisect_left(starts, low), bisect.bisect_right(starts, high - len(text))
+        # Every occurrence of `text` at a line start holds each of its lines at the same offset, at a
+        # line start too: the candidates are where its rarest line stands in the room (a statement
+        # repeated in many functions often differs from the others in one line only).
+        best: tuple[list[int], int, int, int] | None = None  # (starts, begin, stop, offset in text)
+        start = 0
+        last = high - len(text)
+        for match in _LINE_END.finditer(text):
+            end = match.end()
+            starts = self._lines_like(text[start:end])
+            begin, stop = bisect.bisect_left(starts, low + start), bisect.bisect_right(starts, last + start)
+            if best is None or stop - begin < best[2] - best[1]:
+                best = (starts, begin, stop, start)
+                if stop - begin <= 1:
+                    break
+            start = end
+        assert best is not None
+        starts, begin, stop, offset = best
         if stop - begin > _MAX_CANDIDATES:
             return _UNDECIDED
         found = None
         for at in starts[begin:stop]:
-            if self._text.startswith(text, at):
+            at -= offset
+            if (at == 0 or self._text[at - 1] in "\r\n") and self._text.startswith(text, at):
                 if found is not None:
                     return None
                 found = at

@@ -14,6 +14,7 @@ and answers what the per-module analysis cannot see alone:
 - `param(function, name)` — what the project's call sites pass to a parameter.
 - `attribute(class, name)` — what an attribute of a project class holds, set in the class,
   a base or a subclass (`self.client = client`, `self.client = self.manager.client`).
+- `binance_imports(module)` — this module's globals that Binance modules of the project import.
 - `key_sinks(module)` — this module's globals that another module passes to an SDK key or
   secret argument (`Client(config.API_KEY, ...)`).
 - `definition(dotted)` — the summary and key that define a resolved name: where entries of
@@ -38,7 +39,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
@@ -109,6 +110,7 @@ class ProjectIndex:
         self._callers: dict[str, list[tuple[int, str, Ref, str]]] | None = None
         self._subclasses: dict[str, list[str]] | None = None
         self._sinks: dict[str, dict[str, tuple[str, str]]] | None = None
+        self._binance_imports: dict[str, set[str] | None] | None = None
         self._digests: dict[str, str] | None = None
         self._components: dict[str, str] | None = None
         # The other modules' helpers, read from their summaries once (see helper_index).
@@ -214,6 +216,25 @@ class ProjectIndex:
                 return None
             base = self.member(base, attribute)
         return base
+
+    def constant(self, dotted: str, importer: str | None = None, depth: int = 0) -> str | int | float | None:
+        """The value a project module's top-level constant has once the module has run
+        (`endpoints.ORDER_PATH`), through re-exports and star imports; None when unknown."""
+        found = self.find_module(dotted, importer) if depth <= _MAX_DEPTH else None
+        if found is None or len(found[1]) != 1:
+            return None
+        module, (name,) = found
+        summary = self.modules[module]
+        constants = summary.table("constants")
+        if name in constants:
+            return cast("str | int | float", constants[name])
+        if name in summary.table("symbols"):
+            return None  # bound here to something that is not one constant
+        imports = summary.table("imports")
+        if name in imports:
+            return self.constant(imports[name], module, depth + 1)
+        source = self.star_source(module, name)
+        return self.constant(f"{source}.{name}", None, depth + 1) if source is not None else None
 
     def star_source(self, module: str, name: str) -> str | None:
         """The project module a `from x import *` of `module` takes `name` from (stars of stars
@@ -443,6 +464,29 @@ class ProjectIndex:
             self._sinks = table
         return self._sinks.get(module, {})
 
+    def binance_imports(self, module: str) -> set[str] | None:
+        """The names of `module` that a Binance module of the project imports
+        (`from config import API_KEY`); None when one imports the module itself (`import config`),
+        so any of its names may be read there; an empty set when none does."""
+        if self._binance_imports is None:
+            table: dict[str, set[str] | None] = {}
+            for summary in self.modules.values():
+                if not summary.binance:
+                    continue
+                for target in imported_modules(summary):
+                    found = self.find_module(target, summary.module)
+                    if found is None or found[0] == summary.module:
+                        continue
+                    owner, rest = found
+                    if not rest or target in summary.stars:
+                        table[owner] = None
+                    else:
+                        names = table.setdefault(owner, set())
+                        if names is not None:
+                            names.add(rest[0])
+            self._binance_imports = table
+        return self._binance_imports.get(module, set())
+
     # --- digests ---------------------------------------------------------------------------------
 
     def digest(self, module: str) -> str:
@@ -516,6 +560,9 @@ class ProjectView:
     def lookup(self, dotted: str) -> Ref | None:
         return self.index.lookup(self.absolute(dotted), self.module)
 
+    def constant(self, dotted: str) -> str | int | float | None:
+        return self.index.constant(self.absolute(dotted), self.module)
+
     def returns(self, dotted: str) -> Ref | None:
         found = self.lookup(dotted)
         if found is not None and found[0] in ("func", "method"):
@@ -535,6 +582,11 @@ class ProjectView:
 
     def key_sinks(self) -> dict[str, tuple[str, str]]:
         return self.index.key_sinks(self.module)
+
+    def read_by_binance(self, name: str) -> bool:
+        """Whether a Binance module of the project imports this module's global `name`."""
+        names = self.index.binance_imports(self.module)
+        return names is None or name in names
 
 
 def imported_modules(summary: ModuleSummary) -> Iterator[str]:

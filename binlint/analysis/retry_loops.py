@@ -38,6 +38,7 @@ class LoopRetries:
         self._loop_functions_memo: dict[int, tuple[cst.CSTNode, list[cst.FunctionDef]]] = {}
         self._tests_cache: dict[int, list[cst.BaseExpression]] = {}
         self._throttling_functions: dict[int, tuple[cst.FunctionDef, bool]] = {}
+        self._loop_retries_memo: dict[tuple[int, int], tuple[cst.For | cst.While, cst.CSTNode, bool]] = {}
 
     def _loops(self) -> Iterator[RetryConstruct]:
         model = self.model
@@ -133,8 +134,7 @@ class LoopRetries:
 
     def _loop_retries(self, loop: cst.For | cst.While, node: cst.CSTNode) -> bool:
         """Whether the loop runs `node` again after it failed: raised, or answered with an error."""
-        memo: dict[tuple[int, int], tuple[cst.For | cst.While, cst.CSTNode, bool]] = self.retries.__dict__.setdefault(
-            "_loop_retries_memo", {})
+        memo = self._loop_retries_memo
         known = memo.get((id(loop), id(node)))
         if known is None or known[0] is not loop or known[1] is not node:
             known = memo[(id(loop), id(node))] = (loop, node, self._loop_retries_uncached(loop, node))

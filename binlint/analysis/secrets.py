@@ -203,7 +203,8 @@ class SecretModel:
         kind = slot.kind
         if kind in ("key", "secret") and doc_sample(value):  # public samples: by value, Binance code or not
             return SecretLiteral(literal, value, kind, CODE_OF_KIND[kind], slot, via, is_bytes, False)
-        if not slot.sink and not is_binance and not any(mentions_binance(name) for name in names):
+        if not slot.sink and not is_binance and not any(mentions_binance(name) for name in names) \
+                and not self._read_by_binance(slot):
             return None
         if is_pem_private_key(value):
             return SecretLiteral(literal, value, "private_key", "BL103", slot, via, is_bytes, True)
@@ -216,6 +217,16 @@ class SecretModel:
         if kind == "passphrase" and is_passphrase_candidate(value):
             return SecretLiteral(literal, value, kind, "BL103", slot, via, is_bytes, False)
         return None
+
+    def _read_by_binance(self, slot: Slot) -> bool:
+        """Whether `slot` is a module constant that a Binance module of the project imports
+        (`api_key = "..."` in a `config.py` that the bot's Binance code reads)."""
+        view = self.model.project
+        if view is None or slot.name is None or type(slot.node) not in (cst.Assign, cst.AnnAssign):
+            return False
+        parent = self.model.tree.parent(slot.node)
+        return parent is not None and self.model.tree.parent(parent) is self.model.module \
+            and view.read_by_binance(slot.name)
 
     def _doc_samples(self) -> Iterator[SecretLiteral]:
         """String literals (docstrings aside) whose whole value is a sample key from Binance's docs."""

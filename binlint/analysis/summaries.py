@@ -50,7 +50,7 @@ from binlint.analysis import binance
 Ref = tuple[Any, ...]  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
 Payload = Any  # plain data: str, int, bool, None and (nested) tuples of them
 
-FORMAT = 2  # bump when the summary's shape or meaning changes
+FORMAT = 3  # bump when the summary's shape or meaning changes
 
 
 @dataclass(frozen=True)
@@ -249,6 +249,7 @@ class _Summariser:
         self.symbols: dict[str, str] = {}
         self.constants: dict[str, str | int | float] = {}
         self.secret_constants: list[str] = []
+        self._varies: set[str] = set()  # constants given different values where one may not run
         self.values: dict[str, list[Ref]] = {}
         self.returns: dict[str, list[Ref]] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
@@ -398,6 +399,9 @@ class _Summariser:
                     self._collect_symbols(handler.body, depth + 1)
 
     def _module_body(self, context: "_Context") -> None:
+        # An importer sees a constant's value when the module has run: the last assignment, if
+        # it is a statement of the module body itself (one inside `if`/`try` may not run).
+        straight = {id(statement) for statement in self.tree.body}
         for statement in context.assigns:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             value = statement.value
@@ -408,7 +412,7 @@ class _Summariser:
                     continue
                 if isinstance(target, ast.Name):
                     self.symbols.setdefault(target.id, "value")
-                    self._constant(target.id, value)
+                    self._constant(target.id, value, id(statement) in straight)
                     ref = self._ref(value, {}, None, None)
                     if ref is not None:
                         self.values.setdefault(target.id, []).append(ref)
@@ -422,17 +426,30 @@ class _Summariser:
             self.exports = None  # `__all__ += [...]`: not a list this summary can tell
         self._scan_calls(context.calls, {}, None, None)
 
-    def _constant(self, name: str, value: ast.expr) -> None:
+    def _constant(self, name: str, value: ast.expr, straight: bool = False) -> None:
+        """Record `name = value` (assignments come in source order). A straight-line assignment
+        replaces what came before; a conditional one that disagrees leaves no single value."""
         if isinstance(value, ast.Constant) and isinstance(value.value, (str, int, float)) \
                 and not isinstance(value.value, bool):
             if isinstance(value.value, str) and _is_secret(value.value):
                 if name not in self.secret_constants:
                     self.secret_constants.append(name)
+                self.constants.pop(name, None)
+                self._varies.add(name)
                 return
-            if name in self.constants and self.constants[name] != value.value:
-                self.constants.pop(name)  # reassigned: no single value
+            if straight:
+                self._varies.discard(name)
+            elif name in self._varies or (name in self.constants and self.constants[name] != value.value):
+                self.constants.pop(name, None)  # reassigned where it may not run: no single value
+                self._varies.add(name)
                 return
             self.constants[name] = value.value
+        elif straight:
+            self.constants.pop(name, None)  # no longer a constant once the module has run
+            self._varies.discard(name)
+        else:
+            self.constants.pop(name, None)
+            self._varies.add(name)
 
     def _class_bases(self, node: ast.ClassDef) -> None:
         bases = []

@@ -26,6 +26,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+# Re-exported: the literal readers are imported from here across the analysis layer.
+from binlint.analysis.literals import dotted_text as dotted_text
+from binlint.analysis.literals import literal_text as literal_text
+from binlint.analysis.literals import literal_value as literal_value
+from binlint.analysis.literals import subscript_key as subscript_key
+
 if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
 
@@ -49,52 +55,6 @@ class StrValue:
 
 
 _UNKNOWN = StrValue(HOLE, False)
-
-
-def literal_text(node: cst.BaseExpression) -> str | None:
-    """The value of a plain (non-f, non-bytes) string literal, else None."""
-    # Node classes tested by exact type here and below (see module._NAME_TYPES).
-    if type(node) is cst.SimpleString:
-        raw = node.value
-        # No prefix, no escape, no carriage return: the text between the quotes is the
-        # value (evaluated_value compiles the literal, a cost that adds up).
-        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
-            quotes = 3 if len(raw) >= 6 and raw[:3] in ('"""', "'''") else 1
-            return raw[quotes:-quotes]
-        try:
-            value = node.evaluated_value
-        except Exception:  # malformed escapes in odd sources
-            return None
-        return value if isinstance(value, str) else None
-    if type(node) is cst.ConcatenatedString:
-        left = literal_text(node.left)
-        right = literal_text(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
-
-
-def literal_value(node: cst.BaseExpression) -> tuple[str, bool] | None:
-    """(text, is_bytes) of a string or bytes literal (bytes read as latin-1); None for f-strings and odd escapes."""
-    if type(node) is cst.SimpleString:
-        raw = node.value
-        if raw[0] in "'\"" and "\\" not in raw and "\r" not in raw:
-            text = literal_text(node)  # no prefix, no escape: the text between the quotes, not compiled
-            if text is not None:
-                return text, False
-        try:
-            value = node.evaluated_value
-        except Exception:
-            return None
-        if isinstance(value, bytes):
-            return value.decode("latin-1"), True
-        return (value, False) if isinstance(value, str) else None
-    if type(node) is cst.ConcatenatedString:
-        left = literal_value(node.left)
-        right = literal_value(node.right)
-        if left is None or right is None:
-            return None
-        return left[0] + right[0], left[1]
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +150,7 @@ def string_value(model: ModuleModel, expr: cst.BaseExpression, depth: int = 0,
         if fallback is not None:
             found = string_value(model, fallback, depth + 1, env)
             return None if found is None else StrValue(found.text, False)
-        return None
+        return imported_constant(model, expr)
     if type(expr) is cst.BinaryOperation:
         if type(expr.operator) is cst.Add:
             left = string_value(model, expr.left, depth + 1, env)
@@ -224,6 +184,29 @@ def _reaching_strings(model: ModuleModel, name: cst.Name, depth: int, env: Env |
     if all(value is None for value in values):
         return None
     return join_strings([value or _UNKNOWN for value in values])
+
+
+def imported_constant(model: ModuleModel, expr: cst.BaseExpression) -> StrValue | None:
+    """A string constant of another module of the project, as that module leaves it
+    (`from endpoints import ORDER_PATH`, `endpoints.ORDER_PATH`, a star import's name)."""
+    project = model.project
+    if project is None:
+        return None
+    dotted: str | None = None
+    if type(expr) is cst.Name:
+        function = model.function_of(expr)
+        if not _holds_parameter(model, expr) or (function is not None and expr.value in model.param_names(function)):
+            return None  # assigned here, or a parameter of that name
+        dotted = model.imports.get(expr.value)
+        if dotted is None and project.summary.stars and expr.value not in project.summary.table("symbols"):
+            dotted = project.local(expr.value)
+    elif type(expr) is cst.Attribute and type(expr.value) is cst.Name and expr.value.value in model.imports \
+            and not model.bindings(expr.value):
+        dotted = f"{model.imports[expr.value.value]}.{expr.attr.value}"
+    if dotted is None:
+        return None
+    value = project.constant(dotted)
+    return StrValue(value, True) if isinstance(value, str) else None
 
 
 def join_strings(values: list[StrValue]) -> StrValue:
@@ -275,15 +258,17 @@ def _percent(model: ModuleModel, template: StrValue, right: cst.BaseExpression, 
         if spec == "%%":
             return "%"
         value = queue.pop(0) if queue else None
-        if spec.endswith("s") and "(" not in spec and value is not None:
-            found = string_value(model, value, depth + 1, env)
-            if found is not None:
-                exact = exact and found.exact
-                return found.text
-        exact = False
-        return HOLE
+        part = _part(model, value, depth, env) if spec.endswith("s") and "(" not in spec else _UNKNOWN
+        exact = exact and part.exact
+        return part.text
 
     return StrValue(_PERCENT.sub(fill, template.text), exact)
+
+
+def _part(model: ModuleModel, value: cst.BaseExpression | None, depth: int, env: Env | None) -> StrValue:
+    """The text of a value filled into a template (`%s`, `{}`), or a hole."""
+    found = string_value(model, value, depth + 1, env) if value is not None else None
+    return found if found is not None else _UNKNOWN
 
 
 def _format(model: ModuleModel, template: StrValue, call: cst.Call, depth: int, env: Env | None) -> StrValue:
@@ -306,13 +291,9 @@ def _format(model: ModuleModel, template: StrValue, call: cst.Call, depth: int, 
             value = positional[index] if index < len(positional) else None
         else:
             value = named.get(field_name)
-        if value is not None and not has_spec:
-            found = string_value(model, value, depth + 1, env)
-            if found is not None:
-                exact = exact and found.exact
-                return found.text
-        exact = False
-        return HOLE
+        part = _part(model, value, depth, env) if not has_spec else _UNKNOWN
+        exact = exact and part.exact
+        return part.text
 
     text = template.text.replace("{{", "\x00").replace("}}", "\x01")
     text = _BRACES.sub(fill, text).replace("\x00", "{").replace("\x01", "}")
@@ -608,7 +589,7 @@ class ModuleIndex:
         if self._assignments is None:
             found: dict[str, list[cst.Assign]] = {}
             for assign in self.model.tree.of_type(cst.Assign):
-                texts = {_dotted_text(t.target) for t in assign.targets}
+                texts = {dotted_text(t.target) for t in assign.targets}
                 texts.discard(None)
                 for target in texts:
                     found.setdefault(target, []).append(assign)  # type: ignore[arg-type]
@@ -631,7 +612,7 @@ class ModuleIndex:
 
         def add(target_node: cst.BaseExpression, kind: str, key: str | None, value: cst.BaseExpression | None,
                 node: cst.CSTNode) -> None:
-            text = _dotted_text(target_node)
+            text = dotted_text(target_node)
             if text is None:
                 return
             found.setdefault((self.owner(node, text), text), []).append(
@@ -664,30 +645,9 @@ class ModuleIndex:
         return found
 
 
-def subscript_key(node: cst.Subscript) -> str | None:
-    """The literal key of `x["key"]`, if it is one."""
-    if len(node.slice) == 1 and type(node.slice[0].slice) is cst.Index:
-        return literal_text(node.slice[0].slice.value)
-    return None
-
-
-def _dotted_text(node: cst.BaseExpression) -> str | None:
-    if type(node) is cst.Name:
-        return node.value
-    if type(node) is cst.Attribute:
-        base = _dotted_text(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def dotted_text(node: cst.BaseExpression) -> str | None:
-    """`self.session.headers` as text, for names and attribute chains only."""
-    return _dotted_text(node)
-
-
 def mutations_of(model: ModuleModel, container: cst.BaseExpression) -> list[Mutation]:
     """Every in-place change to the container `container` names, where that name lives."""
-    text = _dotted_text(container)
+    text = dotted_text(container)
     if text is None:
         return []
     index = module_index(model)

@@ -227,6 +227,10 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
     except TimeLimitExceeded:
         result = _too_slow(data, path, kind, settings)
     finally:
+        if parser is None:  # only the editor's next version of a document uses what was found in this one
+            carry = sys.modules.get("binlint.analysis.carry")
+            if carry is not None:
+                carry.release()
         if pause_gc:
             gc.enable()
             gc.collect(0)

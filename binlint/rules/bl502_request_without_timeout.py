@@ -150,7 +150,7 @@ class RequestWithoutTimeout(Rule):
             yield Report(
                 request.call,
                 f"the request through {label(model, request.call)} to `{endpoint_label(request.method, request.path)}` "
-                f"is sent by `{request.name}` (line {send.line} of its module) with no timeout "
+                f"is sent by `{request.name}`{f' (line {send.line} of its module)' if send.line else ''} with no timeout "
                 f"(`{send.library}` has no default one): it can block the bot for as long as the connection "
                 "stays open.",
                 "Pass `timeout=10` (seconds) where the helper sends the request, or set one on its session.",

@@ -158,6 +158,8 @@ class SigningBase:
         self._refers_memo: dict[tuple[int, int, int, int], tuple[object, object, object, bool]] = {}
         self._names_memo: dict[int, tuple[cst.BaseExpression, list[cst.BaseExpression]]] = {}
         self._reach_stages: list["_Reach"] = []
+        self._parameter_values_memo: dict[tuple[str, ...], list[ParamValue]] = {}
+        self._request_parameter_values_memo: dict[tuple[str, ...], list[ParamValue]] = {}
         self._mutations_memo: dict[tuple[int, str], list[Mutation]] = {}
 
 

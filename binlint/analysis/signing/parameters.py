@@ -63,7 +63,7 @@ class ParameterReader(FlowReader):
 
     def parameter_values(self, *names: str) -> list[ParamValue]:
         """Every value given to a request parameter named one of `names`, where it is written."""
-        memo = self.__dict__.setdefault("_parameter_values_memo", {})
+        memo = self._parameter_values_memo
         if names not in memo:  # several rules ask for `timestamp` and `recvWindow`: found once
             memo[names] = self._parameter_values(names)
         return list(memo[names])
@@ -108,7 +108,7 @@ class ParameterReader(FlowReader):
         """`parameter_values` limited to values that go into a request: query texts, arguments of SDK
         calls and of same-module request helpers, and dicts that reach a request, a signature, an SDK
         call or a request helper."""
-        memo = self.__dict__.setdefault("_request_parameter_values_memo", {})
+        memo = self._request_parameter_values_memo
         if names not in memo:
             memo[names] = self._request_parameter_values(names)
         return list(memo[names])
