@@ -83,3 +83,40 @@ def test_warm_pass_keeps_helpers_and_a_changed_helper_changes_the_importers_dige
     assert changed.view(str(root / "bot.py")).digest != digest
     assert "recvWindow" in helper_index.imported_helpers(changed.view(str(root / "bot.py")))[
         "exchange.signed_request"].sends[0].adds
+
+
+def test_the_check_of_a_helper_module_takes_the_tree_phase_one_parsed(tmp_path: Path):
+    from dataclasses import replace
+
+    from binlint.pipeline import engine
+    from binlint.pipeline.discover import FileKind
+    from binlint.pipeline.parse import reuse
+
+    root = write(tmp_path, BOT)
+    config = Config(root=root)
+    index = project.build_index(str(root), config, use_cache=False)
+    assert HELPER in reuse._KEPT  # exchange.py, read with libcst for its helpers
+    settings = replace(engine.RunSettings(config), project=index)
+    path = str(root / "exchange.py")
+    kept = reuse._KEPT[HELPER]
+    parsed, error = engine._parse(HELPER)
+    assert parsed is kept and error is None and HELPER not in reuse._KEPT  # taken once
+    assert engine._parse(HELPER)[0] is not kept  # then parsed again
+    reuse.keep(HELPER, kept)
+    taking = engine.check_bytes(HELPER.encode(), path, FileKind.PYTHON, settings)
+    assert HELPER not in reuse._KEPT
+    fresh = engine.check_bytes(HELPER.encode(), path, FileKind.PYTHON, settings)
+    assert [(f.code, f.line) for f in taking.findings] == [(f.code, f.line) for f in fresh.findings]
+    assert reuse.take("x = 1\n") is None  # only the exact text parsed
+
+
+def test_at_most_limit_trees_are_kept():
+    from binlint.pipeline.parse import reuse
+
+    import libcst as cst
+
+    reuse._KEPT.clear()
+    for number in range(reuse.LIMIT + 3):
+        reuse.keep(f"x = {number}\n", cst.parse_module(f"x = {number}\n"))
+    assert len(reuse._KEPT) == reuse.LIMIT and "x = 0\n" not in reuse._KEPT
+    reuse._KEPT.clear()

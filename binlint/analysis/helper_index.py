@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any, Iterator, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import _LEAVES, Context, ModuleSummary, Payload, _child_fields, register_summariser
 
 if TYPE_CHECKING:
     from binlint.analysis.helpers import HelperSummary
-    from binlint.analysis.project import ProjectView
+    from binlint.analysis.project import ProjectIndex, ProjectView
     from binlint.analysis.retry_helpers import RetryHelper
 
 CANDIDATES = "helper-candidates"
@@ -174,8 +174,12 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
         from binlint.analysis import Analysis
         from binlint.analysis.module import ModuleModel
 
+        from binlint.pipeline.parse.reuse import keep
+
         text = data.decode("utf-8")
-        analysis = Analysis(ModuleModel(cst.parse_module(text), path, text, None), config)
+        module = cst.parse_module(text)
+        keep(text, module)  # the check of this file takes the tree instead of parsing again
+        analysis = Analysis(ModuleModel(module, path, text, None), config)
     except Exception:  # bad input must never stop the index pass
         return (), ()
     requests: Payload = ()
@@ -257,20 +261,9 @@ def imported_helpers(view: "ProjectView | None") -> "dict[str, HelperSummary]":
     if view is None:
         return {}
     index = view.index
-    table = index._request_helpers
-    if table is None:
-        table = {}
-        for summary in index.modules.values():
-            payload = summary.extra_of(KIND)
-            if not payload:
-                continue
-            for item in payload:
-                helper = from_payload(item)
-                if helper is not None:
-                    table[f"{summary.module}.{helper.name}" if summary.module else helper.name] = helper
-        index._request_helpers = table
-    own = f"{view.module}."
-    return {name: helper for name, helper in table.items() if not name.startswith(own)}
+    if index._request_helpers is None:
+        index._request_helpers = {name: helper for name, helper in _stored(index, KIND, from_payload)}
+    return _of_other_modules(view, index._request_helpers)
 
 
 def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper]":
@@ -278,22 +271,38 @@ def imported_retry_helpers(view: "ProjectView | None") -> "dict[str, RetryHelper
     if view is None:
         return {}
     index = view.index
-    table = index._retry_helpers
-    if table is None:
+    if index._retry_helpers is None:
         from binlint.analysis.project import display
         from binlint.analysis.retry_helpers import RetryHelper
 
-        table = {}
         names = [f.name for f in fields(RetryHelper)]
-        for summary in index.modules.values():
-            for item in summary.extra_of(RETRY_KIND) or ():
-                try:
-                    helper = RetryHelper(**dict(zip(names, item, strict=True)))
-                except (TypeError, ValueError):
-                    continue
-                name = f"{summary.module}.{helper.name}" if summary.module else helper.name
-                table[name] = replace(helper, name=display(name))  # messages name its module
-        index._retry_helpers = table
+
+        def load(item: Any) -> RetryHelper | None:
+            try:
+                return RetryHelper(**dict(zip(names, item, strict=True)))
+            except (TypeError, ValueError):
+                return None
+
+        # Messages name a retry helper with its module.
+        index._retry_helpers = {name: replace(helper, name=display(name))
+                                for name, helper in _stored(index, RETRY_KIND, load)}
+    return _of_other_modules(view, index._retry_helpers)
+
+
+_Helper = TypeVar("_Helper", "HelperSummary", "RetryHelper")
+
+
+def _stored(index: "ProjectIndex", kind: str, load: "Callable[[Any], _Helper | None]"
+            ) -> "Iterator[tuple[str, _Helper]]":
+    """The helpers of one kind stored in the modules' summaries, by qualified name."""
+    for summary in index.modules.values():
+        for item in summary.extra_of(kind) or ():
+            helper = load(item)
+            if helper is not None:
+                yield (f"{summary.module}.{helper.name}" if summary.module else helper.name), helper
+
+
+def _of_other_modules(view: "ProjectView", table: "dict[str, _Helper]") -> "dict[str, _Helper]":
     own = f"{view.module}."
     return {name: helper for name, helper in table.items() if not name.startswith(own)}
 

@@ -420,12 +420,7 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
             if type(element) is cst.DictElement:
                 items.append(DictItem(literal_text(element.key), element.value, element))
             elif type(element) is cst.StarredDictElement:
-                inner = dict_shape(model, element.value, depth + 1)
-                if inner is None:
-                    complete = False
-                else:
-                    items.extend(inner.items)
-                    complete = complete and inner.complete
+                complete = _spread(dict_shape(model, element.value, depth + 1), items) and complete
         return DictShape(expr, tuple(items), complete)
     if type(expr) is cst.Call and model.call_name(expr) in ("builtins.dict", "collections.OrderedDict"):
         items = []
@@ -435,16 +430,20 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
                 items.append(DictItem(arg.keyword.value, arg.value, arg))
             else:
                 inner = dict_shape(model, arg.value, depth + 1) if not arg.star else None
-                if inner is None:
-                    complete = False
-                else:
-                    items.extend(inner.items)
-                    complete = complete and inner.complete
+                complete = _spread(inner, items) and complete
         return DictShape(expr, tuple(items), complete)
     return None
 
 
 # --- helpers in the same module ---------------------------------------------------------
+
+
+def _spread(inner: DictShape | None, items: list[DictItem]) -> bool:
+    """The items of a dict spread into another (`**base`) added to `items`; whether all are known."""
+    if inner is None:
+        return False
+    items.extend(inner.items)
+    return inner.complete
 
 
 def called_function(model: ModuleModel, call: cst.Call) -> cst.FunctionDef | None:

@@ -25,6 +25,7 @@ from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
+from binlint.pipeline.parse.reuse import take as take_kept
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
@@ -330,22 +331,9 @@ def _decode(data: bytes) -> tuple[str | None, str]:
     return text, encoding
 
 
-# A module the fixer has just parsed to check a fixed text (the text, the module): the check of
-# that text that follows takes it instead of parsing the text again. Taken (or dropped) by the next parse.
-_OFFERED: "tuple[str, cst.Module] | None" = None
-
-
-def offer_parsed(source: str, module: "cst.Module") -> None:
-    """Hand the next `_parse` of `source` the module already parsed from it."""
-    global _OFFERED
-    _OFFERED = (source, module)
-
-
 def _parse(source: str, parser: "DocumentParser | None" = None
            ) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
     """The module, or (line, column, message) of the syntax error."""
-    global _OFFERED
-    offered, _OFFERED = _OFFERED, None
     if parser is not None:
         module = parser.reparse(source)
         if module is not None:
@@ -354,8 +342,9 @@ def _parse(source: str, parser: "DocumentParser | None" = None
     deep = too_deep(source)
     if deep is not None:
         return None, deep
-    if parser is None and offered is not None and offered[0] == source:
-        return offered[1], None
+    kept = take_kept(source) if parser is None else None  # parsed in phase one (a helper module), or by --fix
+    if kept is not None:
+        return kept, None
     import libcst as cst
 
     try:

@@ -15,9 +15,12 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from binlint.model import Finding, scrub
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FORM_FEED_INDENT = re.compile(r"[ \t]*\x0c")
@@ -300,10 +303,22 @@ def _parse_problem(text: str, check_ast: bool) -> str | None:
     error = _syntax_error(text) if check_ast else None
     if error is not None:
         return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
-    from binlint.pipeline.engine import offer_parsed
-
-    offer_parsed(text, module)  # the check of the fixed text that follows takes it
+    _keep_for_check(text, module)
     return None
+
+
+_KEPT_TEXT: list[str] = []  # the text of the tree kept for the check, if any
+
+
+def _keep_for_check(text: str, module: "cst.Module") -> None:
+    """Keep the tree of a fixed text for the check that follows (the check takes it instead of
+    parsing the text again); only the last one: a fix kept before is dropped."""
+    from binlint.pipeline.parse import reuse
+
+    while _KEPT_TEXT:
+        reuse.take(_KEPT_TEXT.pop())
+    reuse.keep(text, module)
+    _KEPT_TEXT.append(text)
 
 
 # --- JSON spans (to rewrite one value and keep every other byte) --------------------

@@ -135,21 +135,21 @@ class FlowReader(PayloadReader):
 
     def _tail_text(self, expr: cst.BaseExpression) -> str | None:
         """The literal text a `+` chain ends with."""
-        text = literal_text(expr)
-        if text is not None:
-            return text
-        if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
-            return self._tail_text(expr.right)
-        if type(expr) is cst.FormattedString and expr.parts and type(expr.parts[-1]) is cst.FormattedStringText:
-            return expr.parts[-1].value
-        return None
+        return self._end_text(expr, last=True)
 
     def _leading_text(self, expr: cst.BaseExpression) -> str | None:
+        """The literal text a `+` chain starts with."""
+        return self._end_text(expr, last=False)
+
+    def _end_text(self, expr: cst.BaseExpression, last: bool) -> str | None:
         text = literal_text(expr)
         if text is not None:
             return text
         if type(expr) is cst.BinaryOperation and type(expr.operator) is cst.Add:
-            return self._leading_text(expr.left)
+            return self._end_text(expr.right if last else expr.left, last)
+        if last and type(expr) is cst.FormattedString and expr.parts \
+                and type(expr.parts[-1]) is cst.FormattedStringText:
+            return expr.parts[-1].value
         return None
 
     def _outermost_add(self, node: cst.BinaryOperation) -> cst.BaseExpression:
