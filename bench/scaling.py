@@ -155,8 +155,11 @@ def _env() -> dict[str, str]:
 def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: Path,
                   default_limits: bool = False) -> list[Series]:
     binlint, env = _binlint(), _env()
+    # Each module is a project of its own (pyproject.toml beside it), so the project index reads
+    # only the module measured, not the other sizes' files or the --fix copy.
+    settings = "[project]\nname = 'scaling'\n"
     if not default_limits:  # measure the analysis itself, not the text scan a file over max-parse-size gets
-        (workdir / "pyproject.toml").write_text("[tool.binlint]\nmax-parse-size = 1000000000\n")
+        settings += "[tool.binlint]\nmax-parse-size = 1000000000\n"
     check = Series("binlint check")
     fixing = Series("binlint --fix --unsafe-fixes")
     parse = Series("libcst parse only")
@@ -168,8 +171,10 @@ def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: P
         source = module_source(shape, n)
         original = folder / "module.py"
         original.write_text(source)
+        (folder / "pyproject.toml").write_text(settings)
         scratch = workdir / f"{shape}-{n}-fix"
         scratch.mkdir(exist_ok=True)
+        (scratch / "pyproject.toml").write_text(settings)
         copy = scratch / "module.py"
         print(f"[scaling] {shape} n={n}: {len(source) / 1e6:.1f} MB, {runs} run(s)", file=sys.stderr, flush=True)
         commands: list[tuple[Series, list[str], Callable[[], None] | None]] = [

@@ -364,7 +364,8 @@ class _Summarizer:
             outcome = "unknown" if any(t.outcome == "unknown" for t in triggers) else "not-placed" if all(
                 t.outcome == "not-placed" for t in triggers) else "other"
             words = next((t.words for t in triggers if t.outcome == outcome), triggers[0].words)
-            candidate = (self.model.line(construct.node), construct.waits, construct.grows, construct.bounded,
+            # Its line only where the summary is stored for other modules (placing a loop costs).
+            candidate = (self._line(construct.node), construct.waits, construct.grows, construct.bounded,
                          construct.reads_retry_after, outcome, words)
             if not told or outcome != "not-placed":
                 told = candidate

@@ -34,7 +34,9 @@ class RetryConstruct:
     def describe(self, model: "ModuleModel") -> str:
         """How messages name it: "the `while True` loop on line 7", "`@retry(...)` on `buy`"."""
         node = self.node
-        defined = f" (the retry helper `{self.helper.name}` on line {self.helper.line})" if self.helper else ""
+        defined = "" if self.helper is None else (
+            f" (the retry helper `{self.helper.name}` on line {self.helper.line})" if self.helper.line
+            else f" (the retry helper `{self.helper.name}`)")
         if type(node) is cst.Decorator:
             name = self.function.name.value if self.function else "?"
             return f"`@{short_text(model.code(node.decorator), 60)}` on `{name}`" \
