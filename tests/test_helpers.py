@@ -23,6 +23,15 @@ def analyse(source: str, path: str = "bot.py") -> Analysis:
     return Analysis(ModuleModel(cst.parse_module(source), path, source), Config(root=Path.cwd()))
 
 
+# The request object of the in-house layers below (a class that stores its constructor's arguments).
+REQUEST_CLASS = """
+class Request:
+    def __init__(self, method, path, params):
+        self.method = method
+        self.path = path
+        self.params = params
+"""
+
 US_HELPER = """
 import hashlib, hmac, time
 import urllib.parse
@@ -217,14 +226,8 @@ def test_imported_summaries_make_requests_of_calls_here():
 
 
 def test_a_request_object_layer_is_summarised_through_its_fields():
-    summaries = summarize(analyse("""
+    summaries = summarize(analyse(REQUEST_CLASS + textwrap.dedent("""
         import requests
-
-        class Request:
-            def __init__(self, method, path, params):
-                self.method = method
-                self.path = path
-                self.params = params
 
         class Layer:
             def __init__(self, base, sign):
@@ -237,7 +240,7 @@ def test_a_request_object_layer_is_summarised_through_its_fields():
             def _process(self, request):
                 self.sign(request)
                 return requests.request(request.method, self.base + request.path, params=request.params, timeout=10)
-        """, "layer.py"))
+        """), "layer.py"))
     inner = summaries["Layer._process"].sends[0]
     assert (inner.method_param, inner.payload_param, inner.url_params) == ("request.method", "request.params",
                                                                            ("request.path",))
@@ -248,14 +251,8 @@ def test_a_request_object_layer_is_summarised_through_its_fields():
 
 
 def test_a_request_object_given_back_by_a_sign_callback_keeps_its_fields():
-    summaries = summarize(analyse("""
+    summaries = summarize(analyse(REQUEST_CLASS + textwrap.dedent("""
         import requests
-
-        class Request:
-            def __init__(self, method, path, params):
-                self.method = method
-                self.path = path
-                self.params = params
 
         class Layer:
             def __init__(self, base, sign):
@@ -269,7 +266,7 @@ def test_a_request_object_given_back_by_a_sign_callback_keeps_its_fields():
 
             def _process(self, request):
                 return requests.request(request.method, self.base + request.path, params=request.params, timeout=10)
-        """, "layer.py"))
+        """), "layer.py"))
     assert summaries["Layer._process"].sends[0].adds_complete  # nothing runs between it and the request
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
@@ -283,16 +280,10 @@ def test_a_request_object_given_back_by_a_sign_callback_keeps_its_fields():
     "self._process(request)",
 ])
 def test_a_request_handed_to_an_executor_is_the_request_of_the_wrapper(hand_over: str):
-    summaries = summarize(analyse(f"""
+    summaries = summarize(analyse(REQUEST_CLASS + textwrap.dedent(f"""
         import threading
 
         import requests
-
-        class Request:
-            def __init__(self, method, path, params):
-                self.method = method
-                self.path = path
-                self.params = params
 
         class Layer:
             def add_request(self, method, path, params=None):
@@ -302,22 +293,16 @@ def test_a_request_handed_to_an_executor_is_the_request_of_the_wrapper(hand_over
 
             def _process(self, request):
                 return requests.request(request.method, "https://x" + request.path, params=request.params, timeout=10)
-        """, "layer.py"))
+        """), "layer.py"))
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
 
 
 def test_a_request_put_on_a_queue_is_the_request_of_the_wrapper():
-    summaries = summarize(analyse("""
+    summaries = summarize(analyse(REQUEST_CLASS + textwrap.dedent("""
         from queue import Queue
 
         import requests
-
-        class Request:
-            def __init__(self, method, path, params):
-                self.method = method
-                self.path = path
-                self.params = params
 
         class Layer:
             def __init__(self):
@@ -337,7 +322,7 @@ def test_a_request_put_on_a_queue_is_the_request_of_the_wrapper():
             def _process(self, request):
                 return self.session.request(request.method, "https://x" + request.path, params=request.params,
                                             timeout=10)
-        """, "layer.py"))
+        """), "layer.py"))
     outer = summaries["Layer.add_request"].sends[0]
     assert (outer.method_param, outer.payload_param, outer.url_params) == ("method", "params", ("path",))
 

@@ -158,6 +158,8 @@ def test_a_constant_has_the_value_the_module_leaves_it_with():
     assert constants('PATH = "/api/v3/order"\nif LIVE:\n    PATH = "/api/v3/order/test"\n') == {}
     # Made something else than a constant afterwards: not a constant any more.
     assert constants('PATH = "/api/v3/order"\nPATH = build()\n') == {}
+    assert constants('PATH = build()\nif LIVE:\n    PATH = "/api/v3/order"\n') == {}
+    assert constants('PATH = build()\nPATH = "/api/v3/order"\n') == {"PATH": "/api/v3/order"}
     # The same value twice, one in a branch: still that value.
     assert constants('PATH = "/api/v3/order"\nif LIVE:\n    PATH = "/api/v3/order"\n') == {"PATH": "/api/v3/order"}
 

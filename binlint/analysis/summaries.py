@@ -444,10 +444,7 @@ class _Summariser:
                 self._varies.add(name)
                 return
             self.constants[name] = value.value
-        elif straight:
-            self.constants.pop(name, None)  # no longer a constant once the module has run
-            self._varies.discard(name)
-        else:
+        else:  # not a constant (once the module has run, or maybe): a later branch cannot make it one
             self.constants.pop(name, None)
             self._varies.add(name)
 
