@@ -32,6 +32,7 @@ TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 if TYPE_CHECKING:
     import libcst as cst
 
+    from binlint.analysis import Analysis
     from binlint.pipeline.parse.incremental import DocumentParser
     from binlint.pipeline.parse.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
@@ -389,7 +390,8 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
     try:
-        findings, errors = _run_rules(module, text, path, settings)
+        # The editor's next version of a document reuses what was found in this one (binlint.analysis.carry).
+        findings, errors = _run_rules(module, text, path, settings, release=parser is None)
         kept = _suppressed(findings, text, settings, path, python=True)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
@@ -513,7 +515,8 @@ def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]
     return findings
 
 
-def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings) -> tuple[list[Finding], list[str]]:
+def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings, release: bool = True
+               ) -> tuple[list[Finding], list[str]]:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
     from binlint.rules import all_rules
@@ -524,19 +527,39 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     lines = text.splitlines()
     findings: list[Finding] = []
     errors: list[str] = []
-    for rule in all_rules():
-        if rule.code not in enabled:
-            continue
-        try:
-            if rule.binance_only and not analysis.is_binance:
+    try:
+        for rule in all_rules():
+            if rule.code not in enabled:
                 continue
-            for report in rule().check(analysis):
-                findings.append(_finding(rule, report, path, settings, lines, analysis))
-        except RecursionError:
-            raise  # too deep for any rule: the caller falls back to BL001 and the text scan
-        except Exception as exc:  # a rule bug must not stop the run
-            errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+            try:
+                if rule.binance_only and not analysis.is_binance:
+                    continue
+                for report in rule().check(analysis):
+                    findings.append(_finding(rule, report, path, settings, lines, analysis))
+            except RecursionError:
+                raise  # too deep for any rule: the caller falls back to BL001 and the text scan
+            except Exception as exc:  # a rule bug must not stop the run
+                errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+    finally:
+        if release:
+            _release(analysis)
     return findings, errors
+
+
+def _release(analysis: "Analysis") -> None:
+    """Drop what the module's model and its views hold. They refer to each other (a view keeps
+    the model it reads, the model its views), so without this the tree would wait for the cyclic
+    garbage collector, which would walk every node of it; once the cycles are cut, reference
+    counting frees the tree as soon as the check is done. Only what this check made is emptied:
+    the views `Analysis` built and the model's own parts, never the configuration or the
+    project index they also refer to."""
+    model = analysis.model
+    shared = (analysis.config, model.project)
+    parts = [value for value in (*vars(analysis).values(), *vars(model).values())
+             if hasattr(value, "__dict__") and not isinstance(value, type) and all(value is not s for s in shared)
+             and type(value).__module__.startswith("binlint.analysis")]
+    for part in (analysis, model, *parts):
+        vars(part).clear()
 
 
 def _finding(
