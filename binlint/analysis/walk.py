@@ -19,7 +19,7 @@ from typing import Callable, Iterator, Literal, TypeVar, cast
 
 import libcst as cst
 
-from binlint.analysis.carry import NodeCache
+from binlint.analysis.carry import NodeCache, carrying
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -97,6 +97,10 @@ class TreeIndex:
 
     def _build(self, module: cst.Module) -> None:
         """The module, then each statement's subtree in turn: what one walk from the module gives."""
+        if not carrying():  # nothing is kept for the next module: one walk gives the same tables
+            whole = _Subtree(module, module, 0, split=False)
+            self._parent, self._order, self._end, self._by_type = whole.parent, whole.order, whole.end, whole.by_type
+            return
         parent = self._parent
         order = self._order
         end = self._end
@@ -229,15 +233,16 @@ class _Subtree:
 
     __slots__ = ("base", "size", "parent", "order", "end", "by_type")
 
-    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int) -> None:
+    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int, split: bool = True) -> None:
         self.base = base
         self.parent: dict[int, cst.CSTNode] = {}
         self.order: dict[int, int] = {}
         self.end: dict[int, int] = {}
         self.by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
-        self.size = self._walk(module, statement, base) - base
+        self.size = self._walk(module, statement, base, split) - base
 
-    def _walk(self, module: cst.Module, root: cst.CSTNode, counter: int) -> int:
+    def _walk(self, module: cst.Module, root: cst.CSTNode, counter: int, split: bool) -> int:
+        """Number the subtree of `root` from `counter`; `split`: class members as subtrees of their own."""
         parent = self.parent
         order = self.order
         end = self.end
@@ -259,7 +264,7 @@ class _Subtree:
             by_type[node_type].append(node)
             stack.append((node, 1))
             kids = children(node)
-            members = 2 if node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
+            members = 2 if split and node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
             for kid in reversed(kids):
                 parent[id(kid)] = node
                 stack.append((kid, members))

@@ -521,9 +521,12 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     from binlint.analysis.module import ModuleModel
     from binlint.rules import all_rules
 
+    from binlint.analysis.carry import carried
+
     enabled = settings.enabled_codes(path)
     view = settings.project.view(path) if settings.project is not None else None
-    analysis = Analysis(ModuleModel(module, path, text, view), settings.config)
+    with carried(not release):
+        analysis = Analysis(ModuleModel(module, path, text, view), settings.config)
     lines = text.splitlines()
     findings: list[Finding] = []
     errors: list[str] = []
