@@ -51,17 +51,14 @@ def copy_tree(sdk: Path, destination: Path, copies: int = 1) -> int:
     count = 0
     for copy in range(copies):
         base = destination / f"copy{copy}"
-        for package in (*PACKAGES, "ccxt"):
-            source = sdk / package
-            if not source.is_dir():
-                continue
+        for package, source in _package_folders(sdk):
             for folder, dirs, files in os.walk(source):
                 dirs[:] = sorted(d for d in dirs if d != "__pycache__")
                 for name in sorted(files):
                     if not name.endswith(".py"):
                         continue
                     path = Path(folder, name)
-                    relative = path.relative_to(sdk)
+                    relative = path.relative_to(source.parent)
                     if package == "ccxt" and not any(p.startswith("binance") for p in relative.parts[1:]):
                         continue
                     out = base / relative
@@ -70,6 +67,18 @@ def copy_tree(sdk: Path, destination: Path, copies: int = 1) -> int:
                     count += 1
     (destination / "pyproject.toml").write_text("[project]\nname = 'bench'\n")
     return count
+
+
+def _package_folders(sdk: Path) -> list[tuple[str, Path]]:
+    """(package, folder) of each SDK package below `sdk`: a site-packages folder holds them at its
+    top; the benchmark corpus one level down, one folder per distribution (several of which
+    install into `binance/`: copied into one package, as pip installs them)."""
+    found = []
+    for package in (*PACKAGES, "ccxt"):
+        for source in (sdk / package, *sorted(sdk.glob(f"*/{package}"))):
+            if source.is_dir():
+                found.append((package, source))
+    return found
 
 
 def index_pass(tree: Path, runs: int) -> float:
