@@ -98,8 +98,7 @@ class TreeIndex:
     def _build(self, module: cst.Module) -> None:
         """The module, then each statement's subtree in turn: what one walk from the module gives."""
         if not carrying():  # nothing is kept for the next module: one walk gives the same tables
-            whole = _Subtree(module, module, 0, split=False)
-            self._parent, self._order, self._end, self._by_type = whole.parent, whole.order, whole.end, whole.by_type
+            self._parent, self._order, self._end, self._by_type = _walk_whole(module)
             return
         parent = self._parent
         order = self._order
@@ -223,6 +222,51 @@ class TreeIndex:
                 return current  # type: ignore[return-value]
             current = parent.get(id(current))
         return None
+
+
+def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, int], dict[int, int],
+                                              dict[type, list[cst.CSTNode]]]:
+    """Parents, pre-order numbers, subtree ends and per-type lists of a whole module, in one walk
+    (`children` inlined: this loop runs for every node of every module checked)."""
+    parent: dict[int, cst.CSTNode] = {}
+    order: dict[int, int] = {}
+    end: dict[int, int] = {}
+    by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
+    kinds = _KIND
+    fields = _FIELDS
+    counter = 0
+    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]  # (node, leaving it: its subtree ends)
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        node, leaving = pop()
+        if leaving:
+            end[id(node)] = counter
+            continue
+        order[id(node)] = counter
+        counter += 1
+        node_type = type(node)
+        by_type[node_type].append(node)
+        push((node, True))
+        kids: list[cst.CSTNode] = []
+        for name in fields.get(node_type) or _child_fields(node_type):
+            value = getattr(node, name)
+            kind = kinds.get(type(value))
+            if kind is None:
+                kind = _kind(type(value))
+            if kind == 1:
+                kids.append(value)
+            elif kind == 2:
+                for item in value:
+                    item_kind = kinds.get(type(item))
+                    if item_kind is None:
+                        item_kind = _kind(type(item))
+                    if item_kind == 1:
+                        kids.append(item)
+        for kid in reversed(kids):
+            parent[id(kid)] = node
+            push((kid, False))
+    return parent, order, end, by_type
 
 
 class _Subtree:
