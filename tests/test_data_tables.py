@@ -39,3 +39,11 @@ def test_bl504_reads_which_sdks_format_with_str_from_the_orders_table(monkeypatc
     entry = dataclasses.replace(sdk_facts.PYTHON_BINANCE, formats_amounts=True)
     monkeypatch.setattr(sdk_facts, "REGISTRY", sdk_facts.REGISTRY.with_sdk(entry))
     assert codes(source, select=("BL504",)) == []
+
+
+@pytest.mark.parametrize("host", sorted(binance.REST_HOSTS))
+def test_every_rest_host_holds_the_word_binance_host_looks_for_first(host):
+    # binance_host() answers None at once for an ASCII string without the word.
+    assert binance._HOST_WORD in host.lower()
+    assert binance.binance_host(f"https://{host.upper()}/api/v3/order") == host.lower()
+    assert binance.binance_host(f"https://{host.replace('binance', 'b1nance')}/api/v3/order") is None

@@ -37,6 +37,8 @@ PATH_PREFIXES: tuple[str, ...] = ("/api/v3/", "/sapi/", "/fapi/", "/dapi/", "/ea
 HOST_PATTERN = re.compile(
     r"(?i)(?:^|[/@.\s\"'])(" + "|".join(re.escape(h) for h in sorted(REST_HOSTS, key=len, reverse=True)) + r")(?![A-Za-z0-9.-])"
 )
+# A word every REST host holds (tests/test_data_tables.py checks it): a string without it names none.
+_HOST_WORD = "binance"
 # A string that mentions any binance.* host (websocket streams and the like included).
 ANY_BINANCE_HOST = re.compile(r"(?i)\b[a-z0-9.-]*binance(?:future)?\.(?:com|us|vision)\b")
 # `http://` followed by a Binance host (REST, data, testnet, .us, .vision); group 1 is the host.
@@ -83,6 +85,8 @@ def is_sdk_module(module: str) -> bool:
 
 def binance_host(text: str) -> str | None:
     """The Binance REST host mentioned in `text`, lower-cased, if any."""
+    if text.isascii() and _HOST_WORD not in text.lower():
+        return None  # asked of every string of a module: most name no host (every REST host holds the word)
     match = HOST_PATTERN.search(text)
     return match.group(1).lower() if match else None
 
