@@ -11,7 +11,6 @@ import libcst as cst
 import pytest
 
 import binlint
-from binlint.analysis.carry import _CACHES, carried, release
 from binlint.analysis.walk import TreeIndex, children
 from binlint.rules import all_rules
 from binlint.testing import fill
@@ -79,9 +78,8 @@ def _plain_walk(module: cst.Module) -> tuple[dict, dict, dict, dict]:
     return parent, order, end, dict(by_type)
 
 
-def _assert_index_is_plain_walk(module: cst.Module, carry: bool = True) -> TreeIndex:
-    with carried(carry):
-        tree = TreeIndex(module)
+def _assert_index_is_plain_walk(module: cst.Module) -> TreeIndex:
+    tree = TreeIndex(module)
     parent, order, end, by_type = _plain_walk(module)
     assert tree._parent == parent
     assert tree._order == order
@@ -97,12 +95,14 @@ def test_index_is_a_plain_walk(source: str) -> None:
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_index_made_in_one_walk_when_nothing_is_carried_over(source: str) -> None:
-    module = cst.parse_module(source)
-    release()
-    _assert_index_is_plain_walk(module, carry=False)
-    assert all(not c._current for c in _CACHES)  # no statement's subtree kept for a next module
-    _assert_index_is_plain_walk(module)
+def test_index_made_in_one_walk_outside_the_editor_is_a_plain_walk(source: str) -> None:
+    from binlint.analysis import carry
+
+    carry.carry_over(False)
+    try:
+        _assert_index_is_plain_walk(cst.parse_module(source))
+    finally:
+        carry.carry_over(True)
 
 
 def test_statements_kept_from_an_earlier_module_are_renumbered() -> None:

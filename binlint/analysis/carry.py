@@ -6,37 +6,33 @@ holds values per node for the module asked about last and for the one before it,
 was found in a kept statement is not found again; a run over many files keeps no more
 than two files' values alive. Each entry holds its node, so a node's id cannot be reused
 by another node while the entry lives. Outside the editor nothing is carried over: the
-engine calls `release()` after each file, so no tree outlives its check, and checks files
-inside `carried(False)`: what is made per statement only to be carried over (the tree
-index's subtrees) is then made for the whole module at once.
+engine calls `release()` after each file, so no tree outlives its check.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Callable, Generic, Hashable, Iterator, TypeVar
+from typing import Any, Callable, Generic, Hashable, TypeVar
 
 import libcst as cst
 
 V = TypeVar("V")
 
 _CACHES: "list[NodeCache[Any]]" = []  # every cache made, for `release`
-_CARRYING = [True]  # whether what is found in this module may be carried over to the next one
+
+
+# Whether the module checked now may share statements with the next one (an editor's document):
+# outside the editor the engine says it does not, and what is kept only for that is not made.
+_carrying = True
+
+
+def carry_over(carrying: bool) -> None:
+    """Say whether the next modules checked may share statements with one another."""
+    global _carrying
+    _carrying = carrying
 
 
 def carrying() -> bool:
-    """Whether what is found in the module checked now may serve the next one (the editor's case)."""
-    return _CARRYING[-1]
-
-
-@contextmanager
-def carried(carry: bool) -> Iterator[None]:
-    """Within the block, whether what is found in a module may serve the next one."""
-    _CARRYING.append(carry)
-    try:
-        yield
-    finally:
-        _CARRYING.pop()
+    return _carrying
 
 
 def release() -> None:

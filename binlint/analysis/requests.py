@@ -58,6 +58,7 @@ from binlint.analysis.values import (
     HOLE, Env, Mutation, StrValue, called_function, dict_shape, dotted_text, literal_text, module_index,
     mutations_of, returned_values, string_value,
 )
+from binlint.analysis.http_facts import HTTP_METHODS, MODULE_FUNCTIONS, SESSION_CLASSES
 from binlint.analysis.values import bind_arguments as _bind_arguments
 
 if TYPE_CHECKING:
@@ -65,22 +66,9 @@ if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
     from binlint.analysis.helpers import HelperRequest
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
-
-# Module-level request functions: qualified name -> library.
-_MODULE_FUNCTIONS: dict[str, str] = {
-    **{f"requests.{m}": "requests" for m in (*HTTP_METHODS, "request")},
-    **{f"requests.api.{m}": "requests" for m in (*HTTP_METHODS, "request")},
-    **{f"httpx.{m}": "httpx" for m in (*HTTP_METHODS, "request")},
-    "aiohttp.request": "aiohttp",
-}
-# Session / client classes: qualified name -> library.
-_SESSION_CLASSES: dict[str, str] = {
-    "requests.Session": "requests", "requests.session": "requests", "requests.sessions.Session": "requests",
-    "requests.sessions.session": "requests",
-    "httpx.Client": "httpx", "httpx.AsyncClient": "httpx",
-    "aiohttp.ClientSession": "aiohttp", "aiohttp.client.ClientSession": "aiohttp",
-}
+# The request functions and session classes of each HTTP library (binlint.analysis.http_facts).
+_MODULE_FUNCTIONS = MODULE_FUNCTIONS
+_SESSION_CLASSES = SESSION_CLASSES
 _URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"})
 _URLLIB_REQUEST = frozenset({"urllib.request.Request", "urllib2.Request", "six.moves.urllib.request.Request"})
 

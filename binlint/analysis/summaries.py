@@ -46,11 +46,12 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterator, cast
 
 from binlint.analysis import binance
+from binlint.analysis.http_facts import SESSION_CLASSES
 
 Ref = tuple[Any, ...]  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
 Payload = Any  # plain data: str, int, bool, None and (nested) tuples of them
 
-FORMAT = 3  # bump when the summary's shape or meaning changes
+FORMAT = 4  # bump when the summary's shape or meaning changes
 
 
 @dataclass(frozen=True)
@@ -530,6 +531,8 @@ class _Summariser:
                     name = name[: -len(".create")]
                 if binance.sdk_class(name) is not None:
                     return ("sdk", name)
+                if name in SESSION_CLASSES:  # an HTTP session: what a parameter it is passed to sends with
+                    return ("inst", name)
             return ("call", callee)
         if isinstance(node, ast.Name):
             name = node.id

@@ -96,8 +96,9 @@ class TreeIndex:
         self._build(module)
 
     def _build(self, module: cst.Module) -> None:
-        """The module, then each statement's subtree in turn: what one walk from the module gives."""
-        if not carrying():  # nothing is kept for the next module: one walk gives the same tables
+        """The module, then each statement's subtree in turn: what one walk from the module gives.
+        Outside the editor no statement is kept for the next module: one walk makes the tables."""
+        if not carrying():
             self._parent, self._order, self._end, self._by_type = _walk_whole(module)
             return
         parent = self._parent
@@ -275,18 +276,18 @@ class _Subtree:
     The statements of a class body are subtrees of their own, kept like top-level statements:
     a class (a whole module, in some code) is new after every edit inside it, its methods not."""
 
-    __slots__ = ("base", "size", "parent", "order", "end", "by_type")
+    __slots__ = ("base", "size", "parent", "order", "end", "by_type", "split")
 
     def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int, split: bool = True) -> None:
         self.base = base
+        self.split = split  # class members as subtrees of their own
         self.parent: dict[int, cst.CSTNode] = {}
         self.order: dict[int, int] = {}
         self.end: dict[int, int] = {}
         self.by_type: dict[type, list[cst.CSTNode]] = defaultdict(list)
-        self.size = self._walk(module, statement, base, split) - base
+        self.size = self._walk(module, statement, base) - base
 
-    def _walk(self, module: cst.Module, root: cst.CSTNode, counter: int, split: bool) -> int:
-        """Number the subtree of `root` from `counter`; `split`: class members as subtrees of their own."""
+    def _walk(self, module: cst.Module, root: cst.CSTNode, counter: int) -> int:
         parent = self.parent
         order = self.order
         end = self.end
@@ -308,7 +309,7 @@ class _Subtree:
             by_type[node_type].append(node)
             stack.append((node, 1))
             kids = children(node)
-            members = 2 if split and node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
+            members = 2 if self.split and node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
             for kid in reversed(kids):
                 parent[id(kid)] = node
                 stack.append((kid, members))

@@ -32,7 +32,6 @@ TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 if TYPE_CHECKING:
     import libcst as cst
 
-    from binlint.analysis import Analysis
     from binlint.pipeline.parse.incremental import DocumentParser
     from binlint.pipeline.parse.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
@@ -214,6 +213,10 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
     pause_gc = gc.isenabled()
     if pause_gc:
         gc.disable()
+    if kind is not FileKind.TEXT:
+        from binlint.analysis import carry
+
+        carry.carry_over(parser is not None)  # only the editor's next version of a document shares its statements
     try:
         with _TimeLimit(settings.config.file_time_limit):
             if kind is FileKind.PYTHON:
@@ -229,9 +232,9 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
         result = _too_slow(data, path, kind, settings)
     finally:
         if parser is None:  # only the editor's next version of a document uses what was found in this one
-            carry = sys.modules.get("binlint.analysis.carry")
-            if carry is not None:
-                carry.release()
+            kept = sys.modules.get("binlint.analysis.carry")
+            if kept is not None:
+                kept.release()
         if pause_gc:
             gc.enable()
             gc.collect(0)
@@ -390,8 +393,7 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
     try:
-        # The editor's next version of a document reuses what was found in this one (binlint.analysis.carry).
-        findings, errors = _run_rules(module, text, path, settings, release=parser is None)
+        findings, errors = _run_rules(module, text, path, settings)
         kept = _suppressed(findings, text, settings, path, python=True)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
@@ -515,18 +517,14 @@ def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]
     return findings
 
 
-def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings, release: bool = True
-               ) -> tuple[list[Finding], list[str]]:
+def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings) -> tuple[list[Finding], list[str]]:
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
     from binlint.rules import all_rules
 
-    from binlint.analysis.carry import carried
-
     enabled = settings.enabled_codes(path)
     view = settings.project.view(path) if settings.project is not None else None
-    with carried(not release):
-        analysis = Analysis(ModuleModel(module, path, text, view), settings.config)
+    analysis = Analysis(ModuleModel(module, path, text, view), settings.config)
     lines = text.splitlines()
     findings: list[Finding] = []
     errors: list[str] = []
@@ -544,25 +542,8 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
             except Exception as exc:  # a rule bug must not stop the run
                 errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
     finally:
-        if release:
-            _release(analysis)
+        analysis.release()
     return findings, errors
-
-
-def _release(analysis: "Analysis") -> None:
-    """Drop what the module's model and its views hold. They refer to each other (a view keeps
-    the model it reads, the model its views), so without this the tree would wait for the cyclic
-    garbage collector, which would walk every node of it; once the cycles are cut, reference
-    counting frees the tree as soon as the check is done. Only what this check made is emptied:
-    the views `Analysis` built and the model's own parts, never the configuration or the
-    project index they also refer to."""
-    model = analysis.model
-    shared = (analysis.config, model.project)
-    parts = [value for value in (*vars(analysis).values(), *vars(model).values())
-             if hasattr(value, "__dict__") and not isinstance(value, type) and all(value is not s for s in shared)
-             and type(value).__module__.startswith("binlint.analysis")]
-    for part in (analysis, model, *parts):
-        vars(part).clear()
 
 
 def _finding(

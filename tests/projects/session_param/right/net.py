@@ -1,0 +1,4 @@
+import requests
+
+# One connection pool for the whole bot.
+SESSION = requests.Session()
