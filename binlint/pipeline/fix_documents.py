@@ -15,7 +15,7 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from binlint.model import Finding, scrub
 
@@ -139,7 +139,8 @@ class SourceFile(Document):
             raise Unfixable(f"it does not decode as {self.encoding}") from None
         self.lines = Lines(text)
         self.units = {0: text}
-        self._ast_ok = python and _ast_parses(text)
+        self._ast_ok: bool | None = None if python else False  # Python's own parser takes the text (when asked)
+        self._ast_clean: bytes | None = None  # the last content `problem` found Python's parser to take
 
     def place(self, finding: Finding) -> tuple[Placed, ...]:
         return tuple(
@@ -164,10 +165,28 @@ class SourceFile(Document):
         if ("utf-8" if encoding == "utf-8-sig" else encoding) != self.encoding:
             return "it would change the file's encoding declaration"
         text = data[len(self.bom):].decode(self.encoding)
-        return _parse_problem(text, self._ast_ok)
+        asked: list[bool] = []
+
+        def original_parses() -> bool:  # asked only when Python's parser rejects `text`
+            asked.append(True)
+            return self._ast_parses()
+
+        problem = _parse_problem(text, original_parses)
+        if problem is None and not asked:
+            self._ast_clean = data
+        return problem
+
+    def _ast_parses(self) -> bool:
+        """Whether Python's own parser takes the text (asked only when a fixed text fails it)."""
+        if self._ast_ok is None:
+            self._ast_ok = _ast_parses(self.units[0])
+        return self._ast_ok
 
     def reopen(self, data: bytes) -> "SourceFile":
-        return SourceFile(data, self.python)
+        document = SourceFile(data, self.python)
+        if data == self._ast_clean:
+            document._ast_ok = True  # `problem` parsed it with Python's parser already
+        return document
 
 
 class NotebookFile(Document):
@@ -263,7 +282,7 @@ class NotebookFile(Document):
             cells = notebook.load_cells(data)
         except notebook.NotebookError as exc:
             return f"it would not be a valid notebook ({exc})"
-        return _parse_problem(notebook.join(cells).source, False)
+        return _parse_problem(notebook.join(cells).source, None)
 
     def label(self, unit: int, path: str) -> str:
         return f"{path}:cell {unit}"
@@ -289,8 +308,9 @@ def _syntax_error(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _parse_problem(text: str, check_ast: bool) -> str | None:
-    """Why `text` must not be written (it does not parse), or None."""
+def _parse_problem(text: str, check_ast: Callable[[], bool] | None) -> str | None:
+    """Why `text` must not be written (it does not parse), or None. With `check_ast`, Python's own
+    verdict on `text` counts too when `check_ast()` says so (asked only when that verdict is an error)."""
     import libcst as cst
 
     try:
@@ -300,8 +320,8 @@ def _parse_problem(text: str, check_ast: bool) -> str | None:
         line, message = _syntax_error(text) or (
             getattr(exc, "raw_line", 1), (getattr(exc, "message", "") or type(exc).__name__).splitlines()[0])
         return f"it would leave the file unparsable (line {line}: {scrub(message)})"
-    error = _syntax_error(text) if check_ast else None
-    if error is not None:
+    error = _syntax_error(text) if check_ast is not None else None
+    if error is not None and check_ast is not None and check_ast():
         return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
     _keep_for_check(text, module)
     return None
