@@ -267,7 +267,7 @@ def _build(document: Document, groups: list[tuple[Placed, ...]]) -> tuple[bytes,
         data = document.render(units)
     except Unfixable as exc:
         return document.data, str(exc)
-    return data, document.problem(data)
+    return data, document.problem(data, edits)
 
 
 def _refuse(outcome: SourceFix, refused: set[tuple[str, str, str]], finding: Finding, why: str) -> None:

@@ -101,8 +101,8 @@ class Document:
     def render(self, units: dict[int, str]) -> bytes:
         raise NotImplementedError
 
-    def problem(self, data: bytes) -> str | None:
-        """Why `data` (this document after edits) must not be written, or None."""
+    def problem(self, data: bytes, edits: Iterable[Placed] = ()) -> str | None:
+        """Why `data` (this document after `edits`) must not be written, or None."""
         raise NotImplementedError
 
     def label(self, unit: int, path: str) -> str:
@@ -141,6 +141,8 @@ class SourceFile(Document):
         self.units = {0: text}
         self._ast_ok: bool | None = None if python else False  # Python's own parser takes the text (when asked)
         self._ast_clean: bytes | None = None  # the last content `problem` found Python's parser to take
+        self._tree: "cst.Module | None" = None  # the tree the check held for the text, once asked for
+        self._tree_asked = False
 
     def place(self, finding: Finding) -> tuple[Placed, ...]:
         return tuple(
@@ -155,7 +157,7 @@ class SourceFile(Document):
         except UnicodeEncodeError:
             raise Unfixable(f"the fixed text cannot be written in the file's encoding ({self.encoding})") from None
 
-    def problem(self, data: bytes) -> str | None:
+    def problem(self, data: bytes, edits: Iterable[Placed] = ()) -> str | None:
         if not self.python:
             return None
         try:
@@ -171,10 +173,26 @@ class SourceFile(Document):
             asked.append(True)
             return self._ast_parses()
 
-        problem = _parse_problem(text, original_parses)
+        problem = _parse_problem(text, original_parses, lambda: self._spliced(text, edits))
         if problem is None and not asked:
             self._ast_clean = data
         return problem
+
+    def _spliced(self, text: str, edits: Iterable[Placed]) -> "cst.Module | None":
+        """The tree of `text` (this document's text after `edits`), built from the tree the check held
+        for this document's text by re-parsing only the lines the edits touched; None without one."""
+        placed = sorted((e.start, e.end, len(e.content)) for e in edits)
+        if not placed:
+            return None
+        if not self._tree_asked:
+            from binlint.pipeline.parse import reuse
+
+            self._tree, self._tree_asked = reuse.held(self.units[0]), True
+        if self._tree is None:
+            return None
+        from binlint.pipeline.parse.incremental import splice_edits
+
+        return splice_edits(self._tree, self.units[0], text, placed)
 
     def _ast_parses(self) -> bool:
         """Whether Python's own parser takes the text (asked only when a fixed text fails it)."""
@@ -275,7 +293,7 @@ class NotebookFile(Document):
         separator = raw[items[0][1]: items[1][0]] if len(items) > 1 else "," + (opening or " ")
         return "[" + opening + separator.join(rendered) + closing + "]"
 
-    def problem(self, data: bytes) -> str | None:
+    def problem(self, data: bytes, edits: Iterable[Placed] = ()) -> str | None:
         from binlint.pipeline.parse import notebook
 
         try:
@@ -308,13 +326,20 @@ def _syntax_error(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _parse_problem(text: str, check_ast: Callable[[], bool] | None) -> str | None:
+def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
+                   spliced: "Callable[[], cst.Module | None] | None" = None) -> str | None:
     """Why `text` must not be written (it does not parse), or None. With `check_ast`, Python's own
-    verdict on `text` counts too when `check_ast()` says so (asked only when that verdict is an error)."""
+    verdict on `text` counts too when `check_ast()` says so (asked only when that verdict is an error).
+    `spliced()` may give the tree of `text` built from an earlier one; else the text is parsed whole."""
     import libcst as cst
 
     try:
-        module = cst.parse_module(text)
+        module = spliced() if spliced is not None else None
+    except Exception:  # a bug there must not block the fix: the whole parse decides
+        module = None
+    try:
+        if module is None:
+            module = cst.parse_module(text)
     except Exception as exc:  # ParserSyntaxError, and a few other types on odd input
         # Python places the error better than libcst (tokenizer errors all say line 1).
         line, message = _syntax_error(text) or (
