@@ -77,16 +77,16 @@ SPLICED: list[bool] = []
 
 @pytest.fixture
 def counting_splices(monkeypatch):
-    from binlint.pipeline.parse import incremental
+    from binlint.pipeline.parse.incremental import Splicer
 
-    real = incremental.splice_edits
+    real = Splicer.splice
 
-    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        module = real(*args, **kwargs)
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        module = real(self, *args, **kwargs)
         SPLICED.append(module is not None)
         return module
 
-    monkeypatch.setattr(incremental, "splice_edits", counted)
+    monkeypatch.setattr(Splicer, "splice", counted)
 
 
 @pytest.mark.parametrize("rule, index, case", CASES, ids=IDS)

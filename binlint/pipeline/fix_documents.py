@@ -22,6 +22,8 @@ from binlint.model import Finding, scrub
 if TYPE_CHECKING:
     import libcst as cst
 
+    from binlint.pipeline.parse.incremental import Splicer
+
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FORM_FEED_INDENT = re.compile(r"[ \t]*\x0c")
 
@@ -141,7 +143,7 @@ class SourceFile(Document):
         self.units = {0: text}
         self._ast_ok: bool | None = None if python else False  # Python's own parser takes the text (when asked)
         self._ast_clean: bytes | None = None  # the last content `problem` found Python's parser to take
-        self._tree: "cst.Module | None" = None  # the tree the check held for the text, once asked for
+        self._splicer: "Splicer | None" = None  # on the tree the check held for the text, once asked for
         self._tree_asked = False
 
     def place(self, finding: Finding) -> tuple[Placed, ...]:
@@ -186,13 +188,11 @@ class SourceFile(Document):
             return None
         if not self._tree_asked:
             from binlint.pipeline.parse import reuse
+            from binlint.pipeline.parse.incremental import Splicer
 
-            self._tree, self._tree_asked = reuse.held(self.units[0]), True
-        if self._tree is None:
-            return None
-        from binlint.pipeline.parse.incremental import splice_edits
-
-        return splice_edits(self._tree, self.units[0], text, placed)
+            tree, self._tree_asked = reuse.held(self.units[0]), True
+            self._splicer = Splicer(tree, self.units[0]) if tree is not None else None
+        return self._splicer.splice(text, placed) if self._splicer is not None else None
 
     def _ast_parses(self) -> bool:
         """Whether Python's own parser takes the text (asked only when a fixed text fails it)."""

@@ -414,43 +414,62 @@ def _concrete_subclasses(base: type) -> set[type]:
 
 def splice_edits(module: cst.Module, old: str, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
     """The module of `new`, built from `module` (parsed from `old`) by re-parsing only the simple
-    statement lines the edits fall in; None when that cannot be done (the caller parses `new` whole).
+    statement lines the edits fall in; None when that cannot be done (see `Splicer.splice`)."""
+    return Splicer(module, old).splice(new, edits)
 
-    `edits` are (start, end, length of the new content): offsets in `old`, sorted, not overlapping,
-    and `new` is `old` with them applied. Each edit must fall inside one simple statement line (the
-    lines of a statement's `;`-separated small statements, with its leading comment lines), reached
-    through the bodies of the compound statements around it; the new text of each such line must parse,
-    at the indentation of its block, as simple statement lines that render back to exactly that text.
-    The tokenizer is then at the start of a line with no bracket open, at the block's indentation,
-    after the new lines as after the old one, so the rest of the text parses as it did: the tree is
-    the one a whole parse gives.
-    """
-    if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
-        return None
-    state = _recording_state(module, ())
-    module._codegen(state)
-    finder = _LineFinder(module, state.table())
-    # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
-    targets: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...], int, int, list[tuple[int, int, int]]]] = {}
-    for edit in edits:
-        found = finder.find(edit[0], edit[1])
-        if found is None:
+
+class Splicer:
+    """Builds the trees of texts made from one parsed text by edits (the fixer's), from its tree."""
+
+    def __init__(self, module: cst.Module, old: str) -> None:
+        self.module = module
+        self.old = old
+        self._finder: _LineFinder | None = None  # measured on the first splice
+
+    def splice(self, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
+        """The module of `new`, built from the tree by re-parsing only the simple statement lines the
+        edits fall in; None when that cannot be done (the caller parses `new` whole).
+
+        `edits` are (start, end, length of the new content): offsets in the old text, sorted, not
+        overlapping, and `new` is the old text with them applied. Each edit must fall inside one simple
+        statement line (the lines of a statement's `;`-separated small statements, with its leading
+        comment lines; not the module's first statement, whose leading lines may be the module's header),
+        reached through the bodies of the compound statements around it; the new text of each such line
+        must parse, at the indentation of its block, as simple statement lines that render back to
+        exactly that text. The tokenizer is then at the start of a line with no bracket open, at the
+        block's indentation, after the new lines as after the old one, so the rest of the text parses as
+        it did: the tree is the one a whole parse gives.
+        """
+        module = self.module
+        if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
             return None
-        path, indent, start, end = found
-        targets.setdefault((path[-2], path[-1]), (path, indent, start, end, []))[4].append(edit)
-    replacements: dict[tuple[int, int], list[cst.BaseStatement]] = {}  # (id(owner), index) -> new statements
-    owners: set[int] = set()
-    delta = 0
-    for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
-        grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
-        statements = _reparse_lines(new[start + delta: end + delta + grown], indent, module)
-        if statements is None:
-            return None
-        delta += grown
-        replacements[key] = statements
-        owners.update(path[:-1])
-    spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
-    return spliced if _indentation_holds(spliced) else None
+        if self._finder is None:
+            state = _recording_state(module, ())
+            module._codegen(state)
+            self._finder = _LineFinder(module, state.table())
+        # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
+        targets: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...], int, int, list[tuple[int, int, int]]]] = {}
+        for edit in edits:
+            found = self._finder.find(edit[0], edit[1])
+            if found is None:
+                return None
+            path, indent, start, end = found
+            targets.setdefault((path[-2], path[-1]), (path, indent, start, end, []))[4].append(edit)
+        replacements: dict[tuple[int, int], list[cst.BaseStatement]] = {}  # (id(owner), index) -> new statements
+        owners: set[int] = set()
+        delta = 0
+        for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
+            grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
+            statements = _reparse_lines(new[start + delta: end + delta + grown], indent, module)
+            if statements is None:
+                return None
+            delta += grown
+            replacements[key] = statements
+            owners.update(path[:-1])
+        if len(new) != len(self.old) + delta:
+            return None  # not the old text with these edits
+        spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
+        return spliced if _indentation_holds(spliced) else None
 
 
 def _first_newline(text: str) -> str:
