@@ -85,8 +85,10 @@ DUPLICATES = [
 ]
 
 
-def assert_same_model_positions(source: str, order: str = "forward") -> None:
-    """`ModuleModel.position` (statement by statement, placed in the source) is the provider's range."""
+def assert_same_model_positions(source: str, order: str = "forward", lines: bool = False) -> None:
+    """`ModuleModel.position` (statement by statement, placed in the source) is the provider's range;
+    with `lines`, `ModuleModel.line` (a compound statement placed by its header alone) is asked first,
+    for every other node, and is the line the range starts on."""
     import random
 
     from binlint.analysis.module import ModuleModel
@@ -105,8 +107,13 @@ def assert_same_model_positions(source: str, order: str = "forward") -> None:
             return model.tree.order(outer[-2]) if len(outer) > 1 else 0
 
         nodes.sort(key=lambda node: (top(node), type(node) is not cst.Dict, type(node) is not cst.Call))
+    if lines:
+        for node in nodes[::2]:
+            assert model.line(node) == expected[node].start.line, (type(node).__name__, module.code_for_node(node))
     for node in nodes:
         assert model.position(node) == expected[node], (type(node).__name__, module.code_for_node(node))
+        if lines:
+            assert model.line(node) == expected[node].start.line
 
 
 @pytest.mark.parametrize("source", TRICKY + DUPLICATES)
@@ -182,3 +189,24 @@ MANY_ALIKE = [
 @pytest.mark.parametrize("order", ["forward", "backward", "shuffled", "dicts first"])
 def test_model_positions_among_many_alike_statements(source: str, order: str):
     assert_same_model_positions(source, order)
+
+
+@pytest.mark.parametrize("source", TRICKY + DUPLICATES + MANY_ALIKE)
+@pytest.mark.parametrize("order", ["forward", "backward", "shuffled"])
+def test_model_lines_before_positions(source: str, order: str):
+    assert_same_model_positions(source, order, lines=True)
+
+
+@pytest.mark.parametrize("path", _real_files(), ids=str)
+def test_model_lines_of_real_files(path: Path):
+    assert_same_model_positions(path.read_text(encoding="utf-8"), "shuffled", lines=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_model_lines_of_generated_sources(source: str):
+    try:
+        cst.parse_module(source)
+    except Exception:
+        return
+    assert_same_model_positions(source, "shuffled", lines=True)

@@ -24,6 +24,12 @@ if TYPE_CHECKING:  # libcst is imported only when a file is parsed
     from binlint.analysis.timing import TimingModel
 
 
+def _refers_to(value: object, analysis: "Analysis", model: "ModuleModel") -> bool:
+    """Whether `value` is a view made for this module: it holds the analysis or the model."""
+    held = getattr(value, "__dict__", None)
+    return held is not None and any(v is analysis or v is model for v in held.values())
+
+
 class Analysis:
     """The model of one module plus its lazily built views."""
 
@@ -34,6 +40,27 @@ class Analysis:
     @property
     def is_binance(self) -> bool:
         return self.model.is_binance
+
+    def release(self) -> None:
+        """Forget every view and what the model found, once the module's check is done.
+
+        The views refer to the analysis and it to them: without this, the module's tree would
+        live on until the cyclic garbage collector scans all of it (a tenth of a large file's
+        check); with it, reference counting frees the tree at once."""
+        model = self.model
+        views: list[object] = [model, *(v for v in self.__dict__.values() if _refers_to(v, self, model))]
+        seen: set[int] = set()
+        while views:
+            view = views.pop()
+            held = getattr(view, "__dict__", None)
+            if id(view) in seen or held is None:
+                continue
+            seen.add(id(view))
+            # The views a view made for this module (they refer back to it); not what it shares
+            # with other modules (the project index, the settings).
+            views.extend(value for value in held.values() if _refers_to(value, self, model))
+            held.clear()
+        self.__dict__.clear()
 
     @cached_property
     def sdk(self) -> "SdkModel":

@@ -65,22 +65,25 @@ _MAX_LEVELS = 3  # call site -> helper -> helper -> request
 # --- summarising ---------------------------------------------------------------------------
 
 
-def summarize(analysis: "Analysis", lines: bool = True) -> dict[str, HelperSummary]:
+def summarize(analysis: "Analysis", lines: bool = True, called_here: bool = False) -> dict[str, HelperSummary]:
     """The request helpers of one module, by `func` / `Class.method` name, in source order.
 
     Without `lines` their `line`s are 0: the module's own check reads none, and placing every
-    request of a large module costs more than the rest of its analysis."""
-    return dict(_Summarizer(analysis, lines).run())
+    request of a large module costs more than the rest of its analysis. With `called_here`, only
+    the helpers the module itself calls (or hands to a pool) are described: what its own check
+    reads; other modules read the summaries of the project index."""
+    return dict(_Summarizer(analysis, lines, called_here).run())
 
 
 class _Summarizer:
-    def __init__(self, analysis: "Analysis", lines: bool = True) -> None:
+    def __init__(self, analysis: "Analysis", lines: bool = True, called_here: bool = False) -> None:
         self.analysis = analysis
         self.model: ModuleModel = analysis.model
         self.by_function: dict[int, HelperSummary] = {}
         self._bound_memo: dict[int, list[str]] = {}
         self.functions: dict[int, cst.FunctionDef] = {}
         self.lines = lines
+        self.called_here = called_here
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.model.line(node) if self.lines else 0
@@ -94,15 +97,17 @@ class _Summarizer:
                 sites.setdefault(id(site.function), []).append(site)
                 functions[id(site.function)] = site.function
         level: list[cst.FunctionDef] = []
+        callers = self.analysis.requests._callers
+        handed = handed_calls(model) if sites else {}  # `pool.apply_async(self._process, [request])` and the like
         for key, found in sites.items():
+            if self.called_here and key not in callers and key not in handed:
+                continue
             function = functions[key]
             sends = tuple(s for s in (self._send(function, site) for site in found) if s is not None)
             if sends:
                 self.by_function[key] = self._summary(function, sends, None)
                 self.functions[key] = function
                 level.append(function)
-        callers = self.analysis.requests._callers
-        handed = handed_calls(model) if level else {}  # `pool.apply_async(self._process, [request])` and the like
         for _ in range(_MAX_LEVELS - 1):
             following: list[cst.FunctionDef] = []
             for helper in level:
@@ -491,13 +496,15 @@ class HelperModel:
 
     @cached_property
     def summaries(self) -> dict[str, HelperSummary]:
+        """Every request helper of the module (what other modules are told of it)."""
         return summarize(self.analysis, lines=False)
 
     @cached_property
     def _by_function(self) -> dict[int, HelperSummary]:
+        """The helpers the module itself calls, by function: all its own check reads."""
         index = module_index(self.model)
         found: dict[int, HelperSummary] = {}
-        for name, summary in self.summaries.items():
+        for name, summary in summarize(self.analysis, lines=False, called_here=True).items():
             if "." in name:
                 klass_name, method = name.split(".", 1)
                 klass = index.classes.get(klass_name)

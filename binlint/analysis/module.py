@@ -71,16 +71,21 @@ class ModuleModel:
 
     # --- positions ------------------------------------------------------------
 
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
+    @property
+    def _placer(self) -> "SourcePositions":
         if self._positions is None:
             from binlint.analysis.positions import SourcePositions
 
             self._positions = SourcePositions(self.module, self.source, self.tree)
-        return self._positions.range(node)
+        return self._positions
+
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
+        return self._placer.range(node)
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.position(node).start.line
+        """The line `node` starts on (found without placing a compound statement's whole body)."""
+        return self._placer.start(node).line
 
     def code(self, node: cst.CSTNode) -> str:
         """The source text of `node` (as `Module.code_for_node` generates it)."""

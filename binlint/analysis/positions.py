@@ -98,6 +98,15 @@ class _Syntactic:
         self.start = len(self.state.tokens)
 
     def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:  # a header's generation stopped inside the node: only its start is known
+            starts = getattr(self.state, "starts", None)
+            if starts is not None:
+                start_span = self.state.spans.get(id(self.start_node)) if self.start_node is not None else None
+                if self.start_node is None or start_span is not None:
+                    starts[id(self.node)] = start_span[0] if start_span is not None else self.start
+                else:  # it starts where a node after the stop does
+                    starts.pop(id(self.node), None)
+            return
         spans = self.state.spans
         start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
         end = spans[id(self.end_node)][1] if self.end_node is not None else len(self.state.tokens)
@@ -136,28 +145,70 @@ def _state_class() -> type[_SpanState]:
     return cast("type[_SpanState]", _State)
 
 
+class _Stop(Exception):
+    """Raised when a header's generation reaches the first statement of the body."""
+
+
+def _header_state_class(base: type[_SpanState]) -> type[_SpanState]:
+    class _HeaderState(base):  # type: ignore[valid-type,misc]
+        """Code generation that stops before a given node."""
+
+        stop: cst.CSTNode | None = None
+
+        def __init__(self, module: cst.Module) -> None:
+            super().__init__(module)
+            self.starts: dict[int, int] = {}  # token index where a node stopped inside starts
+            self.open: list[cst.CSTNode] = []
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            if node is self.stop:
+                for open_node, start in zip(self.open, self.stack):
+                    self.starts.setdefault(id(open_node), start)  # its syntactic start, when recorded, wins
+                raise _Stop
+            super().before_codegen(node)
+            self.open.append(node)
+
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            self.open.pop()
+            super().after_codegen(node)
+
+    return cast("type[_SpanState]", _HeaderState)
+
+
 _STATE: type[_SpanState] | None = None
+_HEADER_STATE: type[_SpanState] | None = None
 
 
 class _Piece:
     """The code of consecutive nodes (a statement, the header or the footer), generated on its own:
     each node's span in characters from the piece's start, and where the piece's lines start."""
 
-    __slots__ = ("nodes", "spans", "offsets", "line_starts", "length", "text")
+    __slots__ = ("nodes", "spans", "starts", "offsets", "line_starts", "length", "text")
 
     def __init__(self, module: cst.Module, nodes: Sequence[cst.CSTNode], extra: str = "",
-                 indents: tuple[str, ...] = ()) -> None:
-        global _STATE
+                 indents: tuple[str, ...] = (), stop: cst.CSTNode | None = None) -> None:
+        global _STATE, _HEADER_STATE
         if _STATE is None:
             _STATE = _state_class()
-        state = _STATE(module)
+        if stop is None:
+            state = _STATE(module)
+        else:  # the code up to `stop` only: the nodes before it get their spans, the ones around it none
+            if _HEADER_STATE is None:
+                _HEADER_STATE = _header_state_class(_STATE)
+            state = _HEADER_STATE(module)
+            state.stop = stop  # type: ignore[attr-defined]
         state.indent_tokens.extend(indents)  # the blocks around a nested statement
-        for node in nodes:
-            node._codegen(state)
+        try:
+            for node in nodes:
+                node._codegen(state)
+        except _Stop:
+            pass
         if extra:
             state.add_token(extra)
         self.nodes: list[cst.CSTNode] = state.nodes
         self.spans: dict[int, tuple[int, int]] = state.spans  # token indices
+        # Where the nodes a header's generation stopped inside start (their ends lie beyond it).
+        self.starts: dict[int, int] = getattr(state, "starts", {})
         self.offsets = list(accumulate(map(len, state.tokens), initial=0))
         self.text = "".join(state.tokens)
         self.length = len(self.text)
@@ -166,6 +217,14 @@ class _Piece:
     def char_span(self, key: int) -> tuple[int, int]:
         start, end = self.spans[key]
         return self.offsets[start], self.offsets[end]
+
+    def char_start(self, key: int) -> int | None:
+        """Where a node starts, in characters from the piece's start; None when not in the piece."""
+        span = self.spans.get(key)
+        if span is not None:
+            return self.offsets[span[0]]
+        start = self.starts.get(key)
+        return None if start is None else self.offsets[start]
 
 
 # Statement pieces of the last modules, by what shapes a statement's code besides the statement:
@@ -178,6 +237,22 @@ def _statement_piece(module: cst.Module, statement: cst.CSTNode, indents: tuple[
     statement): kept from an earlier module, or generated."""
     return _PIECES.get(module, statement, lambda: _Piece(module, (statement,), indents=indents),
                        (module.default_newline, module.default_indent, indents))
+
+
+# Headers of compound statements (their code up to the first statement of their block), likewise.
+_HEADERS: NodeCache[_Piece] = NodeCache()
+
+
+def _header_piece(module: cst.Module, statement: cst.CSTNode, indents: tuple[str, ...] = ()) -> _Piece:
+    """The code of `statement` up to the first statement of its indented block (what precedes it:
+    decorators, the header line, the comments after the colon); the whole statement when it has no
+    such block. Its text starts the statement's text, and its nodes have the spans of the whole piece."""
+    body = getattr(statement, "body", None)
+    stop = body.body[0] if type(body) is cst.IndentedBlock and body.body else None
+    if stop is None:
+        return _statement_piece(module, statement, indents)
+    return _HEADERS.get(module, statement, lambda: _Piece(module, (statement,), indents=indents, stop=stop),
+                        (module.default_newline, module.default_indent, indents))
 
 
 class _Positions(Mapping[cst.CSTNode, CodeRange]):
@@ -264,10 +339,24 @@ class SourcePositions:
         self._whole: Mapping[cst.CSTNode, CodeRange] | None = None
         self._top_indexes: dict[int, int] | None = None
         self._block_indexes: dict[int, dict[int, int]] = {}  # id(block) -> id(statement) -> index in its body
+        self._headers: dict[int, tuple[int, _Piece]] = {}  # id(statement) -> (start, header piece)
+
+    def start(self, node: cst.CSTNode) -> CodePosition:
+        """Where `node` starts: `range(node).start`, found without its end (a compound statement's
+        start from its header alone)."""
+        if self._whole is None:
+            found = self._by_headers(node, self._holders(node), start_only=True)
+            if found is not None:
+                return found.start
+        return self.range(node).start
 
     def range(self, node: cst.CSTNode) -> CodeRange:
         if self._whole is None:
-            for statement in self._holders(node):
+            holders = self._holders(node)
+            found = self._by_headers(node, holders)
+            if found is not None:
+                return found
+            for statement in holders:
                 placed = self._place(statement)
                 if placed is not None and id(node) in placed[2].spans:
                     start, end = placed[2].char_span(id(node))
@@ -275,6 +364,80 @@ class SourcePositions:
         if self._whole is None:  # the module itself, its header and footer, or a source that is not its text
             self._whole = positions(self._module)
         return self._whole[node]
+
+    def _by_headers(self, node: cst.CSTNode, holders: list[cst.CSTNode], start_only: bool = False
+                    ) -> CodeRange | None:
+        """The range of `node` found from the headers of the statements that hold it, outermost first:
+        each header is placed (exactly once at a line start) between the end of the header around it
+        and the start of the statement after that one, and the innermost statement's header (or the
+        whole statement, when it holds no block) gives the range. None when one is not placed so.
+        With `start_only`, a range whose end is its start may be given (a statement whose header
+        alone is placed)."""
+        if not holders:
+            return None
+        span = self._tree.span(holders[-1])
+        if span is None:
+            return None
+        low, high = self._room(holders[-1], *span)
+        for depth in range(len(holders) - 1, -1, -1):
+            statement = holders[depth]
+            placed = self._placed.get(id(statement))
+            if placed is not None:
+                start, piece = placed[0], placed[2]
+            else:
+                indents = () if depth == len(holders) - 1 else self._indents(statement)
+                header = self._header(statement, indents, low, high)
+                if header is None:
+                    return None
+                start, piece = header
+            if depth == 0:
+                if id(node) in piece.spans:
+                    first, last = piece.char_span(id(node))
+                    return CodeRange(self._position(start + first), self._position(start + last))
+                begins = piece.char_start(id(node)) if start_only else None
+                if begins is None:
+                    return None
+                at = self._position(start + begins)
+                return CodeRange(at, at)
+            if placed is not None:
+                low, high = max(low, start), min(high, placed[1])
+            else:
+                low = start + piece.length
+                high = self._next_start(statement, indents, low, high)
+        return None  # pragma: no cover - the loop returns at depth 0
+
+    def _header(self, statement: cst.CSTNode, indents: tuple[str, ...], low: int,
+                high: int) -> tuple[int, _Piece] | None:
+        """Where `statement` starts, found by its header alone in [low, high), with the header."""
+        known = self._headers.get(id(statement))
+        if known is not None:
+            return known
+        piece = _header_piece(self._module, statement, indents)
+        start = self._only_line_start(piece.text, low, high)
+        if start is None or start == _UNDECIDED:
+            return None
+        found = self._headers[id(statement)] = (start, piece)
+        return found
+
+    def _next_start(self, statement: cst.CSTNode, indents: tuple[str, ...], low: int, high: int) -> int:
+        """Where the statement after `statement` in its block starts, found in [low, high); else `high`."""
+        parent = self._tree.parent(statement)
+        if parent is self._module:
+            body: Sequence[cst.CSTNode] = self._module.body
+            index = self._top_index(statement)
+        elif type(parent) is cst.IndentedBlock:
+            body = parent.body
+            index = self._index_in(parent, statement)
+        else:  # pragma: no cover - a holder's parent is a block
+            return high
+        if index + 1 >= len(body):
+            return high
+        after = body[index + 1]
+        placed = self._placed.get(id(after))
+        if placed is not None:
+            return min(high, placed[0])
+        header = self._header(after, indents, low, high)
+        return high if header is None else header[0]
 
     def _holders(self, node: cst.CSTNode) -> list[cst.CSTNode]:
         """The statements of blocks (and of the module) that hold `node` or are it, innermost first."""

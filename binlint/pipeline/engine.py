@@ -527,18 +527,21 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     lines = text.splitlines()
     findings: list[Finding] = []
     errors: list[str] = []
-    for rule in all_rules():
-        if rule.code not in enabled:
-            continue
-        try:
-            if rule.binance_only and not analysis.is_binance:
+    try:
+        for rule in all_rules():
+            if rule.code not in enabled:
                 continue
-            for report in rule().check(analysis):
-                findings.append(_finding(rule, report, path, settings, lines, analysis))
-        except RecursionError:
-            raise  # too deep for any rule: the caller falls back to BL001 and the text scan
-        except Exception as exc:  # a rule bug must not stop the run
-            errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+            try:
+                if rule.binance_only and not analysis.is_binance:
+                    continue
+                for report in rule().check(analysis):
+                    findings.append(_finding(rule, report, path, settings, lines, analysis))
+            except RecursionError:
+                raise  # too deep for any rule: the caller falls back to BL001 and the text scan
+            except Exception as exc:  # a rule bug must not stop the run
+                errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+    finally:
+        analysis.release()
     return findings, errors
 
 

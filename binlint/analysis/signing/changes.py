@@ -120,7 +120,7 @@ def changes_after(reader: SigningModel, signing: Signing) -> list[Mutation]:
         return []
     model = reader.model
     point_order = model.tree.order(model.statement_of(signing.point))
-    attached = {id(a.node) for a in reader.attachments}
+    attached = reader.attached_nodes
     candidates: list[Mutation] = []
     if payload.container is not None and payload.container_env is None:
         candidates.extend(reader.mutations(payload.container))

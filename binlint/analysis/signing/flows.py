@@ -25,6 +25,11 @@ class FlowReader(PayloadReader):
     # --- attachments ----------------------------------------------------------------------
 
     @cached_property
+    def attached_nodes(self) -> frozenset[int]:
+        """ids of the nodes where a signature is added: one set for every signing of the module."""
+        return frozenset(id(a.node) for a in self.attachments)
+
+    @cached_property
     def attachments(self) -> list[Attachment]:
         """Every place `signature` is added to a dict, list or string."""
         model = self.model
