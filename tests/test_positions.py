@@ -9,6 +9,7 @@ import hypothesmith
 import libcst as cst
 import pytest
 from hypothesis import HealthCheck, given, settings
+from libcst._nodes.base import CSTCodegenError
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from binlint.analysis.positions import positions
@@ -210,3 +211,30 @@ def test_model_lines_of_generated_sources(source: str):
     except Exception:
         return
     assert_same_model_positions(source, "shuffled", lines=True)
+
+
+def assert_short_code_as_whole_code(source: str) -> None:
+    """`ModuleModel.short` (the code generated only as far as it shows) quotes what the whole code does."""
+    from binlint.analysis.loops import short_text
+    from binlint.analysis.module import ModuleModel
+
+    module = cst.parse_module(source)
+    model = ModuleModel(module, "bot.py", source)
+    for nodes in model.tree._by_type.values():
+        for node in nodes:
+            try:
+                whole = model.code(node)
+            except CSTCodegenError:  # a node whose code depends on its parent's (a default indicator)
+                continue
+            for limit, ellipsis in ((8, "..."), (48, "…"), (60, "...")):
+                assert model.short(node, limit, ellipsis) == short_text(whole, limit, ellipsis), (whole, limit)
+
+
+@pytest.mark.parametrize("source", TRICKY + MANY_ALIKE[:3])
+def test_short_code_of_tricky_sources(source: str):
+    assert_short_code_as_whole_code(source)
+
+
+@pytest.mark.parametrize("path", _real_files()[:3], ids=str)
+def test_short_code_of_real_files(path: Path):
+    assert_short_code_as_whole_code(path.read_text(encoding="utf-8"))

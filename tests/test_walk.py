@@ -94,6 +94,17 @@ def test_index_is_a_plain_walk(source: str) -> None:
     _assert_index_is_plain_walk(cst.parse_module(source))  # its statements' subtrees kept from the first
 
 
+@pytest.mark.parametrize("source", SOURCES)
+def test_index_made_in_one_walk_outside_the_editor_is_a_plain_walk(source: str) -> None:
+    from binlint.analysis import carry
+
+    carry.carry_over(False)
+    try:
+        _assert_index_is_plain_walk(cst.parse_module(source))
+    finally:
+        carry.carry_over(True)
+
+
 def test_statements_kept_from_an_earlier_module_are_renumbered() -> None:
     module = cst.parse_module(bot_source(300))
     _assert_index_is_plain_walk(module)

@@ -20,6 +20,21 @@ V = TypeVar("V")
 _CACHES: "list[NodeCache[Any]]" = []  # every cache made, for `release`
 
 
+# Whether the module checked now may share statements with the next one (an editor's document):
+# outside the editor the engine says it does not, and what is kept only for that is not made.
+_carrying = True
+
+
+def carry_over(carrying: bool) -> None:
+    """Say whether the next modules checked may share statements with one another."""
+    global _carrying
+    _carrying = carrying
+
+
+def carrying() -> bool:
+    return _carrying
+
+
 def release() -> None:
     """Forget what every cache holds (the trees it keeps alive with it)."""
     for cache in _CACHES:

@@ -12,7 +12,7 @@ import builtins
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -90,6 +90,12 @@ class ModuleModel:
     def code(self, node: cst.CSTNode) -> str:
         """The source text of `node` (as `Module.code_for_node` generates it)."""
         return _node_code(self.module, node)
+
+    def short(self, node: cst.CSTNode, limit: int = 50, ellipsis: str = "...") -> str:
+        """`short_text(self.code(node), limit, ellipsis)`, generating no more of the code than it shows."""
+        from binlint.analysis.loops import short_text
+
+        return short_text(_code_head(self.module, node, limit), limit, ellipsis)
 
     # --- structure --------------------------------------------------------------
 
@@ -586,6 +592,40 @@ _CODES: NodeCache[str] = NodeCache()
 
 def _node_code(module: cst.Module, node: cst.CSTNode) -> str:
     return _CODES.get(module, node, lambda: module.code_for_node(node), (module.default_newline, module.default_indent))
+
+
+class _Enough(Exception):
+    """Raised when enough of a node's code is generated."""
+
+
+_HEAD_STATE: Any = None
+
+
+def _code_head(module: cst.Module, node: cst.CSTNode, limit: int) -> str:
+    """The code of `node`, or its start once that holds more than `limit` characters that are not
+    whitespace: enough for `short_text` to cut it as it cuts the whole code."""
+    global _HEAD_STATE
+    if _HEAD_STATE is None:
+        from libcst._nodes.internal import CodegenState
+
+        class _HeadState(CodegenState):
+            limit = 0
+            seen = 0
+
+            def add_token(self, value: str) -> None:
+                super().add_token(value)
+                self.seen += len(value) - sum(map(str.isspace, value))
+                if self.seen > self.limit:
+                    raise _Enough
+
+        _HEAD_STATE = _HeadState
+    state = _HEAD_STATE(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.limit = limit
+    try:
+        node._codegen(state)
+    except _Enough:
+        pass
+    return "".join(state.tokens)
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

@@ -39,10 +39,10 @@ class RetryConstruct:
             else f" (the retry helper `{self.helper.name}`)")
         if type(node) is cst.Decorator:
             name = self.function.name.value if self.function else "?"
-            return f"`@{short_text(model.code(node.decorator), 60)}` on `{name}`" \
+            return f"`@{model.short(node.decorator, 60)}` on `{name}`" \
                 + defined
         if self.kind == "helper":
-            return f"`{short_text(model.code(node), 60)}` on line {model.line(node)}{defined}"
+            return f"`{model.short(node, 60)}` on line {model.line(node)}{defined}"
         if self.kind == "loop" and isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
                 head = f"for {model.code(node.target)} in {model.code(node.iter)}"
@@ -50,11 +50,11 @@ class RetryConstruct:
                 head = f"while {model.code(node.test)}"
             return f"the `{short_text(head, 50)}` loop on line {model.line(node)}"
         if type(node) is cst.For:
-            iterated = short_text(model.code(node.iter), 60)
+            iterated = model.short(node.iter, 60)
             return f"`for {model.code(node.target)} in {iterated}` on line {model.line(node)}"
         if self.kind == "recursion":
-            return f"the recursive call `{short_text(model.code(node), 60)}` on line {model.line(node)}"
-        return f"`{short_text(model.code(node), 60)}` on line {model.line(node)}"
+            return f"the recursive call `{model.short(node, 60)}` on line {model.line(node)}"
+        return f"`{model.short(node, 60)}` on line {model.line(node)}"
 
     @property
     def backs_off(self) -> bool:

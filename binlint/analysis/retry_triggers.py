@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from binlint.analysis import orders
-from binlint.analysis.loops import short_text
 from binlint.analysis.retry_constructs import RetryConstruct, Trigger
 from binlint.analysis.retry_facts import MAX_REACH, PREDICATE_KEYWORDS
 from binlint.analysis.retry_syntax import CODE_ATTRIBUTES, codes_in, keyword, subtree
@@ -119,14 +118,14 @@ class TriggerRetries:
         outcome = "unknown" if "unknown" in outcomes else "not-placed" if all(
             o == "not-placed" for o in outcomes) else "other"
         if type(node) is cst.ExceptHandler:
-            words = f"its `except {short_text(self.model.code(expr), 50)}` on line {self.model.line(node)}"
+            words = f"its `except {self.model.short(expr, 50)}` on line {self.model.line(node)}"
         else:
-            words = f"`{short_text(self.model.code(expr), 50)}`"
+            words = f"`{self.model.short(expr, 50)}`"
         return Trigger(outcome, node, words)
 
     def _test_trigger(self, test: cst.BaseExpression) -> Trigger:
         codes = codes_in(list(subtree(test)))
-        words = f"`{short_text(self.model.code(test), 50)}` (line {self.model.line(test)})"
+        words = f"`{self.model.short(test, 50)}` (line {self.model.line(test)})"
         if any(200 <= c < 300 for c in codes) or not codes:
             return Trigger("unknown", test, words)  # "not OK": any failure, 5xx included
         negated = any(type(n) is cst.Comparison and any(type(t.operator) in (cst.NotEqual, cst.NotIn)
@@ -136,7 +135,7 @@ class TriggerRetries:
     def _predicate_trigger(self, expr: cst.BaseExpression) -> Trigger:
         """tenacity's `retry=` / retrying's `retry_on_exception=`: exception types, or a predicate function."""
         model = self.model
-        words = f"`{short_text(model.code(expr), 50)}`"
+        words = f"`{model.short(expr, 50)}`"
         outcomes: list[str] = []
         for sub in subtree(expr):
             if type(sub) is not cst.Call:

@@ -19,7 +19,7 @@ from typing import Callable, Iterator, Literal, TypeVar, cast
 
 import libcst as cst
 
-from binlint.analysis.carry import NodeCache
+from binlint.analysis.carry import NodeCache, carrying
 
 N = TypeVar("N", bound=cst.CSTNode)
 
@@ -96,7 +96,12 @@ class TreeIndex:
         self._build(module)
 
     def _build(self, module: cst.Module) -> None:
-        """The module, then each statement's subtree in turn: what one walk from the module gives."""
+        """The module, then each statement's subtree in turn: what one walk from the module gives.
+        Outside the editor no statement is kept for the next module: one walk makes the tables."""
+        if not carrying():
+            whole = _Subtree(module, module, 0, split=False)
+            self._parent, self._order, self._end, self._by_type = whole.parent, whole.order, whole.end, whole.by_type
+            return
         parent = self._parent
         order = self._order
         end = self._end
@@ -227,10 +232,11 @@ class _Subtree:
     The statements of a class body are subtrees of their own, kept like top-level statements:
     a class (a whole module, in some code) is new after every edit inside it, its methods not."""
 
-    __slots__ = ("base", "size", "parent", "order", "end", "by_type")
+    __slots__ = ("base", "size", "parent", "order", "end", "by_type", "split")
 
-    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int) -> None:
+    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int, split: bool = True) -> None:
         self.base = base
+        self.split = split  # class members as subtrees of their own
         self.parent: dict[int, cst.CSTNode] = {}
         self.order: dict[int, int] = {}
         self.end: dict[int, int] = {}
@@ -259,7 +265,7 @@ class _Subtree:
             by_type[node_type].append(node)
             stack.append((node, 1))
             kids = children(node)
-            members = 2 if node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
+            members = 2 if self.split and node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
             for kid in reversed(kids):
                 parent[id(kid)] = node
                 stack.append((kid, members))

@@ -214,6 +214,10 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
     pause_gc = gc.isenabled()
     if pause_gc:
         gc.disable()
+    if kind is not FileKind.TEXT:
+        from binlint.analysis import carry
+
+        carry.carry_over(parser is not None)  # only the editor's next version of a document shares its statements
     try:
         with _TimeLimit(settings.config.file_time_limit):
             if kind is FileKind.PYTHON:
@@ -229,9 +233,9 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
         result = _too_slow(data, path, kind, settings)
     finally:
         if parser is None:  # only the editor's next version of a document uses what was found in this one
-            carry = sys.modules.get("binlint.analysis.carry")
-            if carry is not None:
-                carry.release()
+            kept = sys.modules.get("binlint.analysis.carry")
+            if kept is not None:
+                kept.release()
         if pause_gc:
             gc.enable()
             gc.collect(0)

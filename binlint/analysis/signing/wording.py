@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
 
-from binlint.analysis.loops import short_text
 
 if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
 
 def short(model: "ModuleModel", node: cst.CSTNode, limit: int = 48) -> str:
     """The source of `node` on one line, cut to `limit` characters."""
-    return short_text(model.code(node), limit, "…")
+    return model.short(node, limit, "…")
 
 
 def endpoint_label(method: str | None, path: str | None) -> str:
