@@ -70,3 +70,45 @@ def test_fixing_with_every_rule_keeps_the_example_sound(rule, index, case):
 
 def test_the_cases_cover_every_rule():
     assert {rule.code for rule, _, _ in CASES} == {rule.code for rule in all_rules() if rule.INVALID}
+
+
+SPLICED: list[bool] = []
+
+
+@pytest.fixture
+def counting_splices(monkeypatch):
+    from binlint.pipeline.parse.incremental import Splicer
+
+    real = Splicer.splice
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        module = real(self, *args, **kwargs)
+        SPLICED.append(module is not None)
+        return module
+
+    monkeypatch.setattr(Splicer, "splice", counted)
+
+
+@pytest.mark.parametrize("rule, index, case", CASES, ids=IDS)
+def test_fixing_on_the_check_s_tree_gives_what_whole_parses_give(rule, index, case, counting_splices):
+    """With --fix the check holds its tree and the fixer splices its edits into it (`reuse.holding`):
+    the fixed text, the findings left and the warnings are those of the fixer that parses each text whole."""
+    from binlint.pipeline.parse import reuse
+
+    data = fill(case.source, index).encode("utf-8")
+    run = _settings(rule.code)
+    whole = _fix(data, case.filename, run)
+    reuse.holding(True)
+    try:
+        spliced = _fix(data, case.filename, run)
+    finally:
+        reuse.holding(False)
+    assert (spliced.data, spliced.fixed, spliced.warnings) == (whole.data, whole.fixed, whole.warnings)
+    assert spliced.result.findings == whole.result.findings
+
+
+def test_the_fixes_of_the_examples_are_mostly_spliced():
+    """The test above is worth something only if the splice was taken (run after it, in file order)."""
+    if not SPLICED:
+        pytest.skip("run with the test above")
+    assert sum(SPLICED) >= len(SPLICED) // 3, f"{sum(SPLICED)} of {len(SPLICED)} fixes spliced"

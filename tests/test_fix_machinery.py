@@ -195,6 +195,47 @@ def test_a_file_that_does_not_parse_is_not_rewritten():
     assert not out.changed and "cannot parse" in out.warnings[0]
 
 
+def rounds(*findings: list[Finding]):  # noqa: ANN201
+    """A check that gives `findings[n]` for the n-th content it is asked about (nothing after those)."""
+    calls: list[bytes] = []
+
+    def check(data: bytes) -> FileResult:
+        calls.append(data)
+        return FileResult("bot.py", list(findings[len(calls) - 1]) if len(calls) <= len(findings) else [],
+                          parsed=True)
+
+    return check
+
+
+def test_a_fix_python_rejects_is_refused_though_libcst_takes_it():
+    data = b'# binance\nx = "a"\ny = 1\n'
+    bad_escape = finding(Edit(2, 6, 2, 7, "\\x4"), line=2, code="BL991")  # libcst parses "\x4", Python does not
+    fine = finding(Edit(3, 5, 3, 6, "2"), line=3, code="BL992")
+    out = fix.fix_bytes(data, "bot.py", FileKind.PYTHON, settings(), check=only_once([bad_escape, fine]))
+    assert out.data == b'# binance\nx = "a"\ny = 2\n'
+    assert out.fixed == 1
+    assert len(out.warnings) == 1 and "BL991 fix not applied: it would leave the file unparsable (line 2" in out.warnings[0]
+
+
+def test_a_fix_python_rejects_is_refused_in_a_later_round_too():
+    data = b'# binance\nx = "a"\ny = 1\n'
+    first = finding(Edit(3, 5, 3, 6, "2"), line=3, code="BL992")
+    bad_escape = finding(Edit(2, 6, 2, 7, "\\x4"), line=2, code="BL991")
+    out = fix.fix_bytes(data, "bot.py", FileKind.PYTHON, settings(), check=rounds([first], [bad_escape]))
+    assert out.data == b'# binance\nx = "a"\ny = 2\n'
+    assert out.fixed == 1
+    assert len(out.warnings) == 1 and "BL991 fix not applied: it would leave the file unparsable (line 2" in out.warnings[0]
+
+
+def test_python_s_verdict_does_not_count_in_a_file_python_already_rejects():
+    data = '# binance\nx = b"é"\ny = 1\n'.encode()  # libcst parses a non-ASCII bytes literal, Python does not
+    first = finding(Edit(3, 5, 3, 6, "2"), line=3, code="BL992")
+    second = finding(Edit(3, 5, 3, 6, "3"), line=3, code="BL993")
+    out = fix.fix_bytes(data, "bot.py", FileKind.PYTHON, settings(), check=rounds([first], [second]))
+    assert out.data == '# binance\nx = b"é"\ny = 3\n'.encode()
+    assert out.fixed == 2 and not out.warnings
+
+
 def test_a_fix_that_changes_the_coding_cookie_is_refused():
     data = "# -*- coding: latin-1 -*-\n# binance\nx = 'é'\n".encode("latin-1")
     cookie = finding(Edit(1, 15, 1, 22, "utf-8"), line=1)

@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from binlint.config import Config
 from binlint.pipeline.discover import FileKind
 from binlint.pipeline.engine import RunSettings, check_bytes
-from binlint.pipeline.parse.incremental import DocumentParser
+from binlint.pipeline.parse.incremental import DocumentParser, splice_edits
 from binlint.testing import fill
 from tests.test_properties import MODULES, examples
 
@@ -254,3 +254,107 @@ def test_checks_with_a_document_parser_find_what_whole_checks_find() -> None:
         whole = check_bytes(data, "bot.py", FileKind.PYTHON, SETTINGS)
         assert whole.findings and with_parser.findings == whole.findings
     assert parser.spliced >= len(versions) // 2
+
+
+# --- many edits at once: the fixer's splice ---------------------------------------------------
+
+
+def _apply(source: str, edits: list[tuple[int, int, str]]) -> str:
+    out, position = [], 0
+    for start, end, content in edits:
+        out += [source[position:start], content]
+        position = end
+    return "".join(out) + source[position:]
+
+
+def _assert_splice_is_exact(source: str, edits: list[tuple[int, int, str]]) -> bool:
+    """Splice `edits` (sorted, not overlapping) into the tree of `source`; when it is spliced, it must be
+    what a whole parse of the new text gives. True when spliced."""
+    module = _parsed(source)
+    assert module is not None
+    new = _apply(source, edits)
+    spliced = splice_edits(module, source, new, [(s, e, len(c)) for s, e, c in edits])
+    if spliced is None:
+        return False
+    whole = _parsed(new)
+    assert whole is not None, "a text the whole parser refuses was spliced"
+    assert spliced.code == new
+    assert spliced.deep_equals(whole)
+    return True
+
+
+def _spread(source: str, edits: list[tuple[float, int, str]]) -> list[tuple[int, int, str]]:
+    """Random edits made non-overlapping: sorted by start, each cut short of the next."""
+    placed = sorted((int(where * len(source)), length, insert) for where, length, insert in edits)
+    out: list[tuple[int, int, str]] = []
+    for index, (start, length, insert) in enumerate(placed):
+        if out and start < out[-1][1]:
+            continue
+        limit = placed[index + 1][0] if index + 1 < len(placed) else len(source)
+        out.append((start, min(start + length, limit, len(source)), insert))
+    return out
+
+
+@examples(200)
+@given(source=MODULES, edits=EDITS)
+def test_spliced_fixes_equal_whole_parses_on_generated_code(source: str, edits: list[tuple[float, int, str]]) -> None:
+    if _parsed(source) is None:
+        return
+    _assert_splice_is_exact(source, _spread(source, edits))
+
+
+@examples(150)
+@given(base=st.sampled_from(["class", "examples/good_bot.py", "examples/bad_bot.py", "binlint/frontends/lsp.py"]),
+       edits=EDITS)
+def test_spliced_fixes_equal_whole_parses_on_real_files(base: str, edits: list[tuple[float, int, str]]) -> None:
+    source = CLASS_BOT if base == "class" else fill((REPO / base).read_text(encoding="utf-8"))
+    _assert_splice_is_exact(source, _spread(source, edits))
+
+
+def _after(source: str, text: str, content: str, replace: int = 0) -> tuple[int, int, str]:
+    index = source.index(text) + len(text)
+    return index, index + replace, content
+
+
+@pytest.mark.parametrize("text", [CLASS_BOT, CLASS_BOT.replace("\n", "\r\n"), CLASS_BOT.replace("    ", "\t")])
+def test_fixes_in_simple_statements_are_spliced(text: str) -> None:
+    newline = "\r\n" if "\r\n" in text else "\n"
+    indent = "\t" if "\t" in text else "    "
+    edits = [
+        _after(text, "import hmac" + newline, "import os" + newline),  # an import, at a line's start
+        _after(text, '"recvWindow": 5000,', " # kept"),  # in a dict, in a method
+        _after(text, "signed = self.sign(params", ", now=True"),  # in a call
+        _after(text, 'params={"symbol": symbol}, timeout=', "5", replace=2),  # a replacement
+        _after(text, "bot = Bot(", '"k2"', replace=3),  # in a module-level function
+        _after(text, "self.secret = secret" + newline, f"{indent * 2}self.extra = 1{newline}"),  # a new line
+    ]
+    assert _assert_splice_is_exact(text, sorted(edits))
+
+
+def test_many_fixes_in_a_generated_module_are_spliced() -> None:
+    from bench.scaling import module_source
+
+    source = module_source("signed", 20)
+    needle = '"timestamp": int(time.time() * 1000)'
+    edits, index = [], source.find(needle)
+    while index >= 0:
+        edits.append((index + len(needle), index + len(needle), ', "recvWindow": 5000'))
+        index = source.find(needle, index + 1)
+    assert len(edits) == 20 and _assert_splice_is_exact(source, edits)
+
+
+@pytest.mark.parametrize("after, insert", [
+    ("        signed = self.sign(params)\n", "        if signed:\n"),  # opens a block
+    ("        signed = self.sign(params)\n", "    else:\n        pass\n"),  # a clause of no statement
+    ("        signed = self.sign(params)\n", "        x = (\n"),  # a bracket left open
+    ("        signed = self.sign(params)\n", "print(1)\n"),  # out of the block
+    ("        signed = self.sign(params)\n", "            print(1)\n"),  # an unexpected indent
+    ("class Bot", "(object)"),  # the header of a compound statement
+    ('"""A bot."""\n', "from __future__ import annotations\n"),  # the parser reads future imports
+    ('    main()\n', "x = 1\n"),  # past the last statement
+    ("", "\n"),  # above the first statement: the module's header
+    ("        return params\n", "        print(1)\n"),  # after a block's last line: in that block or the next?
+])
+def test_edits_a_splice_cannot_vouch_for_are_left_to_the_whole_parse(after: str, insert: str) -> None:
+    index = CLASS_BOT.index(after) + len(after)
+    assert not _assert_splice_is_exact(CLASS_BOT, [(index, index, insert)])

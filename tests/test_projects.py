@@ -24,7 +24,8 @@ _EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
 TWINS = sorted(p for p in PROJECTS.glob("*/*") if p.is_dir() and p.name in ("wrong", "right"))
 # Shapes also checked one module at a time (each partial run is a CLI call: keep the list short).
 PARTIAL = ("getter", "factory", "callsite", "helper", "base_helper", "helper_retry", "star", "own_binance",
-           "restclient", "reassigned", "testnet_keys", "session_param")
+           "restclient", "reassigned", "testnet_keys", "session_param",
+           "helper_resend")
 
 
 def materialise(twin: Path, destination: Path) -> Path:

@@ -620,6 +620,15 @@ class HelperModel:
             found.extend(self._imported_retry(call, r.send.retry) for r in requests[:1] if r.send.retry)
         return found
 
+    def retried_request(self, call: cst.CSTNode, construct: "RetryConstruct") -> cst.CSTNode:
+        """The request a construct of `retries_inside(call)` runs again: the request inside the helper
+        (what its triggers are read at), or `call` itself for a helper of another module."""
+        retries = self.analysis.retries
+        for helper_call in self._helper_calls.get(id(call), ()):
+            if construct in retries.enclosing(helper_call.site.call):
+                return helper_call.site.call
+        return call
+
     def _imported_retry(self, call: cst.Call, retry: tuple[Any, ...]) -> "RetryConstruct":
         """The retry inside a helper of another module, as a construct at the called name
         (nothing of this module runs again: the call's arguments are made once)."""

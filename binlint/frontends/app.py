@@ -78,6 +78,18 @@ def _validate_codes(codes: tuple[str, ...], flag: str) -> tuple[str, ...]:
 
 def run_check(options: CheckOptions) -> int:
     """Run `binlint check`; return the exit status."""
+    from binlint.pipeline.parse import reuse
+
+    # With --fix the check holds the tree of the file it checked last: the fixer builds the tree of
+    # the fixed text from it.
+    reuse.holding(bool(options.fix or options.unsafe_fixes or options.diff))
+    try:
+        return _run_check(options)
+    finally:
+        reuse.holding(False)
+
+
+def _run_check(options: CheckOptions) -> int:
     try:
         options.select = _validate_codes(options.select, "--select") if options.select is not None else None
         options.ignore = _validate_codes(options.ignore, "--ignore")

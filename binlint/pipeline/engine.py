@@ -25,7 +25,7 @@ from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
-from binlint.pipeline.parse.reuse import take as take_kept
+from binlint.pipeline.parse.reuse import hold, release_held, take as take_kept
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
@@ -198,6 +198,7 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
                 parser: "DocumentParser | None" = None) -> FileResult:
     """Check the content of one file (or of stdin, named `path`); `parser` re-parses an edited
     document incrementally (the language server keeps one per open document)."""
+    release_held()
     quick = quick_result(data, path, kind, settings)
     if quick is not None:
         return quick
@@ -397,6 +398,8 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         kept = _suppressed(findings, text, settings, path, python=True)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
+    if parser is None and any(f.fix.edits for f in kept):
+        hold(text, module)  # for --fix (only while it runs): the fixer splices its edits into it
     return FileResult(path, kept, parsed=True, errors=errors)
 
 

@@ -24,14 +24,16 @@ an edit's lines count from the first line of the finding's cell.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import functools
+import gc
 import os
 import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
@@ -159,7 +161,8 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         outcome.warnings.append(f"{path}: not fixed: binlint does not rewrite a file it cannot parse")
         return outcome
     try:
-        document = open_document(data, kind)
+        with _gc_paused():
+            document = open_document(data, kind)
     except Unfixable as exc:
         outcome.warnings.append(f"{path}: not fixed: {exc}")
         return outcome
@@ -172,7 +175,8 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         if not candidates:
             settled = True
             break
-        new_data, applied = _round(current, candidates, outcome, refused)
+        with _gc_paused():
+            new_data, applied = _round(current, candidates, outcome, refused)
         if not applied or new_data == current.data:
             settled = True
             break
@@ -184,7 +188,8 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         outcome.data = new_data
         result = recheck(new_data)
         outcome.secrets.update(s for f in result.findings for s in f.secrets)
-        current = current.reopen(new_data)
+        with _gc_paused():
+            current = current.reopen(new_data)
     else:
         settled = not any(wanted(f, unsafe) and _key(f) not in refused for f in result.findings)
     if not settled:
@@ -194,6 +199,21 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
     outcome.result = result
     outcome.warnings = list(dict.fromkeys(outcome.warnings))
     return outcome
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the fixer builds texts and trees: as in the check
+    (`engine.check_bytes`), it would scan a syntax tree again and again as it grows. The check that
+    follows frees what is left with its one young-generation pass."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:
@@ -247,7 +267,7 @@ def _build(document: Document, groups: list[tuple[Placed, ...]]) -> tuple[bytes,
         data = document.render(units)
     except Unfixable as exc:
         return document.data, str(exc)
-    return data, document.problem(data)
+    return data, document.problem(data, edits)
 
 
 def _refuse(outcome: SourceFix, refused: set[tuple[str, str, str]], finding: Finding, why: str) -> None:

@@ -15,12 +15,14 @@ import re
 import tokenize
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from binlint.model import Finding, scrub
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from binlint.pipeline.parse.incremental import Splicer
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _FORM_FEED_INDENT = re.compile(r"[ \t]*\x0c")
@@ -101,8 +103,8 @@ class Document:
     def render(self, units: dict[int, str]) -> bytes:
         raise NotImplementedError
 
-    def problem(self, data: bytes) -> str | None:
-        """Why `data` (this document after edits) must not be written, or None."""
+    def problem(self, data: bytes, edits: Iterable[Placed] = ()) -> str | None:
+        """Why `data` (this document after `edits`) must not be written, or None."""
         raise NotImplementedError
 
     def label(self, unit: int, path: str) -> str:
@@ -139,7 +141,10 @@ class SourceFile(Document):
             raise Unfixable(f"it does not decode as {self.encoding}") from None
         self.lines = Lines(text)
         self.units = {0: text}
-        self._ast_ok = python and _ast_parses(text)
+        self._ast_ok: bool | None = None if python else False  # Python's own parser takes the text (when asked)
+        self._ast_clean: bytes | None = None  # the last content `problem` found Python's parser to take
+        self._splicer: "Splicer | None" = None  # on the tree the check held for the text, once asked for
+        self._tree_asked = False
 
     def place(self, finding: Finding) -> tuple[Placed, ...]:
         return tuple(
@@ -154,7 +159,7 @@ class SourceFile(Document):
         except UnicodeEncodeError:
             raise Unfixable(f"the fixed text cannot be written in the file's encoding ({self.encoding})") from None
 
-    def problem(self, data: bytes) -> str | None:
+    def problem(self, data: bytes, edits: Iterable[Placed] = ()) -> str | None:
         if not self.python:
             return None
         try:
@@ -164,10 +169,42 @@ class SourceFile(Document):
         if ("utf-8" if encoding == "utf-8-sig" else encoding) != self.encoding:
             return "it would change the file's encoding declaration"
         text = data[len(self.bom):].decode(self.encoding)
-        return _parse_problem(text, self._ast_ok)
+        asked: list[bool] = []
+
+        def original_parses() -> bool:  # asked only when Python's parser rejects `text`
+            asked.append(True)
+            return self._ast_parses()
+
+        problem = _parse_problem(text, original_parses, lambda: self._spliced(text, edits))
+        if problem is None and not asked:
+            self._ast_clean = data
+        return problem
+
+    def _spliced(self, text: str, edits: Iterable[Placed]) -> "cst.Module | None":
+        """The tree of `text` (this document's text after `edits`), built from the tree the check held
+        for this document's text by re-parsing only the lines the edits touched; None without one."""
+        placed = sorted((e.start, e.end, len(e.content)) for e in edits)
+        if not placed:
+            return None
+        if not self._tree_asked:
+            from binlint.pipeline.parse import reuse
+            from binlint.pipeline.parse.incremental import Splicer
+
+            tree, self._tree_asked = reuse.held(self.units[0]), True
+            self._splicer = Splicer(tree, self.units[0]) if tree is not None else None
+        return self._splicer.splice(text, placed) if self._splicer is not None else None
+
+    def _ast_parses(self) -> bool:
+        """Whether Python's own parser takes the text (asked only when a fixed text fails it)."""
+        if self._ast_ok is None:
+            self._ast_ok = _ast_parses(self.units[0])
+        return self._ast_ok
 
     def reopen(self, data: bytes) -> "SourceFile":
-        return SourceFile(data, self.python)
+        document = SourceFile(data, self.python)
+        if data == self._ast_clean:
+            document._ast_ok = True  # `problem` parsed it with Python's parser already
+        return document
 
 
 class NotebookFile(Document):
@@ -256,14 +293,14 @@ class NotebookFile(Document):
         separator = raw[items[0][1]: items[1][0]] if len(items) > 1 else "," + (opening or " ")
         return "[" + opening + separator.join(rendered) + closing + "]"
 
-    def problem(self, data: bytes) -> str | None:
+    def problem(self, data: bytes, edits: Iterable[Placed] = ()) -> str | None:
         from binlint.pipeline.parse import notebook
 
         try:
             cells = notebook.load_cells(data)
         except notebook.NotebookError as exc:
             return f"it would not be a valid notebook ({exc})"
-        return _parse_problem(notebook.join(cells).source, False)
+        return _parse_problem(notebook.join(cells).source, None)
 
     def label(self, unit: int, path: str) -> str:
         return f"{path}:cell {unit}"
@@ -289,19 +326,27 @@ def _syntax_error(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _parse_problem(text: str, check_ast: bool) -> str | None:
-    """Why `text` must not be written (it does not parse), or None."""
+def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
+                   spliced: "Callable[[], cst.Module | None] | None" = None) -> str | None:
+    """Why `text` must not be written (it does not parse), or None. With `check_ast`, Python's own
+    verdict on `text` counts too when `check_ast()` says so (asked only when that verdict is an error).
+    `spliced()` may give the tree of `text` built from an earlier one; else the text is parsed whole."""
     import libcst as cst
 
     try:
-        module = cst.parse_module(text)
+        module = spliced() if spliced is not None else None
+    except Exception:  # a bug there must not block the fix: the whole parse decides
+        module = None
+    try:
+        if module is None:
+            module = cst.parse_module(text)
     except Exception as exc:  # ParserSyntaxError, and a few other types on odd input
         # Python places the error better than libcst (tokenizer errors all say line 1).
         line, message = _syntax_error(text) or (
             getattr(exc, "raw_line", 1), (getattr(exc, "message", "") or type(exc).__name__).splitlines()[0])
         return f"it would leave the file unparsable (line {line}: {scrub(message)})"
-    error = _syntax_error(text) if check_ast else None
-    if error is not None:
+    error = _syntax_error(text) if check_ast is not None else None
+    if error is not None and check_ast is not None and check_ast():
         return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
     _keep_for_check(text, module)
     return None

@@ -12,6 +12,10 @@ retried code first reads the order back (`get_order` / `futures_get_order` /
 futures equivalent), and when the retry is limited to failures that prove the order was
 not placed: 429/418 (after their `Retry-After`), `-1021`, `-1022`, a connect timeout.
 
+The retry may be the call's own or one inside the request helper the order goes through,
+in this module or another module of the project (`signed_post("/api/v3/order", params)`
+where `signed_post` loops over its request): the order is then reported at the call.
+
 Where the call sends no fixed id at all, BL403 reports it instead.
 
 ## Why is this bad?
@@ -160,8 +164,63 @@ class BlindOrderResend(Rule):
             buy(0.01, f"bot-{uuid.uuid4().hex[:20]}")
             """
         ),
+        # The request helper retries only after a connect timeout: the order never reached Binance.
+        Valid(
+            """
+            import hashlib, hmac, os, time, uuid
+            from urllib.parse import urlencode
+            import requests
+
+            SECRET = os.environ["BINANCE_API_SECRET"].encode()
+            HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+            def signed_post(path, params):
+                for attempt in range(5):
+                    query = urlencode({**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000})
+                    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+                    try:
+                        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}",
+                                             headers=HEADERS, timeout=10)
+                    except requests.ConnectTimeout:
+                        time.sleep(2 ** attempt)
+                raise RuntimeError("no answer")
+
+            def buy(quantity):
+                cid = f"bot-{uuid.uuid4().hex[:20]}"
+                return signed_post("/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                     "quantity": quantity, "newClientOrderId": cid})
+            """
+        ),
     )
     INVALID: ClassVar[tuple[Invalid, ...]] = (
+        # The request helper the order goes through resends it after any request failure.
+        Invalid(
+            """
+            import hashlib, hmac, os, time, uuid
+            from urllib.parse import urlencode
+            import requests
+
+            SECRET = os.environ["BINANCE_API_SECRET"].encode()
+            HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+            def signed_post(path, params):
+                for attempt in range(5):
+                    query = urlencode({**params, "timestamp": int(time.time() * 1000), "recvWindow": 5000})
+                    signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+                    try:
+                        return requests.post(f"https://api.binance.com{path}?{query}&signature={signature}",
+                                             headers=HEADERS, timeout=10)
+                    except requests.RequestException:
+                        time.sleep(2 ** attempt)
+                raise RuntimeError("no answer")
+
+            def buy(quantity):
+                cid = f"bot-{uuid.uuid4().hex[:20]}"
+                return signed_post("/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET",
+                                                     "quantity": quantity, "newClientOrderId": cid})
+            """,
+            line=21,
+        ),
         # A MARKET order resent with the same id after a read timeout: accepted again once filled.
         Invalid(
             """
@@ -228,6 +287,9 @@ class BlindOrderResend(Rule):
             if order.kind == "test":
                 continue
             constructs = retries.enclosing(order.call)
+            through_helper = not constructs
+            if through_helper:  # the helper it calls retries the request inside it
+                constructs = analysis.helpers.retries_inside(order.call)
             if not constructs:
                 continue
             found = analysis.orders.client_order_id(order)
@@ -238,7 +300,8 @@ class BlindOrderResend(Rule):
                     break  # a new id on every attempt: BL403's case
                 if any(retries.in_retried_code(construct, q) for q in analysis.orders.queries):
                     continue
-                blind = [t for t in retries.triggers(construct, order.call) if t.outcome == "unknown"]
+                retried = analysis.helpers.retried_request(order.call, construct) if through_helper else order.call
+                blind = [t for t in retries.triggers(construct, retried) if t.outcome == "unknown"]
                 if not blind:
                     continue
                 name = short(model, found.value, 40) if found.value is not None else found.name or "the id"

@@ -18,6 +18,7 @@ always renders to the document's text, byte for byte, as a full parse does.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import TYPE_CHECKING, Sequence, cast
@@ -406,3 +407,159 @@ def _concrete_subclasses(base: type) -> set[type]:
         if not getattr(sub, "__abstractmethods__", None):
             found.add(sub)
     return found
+
+
+# --- many edits at once (the fixer) ----------------------------------------------------------
+
+
+def splice_edits(module: cst.Module, old: str, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
+    """The module of `new`, built from `module` (parsed from `old`) by re-parsing only the simple
+    statement lines the edits fall in; None when that cannot be done (see `Splicer.splice`)."""
+    return Splicer(module, old).splice(new, edits)
+
+
+class Splicer:
+    """Builds the trees of texts made from one parsed text by edits (the fixer's), from its tree."""
+
+    def __init__(self, module: cst.Module, old: str) -> None:
+        self.module = module
+        self.old = old
+        self._finder: _LineFinder | None = None  # measured on the first splice
+
+    def splice(self, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
+        """The module of `new`, built from the tree by re-parsing only the simple statement lines the
+        edits fall in; None when that cannot be done (the caller parses `new` whole).
+
+        `edits` are (start, end, length of the new content): offsets in the old text, sorted, not
+        overlapping, and `new` is the old text with them applied. Each edit must fall inside one simple
+        statement line (the lines of a statement's `;`-separated small statements, with its leading
+        comment lines; not the module's first statement, whose leading lines may be the module's header),
+        reached through the bodies of the compound statements around it; the new text of each such line
+        must parse, at the indentation of its block, as simple statement lines that render back to
+        exactly that text. The tokenizer is then at the start of a line with no bracket open, at the
+        block's indentation, after the new lines as after the old one, so the rest of the text parses as
+        it did: the tree is the one a whole parse gives.
+        """
+        module = self.module
+        if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
+            return None
+        if self._finder is None:
+            state = _recording_state(module, ())
+            module._codegen(state)
+            self._finder = _LineFinder(module, state.table())
+        # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
+        targets: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...], int, int, list[tuple[int, int, int]]]] = {}
+        for edit in edits:
+            found = self._finder.find(edit[0], edit[1])
+            if found is None:
+                return None
+            path, indent, start, end = found
+            targets.setdefault((path[-2], path[-1]), (path, indent, start, end, []))[4].append(edit)
+        replacements: dict[tuple[int, int], list[cst.BaseStatement]] = {}  # (id(owner), index) -> new statements
+        owners: set[int] = set()
+        delta = 0
+        for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
+            grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
+            statements = _reparse_lines(new[start + delta: end + delta + grown], indent, module)
+            if statements is None:
+                return None
+            delta += grown
+            replacements[key] = statements
+            owners.update(path[:-1])
+        if len(new) != len(self.old) + delta:
+            return None  # not the old text with these edits
+        spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
+        return spliced if _indentation_holds(spliced) else None
+
+
+def _first_newline(text: str) -> str:
+    """The module's default newline as libcst takes it: the first line break of the text."""
+    from libcst._nodes.whitespace import NEWLINE_RE
+
+    found = NEWLINE_RE.search(text)
+    return found.group() if found else "\n"
+
+
+class _LineFinder:
+    """Finds the simple statement line an edit falls in, going down the bodies of compound statements."""
+
+    def __init__(self, module: cst.Module, table: dict[int, tuple[cst.CSTNode, int, int | None]]) -> None:
+        self.module = module
+        self.table = table
+        self.levels: dict[int, tuple[_Level, list[int]] | None] = {}
+        self._level(_Level(module.body, len(_render_lines(module, module.header)), (), module))
+
+    def _level(self, level: _Level) -> tuple[_Level, list[int]] | None:
+        key = id(level.owner)
+        if key not in self.levels:
+            ok = bool(level.statements) and all(id(s) in self.table for s in level.statements)
+            self.levels[key] = (level, _starts(level, self.table)) if ok else None
+        return self.levels[key]
+
+    def find(self, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...], int, int] | None:
+        """(ids of the owners on the way and the line's index in the last one's body, the indentation
+        of its block, where its text starts and ends) for the edit [start, end); an insertion at the start
+        of a line goes with that line. None when the edit falls elsewhere."""
+        path: list[int] = []
+        known = self.levels[id(self.module)]
+        while known is not None:
+            level, starts = known
+            index = bisect.bisect_right(starts, start) - 1
+            if index < 0:
+                return None
+            statement = level.statements[index]
+            _, length, head = self.table[id(statement)]
+            first = starts[index]
+            if end > first + length or start == end == first + length:
+                return None
+            path.append(id(level.owner))
+            if isinstance(statement, cst.SimpleStatementLine):
+                if index == 0 and level.owner is self.module:
+                    return None  # blank and comment lines above it may go to the module's header instead
+                return (*path, index), level.indent, first, first + length
+            body = getattr(statement, "body", None)
+            if not isinstance(body, cst.IndentedBlock) or head is None or start < first + head:
+                return None
+            indent = (*level.indent, body.indent or self.module.default_indent)
+            known = self._level(_Level(body.body, first + head, indent, statement))
+        return None
+def _reparse_lines(text: str, indent: tuple[str, ...], module: cst.Module) -> list[cst.BaseStatement] | None:
+    """`text` parsed as simple statement lines of a block at `indent`, when they render back to it exactly."""
+    if "__future__" in text:
+        return None  # a future import is read by the parser for the whole module
+    part = _parse_in_block(text, indent, module, False)
+    if part is None:
+        return None
+    statements, part_header, part_footer, trailing = part
+    if not statements or part_header or part_footer or not trailing:
+        return None
+    if not all(isinstance(s, cst.SimpleStatementLine) for s in statements):
+        return None
+    state = _recording_state(module, indent)
+    for statement in statements:
+        statement._codegen(state)
+    if "".join(state.tokens) != text:
+        return None
+    return statements
+
+
+def _rebuilt(node: cst.CSTNode, owners: set[int], replacements: dict[tuple[int, int], list[cst.BaseStatement]]
+             ) -> cst.CSTNode:
+    """`node` (the module or a compound statement) with the statements of its body replaced, and the
+    compound statements on the way to them rebuilt."""
+    if isinstance(node, cst.Module):
+        statements: Sequence[cst.CSTNode] = node.body
+    else:
+        statements = getattr(node, "body").body
+    body: list[cst.CSTNode] = []
+    for index, statement in enumerate(statements):
+        new = replacements.get((id(node), index))
+        if new is not None:
+            body.extend(new)
+        elif id(statement) in owners:
+            body.append(_rebuilt(statement, owners, replacements))
+        else:
+            body.append(statement)
+    if isinstance(node, cst.Module):
+        return node.with_changes(body=body)
+    return node.with_changes(body=getattr(node, "body").with_changes(body=body))

@@ -3,7 +3,9 @@
 Phase one reads a few modules with libcst (the helper modules other modules import, see
 `binlint.analysis.helper_index`); the check of the same file then takes that tree instead of
 parsing the text again. `--fix` keeps the tree it parsed to check that a fixed text still
-parses, for the check of that text. A tree is taken once, only for exactly the text it was parsed from
+parses, for the check of that text; and while `--fix` runs, the check holds the tree of the file
+it checked last (`hold`), so that the fixer builds the tree of the fixed text from it, re-parsing
+only the lines its edits touched (`binlint.pipeline.parse.incremental.splice_edits`). A tree is taken once, only for exactly the text it was parsed from
 (after the nesting guard, so what the check reports is unchanged), and at most `LIMIT` are
 held at a time, so memory stays bounded however many helper modules a project has.
 """
@@ -32,3 +34,35 @@ def take(source: str) -> "cst.Module | None":
     if not _KEPT:
         return None
     return _KEPT.pop(source, None)
+
+
+_HOLDING = False
+_HELD: list[tuple[str, "cst.Module"]] = []  # the tree of the file checked last, while holding
+
+
+def holding(on: bool) -> None:
+    """Whether the check holds the tree of the file it checked last (`--fix` turns it on); off, the
+    tree held is dropped."""
+    global _HOLDING
+    _HOLDING = on
+    if not on:
+        _HELD.clear()
+
+
+def hold(source: str, module: "cst.Module") -> None:
+    """Hold `module`, parsed from `source`, when holding: only one, the one held before is dropped."""
+    _HELD.clear()
+    if _HOLDING:
+        _HELD.append((source, module))
+
+
+def release_held() -> None:
+    """Drop the tree held (a check starts: the tree of the file before is not needed any more)."""
+    _HELD.clear()
+
+
+def held(source: str) -> "cst.Module | None":
+    """The tree held for exactly `source` (then no longer held), or None."""
+    if _HELD and _HELD[0][0] == source:
+        return _HELD.pop()[1]
+    return None
