@@ -218,7 +218,8 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
         count += 1
         if store is not None:
             gated = summary.binance
-            store.put(path, data, [gated, summary.to_json(), [] if gated else list(_imported_names(data))])
+            store.put(path, data, [gated, summary.to_json(), [] if gated else list(_imported_names(data)),
+                                   summary.fingerprint()])
     return count
 
 

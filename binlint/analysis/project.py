@@ -35,7 +35,6 @@ names are kept here for callers.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +111,7 @@ class ProjectIndex:
         self._sinks: dict[str, dict[str, tuple[str, str]]] | None = None
         self._binance_imports: dict[str, set[str] | None] | None = None
         self._digests: dict[str, str] | None = None
+        self._found: dict[tuple[str, str | None], tuple[str, tuple[str, ...]] | None] = {}
         self._components: dict[str, str] | None = None
         # The other modules' helpers, read from their summaries once (see helper_index).
         self._request_helpers: dict[str, HelperSummary] | None = None
@@ -145,6 +145,14 @@ class ProjectIndex:
 
     def find_module(self, dotted: str, importer: str | None) -> tuple[str, list[str]] | None:
         """(the project module a dotted name starts with, the rest), trying the importer's folders too."""
+        key = (dotted, importer)
+        if key not in self._found:
+            found = self._find_module(dotted, importer)
+            self._found[key] = None if found is None else (found[0], tuple(found[1]))
+        known = self._found[key]
+        return None if known is None else (known[0], list(known[1]))
+
+    def _find_module(self, dotted: str, importer: str | None) -> tuple[str, list[str]] | None:
         parts = dotted.split(".")
         prefixes: list[str] = [""]
         if importer:
@@ -519,7 +527,7 @@ class ProjectIndex:
             hasher = hashlib.blake2b(digest_size=12)
             hasher.update(f"{SUMMARY_FORMAT}".encode())
             for member in sorted(members):
-                hasher.update(json.dumps(self.modules[member].to_json(), sort_keys=True, default=str).encode())
+                hasher.update(self.modules[member].fingerprint().encode())
             value = hasher.hexdigest()
             for member in members:
                 digests[member] = value

@@ -9,6 +9,7 @@ folder, so a warm run re-summarises only changed files.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import re
@@ -116,13 +117,13 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
     def load(path: str, want_gated_only: bool) -> None:
         cached = store.get(path) if store is not None else None
         if cached is not None:
-            gated, payload, imported = cached
+            gated, payload, imported, fingerprint = cached
             if not gated and want_gated_only:
                 rejected[module_name(path, root)[0]] = [path, imported]
                 return
             if payload is not None:
                 try:
-                    summaries[path] = ModuleSummary.from_json(payload)
+                    summaries[path] = ModuleSummary.from_json(payload, fingerprint)
                 except (ValueError, TypeError, KeyError, IndexError):
                     pass
                 else:
@@ -139,7 +140,7 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
         gated = gate.worth_parsing(data)
         if not gated and want_gated_only:
             if store is not None:
-                store.put(path, data, [False, None, None])  # the imports are read when needed
+                store.put(path, data, [False, None, None, None])  # the imports are read when needed
             rejected[module_name(path, root)[0]] = [path, None]
             return
         stats.gated += gated
@@ -152,7 +153,8 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
         stats.summarised += 1
         if store is not None:  # the JSON form is made only to be stored
             payload = None if summary is None else summary.to_json()
-            store.put(path, data, [gated, payload, [] if gated else list(_imported_names(data))])
+            fingerprint = None if summary is None else summary.fingerprint()
+            store.put(path, data, [gated, payload, [] if gated else list(_imported_names(data)), fingerprint])
         if summary is not None:
             summaries[path] = summary
 
@@ -290,6 +292,15 @@ def _summary_of_file(job: tuple[str, str]) -> ModuleSummary | None:
 
 
 def _candidate_module(target: str, importer: str, is_package: bool, rejected: Any) -> str | None:
+    for name in _candidate_names(target, importer, is_package):
+        if name in rejected:
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _candidate_names(target: str, importer: str, is_package: bool) -> tuple[str, ...]:
+    """The modules an import of `target` in `importer` may name, the likeliest first."""
     parts = target.split(".")
     package = importer.split(".") if importer else []
     if not is_package:
@@ -299,12 +310,8 @@ def _candidate_module(target: str, importer: str, is_package: bool, rejected: An
         from binlint.analysis.project import OWN
 
         prefixes.append(OWN)  # the project's own `binance/` package
-    for prefix in prefixes:
-        for end in range(len(parts), 0, -1):
-            name = ".".join(filter(None, [prefix, *parts[:end]]))
-            if name in rejected:
-                return name
-    return None
+    return tuple(".".join(filter(None, [prefix, *parts[:end]]))
+                 for prefix in prefixes for end in range(len(parts), 0, -1))
 
 
 class _SummaryStore:
@@ -318,17 +325,19 @@ class _SummaryStore:
         folder = Path(getattr(config, "root", root)) / cache.CACHE_DIR / f"summaries-v{SUMMARY_FORMAT}"
         self.index = cache.Index(folder, key)
 
-    def get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None] | None:
+    def get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None, str | None] | None:
+        """(gated, the summary's JSON, the names a rejected file imports, the summary's fingerprint)."""
         stat = self._cache._stat(path)
         if stat is None:
             return None
         encoded, trusted, stored_hash = self.index.lookup(os.path.abspath(path), stat[0])
-        if encoded is None or not isinstance(encoded, list) or len(encoded) != 3 or not (
+        if encoded is None or not isinstance(encoded, list) or len(encoded) != 4 or not (
                 encoded[2] is None or isinstance(encoded[2], list) and all(isinstance(n, str) for n in encoded[2])):
             return None
         imported = None if encoded[2] is None else tuple(encoded[2])
+        fingerprint = encoded[3] if isinstance(encoded[3], str) else None
         if trusted:
-            return bool(encoded[0]), encoded[1], imported
+            return bool(encoded[0]), encoded[1], imported, fingerprint
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -336,7 +345,7 @@ class _SummaryStore:
             return None
         if self._cache.content_hash(data) == stored_hash:
             self.index.put(os.path.abspath(path), stat[0], stat[1], stored_hash, encoded)
-            return bool(encoded[0]), encoded[1], imported
+            return bool(encoded[0]), encoded[1], imported, fingerprint
         return None
 
     def put(self, path: str, data: bytes, entry: list[Any]) -> None:

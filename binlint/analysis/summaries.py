@@ -101,6 +101,18 @@ class ModuleSummary:
             return False
         return name in self.table("symbols") or name in self.table("imports") or name in self.table("values")
 
+    def fingerprint(self) -> str:
+        """A hash of the summary (what a dependant's cached result depends on), made once; kept with
+        the summary in the cache."""
+        known = self._maps.get("#")
+        if known is None:
+            import hashlib
+            import json
+
+            text = json.dumps(self.to_json(), sort_keys=True, default=str)
+            known = self._maps["#"] = {"": hashlib.blake2b(text.encode(), digest_size=12).hexdigest()}
+        return str(known[""])
+
     def extra_of(self, kind: str) -> Payload | None:
         """The payload an extra summariser of `kind` left for this module, if any."""
         return self.table("extra").get(kind)
@@ -119,8 +131,9 @@ class ModuleSummary:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ModuleSummary":
-        """Raises ValueError/TypeError/KeyError when `data` is malformed."""
+    def from_json(cls, data: dict[str, Any], fingerprint: str | None = None) -> "ModuleSummary":
+        """Raises ValueError/TypeError/KeyError when `data` is malformed. `fingerprint`: what
+        `fingerprint()` gave when the summary was stored."""
         values: dict[str, Any] = {}
         for f in fields(cls):
             if f.name == "_maps":
@@ -138,13 +151,20 @@ class ModuleSummary:
                 values[f.name] = None if raw is None else tuple(str(s) for s in raw)
             else:
                 values[f.name] = _tuples(raw)
-        return cls(**values)
+        summary = cls(**values)
+        if isinstance(fingerprint, str):
+            summary._maps["#"] = {"": fingerprint}
+        return summary
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _tuples(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return tuple(_tuples(v) for v in value)
-    if value is None or isinstance(value, (str, int, float, bool)):
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return tuple([v if type(v) in _SCALARS else _tuples(v) for v in value])
+    if kind in _SCALARS:
         return value
     raise TypeError("unexpected value in a summary")
 
