@@ -276,11 +276,10 @@ class _Subtree:
     The statements of a class body are subtrees of their own, kept like top-level statements:
     a class (a whole module, in some code) is new after every edit inside it, its methods not."""
 
-    __slots__ = ("base", "size", "parent", "order", "end", "by_type", "split")
+    __slots__ = ("base", "size", "parent", "order", "end", "by_type")
 
-    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int, split: bool = True) -> None:
+    def __init__(self, module: cst.Module, statement: cst.CSTNode, base: int) -> None:
         self.base = base
-        self.split = split  # class members as subtrees of their own
         self.parent: dict[int, cst.CSTNode] = {}
         self.order: dict[int, int] = {}
         self.end: dict[int, int] = {}
@@ -309,7 +308,7 @@ class _Subtree:
             by_type[node_type].append(node)
             stack.append((node, 1))
             kids = children(node)
-            members = 2 if self.split and node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
+            members = 2 if node_type is cst.IndentedBlock and type(parent.get(key)) is cst.ClassDef else 0
             for kid in reversed(kids):
                 parent[id(kid)] = node
                 stack.append((kid, members))
