@@ -66,9 +66,6 @@ if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
     from binlint.analysis.helpers import HelperRequest
 
-# The request functions and session classes of each HTTP library (binlint.analysis.http_facts).
-_MODULE_FUNCTIONS = MODULE_FUNCTIONS
-_SESSION_CLASSES = SESSION_CLASSES
 _URLOPEN = frozenset({"urllib.request.urlopen", "urllib2.urlopen", "six.moves.urllib.request.urlopen"})
 _URLLIB_REQUEST = frozenset({"urllib.request.Request", "urllib2.Request", "six.moves.urllib.request.Request"})
 
@@ -223,14 +220,14 @@ class RequestModel:
         session_call: cst.Call | None = None
         request_call: cst.Call | None = None
         name = model.call_name(call)
-        if name in _MODULE_FUNCTIONS:
-            library, verb = _MODULE_FUNCTIONS[name], name.rsplit(".", 1)[1]
+        if name in MODULE_FUNCTIONS:
+            library, verb = MODULE_FUNCTIONS[name], name.rsplit(".", 1)[1]
         elif name in _URLOPEN:
             library, verb = "urllib", "urlopen"
         elif type(func) is cst.Attribute and func.attr.value in (*HTTP_METHODS, "request"):
             owner = self._session_class(func.value)
             if owner is not None:
-                library, verb, session = _SESSION_CLASSES[owner], func.attr.value, func.value
+                library, verb, session = SESSION_CLASSES[owner], func.attr.value, func.value
                 session_call = self._construction(func.value)
         if library is None or verb is None:
             return None
@@ -297,7 +294,7 @@ class RequestModel:
             name = model.instance_type(receiver)
         else:
             name = model.qualname(receiver)
-        return name if name in _SESSION_CLASSES else None
+        return name if name in SESSION_CLASSES else None
 
     def _construction(self, receiver: cst.BaseExpression) -> cst.Call | None:
         """The call that built a session (`requests.Session()`, `httpx.Client(timeout=5)`)."""
@@ -308,7 +305,7 @@ class RequestModel:
             value = binding.value
             if type(value) is cst.Await:
                 value = value.expression
-            if type(value) is cst.Call and self.model.instance_type(value) in _SESSION_CLASSES:
+            if type(value) is cst.Call and self.model.instance_type(value) in SESSION_CLASSES:
                 return value
         return None
 

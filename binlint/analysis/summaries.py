@@ -41,6 +41,8 @@ instance of a project class; `("getattr", ref, attribute)` an attribute of a val
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterator, cast
@@ -106,9 +108,6 @@ class ModuleSummary:
         the summary in the cache."""
         known = self._maps.get("#")
         if known is None:
-            import hashlib
-            import json
-
             text = json.dumps(self.to_json(), sort_keys=True, default=str)
             known = self._maps["#"] = {"": hashlib.blake2b(text.encode(), digest_size=12).hexdigest()}
         return str(known[""])
