@@ -39,7 +39,7 @@ SDKS: dict[str, tuple[str, ...]] = {
 CCXT_ONLY_BINANCE = True
 # Folders of the standard library that are its tests (or not the standard library).
 STDLIB_LEFT_OUT = frozenset({"test", "tests", "idle_test", "site-packages", "__pycache__"})
-_LAYOUT_VERSION = "3"
+_LAYOUT_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Corpus:
     cache: Path
     python: Path  # the scratch venv's interpreter
     bin: Path  # its scripts folder
-    trees: Path  # holds binlint.toml, so binlint's cache lands beside the trees, not in them
+    trees: Path  # holds binlint.toml (the root of the single files); each tree below is a project of its own
     stdlib: Path
     binance: Path
     plain_file: Path
@@ -154,8 +154,12 @@ def _build_trees(cache: Path, sources: Path) -> tuple[Path, Path, Path]:
     _say("copying the standard library (without tests) and the SDK sources into plain trees")
     shutil.rmtree(trees, ignore_errors=True)
     trees.mkdir(parents=True)
-    # An empty binlint config: binlint's root (and its .binlint_cache) is this folder.
-    (trees / "binlint.toml").write_text("# benchmark trees: binlint's defaults\n")
+    # Empty binlint configs: the root of the single files, and one per tree, so that a run over one
+    # tree indexes that tree alone (as a user's run over their project does); each root holds its
+    # own .binlint_cache, which the benchmark removes before the other tools read the tree.
+    for root in (trees, stdlib, binance):
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "binlint.toml").write_text("# benchmark trees: binlint's defaults\n")
     _copy_py(Path(sysconfig.get_paths()["stdlib"]), stdlib, lambda relative: True)
     for dist, packages in SDKS.items():
         for package in packages:

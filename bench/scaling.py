@@ -147,6 +147,7 @@ def _binlint() -> str:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' runs keep compiled modules; so do ours
     env["NO_COLOR"] = "1"
     env.setdefault("BINANCE_API_KEY", "unused")
     return env

@@ -113,6 +113,25 @@ def test_a_warm_pass_summarises_only_the_changed_file(tmp_path: Path):
     assert b"summaries" in cached
 
 
+def test_a_warm_pass_takes_the_digests_of_the_last_until_a_summary_changes(tmp_path: Path):
+    root = write(tmp_path, BOT)
+
+    def digests(index: project.ProjectIndex) -> dict[str, str]:
+        return {module: index.digest(module) for module in index.modules}
+
+    first = digests(build(root))
+    assert not project.LAST_STATS.digests_reused
+    assert digests(build(root)) == first and project.LAST_STATS.digests_reused
+    # bot.py changes what it imports: its summary changes, and the digests are made again.
+    path = root / "pkg" / "bot.py"
+    path.write_text("from pkg.exchange import get_client\n" + path.read_text())
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
+    changed = digests(build(root))
+    assert not project.LAST_STATS.digests_reused
+    assert changed == digests(build(root, use_cache=False))
+    assert changed["pkg.bot"] == changed["pkg.exchange"] != first["pkg.bot"]
+
+
 def test_a_tree_without_binance_code_summarises_nothing(tmp_path: Path):
     root = write(tmp_path, {"a.py": "import b\n", "b.py": "def f():\n    return 1\n"})
     index = build(root, use_cache=False)

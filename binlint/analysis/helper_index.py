@@ -169,15 +169,13 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
     """The request helpers and the retry helpers of one module, as plain tuples (empty when it
     has none or does not parse): one libcst parse for both."""
     try:
-        import libcst as cst
-
         from binlint.analysis import Analysis
         from binlint.analysis.module import ModuleModel
-
         from binlint.pipeline.parse.reuse import keep
+        from binlint.pipeline.parse.unvalidated import parse_module
 
         text = data.decode("utf-8")
-        module = cst.parse_module(text)
+        module = parse_module(text)
         keep(text, module)  # the check of this file takes the tree instead of parsing again
         analysis = Analysis(ModuleModel(module, path, text, None), config)
     except Exception:  # bad input must never stop the index pass

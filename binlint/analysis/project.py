@@ -499,9 +499,25 @@ class ProjectIndex:
 
     def digest(self, module: str) -> str:
         """A hash of the summaries of the modules connected to `module` by imports."""
+        return self.digests().get(module, "")
+
+    def summaries_key(self) -> str:
+        """A hash of every module's name and summary: equal keys give equal `digest`s."""
+        hasher = hashlib.blake2b(digest_size=16)
+        hasher.update(f"{SUMMARY_FORMAT}".encode())
+        for module in sorted(self.modules):
+            hasher.update(f"{module}\0{self.modules[module].fingerprint()}\0".encode())
+        return hasher.hexdigest()
+
+    def digests(self) -> dict[str, str]:
+        """`digest` of every module."""
         if self._digests is None:
             self._digests = self._component_digests()
-        return self._digests.get(module, "")
+        return self._digests
+
+    def use_digests(self, digests: dict[str, str]) -> None:
+        """Take the digests a run with the same `summaries_key` computed (a warm run resolves no import)."""
+        self._digests = digests
 
     def _component_digests(self) -> dict[str, str]:
         parent: dict[str, str] = {m: m for m in self.modules}

@@ -56,6 +56,7 @@ class IndexStats:
     gated: int = 0  # files whose bytes passed the gate
     pulled: int = 0  # modules summarised because Binance modules import them
     helpers: int = 0  # modules read with libcst for their request helpers (others import them)
+    digests_reused: bool = False  # the modules' import digests came from the last run (nothing changed)
 
 
 LAST_STATS = IndexStats()
@@ -203,11 +204,19 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
                 pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
     stats.pulled = len(pulled)
     stats.helpers = attach_helpers(summaries, config, store)
+    index = ProjectIndex(((p, s) for p, s in summaries.items()), root, pulled)
     if store is not None:
+        key = index.summaries_key()
+        known = store.digests(key)
+        if known is not None:
+            index.use_digests(known)
+            stats.digests_reused = True
+        else:
+            store.put_digests(key, index.digests())
         store.save()
     for name, value in vars(stats).items():  # in place: callers hold this object
         setattr(LAST_STATS, name, value)
-    return ProjectIndex(((p, s) for p, s in summaries.items()), root, pulled)
+    return index
 
 
 def _imports_of(path: str) -> tuple[str, ...]:
@@ -324,6 +333,8 @@ class _SummaryStore:
         key = f"summaries|{SUMMARY_FORMAT}|{cache.code_fingerprint()}|{root}"
         folder = Path(getattr(config, "root", root)) / cache.CACHE_DIR / f"summaries-v{SUMMARY_FORMAT}"
         self.index = cache.Index(folder, key)
+        # Beside the files' entries (kept while the root exists): the digests of the last run's summaries.
+        self._digests_entry = f"{os.path.abspath(root)}\0digests"
 
     def get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None, str | None] | None:
         """(gated, the summary's JSON, the names a rejected file imports, the summary's fingerprint)."""
@@ -353,6 +364,16 @@ class _SummaryStore:
         if stat is None:
             return
         self.index.put(os.path.abspath(path), stat[0], stat[1], self._cache.content_hash(data), entry)
+
+    def digests(self, key: str) -> dict[str, str] | None:
+        """The modules' digests stored by a run whose summaries had this `summaries_key`."""
+        entry = self.index.entries.get(self._digests_entry)
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], dict):
+            return entry[1]
+        return None
+
+    def put_digests(self, key: str, digests: dict[str, str]) -> None:
+        self.index.entries[self._digests_entry] = self.index.changed[self._digests_entry] = [key, digests]
 
     def save(self) -> None:
         self.index.save()

@@ -11,7 +11,7 @@ from typing import TextIO
 from binlint import config as config_module
 from binlint.config import Config, ConfigError
 from binlint.codes import unknown as unknown_code
-from binlint.pipeline.discover import Target, discover, unreadable
+from binlint.pipeline.discover import FileKind, Target, discover, kind_of, unreadable
 from binlint.pipeline.engine import FileResult, RunSettings, check_stdin, run
 from binlint.model import Finding, Severity, scrub_message
 from binlint.report import Summary, renderer
@@ -220,6 +220,11 @@ def with_project(settings: RunSettings, paths: list[str], targets: list[str], no
             if not os.path.isdir(base):
                 base = os.path.dirname(base)
             index = project.build_index(base, settings.config, python, use_cache=False, walk=False)
+        elif all(os.path.isdir(p) and os.path.abspath(p) == root for p in paths):
+            # The whole project is checked: the files just found are the project's, no second walk.
+            modules = [p for p in targets if kind_of(p) is FileKind.PYTHON]
+            index = project.build_index(root, settings.config, modules, use_cache=not no_cache, jobs=jobs,
+                                        walk=False)
         else:
             index = project.build_index(root, settings.config, python, use_cache=not no_cache, jobs=jobs)
     except Exception:  # never fatal: without an index each module is understood alone, as before

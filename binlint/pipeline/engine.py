@@ -352,8 +352,10 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         return kept, None
     import libcst as cst
 
+    from binlint.pipeline.parse.unvalidated import parse_module
+
     try:
-        return (parser.parse(source) if parser is not None else cst.parse_module(source)), None
+        return (parser.parse(source) if parser is not None else parse_module(source)), None
     except cst.ParserSyntaxError as exc:
         return None, _syntax_error_position(source, str(exc.message))
     except RecursionError:

@@ -331,7 +331,7 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
     """Why `text` must not be written (it does not parse), or None. With `check_ast`, Python's own
     verdict on `text` counts too when `check_ast()` says so (asked only when that verdict is an error).
     `spliced()` may give the tree of `text` built from an earlier one; else the text is parsed whole."""
-    import libcst as cst
+    from binlint.pipeline.parse.unvalidated import parse_module
 
     try:
         module = spliced() if spliced is not None else None
@@ -339,7 +339,7 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
         module = None
     try:
         if module is None:
-            module = cst.parse_module(text)
+            module = parse_module(text)
     except Exception as exc:  # ParserSyntaxError, and a few other types on odd input
         # Python places the error better than libcst (tokenizer errors all say line 1).
         line, message = _syntax_error(text) or (

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Sequence, cast
 import libcst as cst
 
 from binlint.pipeline.parse.nesting import too_deep
+from binlint.pipeline.parse.unvalidated import parse_module
 
 if TYPE_CHECKING:
     from libcst._nodes.internal import CodegenState
@@ -72,7 +73,7 @@ class DocumentParser:
     def parse(self, source: str) -> cst.Module:
         """The module of `source`, parsed whole and remembered (raises `libcst.ParserSyntaxError`
         as `parse_module` does; the last tree that parsed then stays, to splice the next text into)."""
-        module = cst.parse_module(source)
+        module = parse_module(source)
         self._source, self._module, self._table = source, module, None
         return module
 
@@ -299,7 +300,7 @@ def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from
     if too_deep(wrapper + text) is not None:
         return None  # the whole parse reports it
     try:
-        part = cst.parse_module(wrapper + text)
+        part = parse_module(wrapper + text)
     except Exception:  # a syntax error here may be none in a wider block
         return None
     if from_start:

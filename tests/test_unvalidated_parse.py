@@ -1,0 +1,59 @@
+"""The parse without node validation: the same trees as libcst's, and validation back afterwards."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from binlint.pipeline.parse.unvalidated import parse_module
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES[:8], ids=lambda p: p.name)
+def test_the_tree_is_libcsts(path: Path) -> None:
+    source = path.read_text()
+    assert parse_module(source).deep_equals(cst.parse_module(source))
+    assert parse_module(source).code == source
+
+
+def _validation_holds() -> bool:
+    try:
+        cst.Name("not a name")
+    except cst.CSTValidationError:
+        return True
+    return False
+
+
+def test_nodes_made_after_a_parse_are_validated() -> None:
+    parse_module("x = 1\n")
+    assert _validation_holds()
+
+
+def test_a_syntax_error_leaves_validation_in_place() -> None:
+    with pytest.raises(cst.ParserSyntaxError):
+        parse_module("def (:\n")
+    assert _validation_holds()
+
+
+def test_overlapping_parses_in_threads_leave_validation_in_place() -> None:
+    source = "".join(f"def f{i}(a, b):\n    return a + b * {i}\n" for i in range(300))
+    errors: list[BaseException] = []
+
+    def parse() -> None:
+        try:
+            for _ in range(3):
+                parse_module(source)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=parse) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert _validation_holds()
