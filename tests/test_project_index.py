@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from binlint.analysis import project
-from binlint.analysis.summaries import ModuleSummary, register_summariser, summarise
+from binlint.analysis.summaries import ModuleSummary, SummaryMap, register_summariser, summarise
 from binlint.config import Config
 from binlint.pipeline.cache import CACHE_DIR
 from binlint.testing import fake_key
@@ -130,6 +130,72 @@ def test_a_warm_pass_takes_the_digests_of_the_last_until_a_summary_changes(tmp_p
     assert not project.LAST_STATS.digests_reused
     assert changed == digests(build(root, use_cache=False))
     assert changed["pkg.bot"] == changed["pkg.exchange"] != first["pkg.bot"]
+
+
+def test_a_warm_pass_reads_no_summary_until_one_is_used(tmp_path: Path):
+    root = write(tmp_path, BOT)
+    cold = build(root)
+    warm = build(root)
+    assert project.LAST_STATS.summarised == 0 and project.LAST_STATS.pulled == len(cold.pulled) == 3
+    assert warm.paths == cold.paths and warm.pulled == cold.pulled
+    assert _unread(warm) == set(warm.modules)
+    assert {m: warm.digest(m) for m in warm.modules} == {m: cold.digest(m) for m in cold.modules}
+    assert _unread(warm) == set(warm.modules)  # the digests come from the last run too
+    # Asked for, a summary is read, and it is the one the cold pass made.
+    assert warm.param("pkg.bot.Bot.__init__", "client") == ("sdk", "binance.client.Client")
+    assert warm.modules["pkg.exchange"] == cold.modules["pkg.exchange"]
+
+
+def test_a_warm_pass_pulls_in_again_when_a_file_changes_what_it_imports(tmp_path: Path):
+    root = write(tmp_path, BOT)
+    build(root)
+    build(root)
+    notes = root / "docs" / "notes.py"  # now imports the client module: pulled in like bot.py
+    notes.write_text("from pkg.exchange import get_client\nprint(get_client())\n")
+    os.utime(notes, ns=(notes.stat().st_atime_ns, notes.stat().st_mtime_ns + 5_000_000_000))
+    warm = build(root)
+    fresh = build(root, use_cache=False)
+    assert warm.pulled == fresh.pulled and os.path.abspath(notes) in warm.pulled
+    assert set(warm.modules) == set(fresh.modules)
+
+
+def test_a_stored_pull_in_from_other_summaries_is_not_taken(tmp_path: Path):
+    # Two runs at once can leave the summaries of one and the pull-in of the other on disk.
+    root = write(tmp_path, BOT)
+    build(root)
+    store = next((root / CACHE_DIR).rglob("summaries-v*/*.json"))
+    before = _pull_in(store)
+    notes = root / "docs" / "notes.py"
+    notes.write_text("from pkg.exchange import get_client\nprint(get_client())\n")
+    os.utime(notes, ns=(notes.stat().st_atime_ns, notes.stat().st_mtime_ns + 5_000_000_000))
+    build(root)
+    _pull_in(store, before)
+    assert os.path.abspath(notes) in build(root).pulled
+
+
+def _pull_in(store: Path, value: object = None) -> object:
+    """The pull-in entry of a summary store file; with `value`, replace it."""
+    data = json.loads(store.read_text())
+    key = next(k for k in data["entries"] if k.endswith("\0pulled"))
+    if value is not None:
+        data["entries"][key] = value
+        store.write_text(json.dumps(data))
+    return data["entries"][key]
+
+
+def test_a_damaged_stored_summary_is_known_by_name_only():
+    summaries = SummaryMap()
+    summaries.put_stored("a.py", "{not json", "f" * 24, "pkg.a")
+    assert summaries.fingerprint("a.py") == "f" * 24 and summaries.module_of("a.py") == "pkg.a"
+    summary = summaries["a.py"]
+    assert summary == ModuleSummary("pkg.a") and summary.fingerprint() == "f" * 24
+
+
+def _unread(index: project.ProjectIndex) -> set[str]:
+    """The modules whose summaries are still the cache's text."""
+    modules = index.modules
+    assert isinstance(modules, SummaryMap)
+    return {m for m, value in modules._items.items() if not isinstance(value, ModuleSummary)}
 
 
 def test_a_tree_without_binance_code_summarises_nothing(tmp_path: Path):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any, Callable, Iterator, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, MutableMapping, TypeVar, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import _LEAVES, Context, ModuleSummary, Payload, _child_fields, register_summariser
@@ -142,7 +142,7 @@ register_summariser(CANDIDATES, candidates)
 # --- phase one: the few modules worth a helper summary ------------------------------------------
 
 
-def wanted(summaries: dict[str, ModuleSummary]) -> list[str]:
+def wanted(summaries: MutableMapping[str, ModuleSummary]) -> list[str]:
     """The paths of marked modules, not yet given helpers, that another project module imports."""
     # An SDK's own modules (the tree checked is an SDK) are known by the SDK tables instead.
     marked = {s.module: path for path, s in summaries.items()
@@ -195,7 +195,7 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
     return requests, retries
 
 
-def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) -> int:
+def attach(summaries: MutableMapping[str, ModuleSummary], config: Any, store: Any = None) -> int:
     """Give the modules `wanted` finds their helper summaries (stored with their summaries); how many."""
     from binlint.analysis.project_build import _imported_names, gc_paused
     from binlint.pipeline.engine import read_regular
@@ -216,7 +216,7 @@ def attach(summaries: dict[str, ModuleSummary], config: Any, store: Any = None) 
         count += 1
         if store is not None:
             gated = summary.binance
-            store.put(path, data, [gated, summary.to_json(), [] if gated else list(_imported_names(data)),
+            store.put(path, data, [gated, summary.stored_text(), [] if gated else list(_imported_names(data)),
                                    summary.fingerprint()])
     return count
 

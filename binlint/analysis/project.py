@@ -37,12 +37,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, MutableMapping, cast
 
 from binlint.analysis.binance import is_sdk_module
 from binlint.analysis.summaries import FORMAT as SUMMARY_FORMAT
-from binlint.analysis.summaries import ModuleSummary, Ref
+from binlint.analysis.summaries import ModuleSummary, Ref, SummaryMap
 
 if TYPE_CHECKING:
     from binlint.analysis.helpers import HelperSummary
@@ -63,7 +62,12 @@ def module_name(path: str, root: str) -> tuple[str, bool]:
 
     A module named like an SDK's (`binance.client`) that is not an installed package (below
     `site-packages`/`dist-packages`) is the project's own: its name starts with `OWN`."""
-    relative = os.path.relpath(os.path.abspath(path), root)
+    absolute = os.path.abspath(path)
+    below = root.rstrip(os.sep) + os.sep
+    if os.path.isabs(root) and absolute.startswith(below):
+        relative = absolute[len(below):]  # what relpath gives, without its two more abspath calls
+    else:
+        relative = os.path.relpath(absolute, root)
     parts = relative.replace(os.sep, "/").split("/")
     if parts and parts[0] == "..":
         parts = [p for p in parts if p not in ("..", ".")]
@@ -77,14 +81,15 @@ def module_name(path: str, root: str) -> tuple[str, bool]:
     if is_package:
         parts = parts[:-1]
     parts = [p.replace("-", "_") for p in parts if p]
-    if parts and is_sdk_module(parts[0]) and not _installed(path):
+    if parts and is_sdk_module(parts[0]) and not _installed(absolute):
         parts.insert(0, OWN)
     return ".".join(parts), is_package
 
 
 def _installed(path: str) -> bool:
     """Whether a file belongs to an installed distribution (pip puts those in site-packages)."""
-    return any(part in ("site-packages", "dist-packages") for part in Path(os.path.abspath(path)).parts)
+    parts = os.path.abspath(path).split(os.sep)
+    return "site-packages" in parts or "dist-packages" in parts
 
 
 def display(name: str) -> str:
@@ -95,14 +100,19 @@ def display(name: str) -> str:
 class ProjectIndex:
     """The summaries of a project's modules, and resolution across them."""
 
-    def __init__(self, summaries: Iterable[tuple[str, ModuleSummary]], root: str = "",
+    def __init__(self, summaries: Iterable[tuple[str, ModuleSummary]] | SummaryMap, root: str = "",
                  pulled: Iterable[str] = ()) -> None:
         self.root = root
-        self.modules: dict[str, ModuleSummary] = {}
+        self.modules: MutableMapping[str, ModuleSummary] = {}
         self.paths: dict[str, str] = {}  # absolute path -> module
-        for path, summary in summaries:
-            self.modules[summary.module] = summary
-            self.paths[os.path.abspath(path)] = summary.module
+        if isinstance(summaries, SummaryMap):  # by path, some still unread: they stay so
+            self.modules = summaries.by_module()
+            for path in summaries:
+                self.paths[os.path.abspath(path)] = summaries.module_of(path)
+        else:
+            for path, summary in summaries:
+                self.modules[summary.module] = summary
+                self.paths[os.path.abspath(path)] = summary.module
         self.pulled = frozenset(os.path.abspath(p) for p in pulled)  # summarised though the gate rejects them
         self._memo: dict[Any, Ref | None] = {}
         self._active: set[Any] = set()
@@ -501,12 +511,16 @@ class ProjectIndex:
         """A hash of the summaries of the modules connected to `module` by imports."""
         return self.digests().get(module, "")
 
+    def _fingerprint(self, module: str) -> str:
+        modules = self.modules
+        return modules.fingerprint(module) if isinstance(modules, SummaryMap) else modules[module].fingerprint()
+
     def summaries_key(self) -> str:
         """A hash of every module's name and summary: equal keys give equal `digest`s."""
         hasher = hashlib.blake2b(digest_size=16)
         hasher.update(f"{SUMMARY_FORMAT}".encode())
         for module in sorted(self.modules):
-            hasher.update(f"{module}\0{self.modules[module].fingerprint()}\0".encode())
+            hasher.update(f"{module}\0{self._fingerprint(module)}\0".encode())
         return hasher.hexdigest()
 
     def digests(self) -> dict[str, str]:
@@ -543,7 +557,7 @@ class ProjectIndex:
             hasher = hashlib.blake2b(digest_size=12)
             hasher.update(f"{SUMMARY_FORMAT}".encode())
             for member in sorted(members):
-                hasher.update(self.modules[member].fingerprint().encode())
+                hasher.update(self._fingerprint(member).encode())
             value = hasher.hexdigest()
             for member in members:
                 digests[member] = value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -98,6 +99,7 @@ def build_index(root: str, config: Any, extra_paths: Iterable[str] = (), use_cac
 def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: bool, jobs: int | None,
                  walk: bool) -> "ProjectIndex":
     from binlint.analysis.project import ProjectIndex, imported_modules, module_name
+    from binlint.analysis.summaries import SummaryMap
     from binlint.pipeline import gate
     from binlint.pipeline.discover import FileKind, discover
 
@@ -106,30 +108,28 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
     files = [t.path for t in targets if t.kind is FileKind.PYTHON]
     seen = {os.path.abspath(p) for p in files}
     for extra in extra_paths:
-        if extra.endswith((".py", ".pyw")) and os.path.abspath(extra) not in seen:
+        if extra.endswith((".py", ".pyw", ".pyi")) and os.path.abspath(extra) not in seen:
             files.append(extra)
             seen.add(os.path.abspath(extra))
     stats.files = len(files)
     store = _SummaryStore(root, config) if use_cache else None
-    summaries: dict[str, ModuleSummary] = {}
+    summaries = SummaryMap()  # path -> summary; those from the cache are read when first used
     rejected: dict[str, list[Any]] = {}  # module -> [path, the names it imports (None: not read yet)]
     limit = getattr(config, "max_file_size", 10 * 1024 * 1024)
+    stored: dict[str, tuple[Any, ...]] = {}  # path -> what the cache holds for it (all of it: a warm run)
 
     def load(path: str, want_gated_only: bool) -> None:
         cached = store.get(path) if store is not None else None
         if cached is not None:
+            stored[path] = cached
             gated, payload, imported, fingerprint = cached
             if not gated and want_gated_only:
                 rejected[module_name(path, root)[0]] = [path, imported]
                 return
-            if payload is not None:
-                try:
-                    summaries[path] = ModuleSummary.from_json(payload, fingerprint)
-                except (ValueError, TypeError, KeyError, IndexError):
-                    pass
-                else:
-                    stats.gated += gated
-                    return
+            if isinstance(payload, str):
+                summaries.put_stored(path, payload, fingerprint, module_name(path, root)[0])
+                stats.gated += gated
+                return
         try:
             from binlint.pipeline.engine import read_regular
 
@@ -153,7 +153,7 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
     def summarised(path: str, data: bytes, gated: bool, summary: ModuleSummary | None) -> None:
         stats.summarised += 1
         if store is not None:  # the JSON form is made only to be stored
-            payload = None if summary is None else summary.to_json()
+            payload = None if summary is None else summary.stored_text()
             fingerprint = None if summary is None else summary.fingerprint()
             store.put(path, data, [gated, payload, [] if gated else list(_imported_names(data)), fingerprint])
         if summary is not None:
@@ -165,6 +165,14 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
     pending, batch = batch or [], None
     for (path, data), summary in zip(pending, _summarise_all(pending, root, jobs)):
         summarised(path, data, True, summary)
+    # Nothing changed since the last run: the modules it pulled in are known, and no summary is read.
+    outcome = store.outcome(files) if store is not None and len(stored) == len(files) else None
+    if outcome is not None and all(isinstance(stored[path][1], str) for path in outcome):
+        for path in outcome:
+            _gated, payload, _imported, fingerprint = stored[path]
+            summaries.put_stored(path, payload, fingerprint, module_name(path, root)[0])
+        stats.pulled = len(outcome)
+        return _finish(ProjectIndex(summaries, root, outcome), store, stats)
     pulled: list[str] = []
     forward: list[ModuleSummary] = list(summaries.values())  # modules whose imports are pulled in
 
@@ -204,7 +212,13 @@ def _build_index(root: str, config: Any, extra_paths: Iterable[str], use_cache: 
                 pull(candidate, os.path.basename(rejected[candidate][0]).startswith("__init__."))
     stats.pulled = len(pulled)
     stats.helpers = attach_helpers(summaries, config, store)
-    index = ProjectIndex(((p, s) for p, s in summaries.items()), root, pulled)
+    if store is not None:
+        store.put_outcome(files, pulled)
+    return _finish(ProjectIndex(summaries, root, pulled), store, stats)
+
+
+def _finish(index: "ProjectIndex", store: "_SummaryStore | None", stats: IndexStats) -> "ProjectIndex":
+    """The index with its import digests (kept from the last run when no summary changed), the store saved."""
     if store is not None:
         key = index.summaries_key()
         known = store.digests(key)
@@ -333,10 +347,40 @@ class _SummaryStore:
         key = f"summaries|{SUMMARY_FORMAT}|{cache.code_fingerprint()}|{root}"
         folder = Path(getattr(config, "root", root)) / cache.CACHE_DIR / f"summaries-v{SUMMARY_FORMAT}"
         self.index = cache.Index(folder, key)
-        # Beside the files' entries (kept while the root exists): the digests of the last run's summaries.
+        # Beside the files' entries (kept while the root exists): the digests of the last run's summaries,
+        # and the modules it pulled in.
         self._digests_entry = f"{os.path.abspath(root)}\0digests"
+        self._outcome_entry = f"{os.path.abspath(root)}\0pulled"
+        self._states: dict[str, tuple[Any, ...]] = {}  # absolute path -> (gated, imported, fingerprint) stored
+
+    def _files_key(self, files: list[str]) -> str:
+        """A hash of what the store holds for each file (the inputs of the pull-in step)."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for path in files:
+            hasher.update(f"{path}\0{self._states.get(os.path.abspath(path))!r}\0".encode())
+        return hasher.hexdigest()
+
+    def outcome(self, files: list[str]) -> list[str] | None:
+        """The modules the last run pulled in, if it had these files with these summaries."""
+        entry = self.index.entries.get(self._outcome_entry)
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], list)):
+            return None
+        known = set(files)
+        if entry[0] == self._files_key(files) and all(isinstance(p, str) and p in known for p in entry[1]):
+            return entry[1]
+        return None
+
+    def put_outcome(self, files: list[str], pulled: list[str]) -> None:
+        self.index.entries[self._outcome_entry] = self.index.changed[self._outcome_entry] = [
+            self._files_key(files), list(pulled)]
 
     def get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None, str | None] | None:
+        found = self._get(path)
+        if found is not None:
+            self._states[os.path.abspath(path)] = (found[0], found[2], found[3])
+        return found
+
+    def _get(self, path: str) -> tuple[bool, Any, tuple[str, ...] | None, str | None] | None:
         """(gated, the summary's JSON, the names a rejected file imports, the summary's fingerprint)."""
         stat = self._cache._stat(path)
         if stat is None:
@@ -363,6 +407,7 @@ class _SummaryStore:
         stat = self._cache._stat(path)
         if stat is None:
             return
+        self._states[os.path.abspath(path)] = (bool(entry[0]), None if entry[2] is None else tuple(entry[2]), entry[3])
         self.index.put(os.path.abspath(path), stat[0], stat[1], self._cache.content_hash(data), entry)
 
     def digests(self, key: str) -> dict[str, str] | None:

@@ -45,7 +45,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Iterator, cast
+from typing import Any, Callable, Iterator, MutableMapping, cast
 
 from binlint.analysis import binance
 from binlint.analysis.http_facts import SESSION_CLASSES
@@ -53,7 +53,7 @@ from binlint.analysis.http_facts import SESSION_CLASSES
 Ref = tuple[Any, ...]  # ("sdk", q) | ("name", d) | ("call", Ref) | ("param", f, n) | ("self", C, a) | ("getattr", Ref, a)
 Payload = Any  # plain data: str, int, bool, None and (nested) tuples of them
 
-FORMAT = 4  # bump when the summary's shape or meaning changes
+FORMAT = 5  # bump when the summary's shape or meaning changes
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,85 @@ class ModuleSummary:
         if isinstance(fingerprint, str):
             summary._maps["#"] = {"": fingerprint}
         return summary
+
+
+    def stored_text(self) -> str:
+        """The JSON text the summary cache keeps (`SummaryMap.put_stored` reads it back)."""
+        return json.dumps(self.to_json(), separators=(",", ":"))
+
+
+class _Stored:
+    """A summary as the cache keeps it: its JSON text, read on first use."""
+
+    __slots__ = ("text", "fingerprint", "module")
+
+    def __init__(self, text: str, fingerprint: str | None, module: str) -> None:
+        self.text = text
+        self.fingerprint = fingerprint
+        self.module = module
+
+    def load(self) -> ModuleSummary:
+        try:
+            return ModuleSummary.from_json(json.loads(self.text), self.fingerprint)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+            # A cache entry damaged on disk: the module is known by name only (its digest stays the
+            # stored one); the run goes on, and the file's next change summarises it again.
+            summary = ModuleSummary(self.module)
+            if self.fingerprint is not None:
+                summary._maps["#"] = {"": self.fingerprint}
+            return summary
+
+
+class SummaryMap(MutableMapping[str, ModuleSummary]):
+    """Summaries by key (a path, or a module name). Those from the cache are read from their JSON
+    text only when first asked for: a run whose results all come from the cache reads none."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, ModuleSummary | _Stored] = {}
+
+    def put_stored(self, key: str, text: str, fingerprint: str | None, module: str) -> None:
+        """A summary kept as `ModuleSummary.stored_text` gave it, of `module`."""
+        self._items[key] = _Stored(text, fingerprint, module)
+
+    def module_of(self, key: str) -> str:
+        """The module name of a summary, without reading it."""
+        value = self._items[key]
+        return value.module
+
+    def fingerprint(self, key: str) -> str:
+        """`self[key].fingerprint()`, without reading a stored summary."""
+        value = self._items[key]
+        if type(value) is _Stored and value.fingerprint is not None:
+            return value.fingerprint
+        return self[key].fingerprint()
+
+    def by_module(self) -> "SummaryMap":
+        """The same summaries keyed by module name (the last of a name wins), still unread."""
+        modules = SummaryMap()
+        for value in self._items.values():
+            modules._items[value.module] = value
+        return modules
+
+    def __getitem__(self, key: str) -> ModuleSummary:
+        value = self._items[key]
+        if type(value) is _Stored:
+            value = self._items[key] = value.load()
+        return cast(ModuleSummary, value)
+
+    def __setitem__(self, key: str, value: ModuleSummary) -> None:
+        self._items[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
