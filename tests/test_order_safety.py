@@ -74,6 +74,53 @@ def test_a_retry_only_on_429_with_retry_after_is_clean():
     ) == []
 
 
+def test_a_status_test_whose_branch_leaves_the_loop_retries_on_what_fails_it():
+    source = """
+        import time
+        import requests
+
+        def buy(symbol, headers):
+            for attempt in range(5):
+                params = {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1}
+                resp = requests.post("https://api.binance.com/api/v3/order", params=params, headers=headers,
+                                     timeout=10)
+                if resp.status_code TEST 429:
+                    return WHAT
+                time.sleep(int(resp.headers.get("Retry-After", 2 ** attempt)))
+        """
+    # Sent again only on a 429: the order was not placed.
+    assert rows(source.replace("TEST", "!=").replace("WHAT", "resp.json()")) == []
+    # Sent again on anything but a 429 (a timeout, a 5xx): the order may exist.
+    result = found(source.replace("TEST", "==").replace("WHAT", "None"))
+    assert [(f.code, f.line) for f in result] == [("BL403", 7)]
+
+
+def test_the_client_order_id_of_a_hand_signed_query_string_is_read():
+    source = """
+        import hashlib, hmac, os, time, uuid
+        from urllib.parse import urlencode
+        import requests
+
+        SECRET = os.environ["BINANCE_API_SECRET"]
+
+        def buy(symbol, headers):
+            for attempt in range(5):
+                params = {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1ID,
+                          "timestamp": int(time.time() * 1000), "recvWindow": 5000}
+                query = urlencode(params)
+                signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+                resp = requests.post("https://api.binance.com/api/v3/order?" + query + "&signature=" + signature,
+                                     headers=headers, timeout=10)
+                if resp.status_code == 429:
+                    return None
+                time.sleep(2 ** attempt)
+        """
+    assert rows(source.replace("ID", ', "newClientOrderId": "bot-1"')) == [("BL405", 13)]
+    made_inside = found(source.replace("ID", ', "newClientOrderId": uuid.uuid4().hex'))
+    assert [(f.code, f.line) for f in made_inside] == [("BL403", 13)] and "made on line 9" in made_inside[0].message
+    assert rows(source.replace("ID", "")) == [("BL403", 13)]
+
+
 def test_a_retry_on_a_code_test_for_not_placed_errors_is_clean_but_a_broad_one_is_not():
     source = """
         import time

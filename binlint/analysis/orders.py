@@ -244,6 +244,17 @@ class OrderModel:
         keys = order.id_keywords
         if site.query is not None and any(f"{k}=" in site.query for k in keys):
             return ClientOrderId("present", None, keys[0])
+        if site.query is not None:  # `f"{URL}?{query}&signature=..."`: the parameters signed into the query
+            for flow in self.analysis.signing.binance_signings:
+                payload = flow.payload
+                if flow.site is None or flow.site.call is not site.call or payload is None:
+                    continue
+                if payload.container is not None and payload.container_env is None:
+                    found = self._entry(payload.container, keys)
+                    if found.state == "present":
+                        return found
+                if any(payload.keys.has(k) for k in keys):
+                    return ClientOrderId("present", None, next(k for k in keys if payload.keys.has(k)))
         unknown = False
         for value in (site.params, site.data, site.json):
             if value is None:

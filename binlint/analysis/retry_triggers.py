@@ -53,9 +53,11 @@ class TriggerRetries:
                     found.append(self._test_trigger(ancestor.test))
                     break
             if not found and construct.kind == "loop":
-                tests = [n.test for n in self.retries._inside(construct.node, cst.If)
-                         if self.retries._loop_part._error_check(n.test)]
-                found.extend(self._test_trigger(test) for test in tests)
+                loop_part = self.retries._loop_part
+                tests = [n for n in self.retries._inside(construct.node, cst.If) if loop_part._error_check(n.test)]
+                # `if r.status_code != 429: return r.json()` goes again when its test is false: on a 429.
+                found.extend(self._test_trigger(n.test, exits=loop_part._ends_loop(n.body, construct.node))  # type: ignore[arg-type]
+                             for n in tests)
         elif construct.kind == "helper" and construct.helper is not None:
             helper = construct.helper
             found.append(Trigger(helper.failure, construct.node, f"{helper.failure_words} in `{helper.name}`"))
@@ -123,13 +125,18 @@ class TriggerRetries:
             words = f"`{self.model.short(expr, 50)}`"
         return Trigger(outcome, node, words)
 
-    def _test_trigger(self, test: cst.BaseExpression) -> Trigger:
+    def _test_trigger(self, test: cst.BaseExpression, exits: bool = False) -> Trigger:
+        """What a status test says of the failures that run the code again: those that pass it, or with
+        `exits` (its branch leaves the loop) those that fail it."""
         codes = codes_in(list(subtree(test)))
         words = f"`{self.model.short(test, 50)}` (line {self.model.line(test)})"
         if any(200 <= c < 300 for c in codes) or not codes:
             return Trigger("unknown", test, words)  # "not OK": any failure, 5xx included
         negated = any(type(n) is cst.Comparison and any(type(t.operator) in (cst.NotEqual, cst.NotIn)
                                                         for t in n.comparisons) for n in subtree(test))
+        if exits:
+            negated = not negated
+            words = f"{words} is false"
         return Trigger("unknown" if negated else orders.codes_outcome(codes), test, words)
 
     def _predicate_trigger(self, expr: cst.BaseExpression) -> Trigger:
