@@ -18,11 +18,12 @@ from hypothesis import given, strategies as st
 from binlint.config import Config
 from binlint.pipeline.discover import FileKind
 from binlint.pipeline.engine import RunSettings, check_bytes
-from binlint.pipeline.parse.incremental import DocumentParser, splice_edits
+from binlint.pipeline.parse.incremental import DocumentParser, PlacedLine, Splicer, placed_lines, splice_edits
 from binlint.testing import fill
 from tests.test_properties import MODULES, examples
 
 REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
 SETTINGS = RunSettings(Config(root=Path.cwd()))
 
 CLASS_BOT = '''\
@@ -274,13 +275,48 @@ def _assert_splice_is_exact(source: str, edits: list[tuple[int, int, str]]) -> b
     assert module is not None
     new = _apply(source, edits)
     spliced = splice_edits(module, source, new, [(s, e, len(c)) for s, e, c in edits])
+    # The same splice from the lines a check placed (found without generating the module's code).
+    placed = Splicer(module, source, _lines_placed(module, source)).splice(new, [(s, e, len(c)) for s, e, c in edits])
+    assert (placed is None) == (spliced is None)
     if spliced is None:
         return False
+    assert placed is not None and placed.deep_equals(spliced)
     whole = _parsed(new)
     assert whole is not None, "a text the whole parser refuses was spliced"
     assert spliced.code == new
     assert spliced.deep_equals(whole)
     return True
+
+
+def _lines_placed(module: cst.Module, source: str) -> list[PlacedLine]:
+    """The simple statement lines of `module`, placed as a check places them (each asked for a position)."""
+    from binlint.analysis.module import ModuleModel
+
+    model = ModuleModel(module, "m.py", source, None)
+    pending: list[cst.CSTNode] = [module]
+    while pending:
+        node = pending.pop()
+        if type(node) is cst.SimpleStatementLine:
+            model.position(node.body[0])
+        else:
+            pending.extend(node.children)
+    return placed_lines(module, model.placed_lines(), model.tree.parent)
+
+
+def test_lines_a_check_placed_are_found_as_the_whole_table_finds_them() -> None:
+    from binlint.pipeline.parse.incremental import _LineFinder, _recording_state
+
+    for source in (CLASS_BOT, *(path.read_text() for path in sorted(EXAMPLES.rglob("*.py")))):
+        module = _parsed(source)
+        assert module is not None
+        state = _recording_state(module, ())
+        module._codegen(state)
+        finder = _LineFinder(module, state.table())
+        lines = _lines_placed(module, source)
+        assert lines
+        for start, end, path, indent in lines:
+            assert finder.find(start, start) == (path, indent, start, end)
+            assert finder.find(end - 1, end) == (path, indent, start, end)
 
 
 def _spread(source: str, edits: list[tuple[float, int, str]]) -> list[tuple[int, int, str]]:

@@ -83,6 +83,10 @@ class ModuleModel:
         """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
         return self._placer.range(node)
 
+    def placed_lines(self) -> list[tuple[cst.SimpleStatementLine, int, int]]:
+        """The simple statement lines placed so far to answer `position` and `line` (statement, start, end)."""
+        return self._positions.placed_lines() if self._positions is not None else []
+
     def line(self, node: cst.CSTNode) -> int:
         """The line `node` starts on (found without placing a compound statement's whole body)."""
         return self._placer.start(node).line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
@@ -83,7 +83,14 @@ class Trigger:
 
     outcome: str  # "unknown" (may have been placed), "not-placed", or "other" (binlint cannot tell)
     node: cst.CSTNode | None  # the `except` handler, the status test, the `retry=` argument
-    words: str  # for messages: "its `except Exception` on line 12"
+    # For messages ("its `except Exception` on line 12"); a function when the words quote code or
+    # give a line: most triggers are only compared, and placing the code costs more than judging it.
+    said: str | Callable[[], str]
+
+    @property
+    def words(self) -> str:
+        said = self.said
+        return said if isinstance(said, str) else said()
 
 
 @dataclass(frozen=True, eq=False)

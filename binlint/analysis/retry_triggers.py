@@ -106,12 +106,12 @@ class TriggerRetries:
     def _handler_trigger(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> Trigger:
         model = self.model
         if handler.type is None:
-            return Trigger("unknown", handler, f"a bare `except` on line {model.line(handler)}")
+            return Trigger("unknown", handler, lambda: f"a bare `except` on line {model.line(handler)}")
         trigger = self._types_trigger(handler.type, handler)
         if trigger.outcome == "unknown":
             codes = self._tested_codes(handler.body)
             if codes is not None:
-                return Trigger(orders.codes_outcome(codes), handler, trigger.words + " (after a code test)")
+                return Trigger(orders.codes_outcome(codes), handler, lambda: trigger.words + " (after a code test)")
         return trigger
 
     def _types_trigger(self, expr: cst.BaseExpression, node: cst.CSTNode) -> Trigger:
@@ -119,30 +119,32 @@ class TriggerRetries:
         outcomes = [orders.exception_outcome(self.model.qualname(e) or dotted_text(e)) for e in elements]
         outcome = "unknown" if "unknown" in outcomes else "not-placed" if all(
             o == "not-placed" for o in outcomes) else "other"
+        model = self.model
         if type(node) is cst.ExceptHandler:
-            words = f"its `except {self.model.short(expr, 50)}` on line {self.model.line(node)}"
-        else:
-            words = f"`{self.model.short(expr, 50)}`"
-        return Trigger(outcome, node, words)
+            return Trigger(outcome, node, lambda: f"its `except {model.short(expr, 50)}` on line {model.line(node)}")
+        return Trigger(outcome, node, lambda: f"`{model.short(expr, 50)}`")
 
     def _test_trigger(self, test: cst.BaseExpression, exits: bool = False) -> Trigger:
         """What a status test says of the failures that run the code again: those that pass it, or with
         `exits` (its branch leaves the loop) those that fail it."""
         codes = codes_in(list(subtree(test)))
-        words = f"`{self.model.short(test, 50)}` (line {self.model.line(test)})"
+        model = self.model
+
+        def words() -> str:
+            said = f"`{model.short(test, 50)}` (line {model.line(test)})"
+            return f"{said} is false" if exits and codes and not any(200 <= c < 300 for c in codes) else said
+
         if any(200 <= c < 300 for c in codes) or not codes:
             return Trigger("unknown", test, words)  # "not OK": any failure, 5xx included
         negated = any(type(n) is cst.Comparison and any(type(t.operator) in (cst.NotEqual, cst.NotIn)
                                                         for t in n.comparisons) for n in subtree(test))
         if exits:
             negated = not negated
-            words = f"{words} is false"
         return Trigger("unknown" if negated else orders.codes_outcome(codes), test, words)
 
     def _predicate_trigger(self, expr: cst.BaseExpression) -> Trigger:
         """tenacity's `retry=` / retrying's `retry_on_exception=`: exception types, or a predicate function."""
         model = self.model
-        words = f"`{model.short(expr, 50)}`"
         outcomes: list[str] = []
         for sub in subtree(expr):
             if type(sub) is not cst.Call:
@@ -159,7 +161,7 @@ class TriggerRetries:
             outcomes.append(self._function_trigger(expr))
         outcome = "unknown" if "unknown" in outcomes else "not-placed" if outcomes and all(
             o == "not-placed" for o in outcomes) else "other"
-        return Trigger(outcome, expr, words)
+        return Trigger(outcome, expr, lambda: f"`{model.short(expr, 50)}`")
 
     def _function_trigger(self, expr: cst.BaseExpression) -> str:
         """A same-module predicate (`def not_placed(error)`): what its checks select."""

@@ -25,7 +25,7 @@ from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
-from binlint.pipeline.parse.reuse import hold, release_held, take as take_kept
+from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
@@ -396,12 +396,12 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
     try:
-        findings, errors = _run_rules(module, text, path, settings)
+        findings, errors, lines = _run_rules(module, text, path, settings)
         kept = _suppressed(findings, text, settings, path, python=True)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
     if parser is None and any(f.fix.edits for f in kept):
-        hold(text, module)  # for --fix (only while it runs): the fixer splices its edits into it
+        hold(text, module, lines)  # for --fix (only while it runs): the fixer splices its edits into it
     return FileResult(path, kept, parsed=True, errors=errors)
 
 
@@ -418,7 +418,7 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
     module, error = _parse(joined.source)
     if module is not None:
         try:
-            found, errors = _run_rules(module, joined.source, path, settings)
+            found, errors, _ = _run_rules(module, joined.source, path, settings)
         except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
             module, error = None, (1, 1, TOO_DEEP_TO_ANALYSE)
         else:
@@ -522,7 +522,10 @@ def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]
     return findings
 
 
-def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings) -> tuple[list[Finding], list[str]]:
+def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
+               ) -> tuple[list[Finding], list[str], list[Any]]:
+    """The findings, the rules' internal errors, and (for `--fix`, when a finding has edits) where the
+    analysis placed simple statement lines: the fixer finds the lines its edits fall in there."""
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
     from binlint.rules import all_rules
@@ -546,9 +549,15 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
                 raise  # too deep for any rule: the caller falls back to BL001 and the text scan
             except Exception as exc:  # a rule bug must not stop the run
                 errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+        placed: list[Any] = []
+        if is_holding() and any(f.fix.edits for f in findings):
+            from binlint.pipeline.parse.incremental import placed_lines
+
+            model = analysis.model
+            placed = list(placed_lines(module, model.placed_lines(), model.tree.parent))
     finally:
         analysis.release()
-    return findings, errors
+    return findings, errors, placed
 
 
 def _finding(

@@ -190,8 +190,8 @@ class SourceFile(Document):
             from binlint.pipeline.parse import reuse
             from binlint.pipeline.parse.incremental import Splicer
 
-            tree, self._tree_asked = reuse.held(self.units[0]), True
-            self._splicer = Splicer(tree, self.units[0]) if tree is not None else None
+            found, self._tree_asked = reuse.held(self.units[0]), True
+            self._splicer = Splicer(found[0], self.units[0], found[1]) if found is not None else None
         return self._splicer.splice(text, placed) if self._splicer is not None else None
 
     def _ast_parses(self) -> bool:

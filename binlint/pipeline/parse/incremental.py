@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import TYPE_CHECKING, Sequence, cast
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 
 import libcst as cst
 
@@ -413,6 +413,59 @@ def _concrete_subclasses(base: type) -> set[type]:
 # --- many edits at once (the fixer) ----------------------------------------------------------
 
 
+# A simple statement line the check placed: (start, end, ids of the owners on the way and its index in the
+# last one's body, the indentation of its block), as `_LineFinder.find` gives it.
+PlacedLine = tuple[int, int, tuple[int, ...], tuple[str, ...]]
+
+
+def placed_lines(module: cst.Module, lines: Iterable[tuple[cst.SimpleStatementLine, int, int]],
+                 parent: Callable[[cst.CSTNode], cst.CSTNode | None]) -> list[PlacedLine]:
+    """The lines the check placed (statement, start, end), as the splicer finds statements, sorted: those
+    reached through the `body` blocks of compound statements, as `_LineFinder` reaches them."""
+    indexes: dict[int, dict[int, int]] = {}  # id(body list's owner) -> id(statement) -> index
+
+    def index_in(owner: cst.CSTNode, body: Sequence[cst.CSTNode], node: cst.CSTNode) -> int | None:
+        known = indexes.get(id(owner))
+        if known is None:
+            known = indexes[id(owner)] = {id(s): i for i, s in enumerate(body)}
+        return known.get(id(node))
+
+    found: list[PlacedLine] = []
+    for statement, start, end in lines:
+        owners: list[int] = []
+        indents: list[str] = []
+        node: cst.CSTNode = statement
+        index: int | None = None
+        while True:
+            container = parent(node)
+            if container is module:
+                at = index_in(module, module.body, node)
+                owner: cst.CSTNode = module
+            elif type(container) is cst.IndentedBlock:
+                block = container
+                owner_node = parent(block)
+                if owner_node is None or getattr(owner_node, "body", None) is not block:
+                    break  # an `else:`, `except:` ... block: the finder does not go there either
+                owner = owner_node
+                at = index_in(block, block.body, node)
+                indents.append(block.indent or module.default_indent)
+            else:
+                break
+            if at is None:
+                break
+            if index is None:
+                index = at
+            owners.append(id(owner))
+            if owner is module:
+                if len(owners) == 1 and index == 0:
+                    break  # the module's first statement: its leading lines may be the module's header
+                found.append((start, end, (*reversed(owners), index), tuple(reversed(indents))))
+                break
+            node = owner
+    found.sort()
+    return found
+
+
 def splice_edits(module: cst.Module, old: str, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
     """The module of `new`, built from `module` (parsed from `old`) by re-parsing only the simple
     statement lines the edits fall in; None when that cannot be done (see `Splicer.splice`)."""
@@ -422,10 +475,25 @@ def splice_edits(module: cst.Module, old: str, new: str, edits: Sequence[tuple[i
 class Splicer:
     """Builds the trees of texts made from one parsed text by edits (the fixer's), from its tree."""
 
-    def __init__(self, module: cst.Module, old: str) -> None:
+    def __init__(self, module: cst.Module, old: str, placed: Sequence[PlacedLine] = ()) -> None:
         self.module = module
         self.old = old
-        self._finder: _LineFinder | None = None  # measured on the first splice
+        self._finder: _LineFinder | None = None  # measured when an edit falls outside the lines placed
+        self._placed = list(placed)  # the lines the check placed (`placed_lines`): found without generating code
+        self._placed_starts = [line[0] for line in self._placed]
+
+    def _find(self, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...], int, int] | None:
+        """`_LineFinder.find` for the edit [start, end), from the lines placed when one holds it."""
+        index = bisect.bisect_right(self._placed_starts, start) - 1
+        if index >= 0:
+            first, last, path, indent = self._placed[index]
+            if end <= last and not start == end == last:
+                return path, indent, first, last
+        if self._finder is None:
+            state = _recording_state(self.module, ())
+            self.module._codegen(state)
+            self._finder = _LineFinder(self.module, state.table())
+        return self._finder.find(start, end)
 
     def splice(self, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
         """The module of `new`, built from the tree by re-parsing only the simple statement lines the
@@ -444,14 +512,10 @@ class Splicer:
         module = self.module
         if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
             return None
-        if self._finder is None:
-            state = _recording_state(module, ())
-            module._codegen(state)
-            self._finder = _LineFinder(module, state.table())
         # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
         targets: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...], int, int, list[tuple[int, int, int]]]] = {}
         for edit in edits:
-            found = self._finder.find(edit[0], edit[1])
+            found = self._find(edit[0], edit[1])
             if found is None:
                 return None
             path, indent, start, end = found
@@ -459,14 +523,17 @@ class Splicer:
         replacements: dict[tuple[int, int], list[cst.BaseStatement]] = {}  # (id(owner), index) -> new statements
         owners: set[int] = set()
         delta = 0
-        for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
+        texts: list[tuple[str, tuple[str, ...]]] = []
+        for path, indent, start, end, inside in targets.values():  # in the order of the text
             grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
-            statements = _reparse_lines(new[start + delta: end + delta + grown], indent, module)
+            texts.append((new[start + delta: end + delta + grown], indent))
+            delta += grown
+            owners.update(path[:-1])
+        parsed = _reparse_all(texts, module) or [_reparse_lines(text, indent, module) for text, indent in texts]
+        for key, statements in zip(targets, parsed):
             if statements is None:
                 return None
-            delta += grown
             replacements[key] = statements
-            owners.update(path[:-1])
         if len(new) != len(self.old) + delta:
             return None  # not the old text with these edits
         spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
@@ -532,16 +599,86 @@ def _reparse_lines(text: str, indent: tuple[str, ...], module: cst.Module) -> li
     if part is None:
         return None
     statements, part_header, part_footer, trailing = part
-    if not statements or part_header or part_footer or not trailing:
+    if part_header or part_footer or not trailing:
         return None
-    if not all(isinstance(s, cst.SimpleStatementLine) for s in statements):
+    return _rendering_back(statements, text, indent, module)
+
+
+def _rendering_back(statements: Sequence[cst.CSTNode], text: str, indent: tuple[str, ...], module: cst.Module
+                    ) -> list[cst.BaseStatement] | None:
+    """The statements, when they are simple statement lines whose code at `indent` is `text` exactly."""
+    if not statements or not all(isinstance(s, cst.SimpleStatementLine) for s in statements):
         return None
     state = _recording_state(module, indent)
     for statement in statements:
         statement._codegen(state)
     if "".join(state.tokens) != text:
         return None
-    return statements
+    return cast("list[cst.BaseStatement]", list(statements))
+
+
+def _reparse_all(texts: Sequence[tuple[str, tuple[str, ...]]], module: cst.Module
+                 ) -> list[list[cst.BaseStatement] | None] | None:
+    """What `_reparse_lines` gives for each (text, indentation), in one parse: the texts follow one another
+    under their `if 1:` headers, each after a block of its own (`if 1: pass`) that returns the tokenizer
+    to the first column; None when that parse or its shape is not as planned (the caller then parses
+    the texts one by one). A parse per text costs more in libcst's set-up than in the text."""
+    if len(texts) < 2 or any("__future__" in text for text, _ in texts):
+        return None
+    newline = module.default_newline
+    separator = "if 1:" + newline + module.default_indent + "pass" + newline
+    pieces = [separator]
+    for text, indent in texts:
+        pieces.extend("".join(indent[:depth]) + "if 1:" + newline for depth in range(len(indent)))
+        pieces.extend((text, separator))
+    source = "".join(pieces)
+    if too_deep(source) is not None:
+        return None
+    try:
+        part = parse_module(source)
+    except Exception:  # one text does not parse here: each is tried alone
+        return None
+    if part.header or part.footer or not part.has_trailing_newline:
+        return None
+    body, at, found = part.body, 0, []
+
+    def separates(node: cst.CSTNode) -> bool:
+        block = getattr(node, "body", None)
+        return type(node) is cst.If and not node.leading_lines and node.orelse is None and \
+            type(block) is cst.IndentedBlock and not block.footer and len(block.body) == 1
+    for text, indent in texts:
+        if at >= len(body) or not separates(body[at]):
+            return None
+        at += 1
+        if indent:
+            if at >= len(body) or type(body[at]) is not cst.If:
+                return None
+            statements = _in_headers(body[at], len(indent))
+            at += 1
+        else:
+            first = at
+            while at < len(body) and type(body[at]) is not cst.If:
+                at += 1
+            statements = list(body[first:at])
+        found.append(None if statements is None else _rendering_back(statements, text, indent, module))
+    if at != len(body) - 1 or not separates(body[at]):
+        return None
+    return found
+
+
+def _in_headers(node: cst.CSTNode, depth: int) -> list[cst.BaseStatement] | None:
+    """The statements under `depth` nested `if 1:` headers with nothing else in them."""
+    for level in range(depth):
+        block = getattr(node, "body", None)
+        if not isinstance(node, cst.If) or node.orelse is not None or not isinstance(block, cst.IndentedBlock) \
+                or block.footer:
+            return None
+        if level == depth - 1:
+            return list(block.body)
+        if len(block.body) != 1:
+            return None
+        node = block.body[0]
+    return None
 
 
 def _rebuilt(node: cst.CSTNode, owners: set[int], replacements: dict[tuple[int, int], list[cst.BaseStatement]]

@@ -12,7 +12,7 @@ held at a time, so memory stays bounded however many helper modules a project ha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -37,7 +37,7 @@ def take(source: str) -> "cst.Module | None":
 
 
 _HOLDING = False
-_HELD: list[tuple[str, "cst.Module"]] = []  # the tree of the file checked last, while holding
+_HELD: list[tuple[str, "cst.Module", Sequence[Any]]] = []  # the tree of the file checked last, while holding
 
 
 def holding(on: bool) -> None:
@@ -49,11 +49,16 @@ def holding(on: bool) -> None:
         _HELD.clear()
 
 
-def hold(source: str, module: "cst.Module") -> None:
-    """Hold `module`, parsed from `source`, when holding: only one, the one held before is dropped."""
+def is_holding() -> bool:
+    return _HOLDING
+
+
+def hold(source: str, module: "cst.Module", lines: Sequence[Any] = ()) -> None:
+    """Hold `module`, parsed from `source`, when holding: only one, the one held before is dropped.
+    `lines`: where the check placed simple statement lines (`incremental.placed_lines`)."""
     _HELD.clear()
     if _HOLDING:
-        _HELD.append((source, module))
+        _HELD.append((source, module, lines))
 
 
 def release_held() -> None:
@@ -61,8 +66,9 @@ def release_held() -> None:
     _HELD.clear()
 
 
-def held(source: str) -> "cst.Module | None":
-    """The tree held for exactly `source` (then no longer held), or None."""
+def held(source: str) -> "tuple[cst.Module, Sequence[Any]] | None":
+    """The tree held for exactly `source` and the lines placed in it (then no longer held), or None."""
     if _HELD and _HELD[0][0] == source:
-        return _HELD.pop()[1]
+        _, module, lines = _HELD.pop()
+        return module, lines
     return None
