@@ -152,6 +152,23 @@ class RetryWithoutClientOrderId(Rule):
                         time.sleep(2 ** attempt)
             """
         ),
+        # Sent again only after a 429 (the loop leaves on any other answer): the order was not placed.
+        Valid(
+            """
+            import os, time
+            import requests
+
+            HEADERS = {"X-MBX-APIKEY": os.environ["BINANCE_API_KEY"]}
+
+            def buy(signed_query):
+                for attempt in range(5):
+                    response = requests.post("https://api.binance.com/api/v3/order?" + signed_query,
+                                             headers=HEADERS, timeout=10)
+                    if response.status_code != 429:
+                        return response.json()
+                    time.sleep(int(response.headers.get("Retry-After", 2 ** attempt)))
+            """
+        ),
         # A test order places nothing.
         Valid(
             """
