@@ -248,7 +248,6 @@ def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, i
         counter += 1
         node_type = type(node)
         by_type[node_type].append(node)
-        push((node, True))
         kids: list[cst.CSTNode] = []
         for name in fields.get(node_type) or _child_fields(node_type):
             value = getattr(node, name)
@@ -264,6 +263,10 @@ def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, i
                         item_kind = _kind(type(item))
                     if item_kind == 1:
                         kids.append(item)
+        if not kids:  # a leaf (most nodes): its subtree ends here, no second visit
+            end[id(node)] = counter
+            continue
+        push((node, True))
         for kid in reversed(kids):
             parent[id(kid)] = node
             push((kid, False))
