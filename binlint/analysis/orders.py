@@ -245,9 +245,9 @@ class OrderModel:
         if site.query is not None and any(f"{k}=" in site.query for k in keys):
             return ClientOrderId("present", None, keys[0])
         if site.query is not None:  # `f"{URL}?{query}&signature=..."`: the parameters signed into the query
-            for flow in self.analysis.signing.binance_signings:
+            for flow in self.analysis.signing.binance_signings_for(site):
                 payload = flow.payload
-                if flow.site is None or flow.site.call is not site.call or payload is None:
+                if payload is None:
                     continue
                 if payload.container is not None and payload.container_env is None:
                     found = self._entry(payload.container, keys)

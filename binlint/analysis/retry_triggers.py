@@ -129,18 +129,18 @@ class TriggerRetries:
         `exits` (its branch leaves the loop) those that fail it."""
         codes = codes_in(list(subtree(test)))
         model = self.model
+        broad = any(200 <= c < 300 for c in codes) or not codes  # "not OK": any failure, 5xx included
+        flipped = exits and not broad
 
         def words() -> str:
             said = f"`{model.short(test, 50)}` (line {model.line(test)})"
-            return f"{said} is false" if exits and codes and not any(200 <= c < 300 for c in codes) else said
+            return f"{said} is false" if flipped else said
 
-        if any(200 <= c < 300 for c in codes) or not codes:
-            return Trigger("unknown", test, words)  # "not OK": any failure, 5xx included
+        if broad:
+            return Trigger("unknown", test, words)
         negated = any(type(n) is cst.Comparison and any(type(t.operator) in (cst.NotEqual, cst.NotIn)
                                                         for t in n.comparisons) for n in subtree(test))
-        if exits:
-            negated = not negated
-        return Trigger("unknown" if negated else orders.codes_outcome(codes), test, words)
+        return Trigger("unknown" if negated != flipped else orders.codes_outcome(codes), test, words)
 
     def _predicate_trigger(self, expr: cst.BaseExpression) -> Trigger:
         """tenacity's `retry=` / retrying's `retry_on_exception=`: exception types, or a predicate function."""

@@ -129,6 +129,10 @@ class ModuleSummary:
             data[f.name] = value
         return data
 
+    def stored_text(self) -> str:
+        """The JSON text the summary cache keeps (`SummaryMap.put_stored` reads it back)."""
+        return json.dumps(self.to_json(), separators=(",", ":"))
+
     @classmethod
     def from_json(cls, data: dict[str, Any], fingerprint: str | None = None) -> "ModuleSummary":
         """Raises ValueError/TypeError/KeyError when `data` is malformed. `fingerprint`: what
@@ -154,11 +158,6 @@ class ModuleSummary:
         if isinstance(fingerprint, str):
             summary._maps["#"] = {"": fingerprint}
         return summary
-
-
-    def stored_text(self) -> str:
-        """The JSON text the summary cache keeps (`SummaryMap.put_stored` reads it back)."""
-        return json.dumps(self.to_json(), separators=(",", ":"))
 
 
 class _Stored:

@@ -32,7 +32,7 @@ TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 if TYPE_CHECKING:
     import libcst as cst
 
-    from binlint.pipeline.parse.incremental import DocumentParser
+    from binlint.pipeline.parse.incremental import DocumentParser, PlacedLine
     from binlint.pipeline.parse.notebook import JoinedCells
     from binlint.rules.base import Report, Rule
 
@@ -523,7 +523,7 @@ def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]
 
 
 def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
-               ) -> tuple[list[Finding], list[str], list[Any]]:
+               ) -> "tuple[list[Finding], list[str], list[PlacedLine]]":
     """The findings, the rules' internal errors, and (for `--fix`, when a finding has edits) where the
     analysis placed simple statement lines: the fixer finds the lines its edits fall in there."""
     from binlint.analysis import Analysis
@@ -549,12 +549,12 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
                 raise  # too deep for any rule: the caller falls back to BL001 and the text scan
             except Exception as exc:  # a rule bug must not stop the run
                 errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
-        placed: list[Any] = []
+        placed: list[PlacedLine] = []
         if is_holding() and any(f.fix.edits for f in findings):
             from binlint.pipeline.parse.incremental import placed_lines
 
             model = analysis.model
-            placed = list(placed_lines(module, model.placed_lines(), model.tree.parent))
+            placed = placed_lines(module, model.placed_lines(), model.tree.parent)
     finally:
         analysis.release()
     return findings, errors, placed

@@ -333,8 +333,17 @@ class FlowReader(PayloadReader):
         return False
 
 
-    def signings_for(self, site: RequestSite) -> list[Signing]:
-        return [s for s in self.signings if s.site is site]
+    def binance_signings_for(self, site: RequestSite) -> list[Signing]:
+        """The Binance signings sent by the request at `site` (looked up, not searched: asked per order)."""
+        return self._binance_signings_by_call.get(id(site.call), [])
+
+    @cached_property
+    def _binance_signings_by_call(self) -> dict[int, list[Signing]]:
+        found: dict[int, list[Signing]] = {}
+        for signing in self.binance_signings:
+            if signing.site is not None:
+                found.setdefault(id(signing.site.call), []).append(signing)
+        return found
 
     @cached_property
     def _calls_with_args(self) -> list[cst.Call]:

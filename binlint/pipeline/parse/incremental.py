@@ -523,17 +523,14 @@ class Splicer:
         replacements: dict[tuple[int, int], list[cst.BaseStatement]] = {}  # (id(owner), index) -> new statements
         owners: set[int] = set()
         delta = 0
-        texts: list[tuple[str, tuple[str, ...]]] = []
-        for path, indent, start, end, inside in targets.values():  # in the order of the text
+        for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
             grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
-            texts.append((new[start + delta: end + delta + grown], indent))
-            delta += grown
-            owners.update(path[:-1])
-        parsed = _reparse_all(texts, module) or [_reparse_lines(text, indent, module) for text, indent in texts]
-        for key, statements in zip(targets, parsed):
+            statements = _reparse_lines(new[start + delta: end + delta + grown], indent, module)
             if statements is None:
                 return None
+            delta += grown
             replacements[key] = statements
+            owners.update(path[:-1])
         if len(new) != len(self.old) + delta:
             return None  # not the old text with these edits
         spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
@@ -599,86 +596,16 @@ def _reparse_lines(text: str, indent: tuple[str, ...], module: cst.Module) -> li
     if part is None:
         return None
     statements, part_header, part_footer, trailing = part
-    if part_header or part_footer or not trailing:
+    if not statements or part_header or part_footer or not trailing:
         return None
-    return _rendering_back(statements, text, indent, module)
-
-
-def _rendering_back(statements: Sequence[cst.CSTNode], text: str, indent: tuple[str, ...], module: cst.Module
-                    ) -> list[cst.BaseStatement] | None:
-    """The statements, when they are simple statement lines whose code at `indent` is `text` exactly."""
-    if not statements or not all(isinstance(s, cst.SimpleStatementLine) for s in statements):
+    if not all(isinstance(s, cst.SimpleStatementLine) for s in statements):
         return None
     state = _recording_state(module, indent)
     for statement in statements:
         statement._codegen(state)
     if "".join(state.tokens) != text:
         return None
-    return cast("list[cst.BaseStatement]", list(statements))
-
-
-def _reparse_all(texts: Sequence[tuple[str, tuple[str, ...]]], module: cst.Module
-                 ) -> list[list[cst.BaseStatement] | None] | None:
-    """What `_reparse_lines` gives for each (text, indentation), in one parse: the texts follow one another
-    under their `if 1:` headers, each after a block of its own (`if 1: pass`) that returns the tokenizer
-    to the first column; None when that parse or its shape is not as planned (the caller then parses
-    the texts one by one). A parse per text costs more in libcst's set-up than in the text."""
-    if len(texts) < 2 or any("__future__" in text for text, _ in texts):
-        return None
-    newline = module.default_newline
-    separator = "if 1:" + newline + module.default_indent + "pass" + newline
-    pieces = [separator]
-    for text, indent in texts:
-        pieces.extend("".join(indent[:depth]) + "if 1:" + newline for depth in range(len(indent)))
-        pieces.extend((text, separator))
-    source = "".join(pieces)
-    if too_deep(source) is not None:
-        return None
-    try:
-        part = parse_module(source)
-    except Exception:  # one text does not parse here: each is tried alone
-        return None
-    if part.header or part.footer or not part.has_trailing_newline:
-        return None
-    body, at, found = part.body, 0, []
-
-    def separates(node: cst.CSTNode) -> bool:
-        block = getattr(node, "body", None)
-        return type(node) is cst.If and not node.leading_lines and node.orelse is None and \
-            type(block) is cst.IndentedBlock and not block.footer and len(block.body) == 1
-    for text, indent in texts:
-        if at >= len(body) or not separates(body[at]):
-            return None
-        at += 1
-        if indent:
-            if at >= len(body) or type(body[at]) is not cst.If:
-                return None
-            statements = _in_headers(body[at], len(indent))
-            at += 1
-        else:
-            first = at
-            while at < len(body) and type(body[at]) is not cst.If:
-                at += 1
-            statements = list(body[first:at])
-        found.append(None if statements is None else _rendering_back(statements, text, indent, module))
-    if at != len(body) - 1 or not separates(body[at]):
-        return None
-    return found
-
-
-def _in_headers(node: cst.CSTNode, depth: int) -> list[cst.BaseStatement] | None:
-    """The statements under `depth` nested `if 1:` headers with nothing else in them."""
-    for level in range(depth):
-        block = getattr(node, "body", None)
-        if not isinstance(node, cst.If) or node.orelse is not None or not isinstance(block, cst.IndentedBlock) \
-                or block.footer:
-            return None
-        if level == depth - 1:
-            return list(block.body)
-        if len(block.body) != 1:
-            return None
-        node = block.body[0]
-    return None
+    return statements
 
 
 def _rebuilt(node: cst.CSTNode, owners: set[int], replacements: dict[tuple[int, int], list[cst.BaseStatement]]

@@ -12,10 +12,12 @@ held at a time, so memory stays bounded however many helper modules a project ha
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from binlint.pipeline.parse.incremental import PlacedLine
 
 LIMIT = 32
 _KEPT: dict[str, "cst.Module"] = {}
@@ -37,7 +39,7 @@ def take(source: str) -> "cst.Module | None":
 
 
 _HOLDING = False
-_HELD: list[tuple[str, "cst.Module", Sequence[Any]]] = []  # the tree of the file checked last, while holding
+_HELD: list[tuple[str, "cst.Module", "Sequence[PlacedLine]"]] = []  # the tree of the file checked last, while holding
 
 
 def holding(on: bool) -> None:
@@ -53,7 +55,7 @@ def is_holding() -> bool:
     return _HOLDING
 
 
-def hold(source: str, module: "cst.Module", lines: Sequence[Any] = ()) -> None:
+def hold(source: str, module: "cst.Module", lines: "Sequence[PlacedLine]" = ()) -> None:
     """Hold `module`, parsed from `source`, when holding: only one, the one held before is dropped.
     `lines`: where the check placed simple statement lines (`incremental.placed_lines`)."""
     _HELD.clear()
@@ -66,7 +68,7 @@ def release_held() -> None:
     _HELD.clear()
 
 
-def held(source: str) -> "tuple[cst.Module, Sequence[Any]] | None":
+def held(source: str) -> "tuple[cst.Module, Sequence[PlacedLine]] | None":
     """The tree held for exactly `source` and the lines placed in it (then no longer held), or None."""
     if _HELD and _HELD[0][0] == source:
         _, module, lines = _HELD.pop()

@@ -32,13 +32,18 @@ def parse_module(source: str | bytes) -> "cst.Module":
     from libcst._nodes.base import CSTNode
 
     with _lock:
-        hook = CSTNode.__dict__.get("__post_init__")
         if _depth == 0:
-            if hook is None or hook is _unchecked:
-                return cst.parse_module(source)
-            _validate = hook
-        _depth += 1
-        CSTNode.__post_init__ = _unchecked  # type: ignore[method-assign]
+            hook = CSTNode.__dict__.get("__post_init__")
+            usable = hook is not None and hook is not _unchecked
+            if usable:
+                _validate = hook
+        else:
+            usable = True
+        if usable:
+            _depth += 1
+            CSTNode.__post_init__ = _unchecked  # type: ignore[method-assign]
+    if not usable:  # a libcst without the hook: parsed as usual (outside the lock)
+        return cst.parse_module(source)
     try:
         return cst.parse_module(source)
     finally:
