@@ -360,7 +360,8 @@ class SourcePositions:
         """Where `node` starts: `range(node).start`, found without its end (a compound statement's
         start from its header alone)."""
         if self._whole is None:
-            found = self._by_headers(node, self._holders(node), start_only=True)
+            holders = self._holders(node)
+            found = self._in_simple_statement(node, holders) or self._by_headers(node, holders, start_only=True)
             if found is not None:
                 return found.start
         return self.range(node).start
@@ -368,7 +369,7 @@ class SourcePositions:
     def range(self, node: cst.CSTNode) -> CodeRange:
         if self._whole is None:
             holders = self._holders(node)
-            found = self._by_headers(node, holders)
+            found = self._in_simple_statement(node, holders) or self._by_headers(node, holders)
             if found is not None:
                 return found
             for statement in holders:
@@ -379,6 +380,34 @@ class SourcePositions:
         if self._whole is None:  # the module itself, its header and footer, or a source that is not its text
             self._whole = positions(self._module)
         return self._whole[node]
+
+    def _in_simple_statement(self, node: cst.CSTNode, holders: list[cst.CSTNode]) -> CodeRange | None:
+        """The range of a node of a simple statement line placed on its own: its text (which the node's
+        range needs anyway) found exactly once at a line start in its room, or next to a statement
+        of its block placed before, without the headers of the statements around it. None when it
+        is not a simple statement's or not placed so."""
+        if not holders or type(holders[0]) is not cst.SimpleStatementLine:
+            return None
+        statement = holders[0]
+        placed = self._placed.get(id(statement))
+        if placed is None:
+            span = self._tree.span(statement)
+            if span is None:
+                return None
+            indents = self._indents(statement) if len(holders) > 1 else ()
+            piece = _statement_piece(self._module, statement, indents)
+            start = self._only_line_start(piece.text, *self._room(statement, *span))
+            if start is not None and start != _UNDECIDED:
+                placed = self._record(statement, start, piece)
+            elif len(holders) > 1:  # a statement repeated elsewhere: from one of its block placed near it
+                placed = self._beside_placed(statement, indents)
+            if placed is None:
+                return None
+        start, piece = placed[0], placed[2]
+        if id(node) not in piece.spans:
+            return None
+        first, last = piece.char_span(id(node))
+        return CodeRange(self._position(start + first), self._position(start + last))
 
     def _by_headers(self, node: cst.CSTNode, holders: list[cst.CSTNode], start_only: bool = False
                     ) -> CodeRange | None:

@@ -261,7 +261,7 @@ class LoopRetries:
         for assign in self.retries._inside(loop, cst.Assign):
             for target in assign.targets:
                 if type(target.target) is cst.Name and any(
-                    type(n) is cst.Name and n.value == target.target.value for n in subtree(assign.value)
+                    n.value == target.target.value for n in self.tree.within(assign.value, cst.Name)
                 ):
                     names.add(target.target.value)
         return names
