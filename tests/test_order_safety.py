@@ -146,6 +146,38 @@ def test_a_retry_without_any_id_is_bl403_alone():
     assert result == [("BL403", 12)]
 
 
+def test_a_client_order_id_made_from_the_attempt_number_is_a_new_id_per_attempt():
+    # The loop retries the same order; only its id reads the loop's counter: BL403 "made inside".
+    for sdk_call in (
+        'client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,\n'
+        '                                       newClientOrderId=f"bot-{attempt}")',
+        'exchange.create_order("BTC/USDT", "market", "buy", quantity,\n'
+        '                                       params={"clientOrderId": f"bot-{attempt}"})',
+    ):
+        source = RETRIED_MARKET_ORDER.replace("CHECK", "pass").replace(
+            'client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,\n'
+            '                                       newClientOrderId=cid)', sdk_call).replace(
+            "client = Client(api_key, api_secret)", "client = Client(api_key, api_secret)\n"
+            "import ccxt\nexchange = ccxt.binance({'apiKey': api_key, 'secret': api_secret})")
+        result = found(source, ("BL401", "BL403"))
+        assert [f.code for f in result] == ["BL403"], (sdk_call, [f.message for f in result])
+        assert "made on line 12 inside the retried code" in result[0].message
+    # An order per item of a list is not a retry, id or not.
+    walked = found("""
+        from binance.client import Client
+        client = Client(api_key, api_secret)
+
+        def place_all(levels):
+            for i in range(len(levels)):
+                try:
+                    client.create_order(symbol="BTCUSDT", side="BUY", type="LIMIT", price=levels[i],
+                                        quantity=1, newClientOrderId=f"grid-{i}")
+                except Exception:
+                    continue
+    """, ("BL403", "BL405"))
+    assert walked == []
+
+
 def test_while_true_poll_without_and_with_a_sleep():
     source = """
         import time

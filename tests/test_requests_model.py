@@ -237,6 +237,30 @@ def test_site_for_and_non_requests():
     assert analysis.requests.site_for(analysis.model.calls()[-1]) is None
 
 
+def test_sites_in_a_function_are_its_sites_in_order():
+    analysis = analyse("""
+        import requests
+        URL = "https://api.binance.com/api/v3/time"
+        requests.get(URL, timeout=5)
+
+        def a():
+            requests.get(URL, timeout=5)
+            requests.post(URL, timeout=5)
+
+        def b():
+            return requests.get(URL, timeout=5)
+
+        def c():
+            return 1
+    """)
+    requests = analysis.requests
+    functions = {f.name.value: f for f in analysis.model.functions()}
+    for function in (None, *functions.values()):
+        assert requests.sites_in(function) == [s for s in requests.sites if s.function is function]
+    assert [len(requests.sites_in(functions[n])) for n in "abc"] == [2, 1, 0]
+    assert len(requests.sites_in(None)) == 1
+
+
 @pytest.mark.parametrize(
     "method, path, signed, order",
     [

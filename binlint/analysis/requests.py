@@ -182,6 +182,17 @@ class RequestModel:
     def site_for(self, call: cst.CSTNode) -> RequestSite | None:
         return self._by_call.get(id(call))
 
+    def sites_in(self, function: cst.FunctionDef | None) -> list[RequestSite]:
+        """The sites of one function (None: of the module's top level), in source order."""
+        return self._by_function.get(id(function), [])
+
+    @cached_property
+    def _by_function(self) -> dict[int, list[RequestSite]]:
+        found: dict[int, list[RequestSite]] = {}
+        for site in self.sites:
+            found.setdefault(id(site.function), []).append(site)
+        return found
+
     @cached_property
     def helper_calls(self) -> list[HelperCall]:
         found: list[HelperCall] = []

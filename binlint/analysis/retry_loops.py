@@ -12,6 +12,7 @@ import libcst as cst
 from binlint.analysis.loops import EXITS, LoopWalker, always_true, describe_path, sets_constant
 from binlint.analysis.retry_constructs import RetryConstruct
 from binlint.analysis.retry_facts import SLEEPS, TIME_CALLS, WAIT_METHODS
+from binlint.analysis.sdk_facts import ORDER_ID_KEYWORDS
 from binlint.analysis.retry_syntax import (
     ERROR_ATTRIBUTES, ERROR_KEYS, ends_in_continue, ends_in_exit, is_exit, param_names, subtree,
 )
@@ -185,10 +186,22 @@ class LoopRetries:
         return False
 
     def _uses_target(self, loop: cst.For, node: cst.CSTNode) -> bool:
+        """Whether a call's arguments read the loop's target, other than in a client order id: an id
+        made from the attempt number (`newClientOrderId=f"bot-{attempt}"`) is a new id for the same
+        order on every attempt, not another order."""
         names = {n.value for n in subtree(loop.target) if type(n) is cst.Name}
         if not names or type(node) is not cst.Call:
             return False
-        return any(type(n) is cst.Name and n.value in names for arg in node.args for n in subtree(arg.value))
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in ORDER_ID_KEYWORDS:
+                continue
+            values: list[cst.BaseExpression] = [arg.value]
+            if type(arg.value) is cst.Dict:  # `params={"clientOrderId": f"x-{attempt}", ...}`
+                values = [e.value for e in arg.value.elements if not (
+                    type(e) is cst.DictElement and literal_text(e.key) in ORDER_ID_KEYWORDS)]
+            if any(n.value in names for value in values for n in self.tree.within(value, cst.Name)):
+                return True
+        return False
 
     def _exits_right_after(self, node: cst.CSTNode, loop: cst.CSTNode) -> bool:
         """Whether every normal path from `node` leaves the loop (`place(); break`)."""

@@ -241,6 +241,25 @@ class RetryWithoutClientOrderId(Rule):
             """,
             line=10,
         ),
+        # An id made from the attempt number is new on every attempt too.
+        Invalid(
+            """
+            import time
+            from binance.client import Client
+            from binance.exceptions import BinanceAPIException
+
+            client = Client(api_key, api_secret)
+
+            def buy(quantity):
+                for attempt in range(5):
+                    try:
+                        return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=quantity,
+                                                   newClientOrderId=f"buy-{attempt}")
+                    except BinanceAPIException:
+                        time.sleep(2 ** attempt)
+            """,
+            line=10,
+        ),
         Invalid(
             """
             import time

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator, cast
 
 import libcst as cst
 
-from binlint.analysis.requests import RequestSite
+from binlint.analysis.requests import HelperCall, RequestSite
 from binlint.analysis.values import (
     HOLE, Env, Mutation, bind_arguments, called_function, dotted_text, literal_text, mentions, module_index,
     returned_values,
@@ -220,9 +220,7 @@ class FlowReader(PayloadReader):
         if carrier is None:
             return signing
         requests = self.analysis.requests
-        for site in requests.sites:
-            if site.function is not attachment.function:
-                continue
+        for site in requests.sites_in(attachment.function):
             where = self._carries(site, carrier, attachment.node)
             if where is not None:
                 return replace(signing, site=site, sent_as=where[0], sent_expr=where[1])
@@ -231,17 +229,12 @@ class FlowReader(PayloadReader):
         if function is not None and any(dotted_text(v) == dotted_text(carrier) for v in returned_values(
                 self.model, function)) and dotted_text(carrier) is not None:
             for call in requests._calls_of(function):
-                for site in requests.sites:
-                    if site.function is not self.model.function_of(call):
-                        continue
+                for site in requests.sites_in(self.model.function_of(call)):
                     where = self._carries(site, call, call)
                     if where is not None:
                         return replace(signing, site=site, sent_as=where[0], sent_expr=where[1])
         # Passed to a same-module helper that sends it.
-        helpers = {id(h.call): h for h in requests.helper_calls}
-        for call in self._calls_with_args:
-            if self.model.function_of(call) is not attachment.function:
-                continue
+        for call in self._calls_with_args_by_function.get(id(attachment.function), ()):
             function = called_function(self.model, call)
             if function is None:
                 continue
@@ -249,27 +242,32 @@ class FlowReader(PayloadReader):
             for name, value in arguments.items():
                 if not self._refers(value, carrier, attachment.node):
                     continue
-                for site in requests.sites:
-                    if site.function is not function:
-                        continue
+                for site in requests.sites_in(function):
                     where = self._carries(site, cst.Name(name), None, function)
                     if where is not None:
-                        helper = helpers.get(id(call))
+                        helper = self._helper_call_by_id.get(id(call))
                         env = helper.env if helper is not None else Env(function, arguments, None)
                         return replace(signing, site=site, helper=helper, sent_as=where[0], sent_expr=where[1],
                                        site_env=env)
         # Sent as a WebSocket API message (`ws.send(json.dumps({"method": ..., "params": params}))`):
         # another protocol, signed over sorted, unencoded parameters.
-        for call in self._ws_sends:
-            if self.model.function_of(call) is attachment.function and any(
-                    self._refers(arg.value, carrier, attachment.node) for arg in call.args):
+        for call in self._ws_sends.get(id(attachment.function), ()):
+            if any(self._refers(arg.value, carrier, attachment.node) for arg in call.args):
                 return replace(signing, transport="websocket")
         return signing
 
     @cached_property
-    def _ws_sends(self) -> list[cst.Call]:
-        return [call for call in self.model.calls()
-                if type(call.func) is cst.Attribute and call.func.attr.value in WS_SEND and call.args]
+    def _ws_sends(self) -> dict[int, list[cst.Call]]:
+        """WebSocket sends by the function they are made in (its id; id(None) at the top level)."""
+        found: dict[int, list[cst.Call]] = {}
+        for call in self.model.calls():
+            if type(call.func) is cst.Attribute and call.func.attr.value in WS_SEND and call.args:
+                found.setdefault(id(self.model.function_of(call)), []).append(call)
+        return found
+
+    @cached_property
+    def _helper_call_by_id(self) -> dict[int, HelperCall]:
+        return {id(h.call): h for h in self.analysis.requests.helper_calls}
 
     def _carries(self, site: RequestSite, carrier: cst.BaseExpression, node: cst.CSTNode | None,
                  function: cst.FunctionDef | None = None) -> tuple[str, cst.BaseExpression] | None:
@@ -348,6 +346,14 @@ class FlowReader(PayloadReader):
     @cached_property
     def _calls_with_args(self) -> list[cst.Call]:
         return [call for call in self.model.calls() if call.args and called_function(self.model, call) is not None]
+
+    @cached_property
+    def _calls_with_args_by_function(self) -> dict[int, list[cst.Call]]:
+        """`_calls_with_args` by the function they are made in (its id; id(None) at the top level)."""
+        found: dict[int, list[cst.Call]] = {}
+        for call in self._calls_with_args:
+            found.setdefault(id(self.model.function_of(call)), []).append(call)
+        return found
 
 
     def signed_functions(self) -> set[int]:
