@@ -213,13 +213,19 @@ def test_model_lines_of_generated_sources(source: str):
     assert_same_model_positions(source, "shuffled", lines=True)
 
 
-def assert_short_code_as_whole_code(source: str) -> None:
-    """`ModuleModel.short` (the code generated only as far as it shows) quotes what the whole code does."""
+def assert_short_code_as_whole_code(source: str, placed: bool = False) -> None:
+    """`ModuleModel.short` (the code generated only as far as it shows, or the text of a statement
+    placed for a finding, with `placed`) quotes what the whole code does."""
     from binlint.analysis.loops import short_text
     from binlint.analysis.module import ModuleModel
 
     module = cst.parse_module(source)
     model = ModuleModel(module, "bot.py", source)
+    if placed:  # place the statements that hold expressions (asking for the module would generate it whole)
+        for nodes in model.tree._by_type.values():
+            for node in nodes:
+                if isinstance(node, cst.BaseExpression):
+                    model.position(node)
     for nodes in model.tree._by_type.values():
         for node in nodes:
             try:
@@ -231,10 +237,12 @@ def assert_short_code_as_whole_code(source: str) -> None:
 
 
 @pytest.mark.parametrize("source", TRICKY + MANY_ALIKE[:3])
-def test_short_code_of_tricky_sources(source: str):
-    assert_short_code_as_whole_code(source)
+@pytest.mark.parametrize("placed", [False, True], ids=["generated", "from placed text"])
+def test_short_code_of_tricky_sources(source: str, placed: bool):
+    assert_short_code_as_whole_code(source, placed)
 
 
 @pytest.mark.parametrize("path", _real_files()[:3], ids=str)
-def test_short_code_of_real_files(path: Path):
-    assert_short_code_as_whole_code(path.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("placed", [False, True], ids=["generated", "from placed text"])
+def test_short_code_of_real_files(path: Path, placed: bool):
+    assert_short_code_as_whole_code(path.read_text(encoding="utf-8"), placed)

@@ -99,6 +99,11 @@ class ModuleModel:
         """`short_text(self.code(node), limit, ellipsis)`, generating no more of the code than it shows."""
         from binlint.analysis.loops import short_text
 
+        if self._positions is not None and isinstance(node, cst.BaseExpression) and not node.lpar:
+            # The text of a statement placed for a finding (a range leaves out the node's own parentheses).
+            placed = self._positions.placed_code(node)
+            if placed is not None:
+                return short_text(placed, limit, ellipsis)
         return short_text(_code_head(self.module, node, limit), limit, ellipsis)
 
     # --- structure --------------------------------------------------------------

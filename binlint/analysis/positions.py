@@ -350,6 +350,27 @@ class SourcePositions:
             self._add_line(found, piece, start)
         return list(found.values())
 
+    def placed_code(self, node: cst.CSTNode) -> str | None:
+        """The text of `node`'s range when a statement placed so far holds it (None otherwise):
+        its code up to whitespace (the indentation of its lines) and the whitespace around it."""
+        current: cst.CSTNode | None = node
+        tree = self._tree
+        while current is not None:
+            parent = tree.parent(current)
+            if type(parent) in _BLOCKS:
+                key = id(current)
+                placed = self._placed.get(key)
+                piece = placed[2] if placed is not None else None
+                if piece is None:
+                    header = self._headers.get(key)
+                    piece = header[1] if header is not None else None
+                if piece is None or id(node) not in piece.spans:
+                    return None
+                start, end = piece.char_span(id(node))
+                return piece.text[start:end]
+            current = parent
+        return None
+
     @staticmethod
     def _add_line(found: dict[int, tuple[cst.SimpleStatementLine, int, int]], piece: _Piece, start: int) -> None:
         statement = piece.nodes[0] if piece.nodes else None  # a simple statement's piece is its whole code
