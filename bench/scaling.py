@@ -124,8 +124,9 @@ class Series:
         return max(s.max_rss_kb for s in self.samples[n]) / 1024
 
     def exponent(self, value: Callable[[int], float]) -> float:
-        points = [(n, value(n)) for n in sorted(self.samples) if n >= FIT_FROM] or \
-                 [(n, value(n)) for n in sorted(self.samples)]
+        points = [(n, value(n)) for n in sorted(self.samples) if n >= FIT_FROM]
+        if len(points) < 2:  # too few large n to fit: all of them
+            points = [(n, value(n)) for n in sorted(self.samples)]
         return fitted_exponent(points)
 
 
@@ -215,7 +216,9 @@ def report(shape: str, series: list[Series]) -> list[tuple[str, bool]]:
         cells += [f"{s.median(n) / parse.median(n):.2f} ({s.cpu(n) / parse.cpu(n):.2f})" for s in series[:-1]]
         cells += [f"{s.rss_mb(n):.0f}" for s in series]
         print("| " + " | ".join(cells) + " |")
-    print("\nGrowth exponent k (t ≈ c·nᵏ, fitted over n ≥ %s): " % f"{FIT_FROM:,}" + "; ".join(
+    large = sum(1 for n in parse.samples if n >= FIT_FROM) >= 2
+    fitted = f"n ≥ {FIT_FROM:,}" if large else "every n (fewer than two are that large)"
+    print(f"\nGrowth exponent k (t ≈ c·nᵏ, fitted over {fitted}): " + "; ".join(
         f"{s.name} {s.exponent(s.median):.2f} wall, {s.exponent(s.cpu):.2f} CPU" for s in series))
     checks = []
     for s in series[:-1]:
