@@ -161,7 +161,7 @@ def test_a_client_order_id_made_from_the_attempt_number_is_a_new_id_per_attempt(
             "import ccxt\nexchange = ccxt.binance({'apiKey': api_key, 'secret': api_secret})")
         result = found(source, ("BL401", "BL403"))
         assert [f.code for f in result] == ["BL403"], (sdk_call, [f.message for f in result])
-        assert "made on line 12 inside the retried code" in result[0].message
+        assert "made on line 15 inside the retried code" in result[0].message
     # An order per item of a list is not a retry, id or not.
     walked = found("""
         from binance.client import Client

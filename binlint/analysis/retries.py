@@ -271,8 +271,8 @@ class RetryModel:
                 return value if self._in_scope(construct, value) else None
             if type(sub) is cst.Name and sub is not value:
                 found = self.created_inside(construct, sub, depth + 1)
-                if found is not None:
-                    return found
+                if found is not None:  # `f"bot-{attempt}"` written in the retried code is made where it stands
+                    return value if self._in_scope(construct, value) else found
         return None
 
     @cached_property
