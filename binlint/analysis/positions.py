@@ -353,23 +353,18 @@ class SourcePositions:
     def placed_code(self, node: cst.CSTNode) -> str | None:
         """The text of `node`'s range when a statement placed so far holds it (None otherwise):
         its code up to whitespace (the indentation of its lines) and the whitespace around it."""
-        current: cst.CSTNode | None = node
-        tree = self._tree
-        while current is not None:
-            parent = tree.parent(current)
-            if type(parent) in _BLOCKS:
-                key = id(current)
-                placed = self._placed.get(key)
-                piece = placed[2] if placed is not None else None
-                if piece is None:
-                    header = self._headers.get(key)
-                    piece = header[1] if header is not None else None
-                if piece is None or id(node) not in piece.spans:
-                    return None
-                start, end = piece.char_span(id(node))
-                return piece.text[start:end]
-            current = parent
-        return None
+        holders = self._holders(node)
+        if not holders:
+            return None
+        placed = self._placed.get(id(holders[0]))
+        piece = placed[2] if placed is not None else None
+        if piece is None:
+            header = self._headers.get(id(holders[0]))
+            piece = header[1] if header is not None else None
+        if piece is None or id(node) not in piece.spans:
+            return None
+        start, end = piece.char_span(id(node))
+        return piece.text[start:end]
 
     @staticmethod
     def _add_line(found: dict[int, tuple[cst.SimpleStatementLine, int, int]], piece: _Piece, start: int) -> None:
@@ -403,32 +398,16 @@ class SourcePositions:
         return self._whole[node]
 
     def _in_simple_statement(self, node: cst.CSTNode, holders: list[cst.CSTNode]) -> CodeRange | None:
-        """The range of a node of a simple statement line placed on its own: its text (which the node's
-        range needs anyway) found exactly once at a line start in its room, or next to a statement
-        of its block placed before, without the headers of the statements around it. None when it
-        is not a simple statement's or not placed so."""
+        """The range of a node of a simple statement line placed on its own (`_place`, without
+        placing the top-level statements before it): none of the headers of the statements around
+        it is generated. None when it is not a simple statement's or not placed so."""
         if not holders or type(holders[0]) is not cst.SimpleStatementLine:
             return None
-        statement = holders[0]
-        placed = self._placed.get(id(statement))
-        if placed is None:
-            span = self._tree.span(statement)
-            if span is None:
-                return None
-            indents = self._indents(statement) if len(holders) > 1 else ()
-            piece = _statement_piece(self._module, statement, indents)
-            start = self._only_line_start(piece.text, *self._room(statement, *span))
-            if start is not None and start != _UNDECIDED:
-                placed = self._record(statement, start, piece)
-            elif len(holders) > 1:  # a statement repeated elsewhere: from one of its block placed near it
-                placed = self._beside_placed(statement, indents)
-            if placed is None:
-                return None
-        start, piece = placed[0], placed[2]
-        if id(node) not in piece.spans:
+        placed = self._place(holders[0], from_previous=False)
+        if placed is None or id(node) not in placed[2].spans:
             return None
-        first, last = piece.char_span(id(node))
-        return CodeRange(self._position(start + first), self._position(start + last))
+        first, last = placed[2].char_span(id(node))
+        return CodeRange(self._position(placed[0] + first), self._position(placed[0] + last))
 
     def _by_headers(self, node: cst.CSTNode, holders: list[cst.CSTNode], start_only: bool = False
                     ) -> CodeRange | None:
@@ -523,8 +502,9 @@ class SourcePositions:
                  for node in self._tree.ancestors(statement) if type(node) in _INDENTING]
         return tuple(reversed(found))
 
-    def _place(self, statement: cst.CSTNode) -> tuple[int, int, _Piece] | None:
-        """Where `statement` starts and ends in the text, with its piece; None when that is not found."""
+    def _place(self, statement: cst.CSTNode, from_previous: bool = True) -> tuple[int, int, _Piece] | None:
+        """Where `statement` starts and ends in the text, with its piece; None when that is not found.
+        `from_previous`: a top-level statement not found by its text is placed after the one before it."""
         known = self._placed.get(id(statement))
         if known is not None:
             return known
@@ -540,7 +520,7 @@ class SourcePositions:
             start = None
         if start is None:
             if top_level:
-                start = self._after_previous(statement)
+                start = self._after_previous(statement) if from_previous else None
             else:  # from a statement of its block placed near it, else the statement around it is tried
                 return self._beside_placed(statement, indents)
         return None if start is None else self._record(statement, start, piece)

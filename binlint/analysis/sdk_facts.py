@@ -295,10 +295,10 @@ UNICORN = SdkFacts(
 
 SDKS: tuple[SdkFacts, ...] = (PYTHON_BINANCE, BINANCE_CONNECTOR, BINANCE_FUTURES_CONNECTOR, BINANCE_SDK, CCXT, UNICORN)
 
-# Every name a client order id (or withdrawal id) is passed under, in any SDK or in the REST API.
+# Every name a client order id (or withdrawal id) is passed under, in any SDK (the REST API's are the defaults).
 ORDER_ID_KEYWORDS: frozenset[str] = frozenset(
     keyword for sdk in SDKS for keyword in (*sdk.orders.id_keywords, *sdk.orders.withdrawal_id_keywords)
-) | {"newClientOrderId", "withdrawOrderId"}
+)
 
 
 class Registry:
