@@ -90,20 +90,17 @@ class _Summarizer:
 
     def run(self) -> Iterable[tuple[str, HelperSummary]]:
         model = self.model
-        sites: dict[int, list["RequestSite"]] = {}
-        functions: dict[int, cst.FunctionDef] = {}
-        for site in self.analysis.requests.sites:
-            if site.function is not None:
-                sites.setdefault(id(site.function), []).append(site)
-                functions[id(site.function)] = site.function
+        requests = self.analysis.requests
+        # The functions that send requests themselves, in the order of their first request.
+        sites = {id(site.function): site.function for site in requests.sites if site.function is not None}
         level: list[cst.FunctionDef] = []
-        callers = self.analysis.requests._callers
+        callers = requests._callers
         handed = handed_calls(model) if sites else {}  # `pool.apply_async(self._process, [request])` and the like
-        for key, found in sites.items():
+        for key, function in sites.items():
             if self.called_here and key not in callers and key not in handed:
                 continue
-            function = functions[key]
-            sends = tuple(s for s in (self._send(function, site) for site in found) if s is not None)
+            sends = tuple(s for s in (self._send(function, site) for site in requests.sites_in(function))
+                          if s is not None)
             if sends:
                 self.by_function[key] = self._summary(function, sends, None)
                 self.functions[key] = function
