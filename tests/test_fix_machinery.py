@@ -124,6 +124,47 @@ def test_fixes_that_undo_each_other_leave_the_file_alone(fixture_rule):
     assert not out.changed and any("undo each other" in w for w in out.warnings)
 
 
+def test_the_collector_waits_through_the_rounds_and_their_checks():
+    """The check after a round runs with the cyclic collector paused (resumed in between, the
+    objects the round made would start a full collection, a scan of every tree held); when the
+    fixer returns the collector runs again, after one young-generation pass, also when a round fails."""
+    import gc
+
+    data = b"# binance\nx = 1\n"
+    seen: list[bool] = []
+    once = only_once([finding(Edit(2, 5, 2, 6, "2"), line=2)])
+
+    def check(content: bytes) -> FileResult:
+        seen.append(gc.isenabled())
+        return once(content)
+
+    assert gc.isenabled()
+    passes: list[int] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        out = fix.fix_bytes(data, "bot.py", FileKind.PYTHON, settings(), check=check)
+    finally:
+        gc.callbacks.remove(note)
+    assert out.data == b"# binance\nx = 2\n"
+    assert seen == [True, False]  # the check of the original ran as usual, the one after the round paused
+    assert gc.isenabled() and passes[-1:] == [0]
+    first = only_once([finding(Edit(2, 5, 2, 6, "2"), line=2)])
+
+    def failing(content: bytes) -> FileResult:
+        if content != data:
+            raise RuntimeError("the check after the round failed")
+        return first(content)
+
+    with pytest.raises(RuntimeError):
+        fix.fix_bytes(data, "bot.py", FileKind.PYTHON, settings(), check=failing)
+    assert gc.isenabled()
+
+
 def test_edits_outside_the_text_are_refused():
     data = b"# binance\nx = 1\n"
     bad = finding(Edit(9, 1, 9, 3, "y"), line=2)

@@ -237,8 +237,8 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
             if kept is not None:
                 kept.release()
         if pause_gc:
+            gc.collect(0)  # before resuming: resumed first, the pile of new objects would start a full collection
             gc.enable()
-            gc.collect(0)
     return result
 
 
