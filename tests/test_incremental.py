@@ -379,6 +379,36 @@ def test_many_fixes_in_a_generated_module_are_spliced() -> None:
     assert len(edits) == 20 and _assert_splice_is_exact(source, edits)
 
 
+def test_the_check_of_a_spliced_fix_skips_the_whole_text_nesting_guard(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    """The fixer's check of its fixed text takes the spliced tree without guarding the whole text again
+    (the re-parsed lines were guarded at their depth); a tree parsed whole is still guarded."""
+    from bench.scaling import module_source
+    from binlint.pipeline import engine, fix, fix_documents
+    from binlint.pipeline.parse import reuse
+
+    source = module_source("signed", 5)
+    guarded: list[str] = []
+    real = engine.too_deep
+    monkeypatch.setattr(engine, "too_deep", lambda text: guarded.append(text) or real(text))
+    settings = RunSettings(Config(root=tmp_path))
+    reuse.holding(True)
+    try:
+        before = check_bytes(source.encode(), "m.py", FileKind.PYTHON, settings)
+        out = fix.fix_bytes(source.encode(), "m.py", FileKind.PYTHON, settings, before=before)
+        fixed = out.data.decode()
+        assert out.fixed == 5 and fixed.count('"recvWindow": 5000') == 5 and not out.result.findings
+        assert guarded == [source]  # the original only
+        # Parsed whole (no tree to splice into), the fixed text is guarded by the check.
+        guarded.clear()
+        reuse.release_held()
+        assert fix_documents._parse_problem(fixed, None) is None
+        assert check_bytes(fixed.encode(), "m.py", FileKind.PYTHON, settings).parsed
+        assert guarded == [fixed]
+    finally:
+        reuse.holding(False)
+
+
 @pytest.mark.parametrize("after, insert", [
     ("        signed = self.sign(params)\n", "        if signed:\n"),  # opens a block
     ("        signed = self.sign(params)\n", "    else:\n        pass\n"),  # a clause of no statement

@@ -25,7 +25,7 @@ from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
-from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept
+from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept, take_guarded
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
@@ -343,6 +343,9 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         module = parser.reparse(source)
         if module is not None:
             return module, None
+    guarded = take_guarded(source) if parser is None else None  # spliced by --fix from lines that passed the guard
+    if guarded is not None:
+        return guarded, None
     # libcst's native parser can overflow the C stack (a crash no `except` catches).
     deep = too_deep(source)
     if deep is not None:

@@ -337,6 +337,7 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
         module = spliced() if spliced is not None else None
     except Exception:  # a bug there must not block the fix: the whole parse decides
         module = None
+    guarded = module is not None  # the lines a splice re-parsed passed the nesting guard at their depth
     try:
         if module is None:
             module = parse_module(text)
@@ -348,21 +349,21 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
     error = _syntax_error(text) if check_ast is not None else None
     if error is not None and check_ast is not None and check_ast():
         return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
-    _keep_for_check(text, module)
+    _keep_for_check(text, module, guarded)
     return None
 
 
 _KEPT_TEXT: list[str] = []  # the text of the tree kept for the check, if any
 
 
-def _keep_for_check(text: str, module: "cst.Module") -> None:
+def _keep_for_check(text: str, module: "cst.Module", guarded: bool = False) -> None:
     """Keep the tree of a fixed text for the check that follows (the check takes it instead of
     parsing the text again); only the last one: a fix kept before is dropped."""
     from binlint.pipeline.parse import reuse
 
     while _KEPT_TEXT:
         reuse.take(_KEPT_TEXT.pop())
-    reuse.keep(text, module)
+    reuse.keep(text, module, guarded)
     _KEPT_TEXT.append(text)
 
 

@@ -21,21 +21,39 @@ if TYPE_CHECKING:
 
 LIMIT = 32
 _KEPT: dict[str, "cst.Module"] = {}
+_GUARDED: set[str] = set()  # sources whose whole text need not pass the nesting guard again
 
 
-def keep(source: str, module: "cst.Module") -> None:
-    """Hold `module`, parsed from `source`, for the check (the oldest dropped past `LIMIT`)."""
+def keep(source: str, module: "cst.Module", guarded: bool = False) -> None:
+    """Hold `module`, parsed from `source`, for the check (the oldest dropped past `LIMIT`).
+
+    `guarded`: the text is known to pass the nesting guard without running it on the whole text
+    (a tree spliced by `--fix`: the lines it re-parsed passed it at their depth, the rest of
+    the text passed it in the check before)."""
     _KEPT.pop(source, None)
     _KEPT[source] = module
+    if guarded:
+        _GUARDED.add(source)
+    else:
+        _GUARDED.discard(source)
     while len(_KEPT) > LIMIT:
-        del _KEPT[next(iter(_KEPT))]
+        _GUARDED.discard(dropped := next(iter(_KEPT)))
+        del _KEPT[dropped]
 
 
 def take(source: str) -> "cst.Module | None":
     """The tree kept for exactly `source` (then no longer held), or None."""
     if not _KEPT:
         return None
+    _GUARDED.discard(source)
     return _KEPT.pop(source, None)
+
+
+def take_guarded(source: str) -> "cst.Module | None":
+    """The tree kept for exactly `source` when it was kept as `guarded` (then no longer held), or None."""
+    if source not in _GUARDED:
+        return None
+    return take(source)
 
 
 _HOLDING = False
