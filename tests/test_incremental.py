@@ -367,6 +367,15 @@ def test_fixes_in_simple_statements_are_spliced(text: str) -> None:
     assert _assert_splice_is_exact(text, sorted(edits))
 
 
+def test_a_line_moved_off_its_block_indentation_is_not_spliced() -> None:
+    """Re-parsed lines are not rendered back to compare: the block they parse in must have their
+    block's indentation, or the tree would not be the text (here a whole parse refuses it)."""
+    source = "def a():\n    x = 1\n    y = 2\n\n\ndef b():\n\tz = 3\n"
+    for edit in ((source.index("    y"), source.index("    y"), "  "),  # deeper: an unexpected indent
+                 (source.index("\tz"), source.index("\tz") + 1, "        ")):  # spaces for the tab
+        assert not _assert_splice_is_exact(source, [edit])
+
+
 def test_many_fixes_in_a_generated_module_are_spliced() -> None:
     from bench.scaling import module_source
 

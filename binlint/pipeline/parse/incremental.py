@@ -321,6 +321,8 @@ def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from
         if not isinstance(node, cst.If) or node.orelse is not None or not isinstance(block, cst.IndentedBlock):
             return None
         if depth == len(indent) - 1:
+            if (block.indent if block.indent is not None else part.default_indent) != indent[-1]:
+                return None  # the text's lines are not at the block's indentation
             return list(block.body), (), [*block.footer, *part.footer], part.has_trailing_newline
         if block.footer or len(block.body) != 1:
             return None
@@ -589,7 +591,8 @@ class _LineFinder:
             known = self._level(_Level(body.body, first + head, indent, statement))
         return None
 def _reparse_lines(text: str, indent: tuple[str, ...], module: cst.Module) -> list[cst.BaseStatement] | None:
-    """`text` parsed as simple statement lines of a block at `indent`, when they render back to it exactly."""
+    """`text` parsed as simple statement lines of a block at `indent` (they render back to exactly `text`
+    there), or None."""
     if "__future__" in text:
         return None  # a future import is read by the parser for the whole module
     part = _parse_in_block(text, indent, module, False)
@@ -600,11 +603,11 @@ def _reparse_lines(text: str, indent: tuple[str, ...], module: cst.Module) -> li
         return None
     if not all(isinstance(s, cst.SimpleStatementLine) for s in statements):
         return None
-    state = _recording_state(module, indent)
-    for statement in statements:
-        statement._codegen(state)
-    if "".join(state.tokens) != text:
-        return None
+    # No need to render them back to compare: libcst renders what it parsed to exactly its text,
+    # the wrapper's lines render to themselves, and the block holding the statements has the
+    # indentation of their block in the module (`_parse_in_block`), with the module's newline
+    # and indentation (the wrapper's first lines give them). So the statements, rendered in the
+    # module, give exactly `text`.
     return statements
 
 
