@@ -590,6 +590,8 @@ class _LineFinder:
             indent = (*level.indent, body.indent or self.module.default_indent)
             known = self._level(_Level(body.body, first + head, indent, statement))
         return None
+
+
 def _reparse_lines(text: str, indent: tuple[str, ...], module: cst.Module) -> list[cst.BaseStatement] | None:
     """`text` parsed as simple statement lines of a block at `indent` (they render back to exactly `text`
     there), or None."""

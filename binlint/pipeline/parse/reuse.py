@@ -5,9 +5,12 @@ Phase one reads a few modules with libcst (the helper modules other modules impo
 parsing the text again. `--fix` keeps the tree it parsed to check that a fixed text still
 parses, for the check of that text; and while `--fix` runs, the check holds the tree of the file
 it checked last (`hold`), so that the fixer builds the tree of the fixed text from it, re-parsing
-only the lines its edits touched (`binlint.pipeline.parse.incremental.splice_edits`). A tree is taken once, only for exactly the text it was parsed from
-(after the nesting guard, so what the check reports is unchanged), and at most `LIMIT` are
-held at a time, so memory stays bounded however many helper modules a project has.
+only the lines its edits touched (`binlint.pipeline.parse.incremental.splice_edits`). A tree is
+taken once, only for exactly the text it was parsed from, and after the nesting guard passed that
+text (so what the check reports is unchanged): the guard runs over the whole text, except for a
+spliced tree, whose re-parsed lines passed it at their depth and whose other lines passed it in
+the check before. At most `LIMIT` are held at a time, so memory stays bounded however many
+helper modules a project has.
 """
 
 from __future__ import annotations
