@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from binlint import config as config_module
 from binlint.config import Config, ConfigError
 from binlint.codes import unknown as unknown_code
 from binlint.pipeline.discover import FileKind, Target, discover, kind_of, unreadable
-from binlint.pipeline.engine import FileResult, RunSettings, check_stdin, run
+from binlint.pipeline.engine import PARALLEL_THRESHOLD, FileResult, RunSettings, check_stdin, run
 from binlint.model import Finding, Severity, scrub_message
 from binlint.report import Summary, renderer
 
@@ -121,9 +122,12 @@ def _run_check(options: CheckOptions) -> int:
         targets, skipped = discover(list(options.paths), config)
         summary.skipped.extend((s.path, s.reason) for s in skipped)
         summary.files = len(targets)
+        # Checked in this process (few files, or -j1), the first file parses while the index is built.
+        in_process = options.jobs == 1 or len(targets) < PARALLEL_THRESHOLD
         settings = with_project(settings, list(options.paths), [t.path for t in targets], options.no_cache,
-                                options.jobs)
+                                options.jobs, background=in_process)
         results = list(_run(targets, settings, options))
+        settings = settings.settled()  # a run none of whose files asked for the index still ends its build
 
     for result in results:
         if result.parsed:
@@ -204,13 +208,28 @@ def _run_check(options: CheckOptions) -> int:
 
 
 def with_project(settings: RunSettings, paths: list[str], targets: list[str], no_cache: bool = False,
-                 jobs: int | None = None) -> RunSettings:
-    """The settings with the project index (phase one) built: the whole project below the folder
+                 jobs: int | None = None, background: bool = False) -> RunSettings:
+    """The settings with the project index (phase one): the whole project below the folder
     holding pyproject.toml/.git above `paths`, or only the files checked when there is none.
-    A partial run (one file, pre-commit's staged files) still reads the rest of the project."""
+    A partial run (one file, pre-commit's staged files) still reads the rest of the project.
+
+    With `background`, for runs that check their files in this process, the index is built in
+    a child process while the first file parses (`RunSettings.index()` waits for it)."""
     python = [p for p in targets if p.endswith((".py", ".pyw"))]
     if not python and not any(p.endswith((".py", ".pyw")) for p in paths):
         return settings
+    build = functools.partial(_build_index, settings, paths, targets, python, no_cache, jobs)
+    if background:
+        from binlint.analysis import project
+        from binlint.pipeline.pending import Pending
+
+        return replace(settings, project=Pending(build, lambda: dict(vars(project.LAST_STATS)),
+                                                 lambda stats: vars(project.LAST_STATS).update(stats or {})))
+    return replace(settings, project=build())
+
+
+def _build_index(settings: RunSettings, paths: list[str], targets: list[str], python: list[str], no_cache: bool,
+                 jobs: int | None) -> Any:
     from binlint.analysis import project
 
     root = project.find_root(paths)
@@ -219,17 +238,14 @@ def with_project(settings: RunSettings, paths: list[str], targets: list[str], no
             base = os.path.commonpath([os.path.abspath(p) for p in python]) if python else os.getcwd()
             if not os.path.isdir(base):
                 base = os.path.dirname(base)
-            index = project.build_index(base, settings.config, python, use_cache=False, walk=False)
-        elif all(os.path.isdir(p) and os.path.abspath(p) == root for p in paths):
+            return project.build_index(base, settings.config, python, use_cache=False, walk=False)
+        if all(os.path.isdir(p) and os.path.abspath(p) == root for p in paths):
             # The whole project is checked: the files just found are the project's, no second walk.
             modules = [p for p in targets if kind_of(p) is FileKind.PYTHON]
-            index = project.build_index(root, settings.config, modules, use_cache=not no_cache, jobs=jobs,
-                                        walk=False)
-        else:
-            index = project.build_index(root, settings.config, python, use_cache=not no_cache, jobs=jobs)
+            return project.build_index(root, settings.config, modules, use_cache=not no_cache, jobs=jobs, walk=False)
+        return project.build_index(root, settings.config, python, use_cache=not no_cache, jobs=jobs)
     except Exception:  # never fatal: without an index each module is understood alone, as before
-        return settings  # no index: each module is understood alone, as before
-    return replace(settings, project=index)
+        return None
 
 
 def _run(targets: list[Target], settings: RunSettings, options: CheckOptions) -> list[FileResult]:

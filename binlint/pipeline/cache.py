@@ -336,8 +336,10 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     key = _entry_key(target.path)
     stat = _stat(target.path)
     encoded, trusted, stored_hash = index.lookup(key, stat[0]) if stat is not None else (None, False, None)
-    salt = settings.view_digest(target.path)
-    if trusted and _salt_of(stored_hash) == salt:
+    # What the project index tells the file's check salts its entry; with no entry stored, the
+    # check need not wait for the index here (it may still be being built while this file parses).
+    salt = settings.view_digest(target.path) if encoded is not None else None
+    if trusted and salt is not None and _salt_of(stored_hash) == salt:
         try:
             return decode_result(encoded, target.path)
         except (ValueError, TypeError, KeyError):
@@ -347,8 +349,8 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
         return loaded  # cannot be read: say why, every run
     if stat is None:
         return quick_result(loaded, target.path, target.kind, settings)
-    digest = _salted(content_hash(loaded), salt)
-    if digest == stored_hash and encoded is not None:
+    digest = _salted(content_hash(loaded), salt) if salt is not None else None
+    if digest is not None and digest == stored_hash and encoded is not None:
         try:
             result = decode_result(encoded, target.path)
         except (ValueError, TypeError, KeyError):
@@ -359,5 +361,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
             return result
     quick = quick_result(loaded, target.path, target.kind, settings)
     if quick is not None:
+        if digest is None:
+            digest = _salted(content_hash(loaded), settings.view_digest(target.path))
         _store(index, target.path, stat[0], stat[1], digest, quick)
     return quick

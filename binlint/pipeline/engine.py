@@ -15,7 +15,7 @@ import re
 import stat
 import sys
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, TypeVar
@@ -26,6 +26,7 @@ from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
 from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept, take_guarded
+from binlint.pipeline.pending import Pending
 
 TOO_DEEP_TO_ANALYSE = "nested too deeply to analyse (Python's recursion limit)"
 
@@ -72,11 +73,21 @@ class RunSettings:
     # part of the cache key: each result is keyed on its module's own view digest instead.
     project: Any = field(default=None, compare=False, repr=False)
 
+    def index(self) -> Any:
+        """The project index, None without one; waited for while it is still being built (`Pending`)."""
+        project = self.project
+        return project.result() if isinstance(project, Pending) else project
+
+    def settled(self) -> "RunSettings":
+        """These settings with the project index built (what worker processes are handed)."""
+        return replace(self, project=self.index()) if isinstance(self.project, Pending) else self
+
     def view_digest(self, path: str) -> str:
         """The digest of what the project index can tell the check of `path` ("" for nothing)."""
-        if self.project is None:
+        index = self.index()
+        if index is None:
             return ""
-        view = self.project.view(path)
+        view = index.view(path)
         return view.digest if view is not None else ""
 
     def enabled_codes(self, path: str) -> frozenset[str]:
@@ -189,7 +200,8 @@ def quick_result(data: bytes, path: str, kind: FileKind, settings: RunSettings |
         return FileResult(path, skipped=BINARY_PYTHON)
     if gate.worth_parsing(data):
         return None
-    if settings is not None and settings.project is not None and settings.project.is_pulled(path):
+    index = settings.index() if settings is not None else None
+    if index is not None and index.is_pulled(path):
         return None
     return FileResult(path)
 
@@ -534,7 +546,8 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     from binlint.rules import all_rules
 
     enabled = settings.enabled_codes(path)
-    view = settings.project.view(path) if settings.project is not None else None
+    index = settings.index()  # built meanwhile in a child process, in a run that checks in this one
+    view = index.view(path) if index is not None else None
     analysis = Analysis(ModuleModel(module, path, text, view), settings.config)
     lines = text.splitlines()
     findings: list[Finding] = []
@@ -653,6 +666,8 @@ def map_targets(check: "Callable[[T, RunSettings], R]", targets: list[T], settin
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    settings = settings.settled()  # built before the workers start: they are handed the index itself
 
     def size(index: int) -> int:
         try:
