@@ -72,6 +72,22 @@ def test_with_another_thread_running_nothing_is_forked() -> None:
     assert out.strip() == "ok"
 
 
+def test_only_runs_with_enough_python_to_parse_build_the_index_in_a_child(tmp_path: Path) -> None:
+    from binlint.frontends.app import BACKGROUND_INDEX_FROM, _index_in_background
+    from binlint.pipeline.discover import FileKind, Target
+
+    small, big, notes = tmp_path / "small.py", tmp_path / "big.py", tmp_path / "notes.txt"
+    small.write_text("x = 1\n")
+    big.write_text("x = 1\n" * (BACKGROUND_INDEX_FROM // 6 + 1))
+    notes.write_text("x" * BACKGROUND_INDEX_FROM)
+    target = {path: Target(str(path), FileKind.TEXT if path is notes else FileKind.PYTHON)
+              for path in (small, big, notes)}
+    assert not _index_in_background([target[small], target[notes]], None)
+    assert _index_in_background([target[small], target[big]], None)
+    assert not _index_in_background([target[big]] * 16, None)  # checked by a pool of workers
+    assert _index_in_background([target[big]] * 16, 1)
+
+
 def test_a_partial_run_builds_the_index_in_a_child_and_finds_what_it_tells(tmp_path: Path) -> None:
     """One module of a project checked alone: the index of the rest of the project is built in a
     forked child while the module parses, and the findings are those of a run that builds it here."""
@@ -93,7 +109,9 @@ def test_a_partial_run_builds_the_index_in_a_child_and_finds_what_it_tells(tmp_p
             return pid
 
         os.fork = fork
+        from binlint.frontends import app
         from binlint.frontends.cli import main
+        app.BACKGROUND_INDEX_FROM = 0  # a small project: forked all the same
         try:
             main(["check", "--no-cache", "--format", "json", "--exit-zero", "main.py"])
         except SystemExit:

@@ -122,10 +122,8 @@ def _run_check(options: CheckOptions) -> int:
         targets, skipped = discover(list(options.paths), config)
         summary.skipped.extend((s.path, s.reason) for s in skipped)
         summary.files = len(targets)
-        # Checked in this process (few files, or -j1), the first file parses while the index is built.
-        in_process = options.jobs == 1 or len(targets) < PARALLEL_THRESHOLD
         settings = with_project(settings, list(options.paths), [t.path for t in targets], options.no_cache,
-                                options.jobs, background=in_process)
+                                options.jobs, background=_index_in_background(targets, options.jobs))
         results = list(_run(targets, settings, options))
         settings = settings.settled()  # a run none of whose files asked for the index still ends its build
 
@@ -205,6 +203,26 @@ def _run_check(options: CheckOptions) -> int:
     if options.exit_zero:
         return 0
     return 1 if any(f.severity >= options.severity for f in findings) else 0
+
+
+# Python files smaller than this in all take less to parse than a forked child takes to start
+# and hand the index back: their run builds the index first, as a run on many files does.
+BACKGROUND_INDEX_FROM = 100_000
+
+
+def _index_in_background(targets: list[Target], jobs: int | None) -> bool:
+    """Whether the project index is built in a child while the first file parses: for a run that
+    checks its files in this process (few files, or -j1) and has enough Python to parse."""
+    if not (jobs == 1 or len(targets) < PARALLEL_THRESHOLD):
+        return False
+    size = 0
+    for target in targets:
+        if target.kind is FileKind.PYTHON:
+            try:
+                size += os.path.getsize(target.path)
+            except OSError:
+                continue
+    return size >= BACKGROUND_INDEX_FROM
 
 
 def with_project(settings: RunSettings, paths: list[str], targets: list[str], no_cache: bool = False,
