@@ -12,10 +12,10 @@ import libcst as cst
 from binlint.analysis.loops import EXITS, LoopWalker, always_true, describe_path, sets_constant
 from binlint.analysis.retry_constructs import RetryConstruct
 from binlint.analysis.retry_facts import SLEEPS, TIME_CALLS, WAIT_METHODS
-from binlint.analysis.sdk_facts import ORDER_ID_KEYWORDS
 from binlint.analysis.retry_syntax import (
     ERROR_ATTRIBUTES, ERROR_KEYS, ends_in_continue, ends_in_exit, is_exit, param_names, subtree,
 )
+from binlint.analysis.sdk_facts import ORDER_ID_KEYWORDS
 from binlint.analysis.values import bind_arguments, called_function, dotted_text, literal_text
 
 if TYPE_CHECKING:
