@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from binlint.config import Config
-from binlint.pipeline.discover import FileKind
+from binlint.pipeline.discover import FileKind, Target
 from binlint.pipeline.engine import RunSettings, check_bytes
 from binlint.pipeline.parse.incremental import DocumentParser, PlacedLine, Splicer, placed_lines, splice_edits
 from binlint.testing import fill
@@ -433,3 +433,53 @@ def test_the_check_of_a_spliced_fix_skips_the_whole_text_nesting_guard(monkeypat
 def test_edits_a_splice_cannot_vouch_for_are_left_to_the_whole_parse(after: str, insert: str) -> None:
     index = CLASS_BOT.index(after) + len(after)
     assert not _assert_splice_is_exact(CLASS_BOT, [(index, index, insert)])
+
+
+def test_the_tree_held_for_the_fixer_outlives_files_that_build_none(tmp_path: Path) -> None:
+    """`--fix` splices into the tree of the file checked last with edits: a config or text file
+    checked after it (no tree of its own) keeps it held; the next Python file's parse drops it."""
+    from bench.scaling import module_source
+    from binlint.pipeline.parse import reuse
+
+    source = module_source("signed", 3)
+    settings = RunSettings(Config(root=tmp_path))
+    reuse.holding(True)
+    try:
+        assert check_bytes(source.encode(), "m.py", FileKind.PYTHON, settings).findings
+        check_bytes(b"[tool.binlint]\nselect = ['BL']\n", "pyproject.toml", FileKind.TEXT, settings)
+        check_bytes(b"print('no exchange here')\n", "other.py", FileKind.PYTHON, settings)  # gated out: no parse
+        held = reuse.held(source)
+        assert held is not None and held[0].code == source
+        check_bytes(source.encode(), "m.py", FileKind.PYTHON, settings)
+        check_bytes(b"import requests\nrequests.get('https://api.binance.com/api/v3/time', timeout=5)\n",
+                    "time.py", FileKind.PYTHON, settings)  # parsed: the tree held before goes
+        assert reuse.held(source) is None
+    finally:
+        reuse.holding(False)
+
+
+def test_with_fix_the_largest_file_is_checked_last(tmp_path: Path) -> None:
+    """In a run in one process the tree held for `--fix` is the last file's: the largest goes last;
+    results still come in the order of the targets."""
+    from binlint.pipeline.engine import map_targets
+    from binlint.pipeline.parse import reuse
+
+    targets = []
+    for name, size in (("a.py", 300), ("b.py", 10), ("c.py", 100)):
+        (tmp_path / name).write_text("#" * size)
+        targets.append(Target(str(tmp_path / name), FileKind.PYTHON))
+    checked: list[str] = []
+
+    def check(target: Target, settings: RunSettings) -> str:
+        checked.append(Path(target.path).name)
+        return Path(target.path).name
+
+    settings = RunSettings(Config(root=tmp_path))
+    assert list(map_targets(check, targets, settings, 1)) == ["a.py", "b.py", "c.py"] == checked
+    checked.clear()
+    reuse.holding(True)
+    try:
+        assert list(map_targets(check, targets, settings, 1)) == ["a.py", "b.py", "c.py"]
+    finally:
+        reuse.holding(False)
+    assert checked == ["b.py", "c.py", "a.py"]

@@ -210,7 +210,6 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
                 parser: "DocumentParser | None" = None) -> FileResult:
     """Check the content of one file (or of stdin, named `path`); `parser` re-parses an edited
     document incrementally (the language server keeps one per open document)."""
-    release_held()
     quick = quick_result(data, path, kind, settings)
     if quick is not None:
         return quick
@@ -351,6 +350,9 @@ def _decode(data: bytes) -> tuple[str | None, str]:
 def _parse(source: str, parser: "DocumentParser | None" = None
            ) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
     """The module, or (line, column, message) of the syntax error."""
+    # One tree at a time: the one `--fix` held from the file checked before goes now, not before a
+    # file that builds no tree (a config file, a cached result), so the fixer still splices into it.
+    release_held()
     if parser is not None:
         module = parser.reparse(source)
         if module is not None:
@@ -660,14 +662,6 @@ def map_targets(check: "Callable[[T, RunSettings], R]", targets: list[T], settin
     worker's whole batch at the end of the run.
     """
     jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
-    if jobs == 1 or len(targets) < PARALLEL_THRESHOLD:
-        for target in targets:
-            yield check(target, settings)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    settings = settings.settled()  # built before the workers start: they are handed the index itself
 
     def size(index: int) -> int:
         try:
@@ -675,8 +669,23 @@ def map_targets(check: "Callable[[T, RunSettings], R]", targets: list[T], settin
         except OSError:
             return 0
 
-    order = sorted(range(len(targets)), key=size, reverse=True)
     results: list[Any] = [None] * len(targets)
+    if jobs == 1 or len(targets) < PARALLEL_THRESHOLD:
+        if not is_holding() or len(targets) < 2:
+            for target in targets:
+                yield check(target, settings)
+            return
+        # `--fix` splices its edits into the tree of the file checked last (it holds one tree at a
+        # time): the largest file goes last, the one whose second parse would cost the most.
+        for index in sorted(range(len(targets)), key=size):
+            results[index] = check(targets[index], settings)
+        yield from results
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    settings = settings.settled()  # built before the workers start: they are handed the index itself
+    order = sorted(range(len(targets)), key=size, reverse=True)
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(settings, check)) as pool:
         for index, result in zip(order, pool.map(_check_in_worker, [targets[i] for i in order])):
