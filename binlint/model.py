@@ -62,6 +62,12 @@ class Fix:
     applicability: Applicability = Applicability.ADVICE
     edits: tuple[Edit, ...] = ()
 
+    def wanted(self, unsafe: bool) -> bool:
+        """Whether `--fix` (with `unsafe`: `--unsafe-fixes`) applies these edits."""
+        if not self.edits:
+            return False
+        return self.applicability is Applicability.SAFE or (unsafe and self.applicability is Applicability.UNSAFE)
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

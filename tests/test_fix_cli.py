@@ -183,3 +183,32 @@ def test_many_files_are_fixed_on_several_processes(tmp_path):
     assert "Fixed 19 findings (1 remaining)." in done.stdout
     assert "binlint: warning: bot07.py: not fixed: the file is read-only" in done.stderr
     assert [n for n in names if (tmp_path / n).read_text() == HTTPS_BOT] == [n for n in names if n != "bot07.py"]
+
+
+ORDER_BOT = HTTP_BOT + '''
+from binance.client import Client
+
+client = Client(os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"])
+
+
+def buy():
+    return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1)
+'''.replace("import requests\n", "import os\n\nimport requests\n", 1)
+
+
+def test_a_file_whose_fix_is_not_written_keeps_every_finding(tmp_path):
+    # A --fix run checks a file with fixes to apply with the fixing rules only (the fixed text is
+    # checked again); when the write is refused, the other rules run on it after all, and the
+    # cache never keeps the shorter check for a later run.
+    (tmp_path / "bot.py").write_text(ORDER_BOT)
+    (tmp_path / "bot.py").chmod(0o444)
+    done = run_cli("check", "--fix", "--format", "json", "bot.py", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "binlint: warning: bot.py: not fixed: the file is read-only" in done.stderr
+    assert [f["code"] for f in json.loads(done.stdout)["findings"]] == ["BL501", "BL401"]
+    again = run_cli("check", "--format", "json", "bot.py", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(again.stdout)["findings"]] == ["BL501", "BL401"]
+    (tmp_path / "bot.py").chmod(0o644)
+    fixed = run_cli("check", "--fix", "--format", "json", "bot.py", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(fixed.stdout)["findings"]] == ["BL401"]
+    assert (tmp_path / "bot.py").read_text() == ORDER_BOT.replace("http://", "https://")

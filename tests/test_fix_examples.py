@@ -68,6 +68,27 @@ def test_fixing_with_every_rule_keeps_the_example_sound(rule, index, case):
     assert not _fix(out.data, case.filename, run).changed
 
 
+@pytest.mark.parametrize("rule, index, case", CASES, ids=IDS)
+def test_a_fix_run_ends_with_what_a_whole_check_finds(rule, index, case):
+    """A `--fix` run's checks stop after the rules with fixes while they find some to apply
+    (`RunSettings.fixing`): the file it writes and the findings it reports are those of whole checks."""
+    from dataclasses import replace
+
+    data = fill(case.source, index).encode("utf-8")
+    whole = _fix(data, case.filename, _settings("BL"))
+    fixing = replace(_settings("BL"), fixing="unsafe")
+    kind = kind_of(case.filename, explicit=True) or FileKind.TEXT
+    first = check_bytes(data, case.filename, kind, fixing)
+    if first.partial:
+        assert any(fix.wanted(f, unsafe=True) for f in first.findings)
+        assert {f.code for f in first.findings} <= {f.code for f in whole.before.findings}
+    out = fix.fix_bytes(data, case.filename, kind, fixing, unsafe=True, before=first)
+    assert out.data == whole.data
+    assert not out.result.partial
+    assert out.result.findings == whole.result.findings
+    assert out.warnings == whole.warnings
+
+
 def test_the_cases_cover_every_rule():
     assert {rule.code for rule, _, _ in CASES} == {rule.code for rule in all_rules() if rule.INVALID}
 

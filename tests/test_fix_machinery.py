@@ -707,3 +707,66 @@ def test_a_fifo_put_where_the_file_was_does_not_hang_the_fix(tmp_path):
     worker.join(timeout=30)
     assert not worker.is_alive(), "--fix blocked on a FIFO"
     assert outcome[0].fixed == 0 and "no longer a regular file" in " ".join(outcome[0].warnings)
+
+
+# --- a --fix run's checks stop after the rules that fix ------------------------------------------
+
+ORDER_BOT = b'''import os
+
+import requests
+from binance.client import Client
+
+BASE_URL = "http://api.binance.com"
+client = Client(os.environ["BINANCE_API_KEY"], os.environ["BINANCE_API_SECRET"])
+
+
+def server_time():
+    return requests.get(BASE_URL + "/api/v3/time"%s).json()
+
+
+def buy():
+    return client.create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity=1)
+'''
+
+
+def _fixing(tmp_path: Path, fixing: str):  # noqa: ANN202
+    from binlint.config import Config
+    from binlint.pipeline.engine import RunSettings
+
+    return RunSettings(Config(root=tmp_path), fixing=fixing)
+
+
+def _codes(result: FileResult) -> list[str]:
+    return [f.code for f in result.findings]
+
+
+def test_a_fix_runs_check_stops_after_the_rules_with_fixes_it_applies(tmp_path):
+    from binlint.pipeline.engine import check_bytes
+
+    source = ORDER_BOT % b", timeout=10"
+    whole = check_bytes(source, "bot.py", FileKind.PYTHON, _fixing(tmp_path, ""))
+    assert _codes(whole) == ["BL501", "BL401"] and not whole.partial
+    first = check_bytes(source, "bot.py", FileKind.PYTHON, _fixing(tmp_path, "safe"))
+    assert _codes(first) == ["BL501"] and first.partial  # BL401 waits for the check of the fixed text
+    # A fix the run does not apply (suppressed, or unsafe without --unsafe-fixes) stops nothing.
+    quiet = source.replace(b'"http://api.binance.com"', b'"http://api.binance.com"  # noqa: BL501')
+    assert _codes(check_bytes(quiet, "bot.py", FileKind.PYTHON, _fixing(tmp_path, "safe"))) == ["BL401"]
+    no_timeout = (ORDER_BOT % b"").replace(b"http://", b"https://")
+    safe = check_bytes(no_timeout, "bot.py", FileKind.PYTHON, _fixing(tmp_path, "safe"))
+    assert _codes(safe) == ["BL502", "BL401"] and not safe.partial
+    unsafe = check_bytes(no_timeout, "bot.py", FileKind.PYTHON, _fixing(tmp_path, "unsafe"))
+    assert _codes(unsafe) == ["BL502"] and unsafe.partial
+
+
+def test_a_fix_not_applied_leaves_the_findings_of_a_whole_check(monkeypatch, tmp_path):
+    from binlint.pipeline import fix_documents
+    from binlint.pipeline.engine import check_bytes
+
+    monkeypatch.setattr(fix_documents.SourceFile, "problem", lambda self, data, edits=(): "refused for the test")
+    source = ORDER_BOT % b", timeout=10"
+    settings = _fixing(tmp_path, "safe")
+    before = check_bytes(source, "bot.py", FileKind.PYTHON, settings)
+    assert before.partial
+    out = fix.fix_bytes(source, "bot.py", FileKind.PYTHON, settings, before=before)
+    assert not out.changed and out.warnings == ["bot.py:6:12: BL501 fix not applied: refused for the test"]
+    assert _codes(out.result) == ["BL501", "BL401"] and not out.result.partial

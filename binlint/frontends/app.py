@@ -103,7 +103,8 @@ def _run_check(options: CheckOptions) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"binlint: error: {scrub_message(str(exc))}", file=options.errors)
         return 2
-    settings = RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores)
+    fixing = ("unsafe" if options.unsafe_fixes else "safe") if options.fix or options.unsafe_fixes or options.diff else ""
+    settings = RunSettings(config, tuple(config.select), tuple(config.ignore), config.warn_unused_ignores, fixing)
     summary = Summary(color=options.color)
 
     reading_stdin = list(options.paths) == ["-"]

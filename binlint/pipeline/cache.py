@@ -326,6 +326,8 @@ def run_cached(targets: list[Target], settings: RunSettings, jobs: int | None = 
 
 
 def _store(index: Index, path: str, stat: Stat, taken_ns: int, digest: str, result: FileResult) -> None:
+    if result.partial:  # a `--fix` run's check that left rules out: the fixed text is checked again
+        return
     encoded = encode_result(result)
     if encoded is not None:
         index.put(_entry_key(path), stat, taken_ns, digest, encoded)

@@ -69,6 +69,9 @@ class RunSettings:
     select: tuple[str, ...] = ("BL",)
     ignore: tuple[str, ...] = ()
     warn_unused_ignores: bool = False
+    # In a `--fix` run, "safe" or "unsafe" (with `--unsafe-fixes`): a check whose rules with fixes
+    # find some to apply stops there (`FileResult.partial`), since the fixed text is checked again.
+    fixing: str = ""
     # The project index (binlint.analysis.project.ProjectIndex), built before the checks; not
     # part of the cache key: each result is keyed on its module's own view digest instead.
     project: Any = field(default=None, compare=False, repr=False)
@@ -131,6 +134,8 @@ class FileResult:
     skipped: str | None = None  # why the file was not checked
     errors: list[str] = field(default_factory=list)  # internal errors (exit status 2)
     digest: str | None = field(default=None, compare=False, repr=False)  # content_digest() of the bytes checked
+    # Only the rules with fixes ran: they found fixes `RunSettings.fixing` applies (never cached or reported).
+    partial: bool = False
 
 
 def content_digest(data: bytes) -> str:
@@ -412,14 +417,22 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         line, column, message = error
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
+    enough = None
+    if settings.fixing and parser is None:
+        unsafe = settings.fixing == "unsafe"
+
+        def enough(found: list[Finding]) -> bool:  # the fixer will apply some: it checks the fixed text again
+            wanted = [f for f in found if f.fix.wanted(unsafe)]
+            return bool(wanted) and bool(suppress.apply(wanted, suppress.parse(text, python=True)))
+
     try:
-        findings, errors, lines = _run_rules(module, text, path, settings)
-        kept = _suppressed(findings, text, settings, path, python=True)
+        findings, errors, lines, partial = _run_rules(module, text, path, settings, enough)
+        kept = _suppressed(findings, text, settings, path, python=True, partial=partial)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
     if parser is None and any(f.fix.edits for f in kept):
         hold(text, module, lines)  # for --fix (only while it runs): the fixer splices its edits into it
-    return FileResult(path, kept, parsed=True, errors=errors)
+    return FileResult(path, kept, parsed=True, errors=errors, partial=partial)
 
 
 def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult:
@@ -435,7 +448,7 @@ def _check_notebook(data: bytes, path: str, settings: RunSettings) -> FileResult
     module, error = _parse(joined.source)
     if module is not None:
         try:
-            found, errors, _ = _run_rules(module, joined.source, path, settings)
+            found, errors, _, _ = _run_rules(module, joined.source, path, settings)
         except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
             module, error = None, (1, 1, TOO_DEEP_TO_ANALYSE)
         else:
@@ -539,10 +552,15 @@ def _text_findings(text: str, path: str, settings: RunSettings) -> list[Finding]
     return findings
 
 
-def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
-               ) -> "tuple[list[Finding], list[str], list[PlacedLine]]":
-    """The findings, the rules' internal errors, and (for `--fix`, when a finding has edits) where the
-    analysis placed simple statement lines: the fixer finds the lines its edits fall in there."""
+def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings,
+               enough: "Callable[[list[Finding]], bool] | None" = None
+               ) -> "tuple[list[Finding], list[str], list[PlacedLine], bool]":
+    """The findings, the rules' internal errors, where the analysis placed simple statement lines
+    (for `--fix`, when a finding has edits: the fixer finds the lines its edits fall in there), and
+    whether only some rules ran.
+
+    With `enough`, the rules whose fixes `settings.fixing` applies run first, and the others only when
+    `enough(findings so far)` is false: a `--fix` run checks the fixed text again anyway."""
     from binlint.analysis import Analysis
     from binlint.analysis.module import ModuleModel
     from binlint.rules import all_rules
@@ -554,19 +572,27 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     lines = text.splitlines()
     findings: list[Finding] = []
     errors: list[str] = []
+    rules = [rule for rule in all_rules() if rule.code in enabled]
+    passes = [rules]
+    if enough is not None:
+        fixing = _FIXES_APPLIED[settings.fixing]
+        passes = [[r for r in rules if r.fix in fixing], [r for r in rules if r.fix not in fixing]]
+    partial = False
     try:
-        for rule in all_rules():
-            if rule.code not in enabled:
-                continue
-            try:
-                if rule.binance_only and not analysis.is_binance:
-                    continue
-                for report in rule().check(analysis):
-                    findings.append(_finding(rule, report, path, settings, lines, analysis))
-            except RecursionError:
-                raise  # too deep for any rule: the caller falls back to BL001 and the text scan
-            except Exception as exc:  # a rule bug must not stop the run
-                errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
+        for number, rules in enumerate(passes):
+            if number and enough is not None and enough(findings):
+                partial = True
+                break
+            for rule in rules:
+                try:
+                    if rule.binance_only and not analysis.is_binance:
+                        continue
+                    for report in rule().check(analysis):
+                        findings.append(_finding(rule, report, path, settings, lines, analysis))
+                except RecursionError:
+                    raise  # too deep for any rule: the caller falls back to BL001 and the text scan
+                except Exception as exc:  # a rule bug must not stop the run
+                    errors.append(f"{path}: internal error in {rule.code} ({type(exc).__name__}: {exc})")
         placed: list[PlacedLine] = []
         if is_holding() and any(f.fix.edits for f in findings):
             from binlint.pipeline.parse.incremental import placed_lines
@@ -575,7 +601,11 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
             placed = placed_lines(module, model.placed_lines(), model.tree.parent)
     finally:
         analysis.release()
-    return findings, errors, placed
+    return findings, errors, placed, partial
+
+
+# The rules (by their `fix`) whose edits a `--fix` run applies, by `RunSettings.fixing`.
+_FIXES_APPLIED = {"safe": ("safe", "safe where exact"), "unsafe": ("safe", "safe where exact", "unsafe")}
 
 
 def _finding(
@@ -602,12 +632,15 @@ def _fingerprint(code: str, snippet: str) -> str:
     return hashlib.sha256(f"{code}\0{snippet}".encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
-def _suppressed(findings: list[Finding], text: str, settings: RunSettings, path: str, *, python: bool) -> list[Finding]:
+def _suppressed(findings: list[Finding], text: str, settings: RunSettings, path: str, *, python: bool,
+                partial: bool = False) -> list[Finding]:
+    """The findings no suppression covers, sorted; with `warn-unused-ignores`, BL002 for the unused
+    suppressions (not after a `partial` check: the rules that did not run may use them)."""
     if not findings and not settings.warn_unused_ignores:
         return findings
     suppressions = suppress.parse(text, python=python)
     kept = suppress.apply(findings, suppressions)
-    if settings.warn_unused_ignores and settings.code_enabled("BL002", path):
+    if settings.warn_unused_ignores and not partial and settings.code_enabled("BL002", path):
         kept.extend(_unused_findings(suppress.unused(suppressions), path, settings))
     return sorted(kept, key=lambda f: f.sort_key)
 

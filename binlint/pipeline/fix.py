@@ -32,12 +32,12 @@ import os
 import re
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from binlint.pipeline.discover import FileKind, Target, kind_of
 from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
-from binlint.model import Applicability, Finding, scrub
+from binlint.model import Finding, scrub
 from binlint.pipeline.fix_documents import Document, NotebookFile, Placed, SourceFile, Unfixable, apply_edits
 from binlint.pipeline.fix_documents import Lines  # noqa: F401 (kept importable from here)
 
@@ -130,11 +130,7 @@ class SourceFix:
 
 def wanted(finding: Finding, unsafe: bool) -> bool:
     """Whether the flags allow applying this finding's fix."""
-    if not finding.fix.edits:
-        return False
-    return finding.fix.applicability is Applicability.SAFE or (
-        unsafe and finding.fix.applicability is Applicability.UNSAFE
-    )
+    return finding.fix.wanted(unsafe)
 
 
 def open_document(data: bytes, kind: FileKind) -> Document:
@@ -161,7 +157,17 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
         outcome.warnings.append(f"{path}: not fixed: binlint does not rewrite a file it cannot parse")
         return outcome
     with _gc_paused():
-        return _fix_rounds(data, path, kind, outcome, unsafe, recheck)
+        _fix_rounds(data, path, kind, outcome, unsafe, recheck)
+        if outcome.result.partial:  # fixes it found were not applied: the rules it left out run now
+            outcome.result = check(outcome.data) if check is not None else _whole_check(outcome.data, path, kind,
+                                                                                        settings)
+            outcome.secrets.update(s for f in outcome.result.findings for s in f.secrets)
+    return outcome
+
+
+def _whole_check(data: bytes, path: str, kind: FileKind, settings: RunSettings) -> FileResult:
+    """The check of `data` with every rule, also in a `--fix` run (see `RunSettings.fixing`)."""
+    return check_bytes(data, path, kind, replace(settings, fixing=""))
 
 
 def _fix_rounds(data: bytes, path: str, kind: FileKind, outcome: SourceFix, unsafe: bool,
@@ -365,11 +371,33 @@ def apply_to_results(results: list[FileResult], settings: RunSettings, *, unsafe
         outcome.errors.extend(file_fix.errors)
         outcome.fixed += file_fix.fixed
         diffs.append(file_fix.diff)
-        if file_fix.result is not None:
-            outcome.errors.extend(e for e in file_fix.result.errors if e not in original.errors)
-            outcome.results[index] = file_fix.result
+        result = file_fix.result if file_fix.result is not None else original
+        if result.partial:  # its fixes were not applied (a write refused, an internal error): check it whole
+            result = _completed(result, settings, stdin_data, stdin_name)
+        if result is not original:
+            outcome.errors.extend(e for e in result.errors if e not in original.errors)
+            outcome.results[index] = result
     outcome.diff = "".join(diffs)
     return outcome
+
+
+def _completed(result: FileResult, settings: RunSettings, stdin_data: bytes | None,
+               stdin_name: str | None) -> FileResult:
+    """The check with every rule of the file `result` was made for (its fixes were not written, so
+    it holds what was checked). A file that can no longer be read keeps what was found."""
+    if stdin_data is not None:
+        kind = (kind_of(stdin_name, explicit=True) if stdin_name else None) or FileKind.PYTHON
+        return _whole_check(stdin_data, result.path, kind, settings)
+    kind = kind_of(result.path, explicit=True) or FileKind.TEXT
+    try:
+        data, _ = read_regular(os.path.realpath(result.path))
+    except OSError:
+        data = None
+    if data is None:
+        return replace(result, partial=False)
+    done = _whole_check(data, result.path, kind, settings)
+    done.digest = content_digest(data)
+    return done
 
 
 def _fix_stdin(data: bytes, result: FileResult, kind: FileKind, settings: RunSettings, unsafe: bool,
