@@ -208,7 +208,7 @@ def _run_check(options: CheckOptions) -> int:
 
 # Python files smaller than this in all take less to parse than a forked child takes to start
 # and hand the index back: their run builds the index first, as a run on many files does.
-BACKGROUND_INDEX_FROM = 100_000
+BACKGROUND_INDEX_FROM = 20_000
 
 
 def _index_in_background(targets: list[Target], jobs: int | None) -> bool:
