@@ -1,4 +1,4 @@
-from binlint.frontends.cli import main
+from binlint.frontends.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

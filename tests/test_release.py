@@ -73,3 +73,26 @@ def test_the_public_entry_points_resolve():
     probe = "import sys; sys.argv = ['binlint', '--version']; from binlint.cli import main; main()"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and __version__ in done.stdout, done.stderr
+
+
+def test_the_program_leaves_its_heap_to_the_end_of_the_process():
+    """The `binlint` program freezes the objects still alive as it exits (the interpreter would
+    scan them all once more); `main` called from other code leaves the collector as it was."""
+    import subprocess
+
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['binlint', '--version']\n"
+        "from binlint.{module} import {name}\n"
+        "try:\n"
+        "    {name}({args})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    for module, name, args, frozen in (("cli", "main", "", True), ("frontends.cli", "run", "", True),
+                                       ("frontends.cli", "main", "standalone_mode=False", False)):
+        done = subprocess.run([sys.executable, "-c", probe.format(module=module, name=name, args=args)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert __version__ in done.stdout and f"frozen {frozen}" in done.stdout, (module, name, done.stdout)
