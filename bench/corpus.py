@@ -49,7 +49,7 @@ class Corpus:
     cache: Path
     python: Path  # the scratch venv's interpreter
     bin: Path  # its scripts folder
-    trees: Path  # holds binlint.toml (the root of the single files); each tree below is a project of its own
+    trees: Path  # each tree below it (and the single files) is a project of its own
     stdlib: Path
     binance: Path
     plain_file: Path
@@ -154,7 +154,7 @@ def _build_trees(cache: Path, sources: Path) -> tuple[Path, Path, Path]:
     _say("copying the standard library (without tests) and the SDK sources into plain trees")
     shutil.rmtree(trees, ignore_errors=True)
     trees.mkdir(parents=True)
-    # Empty binlint configs: the root of the single files, and one per tree, so that a run over one
+    # Empty binlint configs: one at the top, and one per tree, so that a run over one
     # tree indexes that tree alone (as a user's run over their project does); each root holds its
     # own .binlint_cache, which the benchmark removes before the other tools read the tree.
     for root in (trees, stdlib, binance):
@@ -195,8 +195,11 @@ def prepare(cache: Path | None = None) -> Corpus:
     python = _make_venv(cache)
     sources = _install_sdks(cache, python)
     trees, stdlib, binance = _build_trees(cache, sources)
+    # The single files are a project of their own: below `trees`, their project would be both
+    # trees (a check of one file reads the rest of its project).
     single = trees / "single"
     single.mkdir(exist_ok=True)
+    (single / "binlint.toml").write_text("# benchmark single files: binlint's defaults\n")
     plain_file = single / "plain.py"
     shutil.copyfile(stdlib / "json" / "encoder.py", plain_file)
     binance_file = single / "bot500.py"
