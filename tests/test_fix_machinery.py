@@ -741,6 +741,8 @@ def _codes(result: FileResult) -> list[str]:
 
 
 def test_a_fix_runs_check_stops_after_the_rules_with_fixes_it_applies(tmp_path):
+    from dataclasses import replace
+
     from binlint.pipeline.engine import check_bytes
 
     source = ORDER_BOT % b", timeout=10"
@@ -751,6 +753,10 @@ def test_a_fix_runs_check_stops_after_the_rules_with_fixes_it_applies(tmp_path):
     # A fix the run does not apply (suppressed, or unsafe without --unsafe-fixes) stops nothing.
     quiet = source.replace(b'"http://api.binance.com"', b'"http://api.binance.com"  # noqa: BL501')
     assert _codes(check_bytes(quiet, "bot.py", FileKind.PYTHON, _fixing(tmp_path, "safe"))) == ["BL401"]
+    warn_unused = replace(_fixing(tmp_path, "safe"), warn_unused_ignores=True)
+    assert _codes(check_bytes(quiet, "bot.py", FileKind.PYTHON, warn_unused)) == ["BL401"]  # the noqa is used
+    unused = quiet.replace(b"def buy():", b"def buy():  # noqa: BL999")
+    assert _codes(check_bytes(unused, "bot.py", FileKind.PYTHON, warn_unused)) == ["BL002", "BL401"]
     no_timeout = (ORDER_BOT % b"").replace(b"http://", b"https://")
     safe = check_bytes(no_timeout, "bot.py", FileKind.PYTHON, _fixing(tmp_path, "safe"))
     assert _codes(safe) == ["BL502", "BL401"] and not safe.partial

@@ -418,16 +418,21 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
     enough = None
+    parsed: list[list[suppress.Suppression]] = []  # the suppressions, once `enough` has read them
     if settings.fixing and parser is None:
         unsafe = settings.fixing == "unsafe"
 
         def enough(found: list[Finding]) -> bool:  # the fixer will apply some: it checks the fixed text again
             wanted = [f for f in found if f.fix.wanted(unsafe)]
-            return bool(wanted) and bool(suppress.apply(wanted, suppress.parse(text, python=True)))
+            if not wanted:
+                return False
+            parsed.append(suppress.parse(text, python=True))
+            return bool(suppress.apply(wanted, parsed[0]))
 
     try:
         findings, errors, lines, partial = _run_rules(module, text, path, settings, enough)
-        kept = _suppressed(findings, text, settings, path, python=True, partial=partial)
+        kept = _suppressed(findings, text, settings, path, python=True, partial=partial,
+                           suppressions=parsed[0] if parsed else None)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
     if parser is None and any(f.fix.edits for f in kept):
@@ -633,12 +638,14 @@ def _fingerprint(code: str, snippet: str) -> str:
 
 
 def _suppressed(findings: list[Finding], text: str, settings: RunSettings, path: str, *, python: bool,
-                partial: bool = False) -> list[Finding]:
+                partial: bool = False, suppressions: "list[suppress.Suppression] | None" = None) -> list[Finding]:
     """The findings no suppression covers, sorted; with `warn-unused-ignores`, BL002 for the unused
-    suppressions (not after a `partial` check: the rules that did not run may use them)."""
+    suppressions (not after a `partial` check: the rules that did not run may use them).
+    `suppressions`: those of `text`, when read already (what they covered so far stays marked)."""
     if not findings and not settings.warn_unused_ignores:
         return findings
-    suppressions = suppress.parse(text, python=python)
+    if suppressions is None:
+        suppressions = suppress.parse(text, python=python)
     kept = suppress.apply(findings, suppressions)
     if settings.warn_unused_ignores and not partial and settings.code_enabled("BL002", path):
         kept.extend(_unused_findings(suppress.unused(suppressions), path, settings))
