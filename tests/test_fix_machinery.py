@@ -776,3 +776,18 @@ def test_a_fix_not_applied_leaves_the_findings_of_a_whole_check(monkeypatch, tmp
     out = fix.fix_bytes(source, "bot.py", FileKind.PYTHON, settings, before=before)
     assert not out.changed and out.warnings == ["bot.py:6:12: BL501 fix not applied: refused for the test"]
     assert _codes(out.result) == ["BL501", "BL401"] and not out.result.partial
+
+
+def test_a_file_gone_before_its_fix_keeps_what_its_check_found(tmp_path):
+    from binlint.pipeline.engine import check_target
+    from binlint.pipeline.discover import Target
+
+    path = tmp_path / "bot.py"
+    path.write_bytes(ORDER_BOT % b", timeout=10")
+    settings = _fixing(tmp_path, "safe")
+    first = check_target(Target(str(path), FileKind.PYTHON), settings)
+    assert first.partial and _codes(first) == ["BL501"]
+    path.unlink()
+    outcome = fix.apply_to_results([first], settings)
+    assert outcome.warnings == [f"{path}: not fixed: it vanished before it could be fixed"]
+    assert _codes(outcome.results[0]) == ["BL501"] and not outcome.results[0].partial
