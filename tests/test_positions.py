@@ -246,3 +246,45 @@ def test_short_code_of_tricky_sources(source: str, placed: bool):
 @pytest.mark.parametrize("placed", [False, True], ids=["generated", "from placed text"])
 def test_short_code_of_real_files(path: Path, placed: bool):
     assert_short_code_as_whole_code(path.read_text(encoding="utf-8"), placed)
+
+
+def test_a_line_inside_a_block_is_found_from_a_few_tokens_of_its_statement():
+    """`line` of a small statement or an expression of a simple statement in a block: found from the
+    headers around it and the statement's code a few tokens into the node (unique in its block),
+    without generating the whole statement; the line is the provider's."""
+    from binlint.analysis.module import ModuleModel
+
+    source = _ONE_LINE_APART
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    model = ModuleModel(module, "bot.py", source)
+    placer = model._placer
+    asked = 0
+    for statement in model.tree._by_type[cst.SimpleStatementLine]:
+        small = statement.body[0]
+        if model.tree.parent(statement) is module or not isinstance(small, (cst.Assign, cst.Return)):
+            continue
+        for node in (small, small.value):
+            if isinstance(node, cst.BaseExpression) and node.lpar:
+                continue
+            assert model.line(node) == expected[node].start.line
+            asked += 1
+        assert id(statement) not in placer._placed and id(statement) not in placer._headers
+    assert asked == 34 * 4 * 2  # four statements of each function's loop, and their values
+
+
+def test_a_block_too_large_to_search_places_its_statements_by_their_whole_text():
+    """The search for a few tokens of a statement reads its whole block: in a block larger than
+    `_MAX_PREFIX_ROOM` the statement is placed by its whole text, at the right line all the same."""
+    from binlint.analysis import positions as positions_module
+    from binlint.analysis.module import ModuleModel
+
+    source = "def f(p):\n" + "".join(f"    x{i} = p + {i}\n" for i in range(2_000)) + "    return p\n"
+    assert len(source) > positions_module._MAX_PREFIX_ROOM
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    model = ModuleModel(module, "bot.py", source)
+    for statement in module.body[0].body.body[::250]:
+        small = statement.body[0]
+        assert model.line(small) == expected[small].start.line
+        assert id(statement) in model._placer._placed or id(statement) in model._placer._headers

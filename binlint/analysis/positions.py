@@ -55,6 +55,12 @@ if TYPE_CHECKING:
 
         def __init__(self, module: cst.Module) -> None: ...
 
+    class _IntoState(CodegenState):
+        """The code generation state `_into_state_class` builds."""
+
+        target: cst.CSTNode | None
+        at: int
+
 # The newlines libcst's provider counts.
 _NEWLINE = re.compile(r"\r\n?|\n")
 # What ends a line for a statement's text to start after it.
@@ -175,6 +181,56 @@ def _header_state_class(base: type[_SpanState]) -> type[_SpanState]:
     return cast("type[_SpanState]", _HeaderState)
 
 
+# How many tokens of a node `_code_into` generates: enough to tell the statements of a block apart
+# by their first words (`signature = `), few enough to cost next to nothing.
+_TOKENS_INTO = 4
+# The largest room (in characters) searched for such a beginning of a statement: the search reads the
+# whole room, so a block larger than this places its statements by their whole text instead.
+_MAX_PREFIX_ROOM = 20_000
+
+
+def _code_into(module: cst.Module, statement: cst.CSTNode, indents: tuple[str, ...], node: cst.CSTNode
+               ) -> tuple[str, int] | None:
+    """The code of `statement` (a statement of blocks indented by `indents`) up to a few tokens into
+    `node`, or to the end of the line it starts on, and where `node` starts in it; None when the
+    statement's code does not reach `node`."""
+    global _INTO_STATE
+    if _INTO_STATE is None:
+        _INTO_STATE = _into_state_class()
+    state = _INTO_STATE(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.target = node
+    state.indent_tokens.extend(indents)
+    try:
+        statement._codegen(state)
+    except _Stop:
+        pass
+    if state.at < 0:
+        return None
+    return "".join(state.tokens), sum(map(len, state.tokens[: state.at]))
+
+
+def _into_state_class() -> "type[_IntoState]":
+    from libcst._nodes.internal import CodegenState
+
+    class _Into(CodegenState):
+        """Code generation that stops a few tokens into `target` (or at the end of its first line)."""
+
+        target: cst.CSTNode | None = None
+        at = -1  # the token `target` starts at
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            if node is self.target:
+                self.at = len(self.tokens)
+
+        def add_token(self, value: str) -> None:
+            self.tokens.append(value)
+            if self.at >= 0 and (len(self.tokens) - self.at >= _TOKENS_INTO or "\n" in value or "\r" in value):
+                raise _Stop
+
+    return cast("type[_IntoState]", _Into)
+
+
+_INTO_STATE: "type[_IntoState] | None" = None
 _STATE: type[_SpanState] | None = None
 _HEADER_STATE: type[_SpanState] | None = None
 
@@ -377,7 +433,13 @@ class SourcePositions:
         start from its header alone)."""
         if self._whole is None:
             holders = self._holders(node)
-            found = self._in_simple_statement(node, holders) or self._by_headers(node, holders, start_only=True)
+            found = None
+            if len(holders) > 1 and id(holders[0]) not in self._placed:
+                # A node of a statement of a block, not placed yet: from the headers around it and the
+                # statement's code a few tokens into the node (the rest of it is not generated).
+                found = self._by_headers(node, holders, start_only=True, by_prefix=True)
+            found = found or self._in_simple_statement(node, holders) or self._by_headers(node, holders,
+                                                                                          start_only=True)
             if found is not None:
                 return found.start
         return self.range(node).start
@@ -409,14 +471,16 @@ class SourcePositions:
         first, last = placed[2].char_span(id(node))
         return CodeRange(self._position(placed[0] + first), self._position(placed[0] + last))
 
-    def _by_headers(self, node: cst.CSTNode, holders: list[cst.CSTNode], start_only: bool = False
-                    ) -> CodeRange | None:
+    def _by_headers(self, node: cst.CSTNode, holders: list[cst.CSTNode], start_only: bool = False,
+                    by_prefix: bool = False) -> CodeRange | None:
         """The range of `node` found from the headers of the statements that hold it, outermost first:
         each header is placed (exactly once at a line start) between the end of the header around it
         and the start of the statement after that one, and the innermost statement's header (or the
         whole statement, when it holds no block) gives the range. None when one is not placed so.
         With `start_only`, a range whose end is its start may be given (a statement whose header
-        alone is placed)."""
+        alone is placed). With `by_prefix`, the innermost statement (a simple statement line) is only
+        looked for by its code a few tokens into `node` (`_start_by_prefix`): None when that does not
+        place it."""
         if not holders:
             return None
         span = self._tree.span(holders[-1])
@@ -430,6 +494,12 @@ class SourcePositions:
                 start, piece = placed[0], placed[2]
             else:
                 indents = () if depth == len(holders) - 1 else self._indents(statement)
+                if depth == 0 and by_prefix and id(statement) not in self._headers:
+                    begins = self._start_by_prefix(node, statement, indents, low, high)
+                    if begins is None:
+                        return None
+                    at = self._position(begins)
+                    return CodeRange(at, at)
                 header = self._header(statement, indents, low, high)
                 if header is None:
                     return None
@@ -449,6 +519,30 @@ class SourcePositions:
                 low = start + piece.length
                 high = self._next_start(statement, indents, low, high)
         return None  # pragma: no cover - the loop returns at depth 0
+
+    def _start_by_prefix(self, node: cst.CSTNode, statement: cst.CSTNode, indents: tuple[str, ...], low: int,
+                         high: int) -> int | None:
+        """Where `node`, a small statement or an expression of the simple statement line `statement`
+        (inside a block whose room is [low, high)), starts in the text, found from the statement's code
+        a few tokens into `node` (`_code_into`): that code occurs exactly once at a line start in the
+        room. None when it does not, when the room is larger than `_MAX_PREFIX_ROOM`, or when `node` is
+        an expression with parentheses of its own (its range leaves them out: it does not start where
+        its code does)."""
+        if type(statement) is not cst.SimpleStatementLine or node is statement:
+            return None
+        if isinstance(node, cst.BaseExpression):
+            if node.lpar:
+                return None
+        elif not isinstance(node, cst.BaseSmallStatement):
+            return None
+        if high - low > _MAX_PREFIX_ROOM:
+            return None
+        found = _code_into(self._module, statement, indents, node)
+        if found is None:
+            return None
+        text, offset = found
+        start = self._scan(text, low, high)
+        return None if start is None else start + offset
 
     def _header(self, statement: cst.CSTNode, indents: tuple[str, ...], low: int,
                 high: int) -> tuple[int, _Piece] | None:
