@@ -74,8 +74,13 @@ def test_a_fix_run_ends_with_what_a_whole_check_finds(rule, index, case):
     (`RunSettings.fixing`): the file it writes and the findings it reports are those of whole checks."""
     from dataclasses import replace
 
+    from binlint.rules import get_rule
+
     data = fill(case.source, index).encode("utf-8")
     whole = _fix(data, case.filename, _settings("BL"))
+    for finding in whole.before.findings:  # a rule says which of its fixes a run applies, as its findings do
+        for unsafe in (False, True):
+            assert not fix.wanted(finding, unsafe) or get_rule(finding.code).fixes_applied(unsafe), finding.code
     fixing = replace(_settings("BL"), fixing="unsafe")
     kind = kind_of(case.filename, explicit=True) or FileKind.TEXT
     first = check_bytes(data, case.filename, kind, fixing)

@@ -418,21 +418,21 @@ def _check_python(data: bytes, path: str, settings: RunSettings, parser: "Docume
         why = message if message.startswith(TOO_DEEP) else f"not valid Python 3: {message}"
         return _unparsable(text, path, settings, line, column, why)
     enough = None
-    parsed: list[list[suppress.Suppression]] = []  # the suppressions, once `enough` has read them
+    suppressions: list[suppress.Suppression] | None = None  # read by `enough`, when it needs them
     if settings.fixing and parser is None:
         unsafe = settings.fixing == "unsafe"
 
         def enough(found: list[Finding]) -> bool:  # the fixer will apply some: it checks the fixed text again
+            nonlocal suppressions
             wanted = [f for f in found if f.fix.wanted(unsafe)]
             if not wanted:
                 return False
-            parsed.append(suppress.parse(text, python=True))
-            return bool(suppress.apply(wanted, parsed[0]))
+            suppressions = suppress.parse(text, python=True)
+            return bool(suppress.apply(wanted, suppressions))
 
     try:
         findings, errors, lines, partial = _run_rules(module, text, path, settings, enough)
-        kept = _suppressed(findings, text, settings, path, python=True, partial=partial,
-                           suppressions=parsed[0] if parsed else None)
+        kept = _suppressed(findings, text, settings, path, python=True, partial=partial, suppressions=suppressions)
     except RecursionError:  # deeper than the nesting guard foresaw: the text scan still runs
         return _unparsable(text, path, settings, 1, 1, TOO_DEEP_TO_ANALYSE)
     if parser is None and any(f.fix.edits for f in kept):
@@ -580,8 +580,8 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     rules = [rule for rule in all_rules() if rule.code in enabled]
     passes = [rules]
     if enough is not None:
-        fixing = _FIXES_APPLIED[settings.fixing]
-        passes = [[r for r in rules if r.fix in fixing], [r for r in rules if r.fix not in fixing]]
+        unsafe = settings.fixing == "unsafe"
+        passes = [[r for r in rules if r.fixes_applied(unsafe)], [r for r in rules if not r.fixes_applied(unsafe)]]
     partial = False
     try:
         for number, rules in enumerate(passes):
@@ -608,9 +608,6 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
         analysis.release()
     return findings, errors, placed, partial
 
-
-# The rules (by their `fix`) whose edits a `--fix` run applies, by `RunSettings.fixing`.
-_FIXES_APPLIED = {"safe": ("safe", "safe where exact"), "unsafe": ("safe", "safe where exact", "unsafe")}
 
 
 def _finding(

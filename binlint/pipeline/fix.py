@@ -36,7 +36,8 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from binlint.pipeline.discover import FileKind, Target, kind_of
-from binlint.pipeline.engine import FileResult, RunSettings, check_bytes, content_digest, map_targets, read_regular
+from binlint.pipeline.engine import (FileResult, RunSettings, check_bytes, check_target, content_digest, map_targets,
+                                     read_regular)
 from binlint.model import Finding, scrub
 from binlint.pipeline.fix_documents import Document, NotebookFile, Placed, SourceFile, Unfixable, apply_edits
 from binlint.pipeline.fix_documents import Lines  # noqa: F401 (kept importable from here)
@@ -355,7 +356,7 @@ def apply_to_results(results: list[FileResult], settings: RunSettings, *, unsafe
     outcome = FixOutcome(results=list(results))
     if stdin_data is not None:
         todo = list(range(len(results)))
-        kind = (kind_of(stdin_name, explicit=True) if stdin_name else None) or FileKind.PYTHON
+        kind = _stdin_kind(stdin_name)
         done: Iterable[FileFix] = (_fix_stdin(stdin_data, r, kind, settings, unsafe, diff_only, outcome)
                                    for r in results)
     else:
@@ -386,18 +387,16 @@ def _completed(result: FileResult, settings: RunSettings, stdin_data: bytes | No
     """The check with every rule of the file `result` was made for (its fixes were not written, so
     it holds what was checked). A file that can no longer be read keeps what was found."""
     if stdin_data is not None:
-        kind = (kind_of(stdin_name, explicit=True) if stdin_name else None) or FileKind.PYTHON
-        return _whole_check(stdin_data, result.path, kind, settings)
-    kind = kind_of(result.path, explicit=True) or FileKind.TEXT
-    try:
-        data, _ = read_regular(os.path.realpath(result.path))
-    except OSError:
-        data = None
-    if data is None:
+        return _whole_check(stdin_data, result.path, _stdin_kind(stdin_name), settings)
+    if not os.path.isfile(result.path):
         return replace(result, partial=False)
-    done = _whole_check(data, result.path, kind, settings)
-    done.digest = content_digest(data)
-    return done
+    return check_target(Target(result.path, kind_of(result.path, explicit=True) or FileKind.TEXT),
+                        replace(settings, fixing=""))
+
+
+def _stdin_kind(name: str | None) -> FileKind:
+    """What stdin holds: what `--stdin-filename` names, else Python."""
+    return (kind_of(name, explicit=True) if name else None) or FileKind.PYTHON
 
 
 def _fix_stdin(data: bytes, result: FileResult, kind: FileKind, settings: RunSettings, unsafe: bool,

@@ -95,6 +95,11 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def fixes_applied(cls, unsafe: bool) -> bool:
+        """Whether `--fix` (with `unsafe`: `--unsafe-fixes`) applies edits this rule's findings may carry."""
+        return cls.fix in ("safe", "safe where exact") or (unsafe and cls.fix == "unsafe")
+
+    @classmethod
     def doc(cls) -> str:
         import sys
 
