@@ -128,3 +128,34 @@ def test_a_partial_run_builds_the_index_in_a_child_and_finds_what_it_tells(tmp_p
     assert runs["fork"][0] == runs["thread"][0]
     found = {(f["path"], f["line"], f["code"]) for f in runs["fork"][0]}
     assert found == {e for e in expected(root) if e[0] == "main.py"}
+
+
+def test_only_a_python_file_waits_for_the_index(tmp_path: Path) -> None:
+    """A config or text file cannot be imported, so its check does not wait for the index the
+    child is still building (`--fix` checks the largest file last: a `pyproject.toml` before it
+    would otherwise hold the run up for the whole build)."""
+    out = _run("""
+        import threading
+        from pathlib import Path
+        from binlint.config import Config
+        from binlint.pipeline import cache, engine
+        from binlint.pipeline.discover import FileKind, Target
+        from binlint.pipeline.pending import Pending
+        hold = threading.Event()
+        threading.Thread(target=hold.wait, daemon=True).start()  # a second thread: nothing forks
+        asked = []
+        settings = engine.RunSettings(Config(root=Path.cwd()), project=Pending(lambda: asked.append(1)))
+        Path("pyproject.toml").write_text("[tool.binlint]\\n")
+        Path("notes.py").write_text("x = 1\\n")
+        assert engine.quick_result(b"[tool.binlint]\\n", "pyproject.toml", FileKind.TEXT, settings) is not None
+        assert settings.view_digest("pyproject.toml", FileKind.TEXT) == ""
+        index = cache.Index(None, "settings")
+        first = cache._from_cache_or_quick(index, Target("pyproject.toml", FileKind.TEXT), settings)
+        assert first is not None and not first.findings
+        assert asked == [], "a text file waited for the index"
+        assert engine.quick_result(b"x = 1\\n", "notes.py", FileKind.PYTHON, settings) is not None
+        assert asked == [1], "a Python file must ask whether Binance code imports it"
+        hold.set()
+        print("ok")
+    """, cwd=tmp_path)
+    assert out.strip() == "ok"

@@ -287,7 +287,7 @@ def _hash_and_check(target: Target, settings: RunSettings) -> tuple[Stat, int, s
         return loaded if isinstance(loaded, FileResult) else check_bytes(loaded, target.path, target.kind, settings)
     result = check_bytes(loaded, target.path, target.kind, settings)
     result.digest = content_hash(loaded)
-    return stat[0], stat[1], _salted(result.digest, settings.view_digest(target.path)), result
+    return stat[0], stat[1], _salted(result.digest, settings.view_digest(target.path, target.kind)), result
 
 
 def _salted(digest: str, view_digest: str) -> str:
@@ -340,7 +340,7 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     encoded, trusted, stored_hash = index.lookup(key, stat[0]) if stat is not None else (None, False, None)
     # What the project index tells the file's check salts its entry; with no entry stored, the
     # check need not wait for the index here (it may still be being built while this file parses).
-    salt = settings.view_digest(target.path) if encoded is not None else None
+    salt = settings.view_digest(target.path, target.kind) if encoded is not None else None
     if trusted and salt is not None and _salt_of(stored_hash) == salt:
         try:
             return decode_result(encoded, target.path)
@@ -364,6 +364,6 @@ def _from_cache_or_quick(index: Index, target: Target, settings: RunSettings) ->
     quick = quick_result(loaded, target.path, target.kind, settings)
     if quick is not None:
         if digest is None:
-            digest = _salted(content_hash(loaded), settings.view_digest(target.path))
+            digest = _salted(content_hash(loaded), settings.view_digest(target.path, target.kind))
         _store(index, target.path, stat[0], stat[1], digest, quick)
     return quick

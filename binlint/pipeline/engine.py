@@ -85,8 +85,11 @@ class RunSettings:
         """These settings with the project index built (what worker processes are handed)."""
         return replace(self, project=self.index()) if isinstance(self.project, Pending) else self
 
-    def view_digest(self, path: str) -> str:
-        """The digest of what the project index can tell the check of `path` ("" for nothing)."""
+    def view_digest(self, path: str, kind: FileKind) -> str:
+        """The digest of what the project index can tell the check of `path` ("" for nothing: the
+        index holds Python modules only, so no other file waits for it)."""
+        if kind is not FileKind.PYTHON:
+            return ""
         index = self.index()
         if index is None:
             return ""
@@ -200,14 +203,16 @@ def quick_result(data: bytes, path: str, kind: FileKind, settings: RunSettings |
     that cannot be Python (NUL bytes: skipped with a note, Binance content or not); None
     when it needs checking.
 
-    A module Binance code imports (the project index pulled it in) is checked whatever its bytes."""
+    A module Binance code imports (the project index pulled it in) is checked whatever its bytes;
+    only a Python file waits for the index to say so."""
     if kind is FileKind.PYTHON and b"\x00" in data:
         return FileResult(path, skipped=BINARY_PYTHON)
     if gate.worth_parsing(data):
         return None
-    index = settings.index() if settings is not None else None
-    if index is not None and index.is_pulled(path):
-        return None
+    if kind is FileKind.PYTHON and settings is not None:  # only Python modules can be imported (pulled)
+        index = settings.index()
+        if index is not None and index.is_pulled(path):
+            return None
     return FileResult(path)
 
 
