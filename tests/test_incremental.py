@@ -458,6 +458,39 @@ def test_the_tree_held_for_the_fixer_outlives_files_that_build_none(tmp_path: Pa
         reuse.holding(False)
 
 
+def test_the_tree_held_for_the_fixer_is_left_out_of_the_young_pass(tmp_path: Path) -> None:
+    """The young-generation pass that ends a check frees the analysis's cycles; a tree held for
+    `--fix` is set aside once parsed, so the pass does not scan it (a second of a 1.4 MB module's
+    run): it ends in the oldest generation, and nothing stays frozen."""
+    import gc
+
+    from bench.scaling import module_source
+    from binlint.pipeline.parse import reuse
+
+    source = module_source("signed", 3)
+    passes: list[int] = []
+
+    def young_pass(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 0:
+            passes.append(info["collected"])
+
+    gc.callbacks.append(young_pass)
+    reuse.holding(True)
+    try:
+        assert check_bytes(source.encode(), "m.py", FileKind.PYTHON, RunSettings(Config(root=tmp_path))).findings
+        held = reuse.held(source)
+        assert held is not None
+        module = held[0]
+        assert passes and passes[-1] > 0  # the analysis's cycles were freed
+        assert gc.get_freeze_count() == 0
+        young = {id(o) for generation in (0, 1) for o in gc.get_objects(generation)}
+        assert id(module) not in young and id(module.body[-1]) not in young
+        assert any(o is module for o in gc.get_objects(2))
+    finally:
+        reuse.holding(False)
+        gc.callbacks.remove(young_pass)
+
+
 def test_with_fix_the_largest_file_is_checked_last(tmp_path: Path) -> None:
     """In a run in one process the tree held for `--fix` is the last file's: the largest goes last;
     results still come in the order of the targets."""

@@ -235,6 +235,9 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
     pause_gc = gc.isenabled()
     if pause_gc:
         gc.disable()
+    # A tree `--fix` holds past the check would be in that pass, scanned for nothing: it is set
+    # aside (frozen) once parsed, and joins the oldest generation after the pass.
+    set_aside = pause_gc and is_holding()
     if kind is not FileKind.TEXT:
         from binlint.analysis import carry
 
@@ -242,7 +245,7 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
     try:
         with _TimeLimit(settings.config.file_time_limit):
             if kind is FileKind.PYTHON:
-                return _check_python(data, path, settings, parser)
+                return _check_python(data, path, settings, parser, set_aside)
             if kind is FileKind.NOTEBOOK:
                 return _check_notebook(data, path, settings)
             return _check_text(data, path, settings)
@@ -259,6 +262,8 @@ def check_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings,
                 kept.release()
         if pause_gc:
             gc.collect(0)  # before resuming: resumed first, the pile of new objects would start a full collection
+            if set_aside:
+                gc.unfreeze()
             gc.enable()
     return result
 
@@ -411,12 +416,15 @@ def _syntax_error_position(source: str, libcst_message: str) -> tuple[int, int, 
     return 1, 1, libcst_message.splitlines()[0] if libcst_message else "syntax error"
 
 
-def _check_python(data: bytes, path: str, settings: RunSettings, parser: "DocumentParser | None" = None
-                  ) -> FileResult:
+def _check_python(data: bytes, path: str, settings: RunSettings, parser: "DocumentParser | None" = None,
+                  set_aside: bool = False) -> FileResult:
+    """`set_aside`: freeze what the collector tracks once the module is parsed (`check_bytes`)."""
     text, why = _decode(data)
     if text is None:
         return _unparsable(data.decode("utf-8", errors="replace"), path, settings, 1, 1, why)
     module, error = _parse(text, parser)
+    if set_aside and module is not None:
+        gc.freeze()
     if module is None:
         assert error is not None
         line, column, message = error
