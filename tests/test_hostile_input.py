@@ -102,6 +102,8 @@ FILES: dict[str, tuple[bytes, Expect]] = {
     "form_feeds.py": (b"\x0cimport binance\n\x0cimport requests\n\x0c" + HTTP_CALL, finds("BL501", 3)),
     "tab_error.py": (b"import binance\nif x:\n        a = 1\n\tb = 2\n", bl001("not valid Python 3", 4)),
     "python2.py": (b"import binance\nprint 'placing order'\n", bl001("not valid Python 3", 2)),
+    # The grammar takes it; libcst's validation and Python's compiler refuse it.
+    "bytes_next_to_text.py": (b"import binance\nx = 1\nlabel = b'order' 'id'\n", bl001("cannot mix bytes", 3)),
     "only_bom.py": (b"\xef\xbb\xbf", CLEAN),
     "empty.py": (b"", CLEAN),
     "lone_surrogate_escape.py": (b"import binance\nx = '\\ud800'\n", CLEAN),

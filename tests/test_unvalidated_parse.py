@@ -57,3 +57,15 @@ def test_overlapping_parses_in_threads_leave_validation_in_place() -> None:
         thread.join()
     assert not errors
     assert _validation_holds()
+
+
+@pytest.mark.parametrize("source", ['x = b"a" "b"\n', 'x = (f"a"\n     b"b")\n', 'x = "a" "b" b"c"\n'])
+def test_bytes_next_to_text_is_refused_as_libcst_refuses_it(source: str) -> None:
+    """The grammar lets strings of both kinds stand together; libcst's validation (and Python) refuse it."""
+    with pytest.raises(cst.CSTValidationError):
+        cst.parse_module(source)
+    with pytest.raises(cst.CSTValidationError):
+        parse_module(source)
+    assert "__post_init__" not in vars(cst.ConcatenatedString)
+    assert parse_module('x = b"a" b"b"\n').code == 'x = b"a" b"b"\n'
+    assert _validation_holds()

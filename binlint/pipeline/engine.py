@@ -390,6 +390,8 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         return (parser.parse(source) if parser is not None else parse_module(source)), None
     except cst.ParserSyntaxError as exc:
         return None, _syntax_error_position(source, str(exc.message))
+    except cst.CSTValidationError as exc:  # bytes next to text (`b"a" "b"`): Python places it
+        return None, _syntax_error_position(source, str(exc))
     except RecursionError:
         return None, (1, 1, "nested too deeply to parse")
     except Exception as exc:  # libcst raises a few other types on odd input

@@ -4,7 +4,8 @@ libcst validates every node as it is made (`CSTNode.__post_init__` calls `_valid
 guards trees built by hand; a tree its parser builds from source passes by construction
 (libcst's own comment there says so), and the checks cost about a tenth of the parse. They
 are left out while libcst parses, and only then: nodes made anywhere else are validated as
-before. A libcst without that hook parses as usual.
+before. One check the grammar does not make is kept: strings next to each other must not mix
+bytes and text (`b"a" "b"`, which Python refuses too). A libcst without that hook parses as usual.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def parse_module(source: str | bytes) -> "cst.Module":
         if usable:
             _depth += 1
             CSTNode.__post_init__ = _unchecked  # type: ignore[method-assign]
+            cst.ConcatenatedString.__post_init__ = _validate  # type: ignore[method-assign,assignment]
     if not usable:  # a libcst without the hook: parsed as usual (outside the lock)
         return cst.parse_module(source)
     try:
@@ -51,3 +53,4 @@ def parse_module(source: str | bytes) -> "cst.Module":
             _depth -= 1
             if _depth == 0:
                 CSTNode.__post_init__ = _validate  # type: ignore[method-assign,assignment]
+                del cst.ConcatenatedString.__post_init__  # inherits the hook again
