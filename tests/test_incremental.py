@@ -9,6 +9,7 @@ spliced (a parser that always answered None would pass the first kind).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import libcst as cst
@@ -85,7 +86,9 @@ if __name__ == "__main__":
 PIECES = ["x", " ", "(", ")", "[", "]", "{", "}", ":", ",", "'", '"', '"""', "#", "\\", "\n", "\n    ",
           "\n        ", "    ", "\t", "\r\n", "else:\n", "elif x:\n", "try:\n", "except E:\n    pass\n",
           "if x:\n    y = 1\n", "    # note\n", "@decorator\n", "def g():\n    return 1\n", 'f"{a}"',
-          "\n\n", "lambda: 0", " # binlint: ignore[BL101]", "x = {\n    'a': 1,\n}\n"]
+          "\n\n", "lambda: 0", " # binlint: ignore[BL101]", "x = {\n    'a': 1,\n}\n",
+          # libcst takes these, Python's parser refuses them
+          'b"\u00e9"', '"\\xZZ"', '"\\N{no such name}"']
 
 
 def _parsed(source: str) -> cst.Module | None:
@@ -276,11 +279,18 @@ def _assert_splice_is_exact(source: str, edits: list[tuple[int, int, str]]) -> b
     new = _apply(source, edits)
     spliced = splice_edits(module, source, new, [(s, e, len(c)) for s, e, c in edits])
     # The same splice from the lines a check placed (found without generating the module's code).
-    placed = Splicer(module, source, _lines_placed(module, source)).splice(new, [(s, e, len(c)) for s, e, c in edits])
+    splicer = Splicer(module, source, _lines_placed(module, source))
+    placed = splicer.splice(new, [(s, e, len(c)) for s, e, c in edits])
     assert (placed is None) == (spliced is None)
     if spliced is None:
         return False
     assert placed is not None and placed.deep_equals(spliced)
+    # Python's verdict on the lines re-parsed is its verdict on the new text (the old one it takes).
+    from binlint.pipeline.fix_documents import _syntax_error
+
+    if _syntax_error(source) is None:
+        assert splicer.reparsed
+        assert all(_syntax_error(lines) is None for lines in splicer.reparsed) == (_syntax_error(new) is None)
     whole = _parsed(new)
     assert whole is not None, "a text the whole parser refuses was spliced"
     assert spliced.code == new
@@ -414,6 +424,64 @@ def test_the_check_of_a_spliced_fix_skips_the_whole_text_nesting_guard(monkeypat
         assert fix_documents._parse_problem(fixed, None) is None
         assert check_bytes(fixed.encode(), "m.py", FileKind.PYTHON, settings).parsed
         assert guarded == [fixed]
+    finally:
+        reuse.holding(False)
+
+
+def _held_document(source: str, tmp_path: Path) -> "fix_documents.SourceFile":
+    """A fixer's document of `source`, after a check that held its tree (as `--fix` runs)."""
+    from binlint.pipeline import fix_documents
+    from binlint.pipeline.parse import reuse
+
+    reuse.holding(True)
+    assert check_bytes(source.encode(), "m.py", FileKind.PYTHON, RunSettings(Config(root=tmp_path))).findings
+    return fix_documents.SourceFile(source.encode(), python=True)
+
+
+def test_python_judges_only_the_lines_a_splice_re_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A spliced fix is judged by Python's parser on the lines the splice re-parsed (each in the block
+    it was parsed in), not on the whole text; a line Python refuses (libcst takes it) is refused at its line."""
+    from bench.scaling import module_source
+    from binlint.pipeline import fix_documents
+    from binlint.pipeline.fix_documents import Placed
+    from binlint.pipeline.parse import reuse
+
+    source = module_source("signed", 6)
+    judged: list[str] = []
+    real = fix_documents._syntax_error
+    monkeypatch.setattr(fix_documents, "_syntax_error", lambda text: judged.append(text) or real(text))
+    try:
+        document = _held_document(source, tmp_path)
+        edits = [Placed(0, m.start(), m.end(), '"SELL"') for m in re.finditer('"BUY"', source)][1:4]
+        fixed = fix_documents.apply_edits(source, edits)
+        assert document.problem(fixed.encode(), edits) is None
+        assert len(judged) == 3 and all(len(text) < 400 and '"SELL"' in text for text in judged)
+        assert document.reopen(fixed.encode())._ast_parses()  # the original parsed: so does the fixed text
+
+        wrong = [Placed(0, edits[1].start, edits[1].end, 'b"\u00e9"')]  # bytes of a non-ASCII character
+        refused = document.problem(fix_documents.apply_edits(source, wrong).encode(), wrong)
+        line = source.count("\n", 0, edits[1].start) + 1
+        assert refused == f"it would leave the file unparsable (line {line}: bytes can only contain ASCII literal characters)"
+    finally:
+        reuse.holding(False)
+
+
+def test_lines_python_takes_do_not_vouch_for_a_text_it_refused_before(tmp_path: Path) -> None:
+    """A text Python refuses elsewhere (libcst takes it) is still fixed (the fix did not break it),
+    and the next round does not take the fixed text for one Python's parser takes."""
+    from bench.scaling import module_source
+    from binlint.pipeline import fix_documents
+    from binlint.pipeline.fix_documents import Placed
+    from binlint.pipeline.parse import reuse
+
+    source = module_source("signed", 6).replace('BASE_URL = "', 'BAD = "\\xZZ"\nBASE_URL = "', 1)
+    assert fix_documents._syntax_error(source) is not None and _parsed(source) is not None
+    try:
+        document = _held_document(source, tmp_path)
+        edits = [Placed(0, m.start(), m.end(), '"SELL"') for m in re.finditer('"BUY"', source)][2:3]
+        fixed = fix_documents.apply_edits(source, edits)
+        assert document.problem(fixed.encode(), edits) is None
+        assert not document.reopen(fixed.encode())._ast_parses()
     finally:
         reuse.holding(False)
 

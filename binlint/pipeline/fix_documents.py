@@ -170,13 +170,22 @@ class SourceFile(Document):
             return "it would change the file's encoding declaration"
         text = data[len(self.bom):].decode(self.encoding)
         asked: list[bool] = []
+        by_lines: list[bool] = []
 
         def original_parses() -> bool:  # asked only when Python's parser rejects `text`
             asked.append(True)
             return self._ast_parses()
 
-        problem = _parse_problem(text, original_parses, lambda: self._spliced(text, edits))
-        if problem is None and not asked:
+        def splice_parses() -> bool:  # Python's verdict on the lines the splice re-parsed
+            splicer = self._splicer
+            took = splicer is not None and bool(splicer.reparsed) and all(
+                _syntax_error(lines) is None for lines in splicer.reparsed)
+            by_lines.append(took)
+            return took
+
+        problem = _parse_problem(text, original_parses, lambda: self._spliced(text, edits), splice_parses)
+        # Taken on the re-parsed lines only, the verdict says the text parses as well as this one did.
+        if problem is None and not asked and (not any(by_lines) or self._ast_ok):
             self._ast_clean = data
         return problem
 
@@ -327,10 +336,15 @@ def _syntax_error(text: str) -> tuple[int, str] | None:
 
 
 def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
-                   spliced: "Callable[[], cst.Module | None] | None" = None) -> str | None:
+                   spliced: "Callable[[], cst.Module | None] | None" = None,
+                   splice_parses: Callable[[], bool] | None = None) -> str | None:
     """Why `text` must not be written (it does not parse), or None. With `check_ast`, Python's own
     verdict on `text` counts too when `check_ast()` says so (asked only when that verdict is an error).
-    `spliced()` may give the tree of `text` built from an earlier one; else the text is parsed whole."""
+    `spliced()` may give the tree of `text` built from an earlier one; else the text is parsed whole.
+    For a spliced tree, `splice_parses()` may give Python's verdict on the lines it re-parsed: when it
+    takes them, the rest of the text is the earlier one's statements, and the whole text is not read
+    again (Python's parser judges statements on their own: a re-parsed line it refuses in its block,
+    it refuses in the module)."""
     from binlint.pipeline.parse.unvalidated import parse_module
 
     try:
@@ -346,7 +360,9 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
         line, message = _syntax_error(text) or (
             getattr(exc, "raw_line", 1), (getattr(exc, "message", "") or type(exc).__name__).splitlines()[0])
         return f"it would leave the file unparsable (line {line}: {scrub(message)})"
-    error = _syntax_error(text) if check_ast is not None else None
+    error = None
+    if check_ast is not None and not (guarded and splice_parses is not None and splice_parses()):
+        error = _syntax_error(text)
     if error is not None and check_ast is not None and check_ast():
         return f"it would leave the file unparsable (line {error[0]}: {scrub(error[1])})"
     _keep_for_check(text, module, guarded)

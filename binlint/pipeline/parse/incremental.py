@@ -281,6 +281,17 @@ def _covering(level: _Level, table: dict[int, tuple[cst.CSTNode, int, int | None
     return first, last
 
 
+def in_block(text: str, indent: tuple[str, ...], module: cst.Module, from_start: bool = False) -> str:
+    """`text` after the lines that make it the body of a block at `indent` in `module` (see
+    `_parse_in_block`): what is parsed for it."""
+    if from_start:
+        return text
+    newline = module.default_newline
+    wrapper = "if 1:" + newline + module.default_indent + "pass" + newline
+    wrapper += "".join("".join(indent[:depth]) + "if 1:" + newline for depth in range(len(indent)))
+    return wrapper + text
+
+
 def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from_start: bool) -> tuple[
         list[cst.BaseStatement], Sequence[cst.EmptyLine], Sequence[cst.EmptyLine], bool] | None:
     """(statements, header lines, footer lines, ends in a newline) of `text`, parsed as the body of a
@@ -291,16 +302,11 @@ def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from
     then under `if 1:` headers that give it its own indentation (so strings, blank lines and
     continuation lines read as in the whole module).
     """
-    newline = module.default_newline
-    if from_start:
-        wrapper = ""
-    else:
-        wrapper = "if 1:" + newline + module.default_indent + "pass" + newline
-        wrapper += "".join("".join(indent[:depth]) + "if 1:" + newline for depth in range(len(indent)))
-    if too_deep(wrapper + text) is not None:
+    wrapped = in_block(text, indent, module, from_start)
+    if too_deep(wrapped) is not None:
         return None  # the whole parse reports it
     try:
-        part = parse_module(wrapper + text)
+        part = parse_module(wrapped)
     except Exception:  # a syntax error here may be none in a wider block
         return None
     if from_start:
@@ -483,6 +489,9 @@ class Splicer:
         self._finder: _LineFinder | None = None  # measured when an edit falls outside the lines placed
         self._placed = list(placed)  # the lines the check placed (`placed_lines`): found without generating code
         self._placed_starts = [line[0] for line in self._placed]
+        # What the last splice re-parsed, each as it was parsed (`in_block`): Python's own verdict on
+        # these is its verdict on the new text, the rest being the old text's statements.
+        self.reparsed: list[str] = []
 
     def _find(self, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...], int, int] | None:
         """`_LineFinder.find` for the edit [start, end), from the lines placed when one holds it."""
@@ -512,6 +521,7 @@ class Splicer:
         it did: the tree is the one a whole parse gives.
         """
         module = self.module
+        self.reparsed = []
         if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
             return None
         # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
@@ -527,16 +537,23 @@ class Splicer:
         delta = 0
         for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
             grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
-            statements = _reparse_lines(new[start + delta: end + delta + grown], indent, module)
+            lines = new[start + delta: end + delta + grown]
+            statements = _reparse_lines(lines, indent, module)
             if statements is None:
+                self.reparsed = []
                 return None
+            self.reparsed.append(in_block(lines, indent, module))
             delta += grown
             replacements[key] = statements
             owners.update(path[:-1])
         if len(new) != len(self.old) + delta:
+            self.reparsed = []
             return None  # not the old text with these edits
         spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
-        return spliced if _indentation_holds(spliced) else None
+        if not _indentation_holds(spliced):
+            self.reparsed = []
+            return None
+        return spliced
 
 
 def _first_newline(text: str) -> str:
