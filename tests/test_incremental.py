@@ -19,6 +19,7 @@ from hypothesis import given, strategies as st
 from binlint.config import Config
 from binlint.pipeline.discover import FileKind, Target
 from binlint.pipeline.engine import RunSettings, check_bytes
+from binlint.pipeline.fix_documents import SourceFile
 from binlint.pipeline.parse.incremental import DocumentParser, PlacedLine, Splicer, placed_lines, splice_edits
 from binlint.testing import fill
 from tests.test_properties import MODULES, examples
@@ -428,14 +429,13 @@ def test_the_check_of_a_spliced_fix_skips_the_whole_text_nesting_guard(monkeypat
         reuse.holding(False)
 
 
-def _held_document(source: str, tmp_path: Path) -> "fix_documents.SourceFile":
+def _held_document(source: str, tmp_path: Path) -> SourceFile:
     """A fixer's document of `source`, after a check that held its tree (as `--fix` runs)."""
-    from binlint.pipeline import fix_documents
     from binlint.pipeline.parse import reuse
 
     reuse.holding(True)
     assert check_bytes(source.encode(), "m.py", FileKind.PYTHON, RunSettings(Config(root=tmp_path))).findings
-    return fix_documents.SourceFile(source.encode(), python=True)
+    return SourceFile(source.encode(), python=True)
 
 
 def test_python_judges_only_the_lines_a_splice_re_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
