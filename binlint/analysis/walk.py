@@ -81,7 +81,8 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 class TreeIndex:
-    """Parents, pre-order numbers and per-type lists for every node of a module."""
+    """Parents, pre-order numbers and per-type lists for every node of a module, and where the
+    subtree of each node with children ends (a leaf's ends right after it)."""
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
@@ -133,7 +134,7 @@ class TreeIndex:
         """(pre-order number, end) of `node`'s subtree: a node lies inside it when its number is in
         [start, end); None for a node not in this tree."""
         start = self._order.get(id(node))
-        return None if start is None else (start, self._end[id(node)])
+        return None if start is None else (start, self._end.get(id(node), start + 1))
 
     def within(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
         """The nodes of exactly `node_type` inside `root` (or `root` itself), in source order."""
@@ -153,7 +154,7 @@ class TreeIndex:
         position = self._order.get(id(inner))
         if start is None or position is None:
             return False
-        return start <= position < self._end[id(outer)]
+        return start <= position < self._end.get(id(outer), start + 1)
 
     def of_type(self, *types: type[N]) -> list[N]:
         """All nodes of the given types, in source order."""
@@ -263,8 +264,7 @@ def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, i
                         item_kind = _kind(type(item))
                     if item_kind == 1:
                         kids.append(item)
-        if not kids:  # a leaf (most nodes): its subtree ends here, no second visit
-            end[id(node)] = counter
+        if not kids:  # a leaf (most nodes): its subtree ends right after it, no end kept, no second visit
             continue
         push((node, True))
         for kid in reversed(kids):
@@ -368,7 +368,8 @@ class _Enclosing:
     def of(cls, tree: "TreeIndex", types: tuple[type, ...]) -> "_Enclosing":
         nodes: list[cst.CSTNode] = tree.of_type(*types)
         starts = [tree._order[id(n)] for n in nodes]
-        ends = [tree._end[id(n)] for n in nodes]
+        end = tree._end
+        ends = [end.get(id(n), start + 1) for n, start in zip(nodes, starts)]
         outer: list[int] = []
         open_: list[int] = []  # the intervals around the current one, innermost last
         for index, start in enumerate(starts):
