@@ -42,7 +42,7 @@ def test_fixing_a_wrong_example_removes_the_finding(rule, index, case):
     data = fill(case.source, index).encode("utf-8")
     run = _settings(rule.code)
     out = _fix(data, case.filename, run)
-    fixable = [f for f in out.before.findings if f.code == rule.code and fix.wanted(f, unsafe=True)]
+    fixable = [f for f in out.before.findings if f.code == rule.code and f.fix.wanted(unsafe=True)]
     if not fixable:
         assert case.fixed is None, f"{rule.code} INVALID {index} gives `fixed` but its findings carry no edits"
         return  # advice only: it promises no fixed form, and nothing more is there to check
@@ -50,7 +50,7 @@ def test_fixing_a_wrong_example_removes_the_finding(rule, index, case):
     assert out.changed, f"{rule.code} INVALID {index}: the edits changed nothing"
     assert _parses(out.data, case.filename)
     remaining = [f for f in out.result.findings if f.code == rule.code]
-    advice = [f for f in out.before.findings if f.code == rule.code and not fix.wanted(f, unsafe=True)]
+    advice = [f for f in out.before.findings if f.code == rule.code and not f.fix.wanted(unsafe=True)]
     assert len(remaining) <= len(advice), f"{rule.code} still fires after its fix: {remaining}"
     if case.fixed_source is not None:
         assert out.data.decode("utf-8") == fill(case.fixed_source, index)
@@ -80,12 +80,12 @@ def test_a_fix_run_ends_with_what_a_whole_check_finds(rule, index, case):
     whole = _fix(data, case.filename, _settings("BL"))
     for finding in whole.before.findings:  # a rule says which of its fixes a run applies, as its findings do
         for unsafe in (False, True):
-            assert not fix.wanted(finding, unsafe) or get_rule(finding.code).fixes_applied(unsafe), finding.code
+            assert not finding.fix.wanted(unsafe) or get_rule(finding.code).fixes_applied(unsafe), finding.code
     fixing = replace(_settings("BL"), fixing="unsafe")
     kind = kind_of(case.filename, explicit=True) or FileKind.TEXT
     first = check_bytes(data, case.filename, kind, fixing)
     if first.partial:
-        assert any(fix.wanted(f, unsafe=True) for f in first.findings)
+        assert any(f.fix.wanted(unsafe=True) for f in first.findings)
         assert {f.code for f in first.findings} <= {f.code for f in whole.before.findings}
     out = fix.fix_bytes(data, case.filename, kind, fixing, unsafe=True, before=first)
     assert out.data == whole.data

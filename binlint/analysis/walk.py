@@ -134,7 +134,11 @@ class TreeIndex:
         """(pre-order number, end) of `node`'s subtree: a node lies inside it when its number is in
         [start, end); None for a node not in this tree."""
         start = self._order.get(id(node))
-        return None if start is None else (start, self._end.get(id(node), start + 1))
+        return None if start is None else (start, self._end_of(node, start))
+
+    def _end_of(self, node: cst.CSTNode, start: int) -> int:
+        """Where the subtree of `node`, numbered `start`, ends (a leaf's has no entry: right after it)."""
+        return self._end.get(id(node), start + 1)
 
     def within(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
         """The nodes of exactly `node_type` inside `root` (or `root` itself), in source order."""
@@ -154,7 +158,7 @@ class TreeIndex:
         position = self._order.get(id(inner))
         if start is None or position is None:
             return False
-        return start <= position < self._end.get(id(outer), start + 1)
+        return start <= position < self._end_of(outer, start)
 
     def of_type(self, *types: type[N]) -> list[N]:
         """All nodes of the given types, in source order."""
@@ -368,8 +372,7 @@ class _Enclosing:
     def of(cls, tree: "TreeIndex", types: tuple[type, ...]) -> "_Enclosing":
         nodes: list[cst.CSTNode] = tree.of_type(*types)
         starts = [tree._order[id(n)] for n in nodes]
-        end = tree._end
-        ends = [end.get(id(n), start + 1) for n, start in zip(nodes, starts)]
+        ends = [tree._end_of(n, start) for n, start in zip(nodes, starts)]
         outer: list[int] = []
         open_: list[int] = []  # the intervals around the current one, innermost last
         for index, start in enumerate(starts):

@@ -624,7 +624,6 @@ def _run_rules(module: "cst.Module", text: str, path: str, settings: RunSettings
     return findings, errors, placed, partial
 
 
-
 def _finding(
     rule: "type[Rule]", report: "Report", path: str, settings: RunSettings, lines: list[str], analysis: object
 ) -> Finding:

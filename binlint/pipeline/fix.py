@@ -129,11 +129,6 @@ class SourceFix:
         )
 
 
-def wanted(finding: Finding, unsafe: bool) -> bool:
-    """Whether the flags allow applying this finding's fix."""
-    return finding.fix.wanted(unsafe)
-
-
 def open_document(data: bytes, kind: FileKind) -> Document:
     if kind is FileKind.NOTEBOOK:
         return NotebookFile(data)
@@ -152,7 +147,7 @@ def fix_bytes(data: bytes, path: str, kind: FileKind, settings: RunSettings, *, 
     before = recheck(data) if before is None else before
     outcome = SourceFix(path, None, data, before, before)
     outcome.secrets.update(s for f in before.findings for s in f.secrets)
-    if not any(wanted(f, unsafe) for f in before.findings):
+    if not any(f.fix.wanted(unsafe) for f in before.findings):
         return outcome
     if kind is not FileKind.TEXT and not before.parsed:
         outcome.warnings.append(f"{path}: not fixed: binlint does not rewrite a file it cannot parse")
@@ -185,7 +180,7 @@ def _fix_rounds(data: bytes, path: str, kind: FileKind, outcome: SourceFix, unsa
     refused: set[tuple[str, str, str]] = set()
     settled, why = False, f"the fixes did not settle after {MAX_ROUNDS} rounds"
     for _ in range(MAX_ROUNDS):
-        candidates = [f for f in result.findings if wanted(f, unsafe) and _key(f) not in refused]
+        candidates = [f for f in result.findings if f.fix.wanted(unsafe) and _key(f) not in refused]
         if not candidates:
             settled = True
             break
@@ -203,9 +198,9 @@ def _fix_rounds(data: bytes, path: str, kind: FileKind, outcome: SourceFix, unsa
         outcome.secrets.update(s for f in result.findings for s in f.secrets)
         current = current.reopen(new_data)
     else:
-        settled = not any(wanted(f, unsafe) and _key(f) not in refused for f in result.findings)
+        settled = not any(f.fix.wanted(unsafe) and _key(f) not in refused for f in result.findings)
     if not settled:
-        codes = ", ".join(sorted({f.code for f in result.findings if wanted(f, unsafe)}))
+        codes = ", ".join(sorted({f.code for f in result.findings if f.fix.wanted(unsafe)}))
         outcome.warnings.append(f"{path}: not fixed: {why} ({codes}; a binlint bug, please report it)")
         outcome.data, outcome.fixed, result = data, 0, before
     outcome.result = result
@@ -360,7 +355,7 @@ def apply_to_results(results: list[FileResult], settings: RunSettings, *, unsafe
         done: Iterable[FileFix] = (_fix_stdin(stdin_data, r, kind, settings, unsafe, diff_only, outcome)
                                    for r in results)
     else:
-        todo = [i for i, r in enumerate(results) if any(wanted(f, unsafe) for f in r.findings)]
+        todo = [i for i, r in enumerate(results) if any(f.fix.wanted(unsafe) for f in r.findings)]
         targets = [Target(results[i].path, kind_of(results[i].path, explicit=True) or FileKind.TEXT) for i in todo]
         checked = {results[i].path: results[i] for i in todo if results[i].digest is not None}
         done = map_targets(functools.partial(fix_target, unsafe=unsafe, diff_only=diff_only, checked=checked),

@@ -522,6 +522,7 @@ class Splicer:
         """
         module = self.module
         self.reparsed = []
+        reparsed: list[str] = []
         if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
             return None
         # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
@@ -540,19 +541,17 @@ class Splicer:
             lines = new[start + delta: end + delta + grown]
             statements = _reparse_lines(lines, indent, module)
             if statements is None:
-                self.reparsed = []
                 return None
-            self.reparsed.append(in_block(lines, indent, module))
+            reparsed.append(in_block(lines, indent, module))
             delta += grown
             replacements[key] = statements
             owners.update(path[:-1])
         if len(new) != len(self.old) + delta:
-            self.reparsed = []
             return None  # not the old text with these edits
         spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
         if not _indentation_holds(spliced):
-            self.reparsed = []
             return None
+        self.reparsed = reparsed
         return spliced
 
 
