@@ -117,6 +117,8 @@ FILES: dict[str, tuple[bytes, Expect]] = {
     "deep_dicts.py": (_deep("x = " + "{'a': " * 5000 + "1" + "}" * 5000), bl001("nested too deeply", 2)),
     "deep_call_args.py": (_deep("x = " + "f(" * 5000 + ")" * 5000), bl001("nested too deeply", 2)),
     "deep_fstring.py": (_deep("x = f'{" + "(" * 3000 + "1" + ")" * 3000 + "}'"), bl001("nested too deeply", 2)),
+    "deep_prefixed_fstring.py": (_deep("x = value_1 or Rf'{" + "(" * 3000 + "1" + ")" * 3000 + "}'"),
+                                 bl001("nested too deeply", 2)),
     "long_binop.py": (_deep("x = " + "+".join(["1"] * 10000)), bl001("nested too deeply", 2)),
     "long_power.py": (_deep("x = " + "**".join(["2"] * 10000)), bl001("nested too deeply", 2)),
     "long_subscripts.py": (_deep("x = a" + "[0]" * 10000), bl001("nested too deeply", 2)),

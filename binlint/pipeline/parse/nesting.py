@@ -31,17 +31,23 @@ _STRING_BODY = (
     r"|'[^'\\\r\n]*(?:\\[\s\S][^'\\\r\n]*)*'"
     r'|"[^"\\\r\n]*(?:\\[\s\S][^"\\\r\n]*)*"'
 )
+# The single characters and line breaks come first, and runs of blanks and of word characters are
+# matched whole (`skip`), so the scan does not try every alternative at each character of a name.
+# No token starts inside such a run: a prefixed string and a keyword start a word, and are tried
+# before `skip` is.
 _TOKEN = re.compile(
-    rf"(?P<string>(?:(?<!\w)(?P<prefix>[A-Za-z]{{1,2}}))?(?:{_STRING_BODY}))"
-    r"|(?P<comment>\#[^\r\n]*)"
-    r"|(?P<continuation>\\(?:\r\n|\r|\n))"
-    r"|(?P<open>[(\[{])"
+    r"(?P<open>[(\[{])"
     r"|(?P<close>[)\]}])"
     r"|(?P<comma>[,;])"
     # A line break, and the indentation and first word of the next line holding code.
     r"|(?P<newline>(?:\r\n|\r|\n)(?:(?P<indent>[ \t\f]*)(?=[^\s#])(?P<first>elif\b|else\b)?)?)"
+    r"|(?P<skip>[ \t\f]+)"
+    rf"|(?P<string>(?:(?<!\w)(?P<prefix>[A-Za-z]{{1,2}}))?(?:{_STRING_BODY}))"
+    r"|(?P<comment>\#[^\r\n]*)"
+    r"|(?P<continuation>\\(?:\r\n|\r|\n))"
     r"|(?P<link>\*\*|//|<<|>>|:=|[-+*/%@&|^~<>]|\.(?![0-9])"
     r"|\b(?:and|or|not|in|is|if|else|for|lambda|await|yield)\b)"
+    r"|(?P<skip_word>\w+)"
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -69,6 +75,8 @@ def _deepest(source: str, base: int, blocks: bool = True) -> int | None:
     after_string = False  # adjacent strings nest: "a" "b" "c" is ("a" "b") "c"
     for match in _TOKEN.finditer(source):
         kind = match.lastgroup
+        if kind == "skip" or kind == "skip_word":
+            continue
         if kind == "string":
             if after_string:
                 chain += 1
