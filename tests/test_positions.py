@@ -198,6 +198,40 @@ def test_model_lines_before_positions(source: str, order: str):
     assert_same_model_positions(source, order, lines=True)
 
 
+@pytest.mark.parametrize("source", MANY_ALIKE + DUPLICATES)
+def test_lines_found_from_a_statement_placed_before_them(source: str, monkeypatch: pytest.MonkeyPatch):
+    """As a rule asks: the range of a payload (its statement placed), then the line of each node after it
+    in its function, found from that statement and the simple statements between them."""
+    from binlint.analysis.module import ModuleModel
+    from binlint.analysis.positions import SourcePositions
+
+    found_so: list[int] = []
+    after_placed = SourcePositions._start_after_placed
+
+    def counted(self: SourcePositions, node: cst.CSTNode, statement: cst.CSTNode):  # type: ignore[no-untyped-def]
+        begins = after_placed(self, node, statement)
+        if begins is not None:
+            found_so.append(begins.line)
+        return begins
+
+    monkeypatch.setattr(SourcePositions, "_start_after_placed", counted)
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    model = ModuleModel(module, "bot.py", source)
+    nodes = [node for nodes in model.tree._by_type.values() for node in nodes]
+    nodes.sort(key=model.tree.order)
+    for node in nodes:
+        if type(node) is cst.Dict:
+            assert model.position(node) == expected[node]
+        elif type(node) not in (cst.Module, cst.SimpleStatementLine):  # (the module's own range is the whole
+            # module's, and asking for a line's own start places it)
+            assert model.line(node) == expected[node].start.line, (type(node).__name__, module.code_for_node(node))
+    for node in nodes:
+        assert model.position(node) == expected[node]
+    if "s = sign(q)" in source:
+        assert found_so
+
+
 @pytest.mark.parametrize("path", _real_files(), ids=str)
 def test_model_lines_of_real_files(path: Path):
     assert_same_model_positions(path.read_text(encoding="utf-8"), "shuffled", lines=True)

@@ -435,8 +435,12 @@ class SourcePositions:
             holders = self._holders(node)
             found = None
             if len(holders) > 1 and id(holders[0]) not in self._placed:
-                # A node of a statement of a block, not placed yet: from the headers around it and the
-                # statement's code a few tokens into the node (the rest of it is not generated).
+                # A node of a statement of a block, not placed yet: from a statement placed just before it
+                # in its block, else from the headers around it, and the statement's code a few tokens
+                # into the node (the rest of it is not generated).
+                begins = self._start_after_placed(node, holders[0])
+                if begins is not None:
+                    return begins
                 found = self._by_headers(node, holders, start_only=True, by_prefix=True)
             found = found or self._in_simple_statement(node, holders) or self._by_headers(node, holders,
                                                                                           start_only=True)
@@ -520,6 +524,37 @@ class SourcePositions:
                 high = self._next_start(statement, indents, low, high)
         return None  # pragma: no cover - the loop returns at depth 0
 
+    def _start_after_placed(self, node: cst.CSTNode, statement: cst.CSTNode) -> CodePosition | None:
+        """Where `node`, a small statement or an expression of the simple statement line `statement`,
+        starts when a statement a few places before it in its block is placed and only simple statement
+        lines stand between them: these follow it piece by piece (they are placed on the way), and
+        `statement`'s code a few tokens into `node` must stand right after them. None otherwise."""
+        block = self._tree.parent(statement)
+        if type(block) is not cst.IndentedBlock or not _prefix_target(node, statement):
+            return None
+        body = block.body
+        index = self._index_in(block, statement)
+        placed = self._placed
+        for before in range(index - 1, max(index - _MAX_SIBLINGS, 0) - 1, -1):
+            known = placed.get(id(body[before]))
+            if known is None:
+                if type(body[before]) is not cst.SimpleStatementLine:
+                    return None  # a compound statement between: its whole body would be generated
+                continue
+            module = self._module
+            indents = self._indents(statement)
+            end = known[1]
+            for between in range(before + 1, index):
+                recorded = self._record(body[between], end, _statement_piece(module, body[between], indents))
+                if recorded is None:
+                    return None
+                end = recorded[1]
+            found = _code_into(module, statement, indents, node)
+            if found is None or not self._text.startswith(found[0], end):
+                return None
+            return self._position(end + found[1])
+        return None
+
     def _start_by_prefix(self, node: cst.CSTNode, statement: cst.CSTNode, indents: tuple[str, ...], low: int,
                          high: int) -> int | None:
         """Where `node`, a small statement or an expression of the simple statement line `statement`
@@ -528,14 +563,7 @@ class SourcePositions:
         room. None when it does not, when the room is larger than `_MAX_PREFIX_ROOM`, or when `node` is
         an expression with parentheses of its own (its range leaves them out: it does not start where
         its code does)."""
-        if type(statement) is not cst.SimpleStatementLine or node is statement:
-            return None
-        if isinstance(node, cst.BaseExpression):
-            if node.lpar:
-                return None
-        elif not isinstance(node, cst.BaseSmallStatement):
-            return None
-        if high - low > _MAX_PREFIX_ROOM:
+        if not _prefix_target(node, statement) or high - low > _MAX_PREFIX_ROOM:
             return None
         found = _code_into(self._module, statement, indents, node)
         if found is None:
@@ -798,6 +826,16 @@ class SourcePositions:
             self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(self._text))]
         line = bisect.bisect_right(self._line_starts, offset)
         return CodePosition(line, offset - self._line_starts[line - 1])
+
+
+def _prefix_target(node: cst.CSTNode, statement: cst.CSTNode) -> bool:
+    """Whether `node` starts where the code of the simple statement line `statement` reaches it: a small
+    statement of it, or an expression without parentheses of its own (a range leaves them out)."""
+    if type(statement) is not cst.SimpleStatementLine or node is statement:
+        return False
+    if isinstance(node, cst.BaseExpression):
+        return not node.lpar
+    return isinstance(node, cst.BaseSmallStatement)
 
 
 class _PrefixMax:
