@@ -235,11 +235,14 @@ def account(private_key):
         attachment = flow.attachment
         if digest is None:
             return
-        name = short(model, attachment.value)
+
+        def name() -> str:  # the signature's code, written only into a report
+            return short(model, attachment.value)
+
         if digest.kind == "hash":
             yield digest.call, "hash", Report(
                 digest.call,
-                f"`{name}` is a plain `{digest.algorithm}` hash of the secret and payload "
+                f"`{name()}` is a plain `{digest.algorithm}` hash of the secret and payload "
                 f"(`{short(model, digest.call)}`), not an HMAC; Binance rejects it with -1022",
                 f"Compute the signature as {_RIGHT}.",
             )
@@ -262,7 +265,7 @@ def account(private_key):
                 applicability = Applicability.SAFE
             yield node, "algorithm", Report(
                 node,
-                f"the HMAC behind `{name}` uses `{algorithm}`; Binance signs with HMAC-SHA256",
+                f"the HMAC behind `{name()}` uses `{algorithm}`; Binance signs with HMAC-SHA256",
                 f"Use `hashlib.sha256` as the digestmod: {_RIGHT}.",
                 applicability, edits,
             )
@@ -273,14 +276,14 @@ def account(private_key):
                 digest_edits = (replace_node(analysis, call.func.attr, "hexdigest"),)
             yield call, "digest", Report(
                 call,
-                f"`{name}` is sent from the raw bytes of `.digest()`; Binance expects the hex string",
+                f"`{name()}` is sent from the raw bytes of `.digest()`; Binance expects the hex string",
                 "Use `.hexdigest()` instead of `.digest()`.",
                 Applicability.SAFE if digest_edits else Applicability.ADVICE, digest_edits,
             )
         elif digest.output in ("base64", "base64-bytes", "base64-of-hex"):
             yield digest.node, "base64", Report(
                 digest.node,
-                f"`{name}` is the base64 of an HMAC (`{short(model, digest.node)}`); HMAC signatures are sent "
+                f"`{name()}` is the base64 of an HMAC (`{short(model, digest.node)}`); HMAC signatures are sent "
                 "as hex",
                 f"Send the hex digest itself: {_RIGHT}.",
             )

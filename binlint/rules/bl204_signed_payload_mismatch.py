@@ -192,13 +192,16 @@ def order(symbol):
             return
         if payload is None or digest is None:
             return
-        signed = short(model, payload.expr) if model.tree.order(payload.expr) >= 0 else "the payload"
+
+        def signed() -> str:  # the payload's code, written only into a report
+            return short(model, payload.expr) if model.tree.order(payload.expr) >= 0 else "the payload"
+
         message_node = digest.message if digest.message is not None and digest.env is None else digest.call
         if payload.kind in ("json", "repr"):
             how = "JSON text" if payload.kind == "json" else "Python `repr`"
             yield Report(
                 message_node,
-                f"the signature is computed over `{signed}`, the {how} of the parameters, but Binance verifies "
+                f"the signature is computed over `{signed()}`, the {how} of the parameters, but Binance verifies "
                 "the query string `key=value&...`",
                 _RIGHT,
             )
@@ -206,7 +209,7 @@ def order(symbol):
         if payload.kind == "values":
             yield Report(
                 message_node,
-                f"the signature is computed over `{signed}`, values joined without their names, but Binance "
+                f"the signature is computed over `{signed()}`, values joined without their names, but Binance "
                 "verifies the query string `key=value&...` it receives",
                 _RIGHT,
             )
