@@ -527,32 +527,41 @@ class SourcePositions:
     def _start_after_placed(self, node: cst.CSTNode, statement: cst.CSTNode) -> CodePosition | None:
         """Where `node`, a small statement or an expression of the simple statement line `statement`,
         starts when a statement a few places before it in its block is placed and only simple statement
-        lines stand between them: these follow it piece by piece (they are placed on the way), and
-        `statement`'s code a few tokens into `node` must stand right after them. None otherwise."""
+        lines stand between them (`_end_after_placed`), and `statement`'s code a few tokens into `node`
+        stands right after them. None otherwise."""
         block = self._tree.parent(statement)
         if type(block) is not cst.IndentedBlock or not _prefix_target(node, statement):
             return None
+        indents = self._indents(statement)
+        end = self._end_after_placed(block, self._index_in(block, statement), indents, simple_only=True)
+        if end is None:
+            return None
+        found = _code_into(self._module, statement, indents, node)
+        if found is None or not self._text.startswith(found[0], end):
+            return None
+        return self._position(end + found[1])
+
+    def _end_after_placed(self, block: cst.IndentedBlock, index: int, indents: tuple[str, ...],
+                          simple_only: bool = False) -> int | None:
+        """Where the statement `block.body[index]` starts, from the nearest statement before it in its block
+        that is placed, at most _MAX_SIBLINGS away: the statements between follow it piece by piece, each
+        placed (checked against the text) on the way. None when none is placed, a piece does not match, or
+        (`simple_only`) a compound statement not placed stands between (its whole body would be generated)."""
         body = block.body
-        index = self._index_in(block, statement)
         placed = self._placed
         for before in range(index - 1, max(index - _MAX_SIBLINGS, 0) - 1, -1):
             known = placed.get(id(body[before]))
             if known is None:
-                if type(body[before]) is not cst.SimpleStatementLine:
-                    return None  # a compound statement between: its whole body would be generated
+                if simple_only and type(body[before]) is not cst.SimpleStatementLine:
+                    return None
                 continue
-            module = self._module
-            indents = self._indents(statement)
             end = known[1]
             for between in range(before + 1, index):
-                recorded = self._record(body[between], end, _statement_piece(module, body[between], indents))
+                recorded = self._record(body[between], end, _statement_piece(self._module, body[between], indents))
                 if recorded is None:
                     return None
                 end = recorded[1]
-            found = _code_into(module, statement, indents, node)
-            if found is None or not self._text.startswith(found[0], end):
-                return None
-            return self._position(end + found[1])
+            return end
         return None
 
     def _start_by_prefix(self, node: cst.CSTNode, statement: cst.CSTNode, indents: tuple[str, ...], low: int,
@@ -658,18 +667,9 @@ class SourcePositions:
         index = self._index_in(block, statement)
         placed = self._placed
         module = self._module
-        for before in range(index - 1, max(index - _MAX_SIBLINGS, 0) - 1, -1):
-            known = placed.get(id(body[before]))
-            if known is None:
-                continue
-            end = known[1]
-            found: tuple[int, int, _Piece] | None = None
-            for between in range(before + 1, index + 1):
-                found = self._record(body[between], end, _statement_piece(module, body[between], indents))
-                if found is None:
-                    return None
-                end = found[1]
-            return found
+        end = self._end_after_placed(block, index, indents)
+        if end is not None:
+            return self._record(statement, end, _statement_piece(module, statement, indents))
         for after in range(index + 1, min(index + _MAX_SIBLINGS, len(body) - 1) + 1):
             known = placed.get(id(body[after]))
             if known is None:
