@@ -410,7 +410,7 @@ def test_the_check_of_a_spliced_fix_skips_the_whole_text_nesting_guard(monkeypat
     source = module_source("signed", 5)
     guarded: list[str] = []
     real = engine.too_deep
-    monkeypatch.setattr(engine, "too_deep", lambda text: guarded.append(text) or real(text))
+    monkeypatch.setattr(engine, "too_deep", lambda text, outline=None: guarded.append(text) or real(text, outline))
     settings = RunSettings(Config(root=tmp_path))
     reuse.holding(True)
     try:

@@ -24,7 +24,7 @@ from binlint.config import Config
 from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
-from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
+from binlint.pipeline.parse.nesting import TOO_DEEP, Outline, too_deep
 from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept, take_guarded
 from binlint.pipeline.pending import Pending
 
@@ -362,6 +362,10 @@ def _decode(data: bytes) -> tuple[str | None, str]:
     return text, encoding
 
 
+# Modules from this size on are parsed in pieces (`parse.chunked.PIECE` characters each, about).
+_PIECES_FROM = 65_536
+
+
 def _parse(source: str, parser: "DocumentParser | None" = None
            ) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
     """The module, or (line, column, message) of the syntax error."""
@@ -376,7 +380,9 @@ def _parse(source: str, parser: "DocumentParser | None" = None
     if guarded is not None:
         return guarded, None
     # libcst's native parser can overflow the C stack (a crash no `except` catches).
-    deep = too_deep(source)
+    # A large module is parsed in pieces (`parse.chunked`): the guard's scan notes where they can start.
+    outline = Outline() if parser is None and len(source) >= _PIECES_FROM else None
+    deep = too_deep(source, outline)
     if deep is not None:
         return None, deep
     kept = take_kept(source) if parser is None else None  # parsed in phase one (a helper module), or by --fix
@@ -387,7 +393,13 @@ def _parse(source: str, parser: "DocumentParser | None" = None
     from binlint.pipeline.parse.unvalidated import parse_module
 
     try:
-        return (parser.parse(source) if parser is not None else parse_module(source)), None
+        if parser is not None:
+            return parser.parse(source), None
+        if outline is not None:
+            from binlint.pipeline.parse.chunked import parse_in_pieces
+
+            return parse_in_pieces(source, outline), None
+        return parse_module(source), None
     except cst.ParserSyntaxError as exc:
         return None, _syntax_error_position(source, str(exc.message))
     except cst.CSTValidationError as exc:  # bytes next to text (`b"a" "b"`): Python places it

@@ -21,6 +21,7 @@ inside f-strings do.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 MAX_DEPTH = 300  # levels of the syntax tree; about 600 Python frames of analysis
 TOO_DEEP = "nested too deeply to parse safely"
@@ -52,9 +53,19 @@ _TOKEN = re.compile(
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def too_deep(source: str) -> tuple[int, int, str] | None:
-    """(line, column, why) where `source` nests past what binlint parses safely, or None."""
-    found = _deepest(source, 0)
+@dataclass
+class Outline:
+    """What the scan saw of a module's lines, for parsing it in pieces (`parse.chunked`)."""
+
+    top_level: list[int] = field(default_factory=list)  # where each logical line at column 0 starts
+    first_indented: int | None = None  # where the first indented logical line starts
+
+
+def too_deep(source: str, outline: Outline | None = None) -> tuple[int, int, str] | None:
+    """(line, column, why) where `source` nests past what binlint parses safely, or None.
+    With `outline`, the scan also notes in it where the logical lines at column 0 start (the
+    first line of the text aside) and where the first indented one does."""
+    found = _deepest(source, 0, outline=outline)
     if found is None:
         return None
     before = _LINE_BREAK.split(source[:found])
@@ -62,11 +73,13 @@ def too_deep(source: str) -> tuple[int, int, str] | None:
     return line, len(before[-1]) + 1, f"{TOO_DEEP}: more than {MAX_DEPTH} levels deep on line {line}"
 
 
-def _deepest(source: str, base: int, blocks: bool = True) -> int | None:
+def _deepest(source: str, base: int, blocks: bool = True, outline: Outline | None = None) -> int | None:
     """The offset where the depth, counted from `base`, first passes MAX_DEPTH, or None.
 
     `blocks`: whether line breaks open and close indented blocks (not inside an f-string).
+    `outline`: filled as the scan goes (see `too_deep`).
     """
+    top_level = outline.top_level if outline is not None else None
     brackets: list[int] = []  # for each open bracket: the chain of its level when it opened
     chain = 0  # levels added in the current bracket since its last comma
     outer = base  # levels of the enclosing blocks and brackets
@@ -103,6 +116,11 @@ def _deepest(source: str, base: int, blocks: bool = True) -> int | None:
                 continue  # a line break inside brackets, or a blank or comment line
             chain = 0
             width = len(match.group("indent"))
+            if top_level is not None:
+                if not width:
+                    top_level.append(match.start("indent"))
+                elif outline is not None and outline.first_indented is None:
+                    outline.first_indented = match.start("indent")
             if width > indents[-1]:
                 indents.append(width)
                 elifs.append(0)
