@@ -64,6 +64,28 @@ _STATEMENTS = [
 ]
 # What may stand between two statements.
 _GAPS = ["\n", "# column 0\n", "{i}# indented\n", " # odd\n", "{i}\n", "  \n", "\t\n", "{i}{i}# deeper\n"]
+# Statements of a large block (a class's or a function's), and what may stand between them.
+_MEMBERS = [
+    "{i}x = 1\n",
+    "{i}def m(self):\n{i}{i}return 1\n",
+    "{i}@property\n{i}def p(self):\n{i}{i}if self:\n{i}{i}{i}return 2\n{i}{i}# in the method\n",
+    "{i}@decorator(\n1)\n\n{i}# between\n{i}async def a(self):\n{i}{i}pass\n",
+    "{i}if X:\n{i}{i}y = 1\n{i}else:\n{i}{i}y = 2\n",
+    "{i}try:\n{i}{i}pass\n{i}except E:\n{i}{i}pass\n{i}finally:\n{i}{i}pass\n",
+    '{i}s = """\nclass Not:\n    pass\n"""\n',
+    "{i}class Inner:\n{i}{i}pass\n",
+]
+_MEMBER_GAPS = ["\n", "{i}# a comment\n", "{i}{i}# deeper\n", "# column 0\n", "{i}\n", " \n"]
+
+
+@st.composite
+def _blocks(draw: st.DrawFn) -> str:
+    head = draw(st.sampled_from(["class C:\n", "@decorator\nclass C(Base):\n", "def big():\n"]))
+    parts = [head, draw(st.sampled_from(["", '{i}"""Doc."""\n']))]
+    for _ in range(draw(st.integers(1, 8))):
+        parts.append(draw(st.sampled_from(_MEMBERS)))
+        parts.extend(draw(st.lists(st.sampled_from(_MEMBER_GAPS), max_size=3)))
+    return "".join(parts)
 
 
 @st.composite
@@ -72,7 +94,7 @@ def _modules(draw: st.DrawFn) -> str:
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     parts = [draw(st.sampled_from(["", "# header\n", '"""Doc."""\n', "import os\n\n"]))]
     for _ in range(draw(st.integers(1, 10))):
-        parts.append(draw(st.sampled_from(_STATEMENTS)))
+        parts.append(draw(st.one_of(st.sampled_from(_STATEMENTS), _blocks())))
         parts.extend(draw(st.lists(st.sampled_from(_GAPS), max_size=3)))
     source = "".join(parts).replace("{i}", indent).replace("\n", newline)
     if draw(st.booleans()):
@@ -80,7 +102,7 @@ def _modules(draw: st.DrawFn) -> str:
     return source
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(_modules())
 def test_generated_modules_give_the_same_tree(source: str) -> None:
     try:
@@ -95,7 +117,7 @@ def test_generated_modules_give_the_same_tree(source: str) -> None:
 def test_cuts_are_made_where_the_rules_allow() -> None:
     source = ("import os\n\n\ndef f():\n    pass\n\n\n@decorator\ndef g():\n    pass\n"
               "try:\n    pass\nexcept ValueError:\n    pass\n    # owned by the block\n\nx = 1\n  \ny = 2\n")
-    starts = {source[cut:].split("\n", 1)[0] for cut in cut_points(source, _outline(source), 1)}
+    starts = {source[cut:].split("\n", 1)[0] for cut, _ in cut_points(source, _outline(source), 1)}
     # Not before the first indented line (it sets the module's indentation), after a decorator,
     # at `except`, or after a line of blanks or an indented comment.
     assert starts == {"@decorator", "try:"}
@@ -123,3 +145,11 @@ def test_a_large_module_is_parsed_in_pieces_by_the_engine() -> None:
     module, error = _parse(source)
     assert error is None and module is not None
     assert module.deep_equals(cst.parse_module(source)) and module.code == source
+
+
+def test_a_large_class_is_parsed_in_pieces_of_its_body() -> None:
+    methods = "".join(f"    def method_{n}(self, value):\n        return value + {n}\n\n" for n in range(2_000))
+    source = f"import os\n\n\nclass Bot:\n    \"\"\"Many methods.\"\"\"\n\n{methods}\ndef main():\n    pass\n"
+    cuts = cut_points(source, _outline(source))
+    assert sum(1 for _, level in cuts if level == 1) >= len(methods) // PIECE - 1
+    assert _same_tree(source, PIECE)

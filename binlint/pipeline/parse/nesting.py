@@ -59,6 +59,8 @@ class Outline:
 
     top_level: list[int] = field(default_factory=list)  # where each logical line at column 0 starts
     first_indented: int | None = None  # where the first indented logical line starts
+    # Where each logical line of a block of a top-level statement starts (not of blocks inside it).
+    second_level: list[int] = field(default_factory=list)
 
 
 def too_deep(source: str, outline: Outline | None = None) -> tuple[int, int, str] | None:
@@ -128,6 +130,8 @@ def _deepest(source: str, base: int, blocks: bool = True, outline: Outline | Non
             while width < indents[-1] and len(indents) > 1:
                 indents.pop()
                 outer -= 2 + elifs.pop()
+            if top_level is not None and len(indents) == 2 and width == indents[1]:
+                outline.second_level.append(match.start("indent"))  # type: ignore[union-attr]
             first = match.group("first")
             if first == "elif":
                 elifs[-1] += 1
