@@ -120,3 +120,14 @@ def test_at_most_limit_trees_are_kept():
         reuse.keep(f"x = {number}\n", cst.parse_module(f"x = {number}\n"))
     assert len(reuse._KEPT) == reuse.LIMIT and "x = 0\n" not in reuse._KEPT
     reuse._KEPT.clear()
+
+
+def test_a_helper_module_nested_too_deeply_is_left_to_its_check(tmp_path: Path):
+    """Phase one parses a helper module only past the nesting guard (libcst's parser would overflow
+    the C stack on it); the module's own check reports it."""
+    from binlint.analysis.helper_index import summarise_helpers
+
+    config = Config(root=tmp_path)
+    assert summarise_helpers("exchange.py", HELPER.encode(), config) != ((), ())
+    deep = HELPER + "x = " + "+".join(["1"] * 10_000) + "\n"
+    assert summarise_helpers("exchange.py", deep.encode(), config) == ((), ())

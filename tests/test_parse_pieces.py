@@ -13,8 +13,8 @@ import libcst as cst
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from binlint.pipeline.engine import _PIECES_FROM, _parse
-from binlint.pipeline.parse.chunked import PIECE, cut_points, parse_in_pieces
+from binlint.pipeline.engine import _parse
+from binlint.pipeline.parse.chunked import PIECE, PIECES_FROM, cut_points, parse_in_pieces
 from binlint.pipeline.parse.nesting import Outline, too_deep
 from bench.scaling import module_source
 
@@ -140,7 +140,7 @@ def test_a_syntax_error_in_a_later_piece_is_the_whole_parses() -> None:
 
 def test_a_large_module_is_parsed_in_pieces_by_the_engine() -> None:
     source = module_source("signed", 200)
-    assert len(source) > _PIECES_FROM
+    assert len(source) > PIECES_FROM
     assert len(cut_points(source, _outline(source))) >= len(source) // PIECE // 2
     module, error = _parse(source)
     assert error is None and module is not None

@@ -171,11 +171,13 @@ def summarise_helpers(path: str, data: bytes, config: Any) -> tuple[Payload, Pay
     try:
         from binlint.analysis import Analysis
         from binlint.analysis.module import ModuleModel
+        from binlint.pipeline.parse.chunked import parse_guarded
         from binlint.pipeline.parse.reuse import keep
-        from binlint.pipeline.parse.unvalidated import parse_module
 
         text = data.decode("utf-8")
-        module = parse_module(text)
+        module = parse_guarded(text)
+        if module is None:  # nested too deeply for libcst: its check reports it
+            return (), ()
         keep(text, module)  # the check of this file takes the tree instead of parsing again
         analysis = Analysis(ModuleModel(module, path, text, None), config)
     except Exception:  # bad input must never stop the index pass

@@ -24,6 +24,7 @@ from binlint.config import Config
 from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
+from binlint.pipeline.parse.chunked import PIECES_FROM
 from binlint.pipeline.parse.nesting import TOO_DEEP, Outline, too_deep
 from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept, take_guarded
 from binlint.pipeline.pending import Pending
@@ -362,10 +363,6 @@ def _decode(data: bytes) -> tuple[str | None, str]:
     return text, encoding
 
 
-# Modules from this size on are parsed in pieces (`parse.chunked.PIECE` characters each, about).
-_PIECES_FROM = 65_536
-
-
 def _parse(source: str, parser: "DocumentParser | None" = None
            ) -> "tuple[cst.Module | None, tuple[int, int, str] | None]":
     """The module, or (line, column, message) of the syntax error."""
@@ -381,7 +378,7 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         return guarded, None
     # libcst's native parser can overflow the C stack (a crash no `except` catches).
     # A large module is parsed in pieces (`parse.chunked`): the guard's scan notes where they can start.
-    outline = Outline() if parser is None and len(source) >= _PIECES_FROM else None
+    outline = Outline() if parser is None and len(source) >= PIECES_FROM else None
     deep = too_deep(source, outline)
     if deep is not None:
         return None, deep

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
 PIECE = 16_384  # characters per piece, about: the time per character is lowest from about 4 to 64 KB
+PIECES_FROM = 65_536  # modules from this size on are parsed in pieces
 # Lines at column 0 that continue the statement before them.
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -110,6 +111,18 @@ def _plain_gap(source: str, start: int, level: int = 0) -> bool:
     return False
 
 
+def parse_guarded(source: str) -> "cst.Module | None":
+    """The module of `source`, in pieces when it is large enough; None when it nests too deeply to
+    parse safely (`nesting.too_deep`). Raises as `libcst.parse_module` does."""
+    from binlint.pipeline.parse.nesting import too_deep
+    from binlint.pipeline.parse.unvalidated import parse_module
+
+    outline = Outline() if len(source) >= PIECES_FROM else None
+    if too_deep(source, outline) is not None:
+        return None
+    return parse_in_pieces(source, outline) if outline is not None else parse_module(source)
+
+
 def parse_in_pieces(source: str, outline: Outline, piece: int = PIECE) -> "cst.Module":
     """The module of `source` (raises as `libcst.parse_module` does), parsed in pieces when it is
     large enough; `outline` is the nesting guard's of `source`."""
@@ -138,14 +151,24 @@ def _joined(source: str, cuts: list[tuple[int, int]]) -> "cst.Module | None":
     body: list[Any] = list(first.body)
     footer = list(first.footer)  # the lines the next top-level statement leads with
     last = first
+    # The block of the last top-level statement while pieces of it come: the block as its first
+    # piece gave it, its statements so far, and the lines it ends with so far.
+    opened: cst.IndentedBlock | None = None
+    inner: list[Any] = []
+    inner_footer: list[Any] = []
     for (start, level), (end, _) in zip(bounds, bounds[1:]):
-        owner = body[-1] if level and body else None
-        owned = getattr(owner, "body", None)
-        if level and (not isinstance(owner, (cst.FunctionDef, cst.ClassDef)) or type(owned) is not cst.IndentedBlock):
-            return None
+        if level and opened is None:
+            owner = body[-1] if body else None
+            if not isinstance(owner, (cst.FunctionDef, cst.ClassDef)) or type(owner.body) is not cst.IndentedBlock:
+                return None
+            opened = owner.body
+            inner, inner_footer = list(opened.body), list(opened.footer)
+        elif not level and opened is not None:
+            body[-1] = body[-1].with_changes(body=opened.with_changes(body=inner, footer=inner_footer))
+            opened = None
         indent: tuple[str, ...] = ()
-        if isinstance(owned, cst.IndentedBlock):
-            indent = (owned.indent if owned.indent is not None else first.default_indent,)
+        if opened is not None:
+            indent = (opened.indent if opened.indent is not None else first.default_indent,)
         try:
             part = parse_module(in_block(source[start:end], indent, first))
         except Exception:
@@ -154,10 +177,10 @@ def _joined(source: str, cuts: list[tuple[int, int]]) -> "cst.Module | None":
                 part.default_indent != first.default_indent:
             return None
         block = _inner_block(part, indent[0]) if indent else None
-        statements: list[Any] = list(part.body[1:]) if block is None else list(block.body)
-        if (indent and block is None) or not statements or statements[0].leading_lines:
+        statements: list[Any] = list(part.body[1:]) if not indent else list(block.body) if block else []
+        if not statements or statements[0].leading_lines:
             return None  # a piece starts at its first statement's code
-        if not isinstance(owned, cst.IndentedBlock) or block is None:
+        if block is None:
             if footer:
                 statements[0] = statements[0].with_changes(leading_lines=footer)
             body.extend(statements)
@@ -165,13 +188,15 @@ def _joined(source: str, cuts: list[tuple[int, int]]) -> "cst.Module | None":
             if any(line.comment is not None or line.whitespace.value for line in footer):
                 return None
             # Empty lines the piece before ended with, read at column 0: in the block they lack its indentation.
-            gap = [*owned.footer, *(line.with_changes(indent=False) for line in footer)]
+            gap = [*inner_footer, *(line.with_changes(indent=False) for line in footer)]
             if gap:
                 statements[0] = statements[0].with_changes(leading_lines=gap)
-            body[-1] = body[-1].with_changes(body=owned.with_changes(body=[*owned.body, *statements],
-                                                                     footer=block.footer))
+            inner.extend(statements)
+            inner_footer = list(block.footer)
         footer = list(part.footer)
         last = part
+    if opened is not None:
+        body[-1] = body[-1].with_changes(body=opened.with_changes(body=inner, footer=inner_footer))
     return first.with_changes(body=body, footer=footer, has_trailing_newline=last.has_trailing_newline)
 
 
