@@ -66,7 +66,8 @@ class Outline:
 def too_deep(source: str, outline: Outline | None = None) -> tuple[int, int, str] | None:
     """(line, column, why) where `source` nests past what binlint parses safely, or None.
     With `outline`, the scan also notes in it where the logical lines at column 0 start (the
-    first line of the text aside) and where the first indented one does."""
+    first line of the text aside), those of the blocks of top-level statements, and where the first
+    indented one does."""
     found = _deepest(source, 0, outline=outline)
     if found is None:
         return None
@@ -82,6 +83,7 @@ def _deepest(source: str, base: int, blocks: bool = True, outline: Outline | Non
     `outline`: filled as the scan goes (see `too_deep`).
     """
     top_level = outline.top_level if outline is not None else None
+    second_level = outline.second_level if outline is not None else None
     brackets: list[int] = []  # for each open bracket: the chain of its level when it opened
     chain = 0  # levels added in the current bracket since its last comma
     outer = base  # levels of the enclosing blocks and brackets
@@ -130,8 +132,8 @@ def _deepest(source: str, base: int, blocks: bool = True, outline: Outline | Non
             while width < indents[-1] and len(indents) > 1:
                 indents.pop()
                 outer -= 2 + elifs.pop()
-            if top_level is not None and len(indents) == 2 and width == indents[1]:
-                outline.second_level.append(match.start("indent"))  # type: ignore[union-attr]
+            if second_level is not None and len(indents) == 2 and width == indents[1]:
+                second_level.append(match.start("indent"))
             first = match.group("first")
             if first == "elif":
                 elifs[-1] += 1
