@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from binlint.pipeline.parse.nesting import Outline
+from binlint.pipeline.parse.nesting import LINE_BREAK, Outline
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -35,7 +35,6 @@ PIECE = 16_384  # characters per piece, about: the time per character is lowest 
 PIECES_FROM = 65_536  # modules from this size on are parsed in pieces
 # Lines at column 0 that continue the statement before them.
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # How far back the lines between two statements are read (a longer run of them: no cut there).
 _GAP_WINDOW = 4_096
 
@@ -103,7 +102,7 @@ def _plain_gap(source: str, start: int, level: int = 0) -> bool:
     the statement) is the same at the end of a piece as in the whole module. Lines that hold blanks,
     and indented comments, may be owned otherwise at the end of a module."""
     window = max(0, start - _GAP_WINDOW)
-    lines = _LINE_BREAK.split(source[window:start])[:-1]  # the text before `start` ends with a line break
+    lines = LINE_BREAK.split(source[window:start])[:-1]  # the text before `start` ends with a line break
     for line in reversed(lines[1:] if window else lines):
         if not line or (line[0] == "#" and not level):
             continue

@@ -50,7 +50,7 @@ _TOKEN = re.compile(
     r"|\b(?:and|or|not|in|is|if|else|for|lambda|await|yield)\b)"
     r"|(?P<skip_word>\w+)"
 )
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass
@@ -71,7 +71,7 @@ def too_deep(source: str, outline: Outline | None = None) -> tuple[int, int, str
     found = _deepest(source, 0, outline=outline)
     if found is None:
         return None
-    before = _LINE_BREAK.split(source[:found])
+    before = LINE_BREAK.split(source[:found])
     line = len(before)
     return line, len(before[-1]) + 1, f"{TOO_DEEP}: more than {MAX_DEPTH} levels deep on line {line}"
 
