@@ -378,7 +378,7 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         return guarded, None
     # libcst's native parser can overflow the C stack (a crash no `except` catches).
     # A large module is parsed in pieces (`parse.chunked`): the guard's scan notes where they can start.
-    outline = Outline() if parser is None and len(source) >= PIECES_FROM else None
+    outline = Outline() if len(source) >= PIECES_FROM else None
     deep = too_deep(source, outline)
     if deep is not None:
         return None, deep
@@ -391,7 +391,7 @@ def _parse(source: str, parser: "DocumentParser | None" = None
 
     try:
         if parser is not None:
-            return parser.parse(source), None
+            return parser.parse(source, outline), None
         if outline is not None:
             from binlint.pipeline.parse.chunked import parse_in_pieces
 

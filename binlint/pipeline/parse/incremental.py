@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 
 import libcst as cst
 
-from binlint.pipeline.parse.nesting import too_deep
+from binlint.pipeline.parse.nesting import Outline, too_deep
 from binlint.pipeline.parse.unvalidated import parse_module
 
 if TYPE_CHECKING:
@@ -70,10 +70,16 @@ class DocumentParser:
             self._source, self._module = source, module
         return module
 
-    def parse(self, source: str) -> cst.Module:
-        """The module of `source`, parsed whole and remembered (raises `libcst.ParserSyntaxError`
-        as `parse_module` does; the last tree that parsed then stays, to splice the next text into)."""
-        module = parse_module(source)
+    def parse(self, source: str, outline: Outline | None = None) -> cst.Module:
+        """The module of `source`, parsed whole (in pieces, given the nesting scan's `outline` of a
+        large one) and remembered (raises `libcst.ParserSyntaxError` as `parse_module` does; the
+        last tree that parsed then stays, to splice the next text into)."""
+        if outline is not None:
+            from binlint.pipeline.parse.chunked import parse_in_pieces
+
+            module = parse_in_pieces(source, outline)
+        else:
+            module = parse_module(source)
         self._source, self._module, self._table = source, module, None
         return module
 
