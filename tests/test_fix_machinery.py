@@ -791,3 +791,13 @@ def test_a_file_gone_before_its_fix_keeps_what_its_check_found(tmp_path):
     outcome = fix.apply_to_results([first], settings)
     assert outcome.warnings == [f"{path}: not fixed: it vanished before it could be fixed"]
     assert _codes(outcome.results[0]) == ["BL501"] and not outcome.results[0].partial
+
+
+def test_a_fixed_text_parsed_whole_passes_the_nesting_guard_first() -> None:
+    """Where no splice gives the fixed text's tree, the text is parsed past the nesting guard (libcst
+    would overflow the C stack on it), and a text nested too deeply is not written."""
+    from binlint.pipeline.fix_documents import _parse_problem
+
+    assert _parse_problem("x = 1\n", None) is None
+    deep = "x = " + "+".join(["1"] * 10_000) + "\n"
+    assert _parse_problem(deep, None) == "it would leave the file nested too deeply to parse safely"

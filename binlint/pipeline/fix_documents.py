@@ -345,7 +345,7 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
     takes them, the rest of the text is the earlier one's statements, and the whole text is not read
     again (Python's parser judges statements on their own: a re-parsed line it refuses in its block,
     it refuses in the module)."""
-    from binlint.pipeline.parse.unvalidated import parse_module
+    from binlint.pipeline.parse.chunked import parse_guarded
 
     try:
         module = spliced() if spliced is not None else None
@@ -354,7 +354,9 @@ def _parse_problem(text: str, check_ast: Callable[[], bool] | None,
     guarded = module is not None  # the lines a splice re-parsed passed the nesting guard at their depth
     try:
         if module is None:
-            module = parse_module(text)
+            module = parse_guarded(text)  # past the nesting guard, in pieces when large
+            if module is None:
+                return "it would leave the file nested too deeply to parse safely"
     except Exception as exc:  # ParserSyntaxError, and a few other types on odd input
         # Python places the error better than libcst (tokenizer errors all say line 1).
         line, message = _syntax_error(text) or (
