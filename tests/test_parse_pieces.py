@@ -156,18 +156,19 @@ def test_a_large_class_is_parsed_in_pieces_of_its_body() -> None:
 
 
 def test_the_editor_parses_a_large_document_in_pieces_and_splices_into_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    from binlint.pipeline.parse import chunked
+    from binlint.pipeline.parse import incremental
     from binlint.pipeline.parse.incremental import DocumentParser
 
     calls: list[int] = []
-    real = chunked.parse_in_pieces
-    monkeypatch.setattr(chunked, "parse_in_pieces", lambda text, outline: calls.append(1) or real(text, outline))
+    real = incremental.parse_in_pieces
+    monkeypatch.setattr(incremental, "parse_in_pieces",
+                        lambda text, outline: calls.append(outline is not None) or real(text, outline))
     source = module_source("signed", 200)
     parser = DocumentParser()
     module, error = _parse(source, parser)
-    assert error is None and module is not None and calls == [1]
+    assert error is None and module is not None and calls == [True]
     assert module.deep_equals(cst.parse_module(source)) and module.code == source
     edited = source.replace('"newClientOrderId": f"bot-150"', '"newClientOrderId": f"bot-150x"')
     spliced, error = _parse(edited, parser)  # one statement re-parsed in the tree of pieces
     assert error is None and spliced is not None and spliced.code == edited
-    assert spliced.deep_equals(cst.parse_module(edited)) and calls == [1]
+    assert spliced.deep_equals(cst.parse_module(edited)) and calls == [True]

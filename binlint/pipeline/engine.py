@@ -24,8 +24,8 @@ from binlint.config import Config
 from binlint.model import Applicability, Edit, Finding, Fix
 from binlint.pipeline import gate, suppress
 from binlint.pipeline.discover import FileKind, Target, kind_of
-from binlint.pipeline.parse.chunked import PIECES_FROM
-from binlint.pipeline.parse.nesting import TOO_DEEP, Outline, too_deep
+from binlint.pipeline.parse.chunked import outline_for
+from binlint.pipeline.parse.nesting import TOO_DEEP, too_deep
 from binlint.pipeline.parse.reuse import hold, is_holding, release_held, take as take_kept, take_guarded
 from binlint.pipeline.pending import Pending
 
@@ -378,7 +378,7 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         return guarded, None
     # libcst's native parser can overflow the C stack (a crash no `except` catches).
     # A large module is parsed in pieces (`parse.chunked`): the guard's scan notes where they can start.
-    outline = Outline() if len(source) >= PIECES_FROM else None
+    outline = outline_for(source)
     deep = too_deep(source, outline)
     if deep is not None:
         return None, deep
@@ -387,16 +387,10 @@ def _parse(source: str, parser: "DocumentParser | None" = None
         return kept, None
     import libcst as cst
 
-    from binlint.pipeline.parse.unvalidated import parse_module
+    from binlint.pipeline.parse.chunked import parse_in_pieces
 
     try:
-        if parser is not None:
-            return parser.parse(source, outline), None
-        if outline is not None:
-            from binlint.pipeline.parse.chunked import parse_in_pieces
-
-            return parse_in_pieces(source, outline), None
-        return parse_module(source), None
+        return (parser.parse(source, outline) if parser is not None else parse_in_pieces(source, outline)), None
     except cst.ParserSyntaxError as exc:
         return None, _syntax_error_position(source, str(exc.message))
     except cst.CSTValidationError as exc:  # bytes next to text (`b"a" "b"`): Python places it

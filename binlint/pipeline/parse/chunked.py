@@ -110,24 +110,29 @@ def _plain_gap(source: str, start: int, level: int = 0) -> bool:
     return False
 
 
+def outline_for(source: str) -> Outline | None:
+    """An outline for the nesting guard to fill (`nesting.too_deep`) when `source` is large enough to
+    be parsed in pieces; None otherwise."""
+    return Outline() if len(source) >= PIECES_FROM else None
+
+
 def parse_guarded(source: str) -> "cst.Module | None":
     """The module of `source`, in pieces when it is large enough; None when it nests too deeply to
     parse safely (`nesting.too_deep`). Raises as `libcst.parse_module` does."""
     from binlint.pipeline.parse.nesting import too_deep
-    from binlint.pipeline.parse.unvalidated import parse_module
 
-    outline = Outline() if len(source) >= PIECES_FROM else None
+    outline = outline_for(source)
     if too_deep(source, outline) is not None:
         return None
-    return parse_in_pieces(source, outline) if outline is not None else parse_module(source)
+    return parse_in_pieces(source, outline)
 
 
-def parse_in_pieces(source: str, outline: Outline, piece: int = PIECE) -> "cst.Module":
-    """The module of `source` (raises as `libcst.parse_module` does), parsed in pieces when it is
-    large enough; `outline` is the nesting guard's of `source`."""
+def parse_in_pieces(source: str, outline: Outline | None, piece: int = PIECE) -> "cst.Module":
+    """The module of `source` (raises as `libcst.parse_module` does): in pieces, given the outline the
+    nesting guard filled for it (`outline_for`), else in one parse."""
     from binlint.pipeline.parse.unvalidated import parse_module
 
-    cuts = cut_points(source, outline, piece)
+    cuts = cut_points(source, outline, piece) if outline is not None else []
     if cuts:
         module = _joined(source, cuts)
         if module is not None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 
 import libcst as cst
 
+from binlint.pipeline.parse.chunked import parse_in_pieces
 from binlint.pipeline.parse.nesting import Outline, too_deep
 from binlint.pipeline.parse.unvalidated import parse_module
 
@@ -74,12 +75,7 @@ class DocumentParser:
         """The module of `source`, parsed whole (in pieces, given the nesting scan's `outline` of a
         large one) and remembered (raises `libcst.ParserSyntaxError` as `parse_module` does; the
         last tree that parsed then stays, to splice the next text into)."""
-        if outline is not None:
-            from binlint.pipeline.parse.chunked import parse_in_pieces
-
-            module = parse_in_pieces(source, outline)
-        else:
-            module = parse_module(source)
+        module = parse_in_pieces(source, outline)
         self._source, self._module, self._table = source, module, None
         return module
 
