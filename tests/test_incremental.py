@@ -290,8 +290,7 @@ def _assert_splice_is_exact(source: str, edits: list[tuple[int, int, str]]) -> b
     from binlint.pipeline.fix_documents import _syntax_error
 
     if _syntax_error(source) is None:
-        assert splicer.reparsed
-        assert all(_syntax_error(lines) is None for lines in splicer.reparsed) == (_syntax_error(new) is None)
+        assert splicer.python_verdict == (_syntax_error(new) is None)
     whole = _parsed(new)
     assert whole is not None, "a text the whole parser refuses was spliced"
     assert spliced.code == new
@@ -584,3 +583,135 @@ def test_with_fix_the_largest_file_is_checked_last(tmp_path: Path) -> None:
     finally:
         reuse.holding(False)
     assert checked == ["b.py", "c.py", "a.py"]
+
+
+# --- many lines re-parsed by one libcst parse -------------------------------------------------
+
+# A module of blocks at several depths (a class, methods, loops, branches) whose simple statement
+# lines the tests below rewrite; each line is one of its statements with a leading comment or not.
+_NESTED = '''\
+import time
+
+
+class Client:
+    """A client."""
+
+    def __init__(self, key):
+        self.key = key
+        self.calls = 0
+
+    def send(self, symbol, quantity):
+        for attempt in range(3):
+            params = {"symbol": symbol, "quantity": quantity,
+                      "timestamp": int(time.time() * 1000)}
+            # the body
+            body = "&".join(f"{k}={v}" for k, v in params.items())
+            if attempt:
+                time.sleep(2 ** attempt)
+                self.calls += 1
+            else:
+                self.calls = 0
+        return body
+
+
+def helper(values):
+    total = 0
+    for value in values:
+        total += value
+        while total > 10:
+            total -= 10
+    return total
+'''
+
+# What a fixed line may become: each keeps the line's indentation (`{i}`) and statement (`{s}`).
+_REWRITES = [
+    "{i}{s}  # fixed\n",
+    "{i}{s}\n{i}checked = True\n",
+    "{i}# a comment\n{i}{s}\n",
+    "{i}{s}; done = 1\n",
+    "{i}x = (1,\n{i}     2)\n{i}{s}\n",
+    "{i}{s}\n\n",
+    "{i}note = \"\"\"a\n  b\"\"\"\n{i}{s}\n",
+    "{i}{s} \\\n{i}    + 0\n",
+    "{i}y = {{\n{i}}}\n",
+    "{i}{s}\n# at column 0\n",
+    "{i}{s}\nz = 0\n",
+    "{i}return\n",
+    "{i}{s}\n  {i}z = 1\n",
+    "{i}x = 1 +\n",
+    "{i}s = '''\n",
+]
+
+
+def _simple_lines(source: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, indentation, code without leading comment lines or indentation) of each simple
+    statement line of `source` but the first."""
+    module = _parsed(source)
+    assert module is not None
+    found = []
+    for start, end, _, _ in _lines_placed(module, source):
+        lines = source[start:end].splitlines(keepends=True)
+        while lines[0].strip().startswith("#") or not lines[0].strip():
+            lines.pop(0)
+        indent = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
+        found.append((start, end, indent, "".join(lines)[len(indent):].rstrip("\n")))
+    return found
+
+
+@examples(150)
+@given(chosen=st.lists(st.tuples(st.integers(0, 30), st.sampled_from(_REWRITES)), min_size=1, max_size=14))
+def test_lines_re_parsed_together_give_the_whole_parse(chosen: list[tuple[int, str]]) -> None:
+    """Fixes rewriting many lines (several in a block, in blocks at other depths, some that Python or
+    libcst refuse there) are spliced into what a whole parse gives, or not spliced."""
+    lines = _simple_lines(_NESTED)
+    edits: dict[int, tuple[int, int, str]] = {}
+    for index, rewrite in chosen:
+        start, end, indent, statement = lines[index % len(lines)]
+        edits[start] = (start, end, rewrite.format(i=indent, s=statement))
+    _assert_splice_is_exact(_NESTED, sorted(edits.values()))
+
+
+def test_lines_of_many_fixes_are_re_parsed_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bench.scaling import module_source
+    from binlint.pipeline.parse import incremental
+
+    source = module_source("signed", 40)
+    needle = '"timestamp": int(time.time() * 1000)'
+    edits = [(m.end(), m.end(), ', "recvWindow": 5000') for m in re.finditer(re.escape(needle), source)]
+    parses: list[str] = []
+    real = incremental.parse_module
+    monkeypatch.setattr(incremental, "parse_module", lambda text: parses.append(text) or real(text))
+    assert len(edits) == 40 and _assert_splice_is_exact(source, edits)  # splices twice (see there)
+    assert len(parses) == 2 * -(-40 // incremental.BATCH)  # 40 lines, BATCH to a parse
+
+
+def test_a_line_python_refuses_is_re_parsed_alone_and_judged() -> None:
+    """A rewritten line libcst takes but Python refuses is not parsed with the others: the others are
+    still batched, the splice holds, and Python's verdict on the lines is a refusal."""
+    lines = _simple_lines(_NESTED)
+    edits = [(start, end, f"{indent}{statement}  # ok\n") for start, end, indent, statement in lines]
+    refused = next(i for i, (_, _, _, s) in enumerate(lines) if s.startswith("self.calls = 0"))
+    start, end, indent, _ = lines[refused]
+    edits = [e for e in edits if e[0] != start] + [(start, end, f'{indent}self.calls = b"\u00e9"\n')]
+    module = _parsed(_NESTED)
+    assert module is not None
+    new = _apply(_NESTED, sorted(edits))
+    splicer = Splicer(module, _NESTED, _lines_placed(module, _NESTED))
+    spliced = splicer.splice(new, [(s, e, len(c)) for s, e, c in sorted(edits)])
+    whole = _parsed(new)
+    assert spliced is not None and whole is not None and spliced.deep_equals(whole)
+    assert splicer.python_verdict is False
+
+
+def test_a_string_opened_in_one_line_and_closed_in_another_is_not_spliced() -> None:
+    """Two rewritten lines that make sense only together (a string one opens and the next closes) are
+    not parsed as one: each is judged alone, and the splice gives way to a whole parse."""
+    lines = [(s, e, i, t) for s, e, i, t in _simple_lines(_NESTED) if i == " " * 16]
+    (s1, e1, i1, _), (s2, e2, i2, _) = lines[0], lines[1]
+    edits = [(s1, e1, f'{i1}x = """\n'), (s2, e2, f'{i2}"""\n')]
+    assert not _assert_splice_is_exact(_NESTED, edits)
+    # Parsed together, these would even come out as two texts of the right shape (the second's own
+    # `if` headers taking the place of the ones the string swallowed), but not as the two lines.
+    headers = "".join(" " * (4 * depth) + "if 1:\n" for depth in range(4))
+    edits = [(s1, e1, f'{i1}x = """\n'), (s2, e2, f'{i2}"""\n{headers}{i2}pass\n')]
+    assert not _assert_splice_is_exact(_NESTED, edits)

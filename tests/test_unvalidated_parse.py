@@ -69,3 +69,36 @@ def test_bytes_next_to_text_is_refused_as_libcst_refuses_it(source: str) -> None
     assert "__post_init__" not in vars(cst.ConcatenatedString)
     assert parse_module('x = b"a" b"b"\n').code == 'x = b"a" b"b"\n'
     assert _validation_holds()
+
+
+def test_node_classes_get_plain_constructors_only_while_parsing() -> None:
+    """Inside `parsing()` node classes build through the plain constructors, which make the very nodes
+    the classes' own do (defaults and default factories included); outside it, the own ones are back."""
+    from binlint.pipeline.parse.unvalidated import parsing
+
+    own = {node_class: vars(node_class)["__init__"] for node_class in (cst.Name, cst.Call, cst.Dict, cst.If)}
+    outside = [cst.Name("x"), cst.Call(cst.Name("f"), [cst.Arg(cst.Integer("1"))]), cst.Dict([]),
+               cst.If(cst.Name("a"), cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]))]
+    with parsing():
+        assert all(vars(node_class)["__init__"] is not constructor for node_class, constructor in own.items())
+        assert "__init__" in vars(cst.ConcatenatedString)  # its own: its check of the parts stays
+        inside = [cst.Name("x"), cst.Call(cst.Name("f"), [cst.Arg(cst.Integer("1"))]), cst.Dict([]),
+                  cst.If(cst.Name("a"), cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]))]
+        assert parse_module("x = 1\n").code == "x = 1\n"  # a parse inside keeps them for the rest
+        assert all(vars(node_class)["__init__"] is not constructor for node_class, constructor in own.items())
+    assert all(vars(node_class)["__init__"] is constructor for node_class, constructor in own.items())
+    for made_inside, made_outside in zip(inside, outside):
+        assert made_inside.deep_equals(made_outside)
+        assert cst.Module([]).code_for_node(made_inside) == cst.Module([]).code_for_node(made_outside)
+    assert _validation_holds()
+
+
+def test_pieces_of_a_module_parse_to_libcsts_tree_with_plain_constructors() -> None:
+    from binlint.pipeline.parse.chunked import parse_guarded
+
+    source = "".join(f"def f{i}(a, *b, c=1, **d):\n    return [a, *b] + {{'k': c, **d}}[{i}:]  # {i}\n"
+                     for i in range(3000))
+    assert len(source) > 64 * 1024
+    module = parse_guarded(source)
+    assert module is not None and module.deep_equals(cst.parse_module(source)) and module.code == source
+    assert _validation_holds()

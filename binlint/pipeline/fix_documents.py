@@ -177,9 +177,7 @@ class SourceFile(Document):
             return self._ast_parses()
 
         def splice_parses() -> bool:  # Python's verdict on the lines the splice re-parsed
-            splicer = self._splicer
-            took = splicer is not None and bool(splicer.reparsed) and all(
-                _syntax_error(lines) is None for lines in splicer.reparsed)
+            took = self._splicer is not None and bool(self._splicer.python_verdict)
             by_lines.append(took)
             return took
 
@@ -200,7 +198,7 @@ class SourceFile(Document):
             from binlint.pipeline.parse.incremental import Splicer
 
             found, self._tree_asked = reuse.held(self.units[0]), True
-            self._splicer = Splicer(found[0], self.units[0], found[1]) if found is not None else None
+            self._splicer = Splicer(found[0], self.units[0], found[1], _python_parses) if found is not None else None
         return self._splicer.splice(text, placed) if self._splicer is not None else None
 
     def _ast_parses(self) -> bool:
@@ -333,6 +331,10 @@ def _syntax_error(text: str) -> tuple[int, str] | None:
     except (ValueError, RecursionError, MemoryError) as exc:
         return 1, type(exc).__name__
     return None
+
+
+def _python_parses(text: str) -> bool:
+    return _syntax_error(text) is None
 
 
 def _parse_problem(text: str, check_ast: Callable[[], bool] | None,

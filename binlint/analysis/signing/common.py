@@ -161,6 +161,7 @@ class SigningBase:
         self._parameter_values_memo: dict[tuple[str, ...], list[ParamValue]] = {}
         self._request_parameter_values_memo: dict[tuple[str, ...], list[ParamValue]] = {}
         self._mutations_memo: dict[tuple[int, str], list[Mutation]] = {}
+        self._sent_keys_memo: dict[tuple[int, int], tuple[object, object, KeySet]] = {}
 
 
 # --- helpers --------------------------------------------------------------------------------

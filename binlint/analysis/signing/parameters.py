@@ -25,7 +25,15 @@ class ParameterReader(FlowReader):
     """The parameters requests send."""
 
     def sent_keys(self, site: RequestSite, env: Env | None = None) -> KeySet:
-        """The parameters a request sends: URL query, params, and a form body."""
+        """The parameters a request sends: URL query, params, and a form body (found once per site and
+        environment: several rules ask)."""
+        key = (id(site), id(env))
+        known = self._sent_keys_memo.get(key)
+        if known is None or known[0] is not site or known[1] is not env:
+            known = self._sent_keys_memo[key] = (site, env, self._sent_keys(site, env))
+        return known[2]
+
+    def _sent_keys(self, site: RequestSite, env: Env | None) -> KeySet:
         result = KeySet()
         if site.url_expr is not None and site.query is not None:
             parts = self.string_parts(site.url_expr, env)

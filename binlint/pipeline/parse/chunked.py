@@ -130,11 +130,12 @@ def parse_guarded(source: str) -> "cst.Module | None":
 def parse_in_pieces(source: str, outline: Outline | None, piece: int = PIECE) -> "cst.Module":
     """The module of `source` (raises as `libcst.parse_module` does): in pieces, given the outline the
     nesting guard filled for it (`outline_for`), else in one parse."""
-    from binlint.pipeline.parse.unvalidated import parse_module
+    from binlint.pipeline.parse.unvalidated import parse_module, parsing
 
     cuts = cut_points(source, outline, piece) if outline is not None else []
     if cuts:
-        module = _joined(source, cuts)
+        with parsing():  # once for all the pieces (the joins only regroup the nodes parsed)
+            module = _joined(source, cuts)
         if module is not None:
             return module
     return parse_module(source)

@@ -27,7 +27,7 @@ import libcst as cst
 
 from binlint.pipeline.parse.chunked import parse_in_pieces
 from binlint.pipeline.parse.nesting import Outline, too_deep
-from binlint.pipeline.parse.unvalidated import parse_module
+from binlint.pipeline.parse.unvalidated import parse_module, parsing
 
 if TYPE_CHECKING:
     from libcst._nodes.internal import CodegenState
@@ -288,10 +288,18 @@ def in_block(text: str, indent: tuple[str, ...], module: cst.Module, from_start:
     `_parse_in_block`): what is parsed for it."""
     if from_start:
         return text
+    return _opening(module) + _headers(indent, module.default_newline) + text
+
+
+def _opening(module: cst.Module) -> str:
+    """A first block that gives the parser the module's newline and indentation."""
     newline = module.default_newline
-    wrapper = "if 1:" + newline + module.default_indent + "pass" + newline
-    wrapper += "".join("".join(indent[:depth]) + "if 1:" + newline for depth in range(len(indent)))
-    return wrapper + text
+    return "if 1:" + newline + module.default_indent + "pass" + newline
+
+
+def _headers(indent: tuple[str, ...], newline: str) -> str:
+    """`if 1:` lines that open a block at `indent` (one per enclosing block, the first at column 0)."""
+    return "".join("".join(indent[:depth]) + "if 1:" + newline for depth in range(len(indent)))
 
 
 def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from_start: bool) -> tuple[
@@ -323,15 +331,23 @@ def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from
         return list(part.body[1:]), (), part.footer, part.has_trailing_newline
     if len(part.body) != 2:
         return None
-    node: cst.CSTNode = part.body[1]
+    block = _innermost(part.body[1], indent, part.default_indent)
+    if block is None:
+        return None
+    return list(block.body), (), [*block.footer, *part.footer], part.has_trailing_newline
+
+
+def _innermost(node: cst.CSTNode, indent: tuple[str, ...], default_indent: str) -> cst.IndentedBlock | None:
+    """The block at `indent` inside the `if 1:` headers (`_headers`) that `node` starts with; None when the
+    statement is not those headers alone, each holding the next, the last at that indentation."""
     for depth in range(len(indent)):
         block = getattr(node, "body", None)
         if not isinstance(node, cst.If) or node.orelse is not None or not isinstance(block, cst.IndentedBlock):
             return None
         if depth == len(indent) - 1:
-            if (block.indent if block.indent is not None else part.default_indent) != indent[-1]:
+            if (block.indent if block.indent is not None else default_indent) != indent[-1]:
                 return None  # the text's lines are not at the block's indentation
-            return list(block.body), (), [*block.footer, *part.footer], part.has_trailing_newline
+            return block
         if block.footer or len(block.body) != 1:
             return None
         node = block.body[0]
@@ -485,15 +501,17 @@ def splice_edits(module: cst.Module, old: str, new: str, edits: Sequence[tuple[i
 class Splicer:
     """Builds the trees of texts made from one parsed text by edits (the fixer's), from its tree."""
 
-    def __init__(self, module: cst.Module, old: str, placed: Sequence[PlacedLine] = ()) -> None:
+    def __init__(self, module: cst.Module, old: str, placed: Sequence[PlacedLine] = (),
+                 python_parses: Callable[[str], bool] | None = None) -> None:
         self.module = module
         self.old = old
         self._finder: _LineFinder | None = None  # measured when an edit falls outside the lines placed
         self._placed = list(placed)  # the lines the check placed (`placed_lines`): found without generating code
         self._placed_starts = [line[0] for line in self._placed]
-        # What the last splice re-parsed, each as it was parsed (`in_block`): Python's own verdict on
-        # these is its verdict on the new text, the rest being the old text's statements.
-        self.reparsed: list[str] = []
+        self._python_parses = python_parses or _python_parses
+        # Python's own verdict on what the last splice re-parsed, each as it was parsed (`in_block`): its
+        # verdict on the new text, the rest being the old text's statements. None: nothing was spliced.
+        self.python_verdict: bool | None = None
 
     def _find(self, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...], int, int] | None:
         """`_LineFinder.find` for the edit [start, end), from the lines placed when one holds it."""
@@ -523,8 +541,7 @@ class Splicer:
         it did: the tree is the one a whole parse gives.
         """
         module = self.module
-        self.reparsed = []
-        reparsed: list[str] = []
+        self.python_verdict = None
         if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
             return None
         # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
@@ -535,26 +552,110 @@ class Splicer:
                 return None
             path, indent, start, end = found
             targets.setdefault((path[-2], path[-1]), (path, indent, start, end, []))[4].append(edit)
-        replacements: dict[tuple[int, int], list[cst.BaseStatement]] = {}  # (id(owner), index) -> new statements
+        lines: list[tuple[str, tuple[str, ...]]] = []  # the new text of each line, with its block's indentation
         owners: set[int] = set()
         delta = 0
-        for key, (path, indent, start, end, inside) in targets.items():  # in the order of the text
+        for path, indent, start, end, inside in targets.values():  # in the order of the text
             grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
-            lines = new[start + delta: end + delta + grown]
-            statements = _reparse_lines(lines, indent, module)
-            if statements is None:
-                return None
-            reparsed.append(in_block(lines, indent, module))
+            lines.append((new[start + delta: end + delta + grown], indent))
             delta += grown
-            replacements[key] = statements
             owners.update(path[:-1])
         if len(new) != len(self.old) + delta:
             return None  # not the old text with these edits
-        spliced = cast(cst.Module, _rebuilt(module, owners, replacements))
+        verdicts = [self._python_parses(in_block(text, indent, module)) for text, indent in lines]
+        with parsing():  # once for all the parses
+            parsed = _reparse_all(lines, verdicts, module)
+        if parsed is None:
+            return None
+        spliced = cast(cst.Module, _rebuilt(module, owners, dict(zip(targets, parsed))))
         if not _indentation_holds(spliced):
             return None
-        self.reparsed = reparsed
+        self.python_verdict = all(verdicts)
         return spliced
+
+
+def _python_parses(text: str) -> bool:
+    """Whether Python's own parser takes `text`."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+# Lines re-parsed by one libcst parse (`_reparse_batch`): a parse has a fixed cost about that of a
+# two-line statement, and past a few kilobytes a longer text costs more per line.
+BATCH = 12
+
+
+def _reparse_all(lines: Sequence[tuple[str, tuple[str, ...]]], verdicts: Sequence[bool], module: cst.Module
+                 ) -> list[list[cst.BaseStatement]] | None:
+    """The statements of each line's new text (`_reparse_lines`), or None when one does not parse so.
+
+    Lines that Python's parser takes (`verdicts`) in a block are parsed `BATCH` at a time, each under
+    headers of its own; the others, and a batch that does not come out line by line, one at a time."""
+    found: list[list[cst.BaseStatement]] = []
+    batch: list[tuple[str, tuple[str, ...]]] = []
+
+    def flush() -> bool:
+        statements = _reparse_batch(batch, module) if len(batch) > 1 else None
+        if statements is None:
+            for text, indent in batch:
+                one = _reparse_lines(text, indent, module)
+                if one is None:
+                    return False
+                found.append(one)
+        else:
+            found.extend(statements)
+        batch.clear()
+        return True
+
+    for (text, indent), verdict in zip(lines, verdicts):
+        if verdict and indent and text.endswith(("\n", "\r")) and "__future__" not in text:
+            batch.append((text, indent))
+            if len(batch) == BATCH and not flush():
+                return None
+            continue
+        one = _reparse_lines(text, indent, module) if flush() else None
+        if one is None:
+            return None
+        found.append(one)
+    return found if flush() else None
+
+
+def _reparse_batch(batch: Sequence[tuple[str, tuple[str, ...]]], module: cst.Module
+                   ) -> list[list[cst.BaseStatement]] | None:
+    """The statements of each text of `batch` (simple statement lines of a block at the indentation given
+    with it, each taken by Python's parser there), parsed at once: the opening block, then each text under
+    headers of its own. None when that does not give, for each text, its own headers holding simple
+    statement lines and nothing else (the texts are then parsed one by one).
+
+    Python's parser takes each text in its block, so each ends at the end of a statement with no bracket
+    or string open, and the headers after it start a statement at column 0, as the end of the text does
+    where it is parsed alone: each text's statements are those `_reparse_lines` finds."""
+    newline = module.default_newline
+    text = _opening(module) + "".join(_headers(indent, newline) + lines for lines, indent in batch)
+    if too_deep(text) is not None:
+        return None
+    try:
+        part = parse_module(text)
+    except Exception:
+        return None
+    if part.header or part.footer or not part.has_trailing_newline or len(part.body) != len(batch) + 1:
+        return None
+    found: list[list[cst.BaseStatement]] = []
+    for node, (_, indent) in zip(part.body[1:], batch):
+        block = _innermost(node, indent, part.default_indent)
+        if block is None or block.footer or getattr(node, "leading_lines", None) or not block.body or \
+                not all(type(s) is cst.SimpleStatementLine for s in block.body):
+            return None
+        found.append(list(block.body))
+    return found
 
 
 def _first_newline(text: str) -> str:
