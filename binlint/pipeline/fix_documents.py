@@ -7,17 +7,16 @@ Used by `pipeline/fix.py`, which decides which edits to take.
 
 from __future__ import annotations
 
-import ast
 import codecs
 import io
 import json
 import re
 import tokenize
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from binlint.model import Finding, scrub
+from binlint.pipeline.parse.python_parser import syntax_error as _syntax_error
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -198,7 +197,7 @@ class SourceFile(Document):
             from binlint.pipeline.parse.incremental import Splicer
 
             found, self._tree_asked = reuse.held(self.units[0]), True
-            self._splicer = Splicer(found[0], self.units[0], found[1], _python_parses) if found is not None else None
+            self._splicer = Splicer(found[0], self.units[0], found[1], _ast_parses) if found is not None else None
         return self._splicer.splice(text, placed) if self._splicer is not None else None
 
     def _ast_parses(self) -> bool:
@@ -317,23 +316,6 @@ class NotebookFile(Document):
 
 
 def _ast_parses(text: str) -> bool:
-    return _syntax_error(text) is None
-
-
-def _syntax_error(text: str) -> tuple[int, str] | None:
-    """(line, message) of Python's own verdict on `text`, or None when it parses."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as exc:
-        return exc.lineno or 1, exc.msg or "syntax error"
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return 1, type(exc).__name__
-    return None
-
-
-def _python_parses(text: str) -> bool:
     return _syntax_error(text) is None
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence, cast
 import libcst as cst
 
 from binlint.pipeline.parse.chunked import parse_in_pieces
+from binlint.pipeline.parse import python_parser
 from binlint.pipeline.parse.nesting import Outline, too_deep
 from binlint.pipeline.parse.unvalidated import parse_module, parsing
 
@@ -508,7 +509,7 @@ class Splicer:
         self._finder: _LineFinder | None = None  # measured when an edit falls outside the lines placed
         self._placed = list(placed)  # the lines the check placed (`placed_lines`): found without generating code
         self._placed_starts = [line[0] for line in self._placed]
-        self._python_parses = python_parses or _python_parses
+        self._python_parses = python_parses or python_parser.parses
         # Python's own verdict on what the last splice re-parsed, each as it was parsed (`in_block`): its
         # verdict on the new text, the rest being the old text's statements. None: nothing was spliced.
         self.python_verdict: bool | None = None
@@ -572,20 +573,6 @@ class Splicer:
             return None
         self.python_verdict = all(verdicts)
         return spliced
-
-
-def _python_parses(text: str) -> bool:
-    """Whether Python's own parser takes `text`."""
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 # Lines re-parsed by one libcst parse (`_reparse_batch`): a parse has a fixed cost about that of a

@@ -3,10 +3,11 @@
 libcst validates every node as it is made (`CSTNode.__post_init__` calls `_validate`), which
 guards trees built by hand; a tree its parser builds from source passes by construction
 (libcst's own comment there says so), and the checks cost about a tenth of the parse. They
-are left out while libcst parses (and while the pieces of one module parsed apart are put back
-together, which only regroups nodes parsed), and only then: nodes made anywhere else are
-validated as before. One check the grammar does not make is kept: strings next to each other must not mix
-bytes and text (`b"a" "b"`, which Python refuses too). A libcst without that hook parses as usual.
+are left out while libcst parses (and while the pieces of one module parsed apart are put
+back together, which only regroups nodes parsed), and only then: nodes made anywhere else are
+validated as before. One check the grammar does not make is kept: strings next to each other
+must not mix bytes and text (`b"a" "b"`, which Python refuses too). A libcst without that hook
+parses as usual.
 
 While it parses, each node class also gets a plainer constructor: the one `dataclasses` writes
 for a frozen class looks `object.__setattr__` up and calls it for every field, then calls the
