@@ -108,7 +108,7 @@ class ScopeFlow:
             self._expression(node.test, head)
             self._block(node.body.body, dict(head))
             return self._else(node, head)
-        if isinstance(node, (cst.Try, cst.TryStar)):
+        if type(node) is cst.Try or type(node) is cst.TryStar:
             return self._try(node, state)
         if type(node) is cst.With:
             state = dict(state)

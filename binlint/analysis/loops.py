@@ -87,7 +87,7 @@ class LoopWalker:
         for ancestor in self.tree.ancestors(call):
             if ancestor is root:
                 return False
-            if isinstance(ancestor, _NESTED_SCOPES):
+            if type(ancestor) in _NESTED_SCOPES:
                 return True
         return False
 

@@ -66,6 +66,7 @@ class ModuleModel:
         self._params: dict[int, tuple[cst.FunctionDef, set[str]]] = {}
         self._flows: dict[int, "ScopeFlow"] = {}
         self._agreed: dict[int, tuple[list[Binding], cst.BaseExpression | None]] = {}
+        self.shapes: dict[int, tuple[cst.BaseExpression, Any]] = {}  # `values.dict_shape` of an expression, once
         self._collect_imports()
         self._collect_bindings()
 

@@ -5,7 +5,7 @@ A part of the retry model: `RetryModel` (`analysis/retries.py`) holds one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, cast
 
 import libcst as cst
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 _LOOPS = (cst.For, cst.While)
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_BODIES = (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)
 
 
 class LoopRetries:
@@ -127,9 +128,9 @@ class LoopRetries:
 
     def _owner_loop(self, node: cst.CSTNode) -> cst.CSTNode | None:
         for ancestor in self.tree.ancestors(node):
-            if isinstance(ancestor, _LOOPS):
+            if type(ancestor) in _LOOPS:
                 return ancestor
-            if isinstance(ancestor, _SCOPES):
+            if type(ancestor) in _SCOPES:
                 return None
         return None
 
@@ -152,7 +153,7 @@ class LoopRetries:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 break
-            if not isinstance(ancestor, (cst.Try, cst.TryStar)) or not self.tree.contains(ancestor.body, node):
+            if not (type(ancestor) is cst.Try or type(ancestor) is cst.TryStar) or not self.tree.contains(ancestor.body, node):
                 continue
             handlers = [h for h in ancestor.handlers if not self._ends_loop(h.body, loop)]
             if not handlers:
@@ -209,8 +210,8 @@ class LoopRetries:
         for ancestor in self.tree.ancestors(node):
             if ancestor is loop:
                 return False
-            if isinstance(ancestor, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.SimpleStatementLine)):
-                body = list(ancestor.body)
+            if type(ancestor) in _BODIES:
+                body: list[cst.CSTNode] = list(cast("cst.IndentedBlock", ancestor).body)
                 if child in body:
                     for statement in body[body.index(child) + 1:]:
                         if any(self._owner_loop(c) is loop for c in self.retries._inside(statement, cst.Continue)):

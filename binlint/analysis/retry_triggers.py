@@ -44,7 +44,7 @@ class TriggerRetries:
                 if type(ancestor) is cst.ExceptHandler and construct.kind == "recursion":
                     found.append(self._handler_trigger(ancestor))
                     break
-                if isinstance(ancestor, (cst.Try, cst.TryStar)) and construct.kind == "loop" \
+                if (type(ancestor) is cst.Try or type(ancestor) is cst.TryStar) and construct.kind == "loop" \
                         and self.tree.contains(ancestor.body, anchor):
                     ends_loop = self.retries._loop_part._ends_loop
                     found.extend(self._handler_trigger(h) for h in ancestor.handlers

@@ -491,8 +491,8 @@ class SecretModel:
             return None
         if type(expr) is cst.Subscript:
             return self._named_holder(expr, subscript_key(expr))
-        if isinstance(expr, (cst.Name, cst.Attribute)):
-            name = expr.value if isinstance(expr, cst.Name) else expr.attr.value
+        if type(expr) is cst.Name or type(expr) is cst.Attribute:
+            name = expr.value if type(expr) is cst.Name else cast(cst.Attribute, expr).attr.value
             direct = self._named_holder(expr, name)
             if direct is not None:
                 return direct
@@ -544,7 +544,7 @@ class SecretModel:
             inner = [(expr.left, key), (expr.right, key)]
         elif type(expr) is cst.BinaryOperation and type(expr.operator) in (cst.Add, cst.Modulo):
             inner = [(expr.left, key), (expr.right, key)]
-        elif isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        elif type(expr) is cst.Tuple or type(expr) is cst.List or type(expr) is cst.Set:
             inner = [(e.value, key) for e in expr.elements]
         elif type(expr) is cst.Dict:
             for element in expr.elements:
@@ -560,7 +560,7 @@ class SecretModel:
                 inner = [(a.value, a.keyword.value if a.keyword else key) for a in expr.args]
                 if type(func) is cst.Attribute and func.attr.value == "format":
                     inner.append((func.value, key))
-        elif isinstance(expr, (cst.Name, cst.Attribute)):
+        elif type(expr) is cst.Name or type(expr) is cst.Attribute:
             resolved = self.model.value_of(expr)
             if resolved is not expr:
                 inner.append((resolved, key))

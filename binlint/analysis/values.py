@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
@@ -407,9 +407,19 @@ class DictShape:
 
 
 def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int = 0) -> DictShape | None:
-    """What a dict literal, `dict(...)` call or a name bound to one holds; None otherwise."""
+    """What a dict literal, `dict(...)` call or a name bound to one holds; None otherwise (found once
+    per expression: several analyses and rules ask)."""
     if expr is None or depth > _MAX_DEPTH:
         return None
+    if depth == 0:
+        known = model.shapes.get(id(expr))
+        if known is None or known[0] is not expr:
+            known = model.shapes[id(expr)] = (expr, _dict_shape(model, expr, 0))
+        return cast("DictShape | None", known[1])
+    return _dict_shape(model, expr, depth)
+
+
+def _dict_shape(model: ModuleModel, expr: cst.BaseExpression, depth: int) -> DictShape | None:
     if type(expr) in (cst.Name, cst.Attribute):
         resolved = model.value_of(expr)
         return None if resolved is expr else dict_shape(model, resolved, depth + 1)
