@@ -68,6 +68,8 @@ class LoopRetries:
 
     def _hot_path(self, loop: cst.For | cst.While) -> str | None:
         """An `except` branch that goes back to the loop head without waiting, while others wait."""
+        if not self.tree.within(loop, cst.ExceptHandler):
+            return None  # no `except` branch in it: no path goes through one
         model = self.model
         walker = LoopWalker(self.tree, lambda call: model.call_name(call) not in SLEEPS, self.throttles,
                             model.call_name)

@@ -411,7 +411,8 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
     per expression: several analyses and rules ask)."""
     if expr is None or depth > _MAX_DEPTH:
         return None
-    if depth == 0:
+    if depth == 0 or (type(expr) is cst.Dict and all(type(e) is cst.DictElement for e in expr.elements)):
+        # a dict literal without `**` holds what it shows, however deep it was reached
         known = model.shapes.get(id(expr))
         if known is None or known[0] is not expr:
             known = model.shapes[id(expr)] = (expr, _dict_shape(model, expr, 0))
