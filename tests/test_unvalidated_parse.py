@@ -102,3 +102,31 @@ def test_pieces_of_a_module_parse_to_libcsts_tree_with_plain_constructors() -> N
     module = parse_guarded(source)
     assert module is not None and module.deep_equals(cst.parse_module(source)) and module.code == source
     assert _validation_holds()
+
+
+def test_a_plain_constructor_is_written_only_for_the_one_dataclasses_wrote() -> None:
+    import dataclasses
+
+    from binlint.pipeline.parse.unvalidated import _plain_constructor
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Plain:
+        a: int
+        b: tuple[int, ...] = ()
+        c: list[int] = dataclasses.field(default_factory=list)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class OwnConstructor:
+        a: int
+
+        def __init__(self, value: str) -> None:  # not the fields: kept
+            object.__setattr__(self, "a", int(value))
+
+    plain = _plain_constructor(Plain)
+    assert plain is not None and _plain_constructor(OwnConstructor) is None
+    made = Plain.__new__(Plain)
+    plain(made, 1)
+    assert made == Plain(1) and made.c == [] and made.b == ()
+    made = Plain.__new__(Plain)
+    plain(made, 2, (3,), c=[4])
+    assert made == Plain(2, (3,), [4])

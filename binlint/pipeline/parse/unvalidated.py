@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -114,6 +115,12 @@ def _plain_constructor(node_class: type) -> Any:
         return None
     fields = [f for f in dataclasses.fields(node_class) if f.init]
     if any(f.kw_only is True for f in fields) or any(not f.name.isidentifier() for f in fields):
+        return None
+    try:  # the class's own constructor must be the one dataclasses wrote for these fields
+        own = inspect.signature(node_class.__dict__["__init__"]).parameters
+    except (TypeError, ValueError):
+        return None
+    if list(own) != ["self", *(f.name for f in fields)]:
         return None
     namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
     parameters: list[str] = []
