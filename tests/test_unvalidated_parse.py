@@ -71,15 +71,29 @@ def test_bytes_next_to_text_is_refused_as_libcst_refuses_it(source: str) -> None
     assert _validation_holds()
 
 
+def test_plain_constructors_are_written_once_enough_was_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from binlint.pipeline.parse import unvalidated
+
+    monkeypatch.setattr(unvalidated, "_constructors", None)
+    monkeypatch.setattr(unvalidated, "_parsed", 0)
+    own = vars(cst.Name)["__init__"]
+    with unvalidated.parsing(1000):
+        assert vars(cst.Name)["__init__"] is own and unvalidated._constructors is None
+    assert parse_module("x = 1\n").code == "x = 1\n" and unvalidated._constructors is None
+    with unvalidated.parsing(unvalidated.PLAIN_FROM):
+        assert vars(cst.Name)["__init__"] is not own and unvalidated._constructors
+    assert vars(cst.Name)["__init__"] is own
+
+
 def test_node_classes_get_plain_constructors_only_while_parsing() -> None:
     """Inside `parsing()` node classes build through the plain constructors, which make the very nodes
     the classes' own do (defaults and default factories included); outside it, the own ones are back."""
-    from binlint.pipeline.parse.unvalidated import parsing
+    from binlint.pipeline.parse.unvalidated import PLAIN_FROM, parsing
 
     own = {node_class: vars(node_class)["__init__"] for node_class in (cst.Name, cst.Call, cst.Dict, cst.If)}
     outside = [cst.Name("x"), cst.Call(cst.Name("f"), [cst.Arg(cst.Integer("1"))]), cst.Dict([]),
                cst.If(cst.Name("a"), cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]))]
-    with parsing():
+    with parsing(PLAIN_FROM):
         assert all(vars(node_class)["__init__"] is not constructor for node_class, constructor in own.items())
         assert "__init__" in vars(cst.ConcatenatedString)  # its own: its check of the parts stays
         inside = [cst.Name("x"), cst.Call(cst.Name("f"), [cst.Arg(cst.Integer("1"))]), cst.Dict([]),

@@ -134,7 +134,7 @@ def parse_in_pieces(source: str, outline: Outline | None, piece: int = PIECE) ->
 
     cuts = cut_points(source, outline, piece) if outline is not None else []
     if cuts:
-        with parsing():  # once for all the pieces (the joins only regroup the nodes parsed)
+        with parsing(len(source)):  # once for all the pieces (the joins only regroup the nodes parsed)
             module = _joined(source, cuts)
         if module is not None:
             return module

@@ -564,7 +564,7 @@ class Splicer:
         if len(new) != len(self.old) + delta:
             return None  # not the old text with these edits
         verdicts = [self._python_parses(in_block(text, indent, module)) for text, indent in lines]
-        with parsing():  # once for all the parses
+        with parsing(sum(len(text) for text, _ in lines)):  # once for all the parses
             parsed = _reparse_all(lines, verdicts, module)
         if parsed is None:
             return None

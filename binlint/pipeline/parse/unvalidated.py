@@ -12,15 +12,15 @@ parses as usual.
 While it parses, each node class also gets a plainer constructor: the one `dataclasses` writes
 for a frozen class looks `object.__setattr__` up and calls it for every field, then calls the
 (here empty) validation hook; this one stores each field through its slot and stops there,
-which makes the whole parse about a tenth faster. A class it cannot write one for (a field
-without a slot, a signature it does not know) keeps its own.
+which makes the whole parse about a tenth faster. They are written once a process has parsed
+a quarter of a megabyte (writing them costs what they save on that much). A class it cannot
+write one for (a field without a slot, a signature it does not know) keeps its own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import inspect
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -30,8 +30,13 @@ if TYPE_CHECKING:
 _lock = threading.Lock()
 _depth = 0  # parses under way (threads of the language server may overlap)
 _validate: Callable[[Any], None] | None = None
-# (class, its own constructor, the plain one) for every node class that gets one while parsing.
+# (class, its own constructor, the plain one) for every node class that gets one while parsing,
+# written once a process has parsed enough for them to pay off (writing them takes about 15 ms,
+# they save about a tenth of each parse); the ones in place while a parse runs.
+PLAIN_FROM = 256 * 1024
 _constructors: list[tuple[type, Any, Any]] | None = None
+_installed: list[tuple[type, Any, Any]] = []
+_parsed = 0  # characters parsed in this process
 
 
 def _unchecked(self: object) -> None:
@@ -42,17 +47,18 @@ def parse_module(source: str | bytes) -> "cst.Module":
     """The module libcst parses from `source` (raises as `libcst.parse_module` does)."""
     import libcst as cst
 
-    with parsing():
+    with parsing(len(source)):
         return cst.parse_module(source)
 
 
 @contextlib.contextmanager
-def parsing() -> Iterator[None]:
-    """While it lasts, nodes are made as libcst's parser makes them here (not validated, plain
-    constructors): around one parse, or around many (the pieces of a module) to set that up once."""
+def parsing(size: int = 0) -> Iterator[None]:
+    """While it lasts, nodes are made as libcst's parser makes them here (not validated; with plain
+    constructors once this process has parsed `PLAIN_FROM` characters, `size` of them now): around
+    one parse, or around many (the pieces of a module) to set that up once."""
     import libcst as cst
 
-    global _depth, _validate, _constructors
+    global _depth, _validate, _constructors, _installed, _parsed
     from libcst._nodes.base import CSTNode
 
     with _lock:
@@ -61,7 +67,8 @@ def parsing() -> Iterator[None]:
             usable = hook is not None and hook is not _unchecked
             if usable:
                 _validate = hook
-                if _constructors is None:
+                _parsed += size
+                if _constructors is None and _parsed >= PLAIN_FROM:
                     _constructors = _plain_constructors(CSTNode, cst.ConcatenatedString)
         else:
             usable = True
@@ -70,7 +77,8 @@ def parsing() -> Iterator[None]:
             if _depth == 1:
                 CSTNode.__post_init__ = _unchecked  # type: ignore[method-assign]
                 cst.ConcatenatedString.__post_init__ = _validate  # type: ignore[method-assign,assignment]
-                for node_class, _, plain in _constructors or ():
+                _installed = _constructors or []
+                for node_class, _, plain in _installed:
                     node_class.__init__ = plain  # type: ignore[misc]
     if not usable:  # a libcst without the hook: parsed as usual
         yield
@@ -81,16 +89,17 @@ def parsing() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0:
-                for node_class, own, _ in _constructors or ():
+                for node_class, own, _ in _installed:
                     node_class.__init__ = own  # type: ignore[misc]
+                _installed = []
                 CSTNode.__post_init__ = _validate  # type: ignore[method-assign,assignment]
                 del cst.ConcatenatedString.__post_init__  # inherits the hook again
 
 
 def _plain_constructors(base: type, keep: type) -> list[tuple[type, Any, Any]]:
     """A plain constructor (see the module's docstring) for each concrete node class below `base`
-    but `keep`, whose validation stays."""
-    found: list[tuple[type, Any, Any]] = []
+    but `keep`, whose validation stays (all written in one `exec`: it runs once a process)."""
+    classes: list[tuple[type, Any]] = []
     pending: list[type] = list(base.__subclasses__())
     seen: set[type] = set()
     while pending:
@@ -102,27 +111,44 @@ def _plain_constructors(base: type, keep: type) -> list[tuple[type, Any, Any]]:
         own = node_class.__dict__.get("__init__")
         if own is None or node_class is keep or "__slots__" not in node_class.__dict__:
             continue  # inherits its constructor, or is not a node class libcst builds
-        plain = _plain_constructor(node_class)
-        if plain is not None:
+        classes.append((node_class, own))
+    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
+    written = [(node_class, own, _constructor_source(node_class, f"_init{number}", namespace))
+               for number, (node_class, own) in enumerate(classes)]
+    exec("".join(source for _, _, source in written if source), namespace)  # noqa: S102 - see _constructor_source
+    found = []
+    for number, (node_class, own, source) in enumerate(written):
+        if source:
+            plain = namespace[f"_init{number}"]
+            plain.__qualname__ = f"{node_class.__qualname__}.__init__"
             found.append((node_class, own, plain))
     return found
 
 
 def _plain_constructor(node_class: type) -> Any:
-    """The constructor of a frozen dataclass with slots: the same parameters and defaults, each field
-    stored through its slot; None when the class is not such a class."""
-    if not dataclasses.is_dataclass(node_class):
+    """The plain constructor of one class (None when `_constructor_source` writes none)."""
+    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
+    source = _constructor_source(node_class, "_init", namespace)
+    if source is None:
+        return None
+    exec(source, namespace)  # noqa: S102 - see _constructor_source
+    return namespace["_init"]
+
+
+def _constructor_source(node_class: type, name: str, namespace: dict[str, Any]) -> str | None:
+    """The code of a function `name` that constructs a frozen dataclass with slots: the same parameters
+    and defaults, each field stored through its slot (what it refers to put in `namespace`, under names
+    that start with `name`); None when the class is not such a class, or its constructor is not the
+    one dataclasses wrote for its fields. The code holds only the class's own field names."""
+    own = node_class.__dict__.get("__init__")
+    code = getattr(own, "__code__", None)
+    if not dataclasses.is_dataclass(node_class) or code is None:
         return None
     fields = [f for f in dataclasses.fields(node_class) if f.init]
     if any(f.kw_only is True for f in fields) or any(not f.name.isidentifier() for f in fields):
         return None
-    try:  # the class's own constructor must be the one dataclasses wrote for these fields
-        own = inspect.signature(node_class.__dict__["__init__"]).parameters
-    except (TypeError, ValueError):
+    if code.co_kwonlyargcount or code.co_varnames[: code.co_argcount] != ("self", *(f.name for f in fields)):
         return None
-    if list(own) != ["self", *(f.name for f in fields)]:
-        return None
-    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
     parameters: list[str] = []
     body: list[str] = []
     defaulted = False
@@ -130,23 +156,19 @@ def _plain_constructor(node_class: type) -> Any:
         slot = next((k.__dict__[field.name] for k in node_class.__mro__ if field.name in k.__dict__), None)
         if slot is None or not hasattr(slot, "__set__") or isinstance(slot, property):
             return None
-        namespace[f"_set{number}"] = slot.__set__
+        namespace[f"{name}_set{number}"] = slot.__set__
         if field.default is not dataclasses.MISSING:
-            namespace[f"_default{number}"] = field.default
-            parameters.append(f"{field.name}=_default{number}")
+            namespace[f"{name}_default{number}"] = field.default
+            parameters.append(f"{field.name}={name}_default{number}")
             defaulted = True
         elif field.default_factory is not dataclasses.MISSING:
-            namespace[f"_factory{number}"] = field.default_factory
+            namespace[f"{name}_factory{number}"] = field.default_factory
             parameters.append(f"{field.name}=_MISSING")
-            body.append(f"if {field.name} is _MISSING: {field.name} = _factory{number}()")
+            body.append(f"if {field.name} is _MISSING: {field.name} = {name}_factory{number}()")
             defaulted = True
         elif defaulted:
             return None  # a field without a default after one with: not the signature dataclasses writes
         else:
             parameters.append(field.name)
-        body.append(f"_set{number}(self, {field.name})")
-    code = f"def __init__(self, {', '.join(parameters)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
-    exec(code, namespace)  # noqa: S102 - code made above from the class's own field names
-    plain = namespace["__init__"]
-    plain.__qualname__ = f"{node_class.__qualname__}.__init__"
-    return plain
+        body.append(f"{name}_set{number}(self, {field.name})")
+    return f"def {name}(self, {', '.join(parameters)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
