@@ -19,7 +19,7 @@ from libcst.metadata import CodeRange
 
 from binlint.analysis import binance
 from binlint.analysis.carry import NodeCache
-from binlint.analysis.values import ModuleIndex, dotted_text, string_value
+from binlint.analysis.values import DictShape, ModuleIndex, dotted_text, string_value
 from binlint.analysis.walk import TreeIndex
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class ModuleModel:
         self._params: dict[int, tuple[cst.FunctionDef, set[str]]] = {}
         self._flows: dict[int, "ScopeFlow"] = {}
         self._agreed: dict[int, tuple[list[Binding], cst.BaseExpression | None]] = {}
-        self.shapes: dict[int, tuple[cst.BaseExpression, Any]] = {}  # `values.dict_shape` of an expression, once
+        self.shapes: dict[int, tuple[cst.BaseExpression, DictShape | None]] = {}  # `values.dict_shape`, once
         self._collect_imports()
         self._collect_bindings()
 

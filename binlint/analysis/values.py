@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -416,7 +416,7 @@ def dict_shape(model: ModuleModel, expr: cst.BaseExpression | None, depth: int =
         known = model.shapes.get(id(expr))
         if known is None or known[0] is not expr:
             known = model.shapes[id(expr)] = (expr, _dict_shape(model, expr, 0))
-        return cast("DictShape | None", known[1])
+        return known[1]
     return _dict_shape(model, expr, depth)
 
 

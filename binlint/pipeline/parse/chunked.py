@@ -207,11 +207,6 @@ def _joined(source: str, cuts: list[tuple[int, int]]) -> "cst.Module | None":
 
 def _inner_block(part: "cst.Module", indent: str) -> "cst.IndentedBlock | None":
     """The block of the `if 1:` a piece of a block was parsed under (`in_block`), at `indent`."""
-    import libcst as cst
+    from binlint.pipeline.parse.incremental import innermost_block
 
-    wrapper = part.body[1]
-    block = getattr(wrapper, "body", None)
-    if len(part.body) != 2 or type(wrapper) is not cst.If or wrapper.orelse is not None or \
-            type(block) is not cst.IndentedBlock:
-        return None
-    return block if (block.indent if block.indent is not None else part.default_indent) == indent else None
+    return innermost_block(part.body[1], (indent,), part.default_indent) if len(part.body) == 2 else None

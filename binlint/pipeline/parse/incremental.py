@@ -332,13 +332,13 @@ def _parse_in_block(text: str, indent: tuple[str, ...], module: cst.Module, from
         return list(part.body[1:]), (), part.footer, part.has_trailing_newline
     if len(part.body) != 2:
         return None
-    block = _innermost(part.body[1], indent, part.default_indent)
+    block = innermost_block(part.body[1], indent, part.default_indent)
     if block is None:
         return None
     return list(block.body), (), [*block.footer, *part.footer], part.has_trailing_newline
 
 
-def _innermost(node: cst.CSTNode, indent: tuple[str, ...], default_indent: str) -> cst.IndentedBlock | None:
+def innermost_block(node: cst.CSTNode, indent: tuple[str, ...], default_indent: str) -> cst.IndentedBlock | None:
     """The block at `indent` inside the `if 1:` headers (`_headers`) that `node` starts with; None when the
     statement is not those headers alone, each holding the next, the last at that indentation."""
     for depth in range(len(indent)):
@@ -637,7 +637,7 @@ def _reparse_batch(batch: Sequence[tuple[str, tuple[str, ...]]], module: cst.Mod
         return None
     found: list[list[cst.BaseStatement]] = []
     for node, (_, indent) in zip(part.body[1:], batch):
-        block = _innermost(node, indent, part.default_indent)
+        block = innermost_block(node, indent, part.default_indent)
         if block is None or block.footer or getattr(node, "leading_lines", None) or not block.body or \
                 not all(type(s) is cst.SimpleStatementLine for s in block.body):
             return None
