@@ -121,7 +121,7 @@ def test_pieces_of_a_module_parse_to_libcsts_tree_with_plain_constructors() -> N
 def test_a_plain_constructor_is_written_only_for_the_one_dataclasses_wrote() -> None:
     import dataclasses
 
-    from binlint.pipeline.parse.unvalidated import _plain_constructor
+    from binlint.constructors import plain_constructor as _plain_constructor
 
     @dataclasses.dataclass(frozen=True, slots=True)
     class Plain:

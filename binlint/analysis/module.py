@@ -21,6 +21,7 @@ from binlint.analysis import binance
 from binlint.analysis.carry import NodeCache
 from binlint.analysis.values import DictShape, ModuleIndex, dotted_text, string_value
 from binlint.analysis.walk import TreeIndex
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis.flow import ScopeFlow
@@ -37,6 +38,7 @@ _MAX_DEPTH = 6
 _NAME_TYPES = (cst.Name, cst.Attribute)
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class Binding:
     """`name = value` (or `self.name = value`) at one place."""
@@ -61,7 +63,7 @@ class ModuleModel:
         self._param_annotations: dict[int, cst.BaseExpression] = {}
         self._positions: "SourcePositions | None" = None
         self._bindings_memo: dict[int, tuple[cst.BaseExpression, list[Binding]]] = {}
-        self._qualnames: dict[tuple[int, int], tuple[cst.BaseExpression, str | None]] = {}
+        self._qualnames: dict[int | tuple[int, int], tuple[cst.BaseExpression, str | None]] = {}
         self._name_bindings: dict[tuple[int, str], list[Binding]] = {}
         self._params: dict[int, tuple[cst.FunctionDef, set[str]]] = {}
         self._flows: dict[int, "ScopeFlow"] = {}
@@ -386,9 +388,10 @@ class ModuleModel:
         `getattr(ccxt, "binance")` -> "ccxt.binance".
         """
         # Asked of the same names and values by every analysis: remembered per depth (the
-        # cut-off at _MAX_DEPTH makes the depth part of the question). The expression is kept
-        # in the entry, so its id cannot be reused while the entry lives.
-        key = (id(expr), depth)
+        # cut-off at _MAX_DEPTH makes the depth part of the question; most questions are asked at
+        # depth 0, keyed by the id alone). The expression is kept in the entry, so its id cannot be
+        # reused while the entry lives.
+        key: int | tuple[int, int] = (id(expr), depth) if depth else id(expr)
         known = self._qualnames.get(key)
         if known is not None and known[0] is expr:
             return known[1]

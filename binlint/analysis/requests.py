@@ -60,6 +60,7 @@ from binlint.analysis.values import (
 )
 from binlint.analysis.http_facts import HTTP_METHODS, MODULE_FUNCTIONS, SESSION_CLASSES
 from binlint.analysis.values import bind_arguments as _bind_arguments
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -134,6 +135,7 @@ class HelperCall:
     env: Env
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class EndpointCall:
     """Where a Binance endpoint is requested: a site, or the call of a helper that sends one."""

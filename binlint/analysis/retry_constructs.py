@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable
 import libcst as cst
 
 from binlint.analysis.loops import short_text
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
@@ -77,6 +78,7 @@ class RetryConstruct:
         return found
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """A failure after which a construct runs its code again, and what it says about an order."""

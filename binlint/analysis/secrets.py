@@ -36,6 +36,7 @@ from binlint.analysis.sdk import argument
 from binlint.analysis.values import (
     class_constant, dict_shape, dotted_text, literal_text, literal_value, mutations_of, subscript_key,
 )
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -103,6 +104,7 @@ class SecretLiteral:
         return self.node
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class Holder:
     """An expression that holds an API key or secret."""

@@ -31,6 +31,7 @@ from binlint.analysis.literals import dotted_text as dotted_text
 from binlint.analysis.literals import literal_text as literal_text
 from binlint.analysis.literals import literal_value as literal_value
 from binlint.analysis.literals import subscript_key as subscript_key
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
@@ -39,6 +40,7 @@ HOLE = "\ufffc"  # stands for a part whose text is unknown
 _MAX_DEPTH = 8
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class StrValue:
     """A string known in part: `text` with HOLE where a part is unknown."""
@@ -379,6 +381,7 @@ def class_constant(model: ModuleModel, expr: cst.BaseExpression) -> cst.BaseExpr
 # --- dicts --------------------------------------------------------------------------
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class DictItem:
     """One entry of a dict expression: its key text (None when not a literal) and value."""
@@ -388,6 +391,7 @@ class DictItem:
     node: cst.CSTNode  # the DictElement or keyword Arg
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class DictShape:
     """The entries of a dict built in one expression, and whether that is all of them."""

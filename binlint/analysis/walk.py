@@ -133,8 +133,9 @@ class TreeIndex:
     def span(self, node: cst.CSTNode) -> tuple[int, int] | None:
         """(pre-order number, end) of `node`'s subtree: a node lies inside it when its number is in
         [start, end); None for a node not in this tree."""
-        start = self._order.get(id(node))
-        return None if start is None else (start, self._end_of(node, start))
+        key = id(node)
+        start = self._order.get(key)
+        return None if start is None else (start, self._end.get(key, start + 1))
 
     def _end_of(self, node: cst.CSTNode, start: int) -> int:
         """Where the subtree of `node`, numbered `start`, ends (a leaf's has no entry: right after it)."""
@@ -142,23 +143,27 @@ class TreeIndex:
 
     def within(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
         """The nodes of exactly `node_type` inside `root` (or `root` itself), in source order."""
-        span = self.span(root)
-        if span is None:
+        # Asked tens of thousands of times a module: `span` inlined.
+        key = id(root)
+        start = self._order.get(key)
+        if start is None:
             return []
         known = self._orders.get(node_type)
         if known is None:
             nodes = self._by_type.get(node_type, [])
-            known = self._orders[node_type] = (nodes, [self._order[id(n)] for n in nodes])
+            known = self._orders[node_type] = (nodes, list(map(self._order.__getitem__, map(id, nodes))))
         nodes, orders = known
-        return nodes[bisect_left(orders, span[0]):bisect_left(orders, span[1])]  # type: ignore[return-value]
+        end = self._end.get(key, start + 1)
+        return nodes[bisect_left(orders, start):bisect_left(orders, end)]  # type: ignore[return-value]
 
     def contains(self, outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
         """Whether `inner` lies inside `outer` (or is it)."""
-        start = self._order.get(id(outer))
+        key = id(outer)
+        start = self._order.get(key)
         position = self._order.get(id(inner))
         if start is None or position is None:
             return False
-        return start <= position < self._end_of(outer, start)
+        return start <= position < self._end.get(key, start + 1)
 
     def of_type(self, *types: type[N]) -> list[N]:
         """All nodes of the given types, in source order."""

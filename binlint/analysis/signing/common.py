@@ -10,6 +10,7 @@ import libcst as cst
 
 from binlint.analysis.requests import HelperCall, RequestSite
 from binlint.analysis.values import HOLE, Env, Mutation, dotted_text, literal_text
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis import Analysis
@@ -38,6 +39,7 @@ JSON = frozenset({"json.dumps", "ujson.dumps", "orjson.dumps", "simplejson.dumps
 # --- small value types ---------------------------------------------------------------------
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class KeySet:
     """Parameter names a payload or request holds; `complete` when no unknown part can add more."""
@@ -59,6 +61,7 @@ class KeySet:
 UNKNOWN_KEYS = KeySet(frozenset(), False)
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class Part:
     """A piece of a string being built: literal `text`, or an expression (`expr`, under `env`)."""
@@ -94,6 +97,7 @@ class Digest:
         return algorithm_name(self.digestmod)
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class Payload:
     """What a digest signs."""
@@ -122,6 +126,7 @@ class Attachment:
     raw_in_text: bool = False  # the value is pasted into a query/body text as it is
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class Signing:
     """One signature: how it is computed, from what, and how it is sent."""
@@ -139,6 +144,7 @@ class Signing:
     transport: str = "http"  # "websocket" when the signed parameters go into a WebSocket API message
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class ParamValue:
     """A value given to a request parameter (`timestamp`, `recvWindow`)."""

@@ -9,6 +9,7 @@ import libcst as cst
 
 from binlint.analysis.values import Env, bind_arguments, called_function, returned_values
 from binlint.analysis.signing.common import MAX_DEPTH
+from binlint.constructors import plain_init
 
 if TYPE_CHECKING:
     from binlint.analysis.module import ModuleModel
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 _TIME_WRAPPERS = frozenset({"builtins.int", "builtins.round", "math.floor", "math.ceil", "math.trunc"})
 
 
+@plain_init
 @dataclass(frozen=True, slots=True)
 class TimeValue:
     """What clock value an expression holds: `unit` is "ms" (right), "ms-float", "s", "s-float" or "ns"."""

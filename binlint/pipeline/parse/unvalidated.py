@@ -24,6 +24,8 @@ import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from binlint.constructors import constructor_source
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -113,9 +115,9 @@ def _plain_constructors(base: type, keep: type) -> list[tuple[type, Any, Any]]:
             continue  # inherits its constructor, or is not a node class libcst builds
         classes.append((node_class, own))
     namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
-    written = [(node_class, own, _constructor_source(node_class, f"_init{number}", namespace))
+    written = [(node_class, own, constructor_source(node_class, f"_init{number}", namespace))
                for number, (node_class, own) in enumerate(classes)]
-    exec("".join(source for _, _, source in written if source), namespace)  # noqa: S102 - see _constructor_source
+    exec("".join(source for _, _, source in written if source), namespace)  # noqa: S102 - see constructor_source
     found = []
     for number, (node_class, own, source) in enumerate(written):
         if source:
@@ -123,52 +125,3 @@ def _plain_constructors(base: type, keep: type) -> list[tuple[type, Any, Any]]:
             plain.__qualname__ = f"{node_class.__qualname__}.__init__"
             found.append((node_class, own, plain))
     return found
-
-
-def _plain_constructor(node_class: type) -> Any:
-    """The plain constructor of one class (None when `_constructor_source` writes none)."""
-    namespace: dict[str, Any] = {"_MISSING": dataclasses.MISSING}
-    source = _constructor_source(node_class, "_init", namespace)
-    if source is None:
-        return None
-    exec(source, namespace)  # noqa: S102 - see _constructor_source
-    return namespace["_init"]
-
-
-def _constructor_source(node_class: type, name: str, namespace: dict[str, Any]) -> str | None:
-    """The code of a function `name` that constructs a frozen dataclass with slots: the same parameters
-    and defaults, each field stored through its slot (what it refers to put in `namespace`, under names
-    that start with `name`); None when the class is not such a class, or its constructor is not the
-    one dataclasses wrote for its fields. The code holds only the class's own field names."""
-    own = node_class.__dict__.get("__init__")
-    code = getattr(own, "__code__", None)
-    if not dataclasses.is_dataclass(node_class) or code is None:
-        return None
-    fields = [f for f in dataclasses.fields(node_class) if f.init]
-    if any(f.kw_only is True for f in fields) or any(not f.name.isidentifier() for f in fields):
-        return None
-    if code.co_kwonlyargcount or code.co_varnames[: code.co_argcount] != ("self", *(f.name for f in fields)):
-        return None
-    parameters: list[str] = []
-    body: list[str] = []
-    defaulted = False
-    for number, field in enumerate(fields):
-        slot = next((k.__dict__[field.name] for k in node_class.__mro__ if field.name in k.__dict__), None)
-        if slot is None or not hasattr(slot, "__set__") or isinstance(slot, property):
-            return None
-        namespace[f"{name}_set{number}"] = slot.__set__
-        if field.default is not dataclasses.MISSING:
-            namespace[f"{name}_default{number}"] = field.default
-            parameters.append(f"{field.name}={name}_default{number}")
-            defaulted = True
-        elif field.default_factory is not dataclasses.MISSING:
-            namespace[f"{name}_factory{number}"] = field.default_factory
-            parameters.append(f"{field.name}=_MISSING")
-            body.append(f"if {field.name} is _MISSING: {field.name} = {name}_factory{number}()")
-            defaulted = True
-        elif defaulted:
-            return None  # a field without a default after one with: not the signature dataclasses writes
-        else:
-            parameters.append(field.name)
-        body.append(f"{name}_set{number}(self, {field.name})")
-    return f"def {name}(self, {', '.join(parameters)}):\n    " + "\n    ".join(body or ["pass"]) + "\n"
