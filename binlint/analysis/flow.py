@@ -75,6 +75,9 @@ class ScopeFlow:
         ordered.sort(key=lambda item: item[0])
         self._ordered = ordered
         self._orders = [item[0] for item in ordered]
+        # A function with no function, lambda or comprehension inside: every name in it is its own.
+        self._own_names_only = type(scope) is cst.FunctionDef and len(tree.within(scope, cst.FunctionDef)) == 1 \
+            and not any(tree.within(scope, kind) for kind in (cst.Lambda, *_COMPREHENSIONS))
         if not self._names:
             return
         if type(scope) is cst.Module:
@@ -243,7 +246,8 @@ class ScopeFlow:
                 continue
             if not _reads(tree, name):
                 continue
-            if model.scope_of(name) is not self.scope or tree.nearest(name, *_COMPREHENSIONS) is not None:
+            if not self._own_names_only and (model.scope_of(name) is not self.scope or
+                                             tree.nearest(name, *_COMPREHENSIONS) is not None):
                 continue  # a lambda's, or a comprehension's (whose targets are its own)
             reached = state.get(name.value, ())
             if reached is not MANY:

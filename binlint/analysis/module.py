@@ -337,11 +337,12 @@ class ModuleModel:
 
     def _one_value(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
         if type(expr) is cst.Name:
-            reaching = self.reaching(expr)
-            if reaching is not None:
+            flow = self.flow(self.scope_of(expr))  # `reaching`, with the flow kept
+            use = flow.uses.get(id(expr))
+            if use is not None and use[0] is expr:
+                reaching = use[1]
                 if not reaching:
                     return None
-                flow = self.flow(self.scope_of(expr))
                 if any(b.value is None or id(b) in flow.self_referring for b in reaching):
                     return None
                 return self._agreeing(reaching)

@@ -143,16 +143,19 @@ class TreeIndex:
 
     def within(self, root: cst.CSTNode, node_type: type[N]) -> list[N]:
         """The nodes of exactly `node_type` inside `root` (or `root` itself), in source order."""
-        # Asked tens of thousands of times a module: `span` inlined.
-        key = id(root)
-        start = self._order.get(key)
-        if start is None:
-            return []
+        # Asked tens of thousands of times a module (often of a type the module has none of): `span`
+        # inlined, after that.
         known = self._orders.get(node_type)
         if known is None:
             nodes = self._by_type.get(node_type, [])
             known = self._orders[node_type] = (nodes, list(map(self._order.__getitem__, map(id, nodes))))
         nodes, orders = known
+        if not nodes:
+            return []
+        key = id(root)
+        start = self._order.get(key)
+        if start is None:
+            return []
         end = self._end.get(key, start + 1)
         return nodes[bisect_left(orders, start):bisect_left(orders, end)]  # type: ignore[return-value]
 
