@@ -183,6 +183,34 @@ def account():
     }""" + _SEND),
         Invalid(_HEAD + """
 def account():
+    params = {"timestamp": (int(time.time() * 1000))}""" + _SEND, line=10, fixed=_HEAD + """
+def account():
+    params = {"timestamp": (int(time.time() * 1000)), "recvWindow": 5000}""" + _SEND),
+        Invalid(_HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+
+    def open_orders(self, symbol):
+        return self._signed("GET", "/api/v3/openOrders", symbol=(symbol))
+""", line=18, fixed=_HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+
+    def open_orders(self, symbol):
+        return self._signed("GET", "/api/v3/openOrders", symbol=(symbol), recvWindow=5000)
+"""),
+        Invalid(_HEAD + """
+def account():
     query = f"timestamp={int(time.time() * 1000)}"
     signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
     return requests.get(f"{URL}?{query}&signature={signature}", headers=HEADERS, timeout=10)
@@ -258,7 +286,7 @@ def _add_keyword(analysis: Analysis, call: cst.Call) -> tuple[Edit, ...]:
     """Append `recvWindow=5000` to a call's arguments."""
     if not call.args or call.args[-1].star:
         return ()
-    end = analysis.model.position(call.args[-1].value).end
+    end = analysis.model.position(call.args[-1]).end  # the whole argument, its value's parentheses included
     return (Edit(end.line, end.column + 1, end.line, end.column + 1, ", recvWindow=5000"),)
 
 
@@ -270,5 +298,5 @@ def _add_recv_window(analysis: Analysis, node: cst.Dict) -> tuple[Edit, ...]:
         return (Edit(position.start.line, position.start.column + 1, position.end.line, position.end.column + 1,
                      '{"recvWindow": 5000}'),)
     last = node.elements[-1]
-    end = model.position(last.value if type(last) is cst.DictElement else last).end
+    end = model.position(last).end  # the whole entry, its value's parentheses included
     return (Edit(end.line, end.column + 1, end.line, end.column + 1, ', "recvWindow": 5000'),)
