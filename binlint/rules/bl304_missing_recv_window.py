@@ -94,6 +94,16 @@ def signed_request(path, data, key, secret):
                          headers={"X-MBX-APIKEY": key}, timeout=10)
 """
 
+# A class whose `_signed` helper signs the keywords it is given and adds no `recvWindow`.
+_SIGNED_HELPER = _HEAD + """
+class Api:
+    def _signed(self, method, path, **params):
+        params["timestamp"] = int(time.time() * 1000)
+        query = urlencode(params)
+        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
+        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
+                                headers=HEADERS, timeout=10)
+"""
 _SEND = """
     params["signature"] = hmac.new(SECRET, urlencode(params).encode(), hashlib.sha256).hexdigest()
     return requests.get(URL, params=params, headers=HEADERS, timeout=10)
@@ -142,26 +152,10 @@ def trade(symbol):
     signed_request("/api/v3/order", {"symbol": symbol, "side": "BUY", "type": "MARKET", "quantity": 1,
                                      "timestamp": int(time.time() * 1000), "recvWindow": 5000}, KEY, SECRET)
 """),
-        Invalid(_HEAD + """
-class Api:
-    def _signed(self, method, path, **params):
-        params["timestamp"] = int(time.time() * 1000)
-        query = urlencode(params)
-        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
-        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
-                                headers=HEADERS, timeout=10)
-
+        Invalid(_SIGNED_HELPER + """
     def open_orders(self, symbol):
         return self._signed("GET", "/api/v3/openOrders", symbol=symbol)
-""", line=18, fixed=_HEAD + """
-class Api:
-    def _signed(self, method, path, **params):
-        params["timestamp"] = int(time.time() * 1000)
-        query = urlencode(params)
-        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
-        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
-                                headers=HEADERS, timeout=10)
-
+""", line=18, fixed=_SIGNED_HELPER + """
     def open_orders(self, symbol):
         return self._signed("GET", "/api/v3/openOrders", symbol=symbol, recvWindow=5000)
 """),
@@ -186,26 +180,10 @@ def account():
     params = {"timestamp": (int(time.time() * 1000))}""" + _SEND, line=10, fixed=_HEAD + """
 def account():
     params = {"timestamp": (int(time.time() * 1000)), "recvWindow": 5000}""" + _SEND),
-        Invalid(_HEAD + """
-class Api:
-    def _signed(self, method, path, **params):
-        params["timestamp"] = int(time.time() * 1000)
-        query = urlencode(params)
-        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
-        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
-                                headers=HEADERS, timeout=10)
-
+        Invalid(_SIGNED_HELPER + """
     def open_orders(self, symbol):
         return self._signed("GET", "/api/v3/openOrders", symbol=(symbol))
-""", line=18, fixed=_HEAD + """
-class Api:
-    def _signed(self, method, path, **params):
-        params["timestamp"] = int(time.time() * 1000)
-        query = urlencode(params)
-        signature = hmac.new(SECRET, query.encode(), hashlib.sha256).hexdigest()
-        return requests.request(method, f"https://api.binance.com{path}?{query}&signature={signature}",
-                                headers=HEADERS, timeout=10)
-
+""", line=18, fixed=_SIGNED_HELPER + """
     def open_orders(self, symbol):
         return self._signed("GET", "/api/v3/openOrders", symbol=(symbol), recvWindow=5000)
 """),
