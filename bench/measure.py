@@ -6,6 +6,7 @@ The largest-process figure comes from `wait4` (exact). The tree figure is sample
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -85,12 +86,15 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def run_once(command: Sequence[str], cwd: str | None = None, env: dict[str, str] | None = None,
-             sample_tree: bool = False) -> Sample:
-    """Run `command` to completion with its output discarded."""
+             sample_tree: bool = False, stderr_path: str | None = None) -> Sample:
+    """Run `command` to completion with its output discarded (its standard error written to
+    `stderr_path` when one is given)."""
     peak = [0]
     start = time.perf_counter()
-    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    with open(stderr_path, "wb") if stderr_path is not None else contextlib.nullcontext() as errors:
+        process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=errors if errors is not None else subprocess.DEVNULL,
+                                   stdin=subprocess.DEVNULL)
     done = threading.Event()
 
     def sampler() -> None:
