@@ -122,3 +122,26 @@ def test_the_round_index_finds_the_conflicts_a_pairwise_check_finds(groups: list
             taken.extend(group)
             for edit in group:
                 accepted.add(edit)
+
+
+def test_the_scaling_benchmark_never_counts_a_module_binlint_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.measure import Sample
+    from bench.scaling import Series, report
+
+    def series(name: str, seconds: dict[int, float], skipped: dict[int, str] | None = None) -> Series:
+        made = Series(name, skipped=dict(skipped or {}))
+        for n, value in seconds.items():
+            made.add(n, Sample(value, value, 100_000, 0, 0))
+        return made
+
+    parse = {1000: 1.0, 2000: 2.0, 4000: 4.0}
+    why = "larger than max-file-size"
+    for default_limits in (False, True):
+        check = series("binlint check", {1000: 1.1, 2000: 2.2, 4000: 0.1}, {4000: why})
+        checks = dict(report("signed", [check, series("libcst parse only", parse)], default_limits))
+        # The skip's 0.1 s is neither a ratio of 0.03 nor a point of the fit: it is left out, and said.
+        assert any("at every n analysed: worst 1.10×" in line and holds for line, holds in checks.items())
+        assert any(line.endswith("check growth exponent ≤ 1.1: 1.00") for line in checks)
+        assert f"binlint check skipped the module at n = 4,000: {why}" in capsys.readouterr().out
+        analysed = [holds for line, holds in checks.items() if "analysed the module at every n" in line]
+        assert analysed == ([] if default_limits else [False])  # with raised limits a skip fails the run
