@@ -48,6 +48,8 @@ FIT_FROM = 4000  # the fit leaves out the sizes where process start-up dominates
 MAX_EXPONENT = 1.1
 MAX_RATIO = 1.5
 MAX_RSS_RATIO = 1.3
+# Settings under which binlint analyses a module of any size (neither skipped nor scanned only).
+_RAISED_LIMITS = "[tool.binlint]\nmax-file-size = 1000000000\nmax-parse-size = 1000000000\n"
 
 _PLAIN_HEADER = '''\
 """Generated: n public Binance requests."""
@@ -169,7 +171,7 @@ def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: P
     # only the module measured, not the other sizes' files or the --fix copy.
     settings = "[project]\nname = 'scaling'\n"
     if not default_limits:  # measure the analysis itself, not the skip or text scan a file over the limits gets
-        settings += "[tool.binlint]\nmax-file-size = 1000000000\nmax-parse-size = 1000000000\n"
+        settings += _RAISED_LIMITS
     check = Series("binlint check")
     fixing = Series("binlint --fix --unsafe-fixes")
     parse = Series("libcst parse only")
@@ -271,7 +273,7 @@ def profile(shape: str, n: int, fix: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "module.py"
         path.write_text(module_source(shape, n))
-        (Path(folder) / "pyproject.toml").write_text("[tool.binlint]\nmax-parse-size = 1000000000\n")
+        (Path(folder) / "pyproject.toml").write_text(_RAISED_LIMITS)
         args = ["check", "--no-cache", "--exit-zero", "--quiet", str(path)]
         if fix:
             args[1:1] = ["--fix", "--unsafe-fixes"]
