@@ -4,6 +4,7 @@
     python bench/scaling.py --quick             # n = 1k .. 8k, one run each: a look in a few minutes
     python bench/scaling.py --max-n 16000 --runs 5 --shape plain --no-fix
     python bench/scaling.py --profile 4000      # cProfile one check of a 4k-function module
+    python bench/scaling.py --calls --max-n 8000  # count function calls instead of timing
 
 Two generated shapes of one module with n functions:
 
@@ -24,6 +25,12 @@ only, and are left out of the ratios and the fit). A module binlint says it skip
 (`binlint: skipped` on its standard error) never counts as measured. The exit status is 1
 when one of the targets does not hold: binlint analysed every module (with raised limits),
 k ≤ 1.1, binlint ≤ 1.5 × parse at every n, and binlint's peak RSS ≤ 1.3 × the parse's.
+
+Time per operation is not constant on every machine: where memory is slow, each lookup in a
+table of millions of entries costs more than in one of thousands, and time grows faster
+than the work. `--calls` counts the function calls (Python and built-in, by cProfile, each
+run in a process of its own) of each check and fix instead: a count that grows faster than
+n is a super-linear path, whatever the machine.
 """
 
 from __future__ import annotations
@@ -33,11 +40,15 @@ import math
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    import cProfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -263,10 +274,9 @@ def report(shape: str, series: list[Series], default_limits: bool = False) -> li
     return checks
 
 
-def profile(shape: str, n: int, fix: bool) -> None:
-    """cProfile one check (or fix) of an n-function module of `shape`, in this process."""
+def _profiled(shape: str, n: int, fix: bool) -> cProfile.Profile:
+    """One check (or fix) of an n-function module of `shape`, in this process, under cProfile."""
     import cProfile
-    import pstats
 
     from binlint.frontends import cli
 
@@ -285,9 +295,41 @@ def profile(shape: str, n: int, fix: bool) -> None:
             pass
         finally:
             profiler.disable()
-        stats = pstats.Stats(profiler, stream=sys.stderr)
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(40)
+    return profiler
+
+
+def profile(shape: str, n: int, fix: bool) -> None:
+    """cProfile one check (or fix) of an n-function module of `shape`, in this process."""
+    import pstats
+
+    stats = pstats.Stats(_profiled(shape, n, fix), stream=sys.stderr)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+def count_calls(shape: str, n: int, fix: bool) -> int:
+    """The function calls (Python and built-in) of one check (or fix), counted by cProfile in a process
+    of its own: unlike time, the count does not depend on the machine or on how large the heap is."""
+    command = [sys.executable, __file__, "--count", str(n), "--shape", shape, *([] if fix else ["--no-fix"])]
+    done = subprocess.run(command, capture_output=True, text=True, env=_env())
+    if done.returncode != 0:
+        raise SystemExit(f"scaling: {' '.join(command)} exited {done.returncode}:\n{done.stderr[-2000:]}")
+    return int(done.stdout.split()[-1])
+
+
+def report_calls(shape: str, sizes: list[int], counts: dict[str, dict[int, int]]) -> list[tuple[str, bool]]:
+    """Print the call counts of one shape and their growth; the targets (line, holds)."""
+    print(f"\n### shape `{shape}`: function calls\n")
+    print("| n | " + " | ".join(counts) + " |")
+    print("|" + "---:|" * (1 + len(counts)))
+    for n in sizes:
+        print(f"| {n:,} | " + " | ".join(f"{found[n]:,}" for found in counts.values()) + " |")
+    checks = []
+    for name, found in counts.items():
+        points = [(n, float(found[n])) for n in sizes if n >= FIT_FROM]
+        k = fitted_exponent(points if len(points) > 1 else [(n, float(found[n])) for n in sizes])
+        checks.append((f"{shape}: {name} calls growth exponent ≤ {MAX_EXPONENT}: {k:.3f}", k <= MAX_EXPONENT))
+    return checks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,6 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", choices=(*SHAPES, "both"), default="both")
     parser.add_argument("--no-fix", action="store_true", help="leave out the --fix --unsafe-fixes series")
     parser.add_argument("--profile", type=int, metavar="N", help="cProfile one run at this n instead")
+    parser.add_argument("--calls", action="store_true",
+                        help="count function calls (cProfile) at each n instead of timing: the algorithm's growth, "
+                             "whatever the machine")
+    parser.add_argument("--count", type=int, metavar="N", help=argparse.SUPPRESS)  # one count (a child of --calls)
     parser.add_argument("--default-limits", action="store_true",
                         help="keep the default max-parse-size (larger modules then get the text scan only)")
     args = parser.parse_args(argv)
@@ -307,9 +353,27 @@ def main(argv: list[str] | None = None) -> int:
         for shape in shapes:
             profile(shape, args.profile, not args.no_fix)
         return 0
+    if args.count:
+        import pstats
+
+        print(pstats.Stats(_profiled(shapes[0], args.count, not args.no_fix)).total_calls)  # type: ignore[attr-defined]
+        return 0
     if args.quick:
         args.max_n, args.runs = min(args.max_n, 8000), 1
     sizes = [n for n in SIZES if args.min_n <= n <= args.max_n] or [args.max_n]
+    if args.calls:
+        checks = []
+        for shape in shapes:
+            names = {"binlint check": False, **({} if args.no_fix else {"binlint --fix --unsafe-fixes": True})}
+            counts: dict[str, dict[int, int]] = {name: {} for name in names}
+            for n in sizes:
+                print(f"[scaling] {shape} n={n}: counting calls", file=sys.stderr, flush=True)
+                for name, fix in names.items():
+                    counts[name][n] = count_calls(shape, n, fix)
+            checks += report_calls(shape, sizes, counts)
+        print("\nTargets:\n")
+        print("\n".join(f"- [{'x' if holds else ' '}] {line}" for line, holds in checks))
+        return 0 if all(holds for _, holds in checks) else 1
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     checks: list[tuple[str, bool]] = []
     with tempfile.TemporaryDirectory(prefix="binlint-scaling-") as scratch:

@@ -145,3 +145,13 @@ def test_the_scaling_benchmark_never_counts_a_module_binlint_skipped(capsys: pyt
         assert f"binlint check skipped the module at n = 4,000: {why}" in capsys.readouterr().out
         analysed = [holds for line, holds in checks.items() if "analysed the module at every n" in line]
         assert analysed == ([] if default_limits else [False])  # with raised limits a skip fails the run
+
+
+def test_the_call_count_growth_holds_only_for_linear_work(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench.scaling import report_calls
+
+    sizes = [4000, 8000, 16000]
+    counts = {"linear": {n: 5_000 * n + 70_000 for n in sizes}, "quadratic": {n: n * n for n in sizes}}
+    checks = dict(report_calls("signed", sizes, counts))
+    assert [holds for line, holds in checks.items()] == [True, False], checks
+    assert "| 16,000 | 80,070,000 | 256,000,000 |" in capsys.readouterr().out
