@@ -36,6 +36,8 @@ n is a super-linear path, whatever the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import math
 import os
 import shutil
@@ -281,21 +283,26 @@ def _profiled(shape: str, n: int, fix: bool) -> cProfile.Profile:
 
     from binlint.frontends import cli
 
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, open(os.devnull, "w") as nowhere:
         path = Path(folder) / "module.py"
         path.write_text(module_source(shape, n))
         (Path(folder) / "pyproject.toml").write_text(_RAISED_LIMITS)
-        args = ["check", "--no-cache", "--exit-zero", "--quiet", str(path)]
+        args = ["check", "--no-cache", "--exit-zero", str(path)]  # not --quiet: a skip is said on stderr
         if fix:
             args[1:1] = ["--fix", "--unsafe-fixes"]
+        said = io.StringIO()
         profiler = cProfile.Profile()
-        profiler.enable()
-        try:
-            cli.main(args, standalone_mode=False)
-        except SystemExit:
-            pass
-        finally:
-            profiler.disable()
+        with contextlib.redirect_stdout(nowhere), contextlib.redirect_stderr(said):
+            profiler.enable()
+            try:
+                cli.main(args, standalone_mode=False)
+            except SystemExit:
+                pass
+            finally:
+                profiler.disable()
+    skip = next((line for line in said.getvalue().splitlines() if line.startswith("binlint: skipped ")), None)
+    if skip is not None:
+        raise SystemExit(f"scaling: {skip} (a profile of that run would measure the skip)")
     return profiler
 
 
