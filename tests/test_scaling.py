@@ -155,3 +155,12 @@ def test_the_call_count_growth_holds_only_for_linear_work(capsys: pytest.Capture
     checks = dict(report_calls("signed", sizes, counts))
     assert [holds for line, holds in checks.items()] == [True, False], checks
     assert "| 16,000 | 80,070,000 | 256,000,000 |" in capsys.readouterr().out
+
+
+def test_a_call_count_of_a_run_that_skipped_the_module_stops_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bench.scaling
+
+    assert bench.scaling._profiled("signed", 3, fix=False).getstats()  # analysed: a profile comes back
+    monkeypatch.setattr(bench.scaling, "_RAISED_LIMITS", "[tool.binlint]\nmax-parse-size = 1000\n")
+    with pytest.raises(SystemExit, match="over max-parse-size"):
+        bench.scaling._profiled("signed", 3, fix=False)
