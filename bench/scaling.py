@@ -222,12 +222,18 @@ def measure_shape(shape: str, sizes: list[int], runs: int, fix: bool, workdir: P
                 if sample.returncode not in (0, 1):
                     raise SystemExit(f"scaling: {' '.join(command)} exited {sample.returncode}:\n{said[-2000:]}")
                 target.add(n, sample)
-                skip = next((line for line in said.splitlines() if line.startswith("binlint: skipped ")), None)
+                skip = _skip_reason(said)
                 if skip is not None:
-                    target.skipped.setdefault(n, skip.split(": ", 2)[-1])
+                    target.skipped.setdefault(n, skip)
         shutil.rmtree(folder)
         shutil.rmtree(scratch)
     return series
+
+
+def _skip_reason(stderr: str) -> str | None:
+    """Why binlint skipped the module, from its `binlint: skipped PATH: REASON` line; None when it did not."""
+    line = next((line for line in stderr.splitlines() if line.startswith("binlint: skipped ")), None)
+    return None if line is None else line.split(": ", 2)[-1]
 
 
 def report(shape: str, series: list[Series], default_limits: bool = False) -> list[tuple[str, bool]]:
@@ -300,9 +306,9 @@ def _profiled(shape: str, n: int, fix: bool) -> cProfile.Profile:
                 pass
             finally:
                 profiler.disable()
-    skip = next((line for line in said.getvalue().splitlines() if line.startswith("binlint: skipped ")), None)
+    skip = _skip_reason(said.getvalue())
     if skip is not None:
-        raise SystemExit(f"scaling: {skip} (a profile of that run would measure the skip)")
+        raise SystemExit(f"scaling: binlint skipped the module: {skip} (a profile of that run would measure the skip)")
     return profiler
 
 

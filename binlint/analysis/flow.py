@@ -75,11 +75,12 @@ class ScopeFlow:
         ordered.sort(key=lambda item: item[0])
         self._ordered = ordered
         self._orders = [item[0] for item in ordered]
+        self._own_names_only = False
+        if not self._names:
+            return
         # A function with no function, lambda or comprehension inside: every name in it is its own.
         self._own_names_only = type(scope) is cst.FunctionDef and len(tree.within(scope, cst.FunctionDef)) == 1 \
             and not any(tree.within(scope, kind) for kind in (cst.Lambda, *_COMPREHENSIONS))
-        if not self._names:
-            return
         if type(scope) is cst.Module:
             self._block(scope.body, {})
         elif type(scope) is cst.FunctionDef:

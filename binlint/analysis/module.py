@@ -314,7 +314,12 @@ class ModuleModel:
         use is not one the flow pass follows (then every binding of the name may)."""
         if type(name) is not cst.Name:
             return None
-        found = self.flow(self.scope_of(name)).uses.get(id(name))
+        return self._reaching_in(self.flow(self.scope_of(name)), name)
+
+    @staticmethod
+    def _reaching_in(flow: "ScopeFlow", name: cst.Name) -> tuple[Binding, ...] | None:
+        """`reaching(name)`, from the flow of the name's scope."""
+        found = flow.uses.get(id(name))
         return found[1] if found is not None and found[0] is name else None
 
     def value_of(self, expr: cst.BaseExpression, depth: int = 0) -> cst.BaseExpression:
@@ -337,10 +342,9 @@ class ModuleModel:
 
     def _one_value(self, expr: cst.BaseExpression) -> cst.BaseExpression | None:
         if type(expr) is cst.Name:
-            flow = self.flow(self.scope_of(expr))  # `reaching`, with the flow kept
-            use = flow.uses.get(id(expr))
-            if use is not None and use[0] is expr:
-                reaching = use[1]
+            flow = self.flow(self.scope_of(expr))  # kept: its self-referring bindings are read below
+            reaching = self._reaching_in(flow, expr)
+            if reaching is not None:
                 if not reaching:
                     return None
                 if any(b.value is None or id(b) in flow.self_referring for b in reaching):
