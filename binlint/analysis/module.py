@@ -26,7 +26,7 @@ from binlint.constructors import plain_init
 if TYPE_CHECKING:
     from binlint.analysis.flow import ScopeFlow
     from binlint.analysis.objects import ObjectIndex
-    from binlint.analysis.positions import SourcePositions
+    from binlint.analysis.positions import SourcePositions, _Piece
     from binlint.analysis.project import ProjectView
 
 Scope = cst.Module | cst.FunctionDef | cst.Lambda
@@ -86,8 +86,9 @@ class ModuleModel:
         """Where `node` is (1-based lines, 0-based columns, as libcst gives them)."""
         return self._placer.range(node)
 
-    def placed_lines(self) -> list[tuple[cst.SimpleStatementLine, int, int]]:
-        """The simple statement lines placed so far to answer `position` and `line` (statement, start, end)."""
+    def placed_lines(self) -> "list[tuple[cst.SimpleStatementLine, int, int, _Piece]]":
+        """The simple statement lines placed so far to answer `position` and `line`: (statement, start, end,
+        its code with the spans of its nodes)."""
         return self._positions.placed_lines() if self._positions is not None else []
 
     def line(self, node: cst.CSTNode) -> int:

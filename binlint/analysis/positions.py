@@ -397,9 +397,10 @@ class SourcePositions:
         self._block_indexes: dict[int, dict[int, int]] = {}  # id(block) -> id(statement) -> index in its body
         self._headers: dict[int, tuple[int, _Piece]] = {}  # id(statement) -> (start, header piece)
 
-    def placed_lines(self) -> list[tuple[cst.SimpleStatementLine, int, int]]:
-        """The simple statement lines placed so far: (statement, start, end) in characters of the source."""
-        found: dict[int, tuple[cst.SimpleStatementLine, int, int]] = {}
+    def placed_lines(self) -> list[tuple[cst.SimpleStatementLine, int, int, "_Piece"]]:
+        """The simple statement lines placed so far: (statement, start, end) in characters of the source,
+        and the line's code (its piece: the spans of its nodes)."""
+        found: dict[int, tuple[cst.SimpleStatementLine, int, int, _Piece]] = {}
         for start, _end, piece in self._placed.values():
             self._add_line(found, piece, start)
         for start, piece in self._headers.values():
@@ -423,10 +424,11 @@ class SourcePositions:
         return piece.text[start:end]
 
     @staticmethod
-    def _add_line(found: dict[int, tuple[cst.SimpleStatementLine, int, int]], piece: _Piece, start: int) -> None:
+    def _add_line(found: dict[int, tuple[cst.SimpleStatementLine, int, int, _Piece]], piece: _Piece,
+                  start: int) -> None:
         statement = piece.nodes[0] if piece.nodes else None  # a simple statement's piece is its whole code
         if type(statement) is cst.SimpleStatementLine:
-            found[id(statement)] = statement, start, start + piece.length
+            found[id(statement)] = statement, start, start + piece.length, piece
 
     def start(self, node: cst.CSTNode) -> CodePosition:
         """Where `node` starts: `range(node).start`, found without its end (a compound statement's

@@ -27,6 +27,7 @@ import libcst as cst
 
 from binlint.pipeline.parse.chunked import parse_in_pieces
 from binlint.pipeline.parse import python_parser
+from binlint.pipeline.parse.appended import Append, LineCode, appended
 from binlint.pipeline.parse.nesting import Outline, too_deep
 from binlint.pipeline.parse.unvalidated import parse_module, parsing
 
@@ -441,11 +442,11 @@ def _concrete_subclasses(base: type) -> set[type]:
 
 
 # A simple statement line the check placed: (start, end, ids of the owners on the way and its index in the
-# last one's body, the indentation of its block), as `_LineFinder.find` gives it.
-PlacedLine = tuple[int, int, tuple[int, ...], tuple[str, ...]]
+# last one's body, the indentation of its block), as `_LineFinder.find` gives it, and its code.
+PlacedLine = tuple[int, int, tuple[int, ...], tuple[str, ...], LineCode]
 
 
-def placed_lines(module: cst.Module, lines: Iterable[tuple[cst.SimpleStatementLine, int, int]],
+def placed_lines(module: cst.Module, lines: Iterable[tuple[cst.SimpleStatementLine, int, int, LineCode]],
                  parent: Callable[[cst.CSTNode], cst.CSTNode | None]) -> list[PlacedLine]:
     """The lines the check placed (statement, start, end), as the splicer finds statements, sorted: those
     reached through the `body` blocks of compound statements, as `_LineFinder` reaches them."""
@@ -458,7 +459,7 @@ def placed_lines(module: cst.Module, lines: Iterable[tuple[cst.SimpleStatementLi
         return known.get(id(node))
 
     found: list[PlacedLine] = []
-    for statement, start, end in lines:
+    for statement, start, end, code in lines:
         owners: list[int] = []
         indents: list[str] = []
         node: cst.CSTNode = statement
@@ -486,10 +487,10 @@ def placed_lines(module: cst.Module, lines: Iterable[tuple[cst.SimpleStatementLi
             if owner is module:
                 if len(owners) == 1 and index == 0:
                     break  # the module's first statement: its leading lines may be the module's header
-                found.append((start, end, (*reversed(owners), index), tuple(reversed(indents))))
+                found.append((start, end, (*reversed(owners), index), tuple(reversed(indents)), code))
                 break
             node = owner
-    found.sort()
+    found.sort(key=lambda line: line[0])
     return found
 
 
@@ -514,18 +515,20 @@ class Splicer:
         # verdict on the new text, the rest being the old text's statements. None: nothing was spliced.
         self.python_verdict: bool | None = None
 
-    def _find(self, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...], int, int] | None:
-        """`_LineFinder.find` for the edit [start, end), from the lines placed when one holds it."""
+    def _find(self, start: int, end: int) -> tuple[tuple[int, ...], tuple[str, ...], int, int, LineCode | None] | None:
+        """`_LineFinder.find` for the edit [start, end), from the lines placed when one holds it (then
+        with the line's code)."""
         index = bisect.bisect_right(self._placed_starts, start) - 1
         if index >= 0:
-            first, last, path, indent = self._placed[index]
+            first, last, path, indent, code = self._placed[index]
             if end <= last and not start == end == last:
-                return path, indent, first, last
+                return path, indent, first, last, code
         if self._finder is None:
             state = _recording_state(self.module, ())
             self.module._codegen(state)
             self._finder = _LineFinder(self.module, state.table())
-        return self._finder.find(start, end)
+        found = self._finder.find(start, end)
+        return None if found is None else (*found, None)
 
     def splice(self, new: str, edits: Sequence[tuple[int, int, int]]) -> cst.Module | None:
         """The module of `new`, built from the tree by re-parsing only the simple statement lines the
@@ -537,35 +540,41 @@ class Splicer:
         comment lines; not the module's first statement, whose leading lines may be the module's header),
         reached through the bodies of the compound statements around it; the new text of each such line
         must parse, at the indentation of its block, as simple statement lines that render back to
-        exactly that text. The tokenizer is then at the start of a line with no bracket open, at the
-        block's indentation, after the new lines as after the old one, so the rest of the text parses as
-        it did: the tree is the one a whole parse gives.
+        exactly that text (a line whose one edit appends to a dict or a call is built from its old
+        nodes instead, as that parse would give it: `appended`). The tokenizer is then at the start of
+        a line with no bracket open, at the block's indentation, after the new lines as after the old
+        one, so the rest of the text parses as it did: the tree is the one a whole parse gives.
         """
         module = self.module
         self.python_verdict = None
         if module.encoding != "utf-8" or not module.body or not edits or _first_newline(new) != module.default_newline:
             return None
         # The simple statement line each edit falls in, keyed by (id of the block's owner, index in it).
-        targets: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...], int, int, list[tuple[int, int, int]]]] = {}
+        targets: dict[tuple[int, int], tuple[tuple[int, ...], tuple[str, ...], int, int, LineCode | None,
+                                             list[tuple[int, int, int]]]] = {}
         for edit in edits:
             found = self._find(edit[0], edit[1])
             if found is None:
                 return None
-            path, indent, start, end = found
-            targets.setdefault((path[-2], path[-1]), (path, indent, start, end, []))[4].append(edit)
+            path, indent, start, end, code = found
+            targets.setdefault((path[-2], path[-1]), (path, indent, start, end, code, []))[5].append(edit)
         lines: list[tuple[str, tuple[str, ...]]] = []  # the new text of each line, with its block's indentation
+        appends: dict[int, Append] = {}  # by line: the one edit of a line whose code the check generated
         owners: set[int] = set()
         delta = 0
-        for path, indent, start, end, inside in targets.values():  # in the order of the text
+        for path, indent, start, end, code, inside in targets.values():  # in the order of the text
             grown = sum(length - (e_end - e_start) for e_start, e_end, length in inside)
+            if code is not None and len(inside) == 1 and inside[0][0] == inside[0][1]:
+                at, _, length = inside[0]
+                appends[len(lines)] = Append(code, at - start, new[at + delta: at + delta + length])
             lines.append((new[start + delta: end + delta + grown], indent))
             delta += grown
             owners.update(path[:-1])
         if len(new) != len(self.old) + delta:
             return None  # not the old text with these edits
         verdicts = [self._python_parses(in_block(text, indent, module)) for text, indent in lines]
-        with parsing(sum(len(text) for text, _ in lines)):  # once for all the parses
-            parsed = _reparse_all(lines, verdicts, module)
+        parsed = self._parsed(lines, verdicts, {number: append for number, append in appends.items()
+                                                if verdicts[number]})
         if parsed is None:
             return None
         spliced = cast(cst.Module, _rebuilt(module, owners, dict(zip(targets, parsed))))
@@ -573,6 +582,23 @@ class Splicer:
             return None
         self.python_verdict = all(verdicts)
         return spliced
+
+    def _parsed(self, lines: list[tuple[str, tuple[str, ...]]], verdicts: list[bool], appends: dict[int, Append]
+                ) -> list[list[cst.BaseStatement]] | None:
+        """The statements of each line's new text: built from the old nodes where its edit appends to a
+        dict or a call (`appended`, for lines Python's parser takes), else re-parsed (`_reparse_all`)."""
+        found: dict[int, list[cst.BaseStatement]] = {}
+        for number, statement in zip(appends, appended(list(appends.values()))):
+            if statement is not None:
+                found[number] = [statement]
+        rest = [number for number in range(len(lines)) if number not in found]
+        with parsing(sum(len(lines[number][0]) for number in rest)):  # once for all the parses
+            reparsed = _reparse_all([lines[number] for number in rest], [verdicts[number] for number in rest],
+                                    self.module)
+        if reparsed is None:
+            return None
+        found.update(zip(rest, reparsed))
+        return [found[number] for number in range(len(lines))]
 
 
 # Lines re-parsed by one libcst parse (`_reparse_batch`): a parse has a fixed cost about that of a
