@@ -123,8 +123,6 @@ class ParameterReader(FlowReader):
 
     def _request_parameter_values(self, names: tuple[str, ...]) -> list[ParamValue]:
         model = self.model
-        sdk = self.analysis.sdk
-        sdk_calls = {id(c.call) for c in sdk.calls} | {id(c.call) for c in sdk.constructions}
         found = []
         for value in self.parameter_values(*names):
             if value.context == "query":
@@ -132,16 +130,24 @@ class ParameterReader(FlowReader):
             elif value.context == "keyword":
                 call = model.tree.parent(value.node)
                 if type(call) is cst.Call and (
-                        id(call) in sdk_calls or id(called_function(model, call)) in self._request_functions
+                        id(call) in self._sdk_calls or id(called_function(model, call)) in self._request_functions
                         or self.analysis.helpers.for_call(call)
                         or (model.call_name(call) == "builtins.dict" and self._reaches_request(call, call))):
                     found.append(value)
             else:
+                # A dict's value that reaches a request needs no look at the SDK's calls (which a module of
+                # hand-signed requests may not otherwise need).
                 carrier = model.tree.parent(value.node) if value.context == "dict" else target_expr(value.node)
-                if carrier is not None and (self._in_sdk_call(value.node, sdk_calls)
-                                            or self._reaches_request(carrier, value.node)):  # type: ignore[arg-type]
+                if carrier is not None and (self._reaches_request(carrier, value.node)  # type: ignore[arg-type]
+                                            or self._in_sdk_call(value.node, self._sdk_calls)):
                     found.append(value)
         return found
+
+    @cached_property
+    def _sdk_calls(self) -> set[int]:
+        """ids of the SDK's calls and client constructions."""
+        sdk = self.analysis.sdk
+        return {id(c.call) for c in sdk.calls} | {id(c.call) for c in sdk.constructions}
 
     def sender_reads(self, text: str) -> list[cst.CSTNode]:
         """Where a name or dotted attribute (`params`, `self.params`) is read inside a function
