@@ -118,3 +118,19 @@ def test_a_line_with_two_edits_is_re_parsed(built: list[int]) -> None:
     second = first + 1
     assert _assert_splice_is_exact(source, [(first, first, ", 'b': 2"), (second, second, ", timeout=10")])
     assert built[-1] == 0
+
+
+def test_a_node_libcst_will_not_build_leaves_the_line_to_the_re_parse(monkeypatch: pytest.MonkeyPatch,
+                                                                      built: list[int]) -> None:
+    import libcst as cst
+
+    from binlint.pipeline.parse import appended
+
+    def refuse(*args):  # type: ignore[no-untyped-def]
+        raise cst.CSTValidationError("refused")
+
+    monkeypatch.setattr(appended, "_with_elements", refuse)
+    source = _module("        response = requests.get(url, params=params)\n")
+    at = source.index("params=params") + len("params=params")
+    assert _assert_splice_is_exact(source, [(at, at, ", timeout=10")])
+    assert built[-1] == 0

@@ -35,7 +35,8 @@ _SKIP_FIELDS = frozenset(
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(node_type: type) -> tuple[str, ...]:
+def child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that hold its meaningful child nodes (no whitespace or punctuation)."""
     names = _FIELDS.get(node_type)
     if names is None:
         names = tuple(
@@ -62,7 +63,7 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The meaningful child nodes of `node`, in source order."""
     found: list[cst.CSTNode] = []
     kinds = _KIND
-    names = _FIELDS.get(type(node)) or _child_fields(type(node))
+    names = _FIELDS.get(type(node)) or child_fields(type(node))
     for name in names:
         value = getattr(node, name)
         kind = kinds.get(type(value))
@@ -264,7 +265,7 @@ def _walk_whole(module: cst.Module) -> tuple[dict[int, cst.CSTNode], dict[int, i
         node_type = type(node)
         by_type[node_type].append(node)
         kids: list[cst.CSTNode] = []
-        for name in fields.get(node_type) or _child_fields(node_type):
+        for name in fields.get(node_type) or child_fields(node_type):
             value = getattr(node, name)
             kind = kinds.get(type(value))
             if kind is None:

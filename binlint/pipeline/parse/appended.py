@@ -18,11 +18,12 @@ a line Python's parser refuses (the caller asks it of every line).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Sequence
 
 import libcst as cst
+
+from binlint.analysis.walk import child_fields
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -71,10 +72,12 @@ def appended(appends: Sequence[Append]) -> list[cst.SimpleStatementLine | None]:
             found.append(None)
             continue
         element, container = anchor
-        statement = append.code.nodes[0]
-        new = _with_elements(container, element, probe)
-        path = _path(statement, container, append.code) if new is not None else None
-        found.append(None if path is None or new is None else _rebuilt(path, new))
+        try:
+            new = _with_elements(container, element, probe)
+            path = _path(append.code.nodes[0], container, append.code) if new is not None else None
+            found.append(None if path is None or new is None else _rebuilt(path, new))
+        except cst.CSTValidationError:  # a node libcst will not build: the line is re-parsed
+            found.append(None)
     return found
 
 
@@ -200,7 +203,6 @@ def _is_placeholder(node: cst.CSTNode) -> bool:
 
 # (node, name of its field that holds the next node down, index in that field's sequence or None)
 _Step = tuple[cst.CSTNode, str, "int | None"]
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _path(statement: cst.CSTNode, target: cst.CSTNode, code: LineCode) -> list[_Step] | None:
@@ -210,12 +212,9 @@ def _path(statement: cst.CSTNode, target: cst.CSTNode, code: LineCode) -> list[_
     low, high = spans[id(target)]
     steps: list[_Step] = []
     node = statement
-    while node is not target:
-        fields = _FIELDS.get(type(node))
-        if fields is None:
-            fields = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    while node is not target:  # a dict or a call is never in a field of white space or punctuation
         step: tuple[str, int | None, cst.CSTNode] | None = None
-        for name in fields:
+        for name in child_fields(type(node)):
             value = getattr(node, name)
             if isinstance(value, cst.CSTNode):
                 if _holds(value, target, spans, low, high):
