@@ -134,3 +134,14 @@ def test_a_node_libcst_will_not_build_leaves_the_line_to_the_re_parse(monkeypatc
     at = source.index("params=params") + len("params=params")
     assert _assert_splice_is_exact(source, [(at, at, ", timeout=10")])
     assert built[-1] == 0
+
+
+def test_an_append_nested_past_the_guard_is_left_to_the_re_parse(built: list[int]) -> None:
+    from binlint.pipeline.parse.nesting import too_deep
+
+    deep = "-" * 400 + "x"  # Python's parser takes it; libcst's could overflow the C stack on it
+    assert too_deep(deep) is not None
+    source = _module("        params = {'a': 1}\n")
+    at = source.index("'a': 1") + len("'a': 1")
+    _assert_splice_is_exact(source, [(at, at, f", 'b': {deep}")])
+    assert not any(built)

@@ -116,11 +116,13 @@ def _probe(container: cst.CSTNode, text: str) -> str:
 
 def _parse_probes(probes: Sequence[str | None]) -> list[cst.BaseExpression | None]:
     """The dict or call each probe parses to (one parse for all the different ones, each alone when that
-    fails; a probe met again gets a copy of the nodes parsed for it)."""
+    fails; a probe met again gets a copy of the nodes parsed for it). None for all when they nest too
+    deeply for libcst's parser to take safely (the nesting guard, as for every parse)."""
+    from binlint.pipeline.parse.nesting import too_deep
     from binlint.pipeline.parse.unvalidated import parse_module, parsing
 
     wanted = list(dict.fromkeys(probe for probe in probes if probe is not None))
-    if not wanted:
+    if not wanted or too_deep("".join(probe + "\n" for probe in wanted)) is not None:
         return [None] * len(probes)
     statements: list[cst.BaseStatement] | None
     try:
